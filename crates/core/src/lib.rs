@@ -1,0 +1,4 @@
+//! keepsake-core: everything the console app does except drawing and system
+//! calls, written against platform traits so that a simulated console can run
+//! every path on a PC.
+#![forbid(unsafe_code)]
