@@ -5,3 +5,8 @@
 //! header is signed with AES-CMAC ([`crypto::sign`]).
 
 pub mod crypto;
+pub mod wear;
+
+#[cfg(any(test, feature = "testgen"))]
+#[doc(hidden)]
+pub mod testgen;
