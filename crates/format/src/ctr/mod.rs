@@ -5,6 +5,7 @@
 //! header is signed with AES-CMAC ([`crypto::sign`]).
 
 pub mod crypto;
+pub mod detect;
 pub mod wear;
 
 #[cfg(any(test, feature = "testgen"))]
