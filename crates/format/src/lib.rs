@@ -5,4 +5,5 @@
 //! that says what was expected and where, and never panics.
 #![forbid(unsafe_code)]
 
+pub mod ctr;
 pub mod nds;
