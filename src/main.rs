@@ -1,5 +1,6 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
+mod cmd_nds;
 mod failure;
 mod files;
 
@@ -18,10 +19,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// NDS saves: inspect them, convert between flashcart, emulator and cartridge sizes.
+    #[command(subcommand)]
+    Nds(cmd_nds::NdsCommand),
+}
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Nds(command) => cmd_nds::run(command),
+    }
 }
 
 fn main() -> ExitCode {
