@@ -1,6 +1,7 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
 mod cmd_nds;
+mod cmd_3ds;
 mod failure;
 mod files;
 
@@ -23,11 +24,15 @@ enum Command {
     /// NDS saves: inspect them, convert between flashcart, emulator and cartridge sizes.
     #[command(subcommand)]
     Nds(cmd_nds::NdsCommand),
+    /// 3DS cartridge save flash: inspect, unwear/rewear, decrypt/encrypt.
+    #[command(name = "3ds", subcommand)]
+    Ctr(cmd_3ds::Command),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Nds(command) => cmd_nds::run(command),
+        Command::Ctr(command) => cmd_3ds::run(command),
     }
 }
 
