@@ -40,3 +40,24 @@ fn the_nand_save_opens_verifies_and_extracts_its_one_file() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn the_nand_save_takes_changes_and_still_verifies() {
+    let image = fixture_or_skip!(FIXTURE);
+    let mut fs = SaveFs::open(disa::open(image.clone()).unwrap()).unwrap();
+    let new_contents: Vec<u8> = (0..20_000u32).map(|i| (i * 7 + 3) as u8).collect();
+    fs.write_file("SaveData.bin", &new_contents).unwrap();
+    fs.create_dir("extra").unwrap();
+    fs.write_file("extra/note.txt", b"hello").unwrap();
+    fs.commit().unwrap();
+    let bytes = fs.into_disa().into_storage();
+    // Only the payload, hashes and the table hash changed: the header's
+    // layout and the CMAC region are untouched.
+    assert_eq!(bytes.len(), image.len());
+    assert_eq!(bytes[..0x16C], image[..0x16C]);
+    let container = disa::open(bytes).unwrap();
+    assert!(container.verify(&|_| {}).unwrap()[0].is_sound());
+    let mut fs = SaveFs::open(container).unwrap();
+    assert_eq!(fs.read_path("SaveData.bin").unwrap(), new_contents);
+    assert_eq!(fs.read_path("extra/note.txt").unwrap(), b"hello");
+}

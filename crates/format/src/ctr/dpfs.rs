@@ -89,7 +89,8 @@ impl DpfsDescriptor {
             }
         }
         for i in 0..2 {
-            let have = levels[i].size.saturating_mul(8);
+            // Bits are read a whole u32 word at a time.
+            let have = (levels[i].size / 4).saturating_mul(32);
             let need = levels[i + 1].block_count();
             if have < need {
                 return Err(DpfsError::SelectorTooShort {
