@@ -114,3 +114,88 @@ pub fn build(contents: &[u8], unique_id: u64) -> Result<Vec<u8>, ContainerError>
     diff.commit()?;
     Ok(diff.into_storage())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keepsake_testkit::rand::Rng;
+
+    #[test]
+    fn extdata_file_sizes_match_files_the_console_created() {
+        // (payload, DIFF file size) pairs observed on real consoles.
+        for (payload, file) in [
+            (1, 16385),
+            (100, 16484),
+            (100_000, 116_384),
+            (4_194_304, 4_276_224),
+            (18_470_710, 18_782_006),
+            (5_385_881, 5_492_377),
+            (525_052_232, 533_342_536),
+        ] {
+            assert_eq!(
+                image_len(&extdata_params(payload)),
+                file,
+                "payload {payload}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_built_diff_opens_verifies_and_reads_back() {
+        let mut rng = keepsake_testkit::rng::for_test("diff_round_trip");
+        let mut contents = vec![0u8; 50_000];
+        rng.fill(&mut contents[..]);
+        let image = build(&contents, 0x1234_5678_9abc).unwrap();
+        assert_eq!(unique_id(&image).unwrap(), 0x1234_5678_9abc);
+        let mut diff = open(image.as_slice()).unwrap();
+        let report = &diff.verify(&|_| {}).unwrap()[0];
+        assert!(report.is_sound());
+        assert_eq!(report.levels[3].verified, 13); // 50,000 bytes in 4 KiB blocks
+        let mut back = vec![0u8; contents.len()];
+        diff.read(0, 0, &mut back).unwrap();
+        assert_eq!(back, contents);
+    }
+
+    #[test]
+    fn a_flipped_payload_bit_is_reported_and_never_returned() {
+        let contents = vec![0x5Au8; 10_000];
+        let mut image = build(&contents, 1).unwrap();
+        let diff = open(image.as_slice()).unwrap();
+        let (base, _) = diff.partitions()[0].placement();
+        let at = base
+            + diff.partitions()[0]
+                .descriptor()
+                .difi
+                .external_level4
+                .unwrap()
+            + 5000;
+        image[at as usize] ^= 0x10;
+        let mut diff = open(image.as_slice()).unwrap();
+        let report = &diff.verify(&|_| {}).unwrap()[0];
+        assert_eq!(report.levels[3].failed, vec![1]);
+        let mut back = vec![0u8; 100];
+        assert!(matches!(
+            diff.read(0, 4990, &mut back),
+            Err(crate::ctr::partition::PartitionError::HashMismatch {
+                level: 4,
+                block: 1,
+                offset: 4096
+            })
+        ));
+        // Blocks that are sound still read.
+        diff.read(0, 0, &mut back).unwrap();
+        assert_eq!(back, vec![0x5A; 100]);
+    }
+
+    #[test]
+    fn refuses_a_save_and_a_bad_magic() {
+        let image = build(b"abc", 1).unwrap();
+        assert!(crate::ctr::disa::open(image.as_slice()).is_err());
+        let mut bad = image.clone();
+        bad[0x100] = b'X';
+        assert!(matches!(
+            open(bad.as_slice()),
+            Err(ContainerError::BadMagic { .. })
+        ));
+    }
+}

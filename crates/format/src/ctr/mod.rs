@@ -5,6 +5,7 @@ pub mod diff;
 pub mod difi;
 pub mod disa;
 pub mod dpfs;
+pub mod fuzzing;
 pub mod ivfc;
 pub mod partition;
 pub mod savefs;
