@@ -1,5 +1,6 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
+mod cmd_3ds;
 mod failure;
 mod files;
 
@@ -18,10 +19,16 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// 3DS cartridge save flash: inspect, unwear/rewear, decrypt/encrypt.
+    #[command(name = "3ds", subcommand)]
+    Ctr(cmd_3ds::Command),
+}
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Ctr(command) => cmd_3ds::run(command),
+    }
 }
 
 fn main() -> ExitCode {
