@@ -17,6 +17,7 @@
 //! (DATA) holds the file data, its IVFC level 4 outside DPFS.
 
 use super::container::{Container, ContainerError, Layout, Placement, field_error};
+use super::crypto;
 use super::difi::PartitionParams;
 use crate::storage::{ReadAt, WriteAt, le_u32, le_u64, put_u32, put_u64};
 
@@ -212,4 +213,33 @@ pub fn format<S: WriteAt>(
     storage.write_at(0, &[0u8; 0x10])?;
     storage.write_at(HEADER_AT, &h)?;
     open(storage)
+}
+
+/// Whether the stored CMAC matches the header signed as `kind` with `key`
+/// (works for DIFF images too: the header region is the same).
+pub fn cmac_matches<S: ReadAt + ?Sized>(
+    storage: &S,
+    key: &crypto::sign::Key,
+    kind: &crypto::sign::SignatureKind,
+) -> Result<bool, ContainerError> {
+    let header = read_header(storage)?;
+    Ok(crypto::sign::verify(
+        key,
+        kind,
+        &header,
+        &read_cmac(storage)?,
+    ))
+}
+
+/// Signs the header again after a change (the table hash in it changes on
+/// every commit) and stores the new CMAC at offset 0.
+pub fn resign<S: WriteAt + ?Sized>(
+    storage: &mut S,
+    key: &crypto::sign::Key,
+    kind: &crypto::sign::SignatureKind,
+) -> Result<crypto::sign::Tag, ContainerError> {
+    let header = read_header(storage)?;
+    let tag = crypto::sign::cmac(key, kind, &header);
+    storage.write_at(0, &tag)?;
+    Ok(tag)
 }
