@@ -7,3 +7,4 @@
 
 pub mod ctr;
 pub mod nds;
+pub mod storage;
