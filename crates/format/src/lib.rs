@@ -5,5 +5,6 @@
 //! that says what was expected and where, and never panics.
 #![forbid(unsafe_code)]
 
+pub mod nds;
 pub mod nds_header;
 pub mod smdh;
