@@ -3,5 +3,6 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod nds_card;
 pub mod platform;
 pub mod sim;
