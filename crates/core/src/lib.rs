@@ -6,3 +6,4 @@
 pub mod nds_card;
 pub mod platform;
 pub mod sim;
+pub mod store;
