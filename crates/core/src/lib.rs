@@ -3,6 +3,7 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod jobs;
 pub mod nds_card;
 pub mod platform;
 pub mod sim;
