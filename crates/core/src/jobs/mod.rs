@@ -10,20 +10,22 @@
 //! end or to an error, and it always begins by saving the current save as
 //! an automatic backup.
 
+mod ctr_backup;
+mod ctr_restore;
 mod error;
 mod nds_backup;
 mod nds_restore;
 mod nds_verify;
 mod progress;
+mod tree;
 
+pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
+pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use error::JobError;
 pub use nds_backup::{NdsBackupJob, NdsBackupReport};
 pub use nds_restore::{NdsRestoreJob, NdsRestoreReport};
 pub use nds_verify::{NdsVerifyJob, NdsVerifyReport};
 pub use progress::{Phase, Progress, Step};
-
-#[cfg(test)]
-mod tests;
 
 /// Bytes read from a save chip per step.
 pub const READ_CHUNK: usize = 32 * 1024;
@@ -33,3 +35,8 @@ pub const READ_CHUNK: usize = 32 * 1024;
 pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
     format!("{}-auto", now.folder_name())
 }
+
+#[cfg(test)]
+mod ctr_tests;
+#[cfg(test)]
+mod tests;

@@ -119,7 +119,7 @@ impl NdsBackupJob {
 
     /// A backup can always be cancelled: nothing is on the SD card until
     /// its last step.
-    pub fn cancel(&mut self) -> Result<(), JobError> {
+    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
         match self.state {
             State::Ended => Err(JobError::Ended),
             State::Reading(_) => {

@@ -121,7 +121,7 @@ impl NdsRestoreJob {
     }
 
     /// Stops the job before anything is written to the card.
-    pub fn cancel(&mut self) -> Result<(), JobError> {
+    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
         match self.state {
             State::Ended => Err(JobError::Ended),
             _ if self.can_cancel() => {

@@ -62,7 +62,7 @@ impl NdsVerifyJob {
     }
 
     /// Stops the job (it never writes).
-    pub fn cancel(&mut self) -> Result<(), JobError> {
+    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
         if matches!(self.state, State::Ended) {
             return Err(JobError::Ended);
         }

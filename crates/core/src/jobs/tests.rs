@@ -357,7 +357,7 @@ fn a_backup_cancels_cleanly_and_a_restore_only_before_writing() {
     let card = card_of(&mut sim);
     let mut job = NdsBackupJob::new(card.detection.chip, "CANCEL", &nds_dir(&card), "x");
     assert!(matches!(job.step(&mut sim.devices()), Ok(Step::Working(_))));
-    job.cancel().unwrap();
+    job.cancel(&mut sim.devices()).unwrap();
     assert_eq!(job.step(&mut sim.devices()), Err(JobError::Ended));
     assert_eq!(sim.sd.kind_of(&nds_dir(&card)).unwrap(), None);
 
@@ -375,7 +375,10 @@ fn a_backup_cancels_cleanly_and_a_restore_only_before_writing() {
         assert!(job.can_cancel());
     }
     assert!(!job.can_cancel());
-    assert_eq!(job.cancel(), Err(JobError::NotCancellable));
+    assert_eq!(
+        job.cancel(&mut sim.devices()),
+        Err(JobError::NotCancellable)
+    );
     run_job!(sim, job).unwrap();
     assert_eq!(chip_memory(&sim), original);
 }
