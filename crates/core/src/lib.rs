@@ -2,3 +2,9 @@
 //! calls, written against platform traits so that a simulated console can run
 //! every path on a PC.
 #![forbid(unsafe_code)]
+
+pub mod jobs;
+pub mod nds_card;
+pub mod platform;
+pub mod sim;
+pub mod store;

@@ -8,3 +8,5 @@
 pub mod ctr;
 pub mod nds;
 pub mod storage;
+pub mod nds_header;
+pub mod smdh;
