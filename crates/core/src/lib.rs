@@ -3,4 +3,6 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod platform;
+pub mod sim;
 pub mod ui;

@@ -147,6 +147,107 @@ pub fn tiled_index(x: usize, y: usize, side: usize) -> usize {
     tile * 64 + morton
 }
 
+/// Decodes a square tiled RGB565 image of `side` pixels (a multiple of 8),
+/// such as the raw icon bytes an SMDH view hands out.
+pub fn tiled_rgb565(bytes: &[u8], side: u16) -> Result<RgbaImage, IconError> {
+    let side = usize::from(side);
+    let needed = side * side * 2;
+    if bytes.len() < needed || side % 8 != 0 {
+        return Err(IconError::TooShort {
+            what: "the tiled RGB565 image",
+            actual: bytes.len(),
+            needed,
+        });
+    }
+    Ok(decode_tiled_rgb565(bytes, side))
+}
+
+/// Encodes a square image (side a multiple of 8) as tiled RGB565, the
+/// inverse of [`tiled_rgb565`] up to the colour depth; alpha is dropped.
+pub fn encode_tiled_rgb565(image: &RgbaImage) -> Vec<u8> {
+    let side = usize::from(image.width);
+    assert!(
+        image.width == image.height && side % 8 == 0,
+        "tiled images are square, sides multiple of 8"
+    );
+    let mut out = vec![0u8; side * side * 2];
+    for y in 0..side {
+        for x in 0..side {
+            let [r, g, b, _] = image.pixel(x as u16, y as u16);
+            let value = (u16::from(r) >> 3) << 11 | (u16::from(g) >> 2) << 5 | u16::from(b) >> 3;
+            let at = tiled_index(x, y, side) * 2;
+            out[at..at + 2].copy_from_slice(&value.to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Writes a 32x32 image into an NDS banner's icon bitmap and palette, with
+/// at most 15 opaque colours (entry 0 stays transparent for pixels whose
+/// alpha is below 128); extra colours map to the nearest one already chosen.
+///
+/// # Panics
+/// When the image is not 32x32 or the banner is shorter than
+/// [`BANNER_ICON_END`].
+pub fn encode_nds_banner_icon(image: &RgbaImage, banner: &mut [u8]) {
+    assert!(
+        image.width == 32 && image.height == 32,
+        "NDS icons are 32x32"
+    );
+    assert!(banner.len() >= BANNER_ICON_END, "the banner is too short");
+    let to555 = |[r, g, b, _]: [u8; 4]| -> u16 {
+        u16::from(r >> 3) | u16::from(g >> 3) << 5 | u16::from(b >> 3) << 10
+    };
+    let mut palette: Vec<u16> = Vec::new();
+    let mut indices = [0u8; 32 * 32];
+    for y in 0..32u16 {
+        for x in 0..32u16 {
+            let pixel = image.pixel(x, y);
+            if pixel[3] < 128 {
+                continue;
+            }
+            let colour = to555(pixel);
+            let index = match palette.iter().position(|&c| c == colour) {
+                Some(i) => i,
+                None if palette.len() < 15 => {
+                    palette.push(colour);
+                    palette.len() - 1
+                }
+                None => nearest(&palette, colour),
+            };
+            indices[usize::from(y) * 32 + usize::from(x)] = index as u8 + 1;
+        }
+    }
+    for (i, colour) in palette.iter().enumerate() {
+        let at = BANNER_PALETTE_OFFSET + (i + 1) * 2;
+        banner[at..at + 2].copy_from_slice(&colour.to_le_bytes());
+    }
+    for y in 0..32 {
+        for x in 0..32 {
+            let tile = (y / 8) * 4 + x / 8;
+            let in_tile = (y % 8) * 8 + x % 8;
+            let at = BANNER_ICON_OFFSET + tile * 32 + in_tile / 2;
+            let index = indices[y * 32 + x];
+            if in_tile % 2 == 0 {
+                banner[at] = (banner[at] & 0xF0) | index;
+            } else {
+                banner[at] = (banner[at] & 0x0F) | index << 4;
+            }
+        }
+    }
+}
+
+fn nearest(palette: &[u16], colour: u16) -> usize {
+    let channels = |c: u16| [c & 0x1F, (c >> 5) & 0x1F, (c >> 10) & 0x1F].map(i32::from);
+    let want = channels(colour);
+    (0..palette.len())
+        .min_by_key(|&i| {
+            let have = channels(palette[i]);
+            (0..3).map(|k| (have[k] - want[k]).pow(2)).sum::<i32>()
+        })
+        .unwrap_or(0)
+}
+
 fn decode_tiled_rgb565(bytes: &[u8], side: usize) -> RgbaImage {
     let mut pixels = Vec::with_capacity(side * side * 4);
     for y in 0..side {
@@ -383,6 +484,43 @@ mod tests {
                 assert_eq!(icon.rgba().len(), 48 * 48 * 4);
             }
         }
+    }
+
+    #[test]
+    fn encoders_invert_the_decoders() {
+        let mut rng = rng::for_test("icon::encoders_invert_the_decoders");
+        // Colours exact in RGB565: each channel's low bits copy its high ones.
+        let mut pixels = Vec::new();
+        for _ in 0..48 * 48 {
+            let value: u16 = rng.random();
+            pixels.extend_from_slice(&rgb565_to_rgba(value));
+        }
+        let image = RgbaImage::from_rgba(48, 48, pixels).unwrap();
+        let tiled = encode_tiled_rgb565(&image);
+        assert_eq!(tiled_rgb565(&tiled, 48).unwrap(), image);
+        assert!(tiled_rgb565(&tiled[..100], 48).is_err());
+
+        // Four colours and a transparent corner.
+        let palette = [
+            [255, 0, 0, 255],
+            [0, 255, 0, 255],
+            [0, 0, 255, 255],
+            [255, 255, 255, 255],
+        ];
+        let mut pixels = Vec::new();
+        for y in 0..32 {
+            for x in 0..32 {
+                if x < 4 && y < 4 {
+                    pixels.extend_from_slice(&[0, 0, 0, 0]);
+                } else {
+                    pixels.extend_from_slice(&palette[(x / 8 + y) % 4]);
+                }
+            }
+        }
+        let image = RgbaImage::from_rgba(32, 32, pixels).unwrap();
+        let mut banner = vec![0u8; 0x840];
+        encode_nds_banner_icon(&image, &mut banner);
+        assert_eq!(nds_banner_icon(&banner).unwrap(), image);
     }
 
     #[test]

@@ -6,3 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod icon;
+pub mod nds_header;
+pub mod smdh;

@@ -554,7 +554,7 @@ impl Ui {
                 Some(backup) => {
                     let when = backup
                         .created
-                        .map_or_else(|| backup.name.clone(), |d| d.to_string());
+                        .map_or_else(|| backup.name.clone(), |d| format_date(&d));
                     bottom.text_clipped(8, y + 5, when, TextSize::Normal, TEXT, 124);
                     bottom.text_full(
                         190,

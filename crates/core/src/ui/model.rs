@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use keepsake_format::icon::RgbaImage;
 
+pub use crate::platform::DateTime;
+
 /// Identifies a title across frames (a title id, a game code): opaque to the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TitleKey(pub String);
@@ -67,27 +69,6 @@ pub struct TitleInfo {
     pub save_kind: Option<String>,
     pub icon: Option<Arc<RgbaImage>>,
     pub backup_count: usize,
-}
-
-/// A date and time on the console's clock, ordered chronologically.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DateTime {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-    pub hour: u8,
-    pub minute: u8,
-    pub second: u8,
-}
-
-impl fmt::Display for DateTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute
-        )
-    }
 }
 
 /// Which program made a backup.

@@ -3,6 +3,7 @@
 //! are.
 
 use super::display::{BOTTOM_WIDTH, Color, SCREEN_HEIGHT};
+use crate::platform::DateTime;
 
 pub const BACKGROUND: Color = Color::rgb(0x1C, 0x1F, 0x2A);
 pub const PANEL: Color = Color::rgb(0x26, 0x2B, 0x3A);
@@ -46,6 +47,14 @@ pub fn button_span(index: usize, count: usize) -> (u16, u16) {
     let width = BOTTOM_WIDTH / count;
     let x = width * index as u16;
     (x, width)
+}
+
+/// A date to the minute, as lists show it: `2026-11-21 18:04`.
+pub fn format_date(date: &DateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.year, date.month, date.day, date.hour, date.minute
+    )
 }
 
 /// A byte count the way people read it: `512 B`, `8 KiB`, `1.5 MiB`.
