@@ -86,17 +86,12 @@ impl Painter<'_> {
         self.text_clipped(120, y, value, TextSize::Normal, TEXT, TOP_WIDTH - 136);
     }
 
-    /// Lines of wrapped prose starting at `y`; returns the y after them.
-    fn paragraph(
-        &mut self,
-        x: u16,
-        mut y: u16,
-        text: &str,
-        color: Color,
-        width_chars: usize,
-    ) -> u16 {
-        for line in wrap(text, width_chars) {
-            self.text_clipped(x, y, line, TextSize::Normal, color, TOP_WIDTH - x - 8);
+    /// Lines of wrapped prose starting at `y`, `width` pixels wide; returns
+    /// the y after them.
+    fn paragraph(&mut self, x: u16, mut y: u16, text: &str, color: Color, width: u16) -> u16 {
+        let chars = usize::from(width / TextSize::Normal.advance());
+        for line in wrap(text, chars) {
+            self.text_clipped(x, y, line, TextSize::Normal, color, width);
             y += 16;
         }
         y
@@ -159,7 +154,7 @@ impl Ui {
                             40,
                             "No titles found. Insert a cartridge, or install a title on the SD card.",
                             TEXT,
-                            44,
+                            TOP_WIDTH - 32,
                         );
                     }
                 }
@@ -200,8 +195,8 @@ impl Ui {
                     "Backups use Checkpoint's folders, so Checkpoint and Keepsake can restore each other's backups. \
                      A restore always checks the backup and saves the current save first, whatever is chosen here.",
                     DIM_TEXT,
-                    60,
-                );
+                            TOP_WIDTH - 32,
+                        );
                 bottom.header(BOTTOM_WIDTH, "Settings", "");
                 let rows = [
                     format!("New backups: {root}"),
@@ -224,7 +219,7 @@ impl Ui {
                 top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
                 let mut y = 42;
                 for line in &confirm.lines {
-                    y = top.paragraph(16, y, line, TEXT, 60) + 4;
+                    y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 4;
                 }
                 bottom.header(BOTTOM_WIDTH, confirm.headline.clone(), "");
                 bottom.paragraph(
@@ -232,7 +227,7 @@ impl Ui {
                     LIST_TOP + 16,
                     &format!("A: {}    B: cancel", confirm.yes_label.to_lowercase()),
                     TEXT,
-                    46,
+                    BOTTOM_WIDTH - 24,
                 );
             }
             View::Job(job) => {
@@ -287,8 +282,8 @@ impl Ui {
                         144,
                         "Do not take the cartridge out or turn the console off until the restore has finished.",
                         DIM_TEXT,
-                        60,
-                    );
+                            TOP_WIDTH - 32,
+                        );
                 }
                 bottom.header(BOTTOM_WIDTH, format!("{verb}..."), "");
                 let percent = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(0);
@@ -301,10 +296,20 @@ impl Ui {
                     Align::Center,
                     None,
                 );
+                bottom.cmds.push(DrawCmd::Progress {
+                    x: 40,
+                    y: 108,
+                    w: BOTTOM_WIDTH - 80,
+                    h: 10,
+                    done: p.bytes_done,
+                    total: p.bytes_total,
+                    fill: PROGRESS_FILL,
+                    track: PROGRESS_TRACK,
+                });
                 if job.kind == JobKind::Backup && self.cancel_hold > 0 && !job.cancel_requested {
                     bottom.cmds.push(DrawCmd::Progress {
                         x: 40,
-                        y: 120,
+                        y: 140,
                         w: BOTTOM_WIDTH - 80,
                         h: 8,
                         done: u64::from(self.cancel_hold),
@@ -314,7 +319,7 @@ impl Ui {
                     });
                     bottom.text_full(
                         BOTTOM_WIDTH / 2,
-                        132,
+                        152,
                         "Keep holding to cancel",
                         TextSize::Small,
                         DIM_TEXT,
@@ -341,15 +346,21 @@ impl Ui {
                 );
                 let mut y = 68;
                 for line in &outcome.details {
-                    y = top.paragraph(16, y, line, TEXT, 60);
+                    y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32);
                 }
                 if let Some(advice) = &outcome.advice {
                     y += 6;
                     top.text(16, y, "What to do", TextSize::Normal, colour);
-                    top.paragraph(16, y + 16, advice, TEXT, 60);
+                    top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
                 }
                 bottom.header(BOTTOM_WIDTH, label, "");
-                bottom.paragraph(12, LIST_TOP + 16, &outcome.headline, TEXT, 46);
+                bottom.paragraph(
+                    12,
+                    LIST_TOP + 16,
+                    &outcome.headline,
+                    TEXT,
+                    BOTTOM_WIDTH - 24,
+                );
             }
         }
 
@@ -534,7 +545,7 @@ impl Ui {
                     y,
                     "Hold R and press A to restore it, or press X to delete it.",
                     DIM_TEXT,
-                    60,
+                    TOP_WIDTH - 32,
                 );
             }
         }
