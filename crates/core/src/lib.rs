@@ -3,6 +3,9 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod jobs;
+pub mod nds_card;
 pub mod platform;
 pub mod sim;
+pub mod store;
 pub mod ui;

@@ -6,5 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod icon;
+pub mod nds;
 pub mod nds_header;
 pub mod smdh;

@@ -31,8 +31,8 @@ pub trait TitleList {
     fn smdh(&mut self, media: MediaType, title_id: u64) -> Result<Vec<u8>, TitleError>;
 }
 
-/// The low 32 bits of a title id without the variation byte: the "unique
-/// id" Checkpoint names folders after (`0x%05X`).
+/// The title id's low 32 bits without the variation byte: the "unique id"
+/// Checkpoint names folders after (`0x%05X`).
 pub fn unique_id(title_id: u64) -> u32 {
-    ((title_id as u32) >> 8) & 0x000F_FFFF
+    (title_id as u32) >> 8
 }

@@ -20,7 +20,8 @@
 //! - Sent too few address bytes, a chip takes the missing ones from the
 //!   first clocks of the read (the bus sends 0x00 while reading) and answers
 //!   0xFF during them; sent too many, it starts answering during the extra
-//!   bytes, which the half-duplex bus does not capture.
+//!   bytes, which the half-duplex bus does not capture. A write without a
+//!   data byte after its address does nothing.
 
 use crate::sim::power::{PowerLost, PowerSupply};
 
@@ -281,7 +282,7 @@ impl SimChip {
                         self.read_into(address | high, shift, response);
                         Ok(Effect::default())
                     }
-                    0x02 | 0x0A if command.len() >= 2 => {
+                    0x02 | 0x0A if command.len() > 2 => {
                         let address = usize::from(command[1]) | high;
                         self.program_page(address, 16, &command[2..], false, power)
                     }
@@ -298,7 +299,7 @@ impl SimChip {
                     self.read_into(address, shift, response);
                     Ok(Effect::default())
                 }
-                0x02 if command.len() > address_bytes => {
+                0x02 if command.len() > 1 + address_bytes => {
                     let (address, _) = Self::address(command, address_bytes);
                     self.program_page(address, page, &command[1 + address_bytes..], false, power)
                 }
