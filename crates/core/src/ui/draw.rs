@@ -88,11 +88,29 @@ impl Painter<'_> {
 
     /// Lines of wrapped prose starting at `y`, `width` pixels wide; returns
     /// the y after them.
-    fn paragraph(&mut self, x: u16, mut y: u16, text: &str, color: Color, width: u16) -> u16 {
-        let chars = usize::from(width / TextSize::Normal.advance());
+    fn paragraph(&mut self, x: u16, y: u16, text: &str, color: Color, width: u16) -> u16 {
+        self.paragraph_sized(x, y, text, TextSize::Normal, color, width)
+    }
+
+    /// Like [`Self::paragraph`] in any size. Lines that would run into the
+    /// foot of the screen (where notices go) are left out.
+    fn paragraph_sized(
+        &mut self,
+        x: u16,
+        mut y: u16,
+        text: &str,
+        size: TextSize,
+        color: Color,
+        width: u16,
+    ) -> u16 {
+        let chars = usize::from(width / size.advance());
+        let step = size.line_height() + size.line_height() / 4;
         for line in wrap(text, chars) {
-            self.text_clipped(x, y, line, TextSize::Normal, color, width);
-            y += 16;
+            if y + size.line_height() > PARAGRAPH_BOTTOM {
+                break;
+            }
+            self.text_clipped(x, y, line, size, color, width);
+            y += step;
         }
         y
     }
@@ -102,13 +120,16 @@ impl Painter<'_> {
             return;
         }
         let track = ROW_HEIGHT * VISIBLE_ROWS as u16;
-        let thumb = ((track as usize * VISIBLE_ROWS) / len).max(8) as u16;
+        let thumb = ((track as usize * VISIBLE_ROWS) / len).max(14) as u16;
         let top = ((track - thumb) as usize * cursor.scroll / (len - VISIBLE_ROWS)) as u16;
         let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH;
         self.rect(x, LIST_TOP, SCROLLBAR_WIDTH, track, PANEL);
-        self.rect(x, LIST_TOP + top, SCROLLBAR_WIDTH, thumb, DIM_TEXT);
+        self.rect(x + 1, LIST_TOP + top, SCROLLBAR_WIDTH - 2, thumb, DIM_TEXT);
     }
 }
+
+/// Where prose stops, above the notice line.
+const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 
 /// Splits `text` into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -232,7 +253,7 @@ impl Ui {
             }
             View::Job(job) => {
                 let (verb, colour) = match job.kind {
-                    JobKind::Backup => ("Backing up", BAR),
+                    JobKind::Backup => ("Backing up", HIGHLIGHT),
                     JobKind::Restore => ("Restoring", DANGER),
                 };
                 top.header(TOP_WIDTH, format!("{verb} {}", job.title_name), slot);
@@ -336,15 +357,14 @@ impl Ui {
                 };
                 top.header(TOP_WIDTH, label, slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
-                top.text_clipped(
+                let mut y = top.paragraph_sized(
                     16,
                     40,
-                    outcome.headline.clone(),
+                    &outcome.headline,
                     TextSize::Large,
                     TEXT,
                     TOP_WIDTH - 32,
-                );
-                let mut y = 68;
+                ) + 4;
                 for line in &outcome.details {
                     y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32);
                 }
