@@ -2,8 +2,10 @@
 
 mod cmd_nds;
 mod cmd_3ds;
+mod cmd_preview;
 mod failure;
 mod files;
+mod preview;
 
 use std::process::ExitCode;
 
@@ -27,12 +29,15 @@ enum Command {
     /// 3DS cartridge save flash: inspect, unwear/rewear, decrypt/encrypt.
     #[command(name = "3ds", subcommand)]
     Ctr(cmd_3ds::Command),
+    /// Run the console UI on a simulated console and write PNGs of both screens.
+    Preview(cmd_preview::PreviewArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Nds(command) => cmd_nds::run(command),
         Command::Ctr(command) => cmd_3ds::run(command),
+        Command::Preview(args) => cmd_preview::run(args),
     }
 }
 

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ctr;
+pub mod icon;
 pub mod nds;
 pub mod storage;
 pub mod nds_header;

@@ -1,0 +1,26 @@
+//! The user interface: screens as a state machine fed one frame of input at
+//! a time, producing a display list for both screens. Drawing it is the
+//! console's job (citro2d) or the PC preview's (PNG).
+
+mod console_model;
+pub mod demo;
+pub mod display;
+mod draw;
+pub mod input;
+mod jobs;
+pub mod keyboard;
+pub mod model;
+mod state;
+pub mod theme;
+
+pub use console_model::{ConsoleModel, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name};
+pub use display::{Align, Color, DrawCmd, Frame, Screen, TextSize};
+pub use input::{Buttons, FrameInput, Touch};
+pub use keyboard::{Keyboard, QueuedKeyboard};
+pub use model::AppModel;
+pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
+
+#[cfg(test)]
+mod console_tests;
+#[cfg(test)]
+mod tests;
