@@ -2,3 +2,5 @@
 //! calls, written against platform traits so that a simulated console can run
 //! every path on a PC.
 #![forbid(unsafe_code)]
+
+pub mod capabilities;
