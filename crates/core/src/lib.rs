@@ -4,3 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod capabilities;
+pub mod nds_card;
+pub mod platform;
+pub mod sim;
+pub mod store;

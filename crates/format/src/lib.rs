@@ -4,3 +4,7 @@
 //! devices, no `unsafe`. Every parser of untrusted bytes returns a typed error
 //! that says what was expected and where, and never panics.
 #![forbid(unsafe_code)]
+
+pub mod nds;
+pub mod nds_header;
+pub mod smdh;

@@ -1,0 +1,209 @@
+//! Finding which save chip an NDS card carries.
+//!
+//! 1. JEDEC id (0x9F) and status (0x05). A known flash id names the chip.
+//! 2. No id (0xFFFFFF) and status 0xF0: the 512-byte EEPROM, whose unused
+//!    status bits read high.
+//! 3. No id and status 0x00: a larger EEPROM, sized from what it returns to
+//!    reads alone where possible:
+//!    - Address width. Read with two address bytes: a two-byte part answers
+//!      at once, a three-byte part (128 KiB) is still taking its third
+//!      address byte during the first read clock and answers 0xFF there. Any
+//!      byte that is not 0xFF, read back at its own address with two
+//!      address bytes, tells which.
+//!    - 8 or 64 KiB. An 8 KiB part ignores address bits 13..15, so its
+//!      64 KiB of reads repeat every 8 KiB; contents that do not repeat
+//!      prove 64 KiB, varied contents that repeat prove 8 KiB.
+//!    - Ambiguous (a blank chip, or one byte value throughout): one
+//!      byte is written at address 0 and looked for at 0 and at 0x2000
+//!      (with two, then three address bytes), then the original byte is
+//!      written back and checked.
+//! 4. Anything else is reported with its id and status, never guessed.
+
+use keepsake_format::nds::ChipKind;
+
+use crate::nds_card::protocol::{Bus, STATUS_BUSY, STATUS_WRITE_ENABLED, opcode};
+use crate::nds_card::{NdsCardError, SaveChip};
+use crate::platform::SpiBus;
+
+/// The flash parts found on NDS cards, by JEDEC id.
+pub const KNOWN_FLASH_IDS: [(u32, ChipKind); 8] = [
+    (0x20_4012, ChipKind::Flash256K),
+    (0x62_1600, ChipKind::Flash256K),
+    (0x20_4013, ChipKind::Flash512K),
+    (0x62_1100, ChipKind::Flash512K),
+    (0x20_8013, ChipKind::Flash512K),
+    (0x20_4014, ChipKind::Flash1M),
+    (0x20_2017, ChipKind::Flash8M),
+    (0x20_4017, ChipKind::Flash8M),
+];
+
+/// The flash chip with this JEDEC id.
+pub fn flash_kind(jedec_id: u32) -> Option<ChipKind> {
+    KNOWN_FLASH_IDS
+        .iter()
+        .find(|(id, _)| *id == jedec_id)
+        .map(|&(_, kind)| kind)
+}
+
+/// What detection found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detection {
+    /// The chip, ready to read and write.
+    pub chip: SaveChip,
+    /// The flash JEDEC id, `None` for EEPROMs.
+    pub jedec_id: Option<u32>,
+    /// Whether a probe write (restored) was needed to size an EEPROM.
+    pub probed: bool,
+}
+
+const NO_ID: u32 = 0xFF_FFFF;
+const EEPROM_512_STATUS: u8 = 0xF0;
+const EEPROM_STATUS: u8 = 0x00;
+const KIB8: usize = 0x2000;
+
+/// Detects the save chip of an NDS card; `infrared` cards (game code
+/// starting with `I`) are reached behind the infrared prefix.
+pub fn detect(spi: &mut dyn SpiBus, infrared: bool) -> Result<Detection, NdsCardError> {
+    let mut bus = Bus::new(spi, infrared);
+    let jedec = bus.jedec_id()?;
+    let status = bus.status()?;
+    let found = |kind, jedec_id, probed| Detection {
+        chip: SaveChip::new(kind, infrared),
+        jedec_id,
+        probed,
+    };
+    if let Some(kind) = flash_kind(jedec) {
+        return Ok(found(kind, Some(jedec), false));
+    }
+    // The latch and busy bits may be set by an earlier interrupted write.
+    let stable = status & !(STATUS_BUSY | STATUS_WRITE_ENABLED);
+    match (jedec, stable) {
+        (NO_ID, EEPROM_512_STATUS) => Ok(found(ChipKind::Eeprom512B, None, false)),
+        (NO_ID, EEPROM_STATUS) => {
+            let (kind, probed) = eeprom_size(&mut bus)?;
+            Ok(found(kind, None, probed))
+        }
+        (NO_ID, 0xFC) => Err(NdsCardError::NoChip { jedec, status }),
+        _ => Err(NdsCardError::UnknownChip { jedec, status }),
+    }
+}
+
+fn address_bytes(width: usize, address: usize) -> impl Iterator<Item = u8> {
+    (0..width).rev().map(move |i| (address >> (8 * i)) as u8)
+}
+
+fn read_raw(
+    bus: &mut Bus<'_>,
+    width: usize,
+    address: usize,
+    len: usize,
+) -> Result<Vec<u8>, NdsCardError> {
+    let command: Vec<u8> = std::iter::once(opcode::READ)
+        .chain(address_bytes(width, address))
+        .collect();
+    let mut out = vec![0; len];
+    bus.transfer(&command, &mut out)?;
+    Ok(out)
+}
+
+fn write_raw(
+    bus: &mut Bus<'_>,
+    width: usize,
+    address: usize,
+    byte: u8,
+) -> Result<(), NdsCardError> {
+    let command: Vec<u8> = std::iter::once(opcode::WRITE)
+        .chain(address_bytes(width, address))
+        .chain([byte])
+        .collect();
+    bus.write_command(&command, address)
+}
+
+fn eeprom_size(bus: &mut Bus<'_>) -> Result<(ChipKind, bool), NdsCardError> {
+    let image = read_raw(bus, 2, 0, 8 * KIB8)?;
+    match image.iter().position(|&b| b != 0xFF) {
+        // A three-byte part answers 0xFF at the first clock, always.
+        Some(0) => two_byte_size(bus, &image),
+        Some(at) => {
+            let again = read_raw(bus, 2, at, 1)?[0];
+            if again == image[at] {
+                two_byte_size(bus, &image)
+            } else if again == 0xFF {
+                Ok((ChipKind::Eeprom128K, false))
+            } else {
+                Err(NdsCardError::EepromSize(format!(
+                    "two reads of address {at:#x} gave {:02X} and {again:02X}",
+                    image[at]
+                )))
+            }
+        }
+        None => blank_probe(bus),
+    }
+}
+
+fn two_byte_size(bus: &mut Bus<'_>, image: &[u8]) -> Result<(ChipKind, bool), NdsCardError> {
+    let first = &image[..KIB8];
+    if image.chunks(KIB8).any(|block| block != first) {
+        return Ok((ChipKind::Eeprom64K, false));
+    }
+    // The reads repeat every 8 KiB. Varied contents repeating eight times
+    // over are an 8 KiB part showing through its ignored address bits;
+    // uniform contents (all 0x00, say) would look the same on a 64 KiB
+    // part, and one probe byte settles it.
+    if first.iter().any(|&b| b != first[0]) {
+        return Ok((ChipKind::Eeprom8K, false));
+    }
+    let original = image[0];
+    let probe = !original;
+    write_raw(bus, 2, 0, probe)?;
+    let took = read_raw(bus, 2, 0, 1)?[0] == probe;
+    let mirrored = read_raw(bus, 2, KIB8, 1)?[0] == probe;
+    restore(bus, 2, original)?;
+    if !took {
+        return Err(NdsCardError::EepromSize(
+            "a probe write at address 0 did not take".into(),
+        ));
+    }
+    let kind = if mirrored {
+        ChipKind::Eeprom8K
+    } else {
+        ChipKind::Eeprom64K
+    };
+    Ok((kind, true))
+}
+
+fn blank_probe(bus: &mut Bus<'_>) -> Result<(ChipKind, bool), NdsCardError> {
+    // Blank (all 0xFF): neither the address width nor the size shows.
+    // Written with two address bytes, a three-byte part sees no data byte
+    // and writes nothing.
+    write_raw(bus, 2, 0, 0x00)?;
+    if read_raw(bus, 2, 0, 1)?[0] == 0x00 {
+        let mirrored = read_raw(bus, 2, KIB8, 1)?[0] == 0x00;
+        restore(bus, 2, 0xFF)?;
+        let kind = if mirrored {
+            ChipKind::Eeprom8K
+        } else {
+            ChipKind::Eeprom64K
+        };
+        return Ok((kind, true));
+    }
+    write_raw(bus, 3, 0, 0x00)?;
+    if read_raw(bus, 3, 0, 1)?[0] == 0x00 {
+        restore(bus, 3, 0xFF)?;
+        return Ok((ChipKind::Eeprom128K, true));
+    }
+    Err(NdsCardError::EepromSize(
+        "the chip answers like an EEPROM but took no probe write".into(),
+    ))
+}
+
+fn restore(bus: &mut Bus<'_>, width: usize, original: u8) -> Result<(), NdsCardError> {
+    write_raw(bus, width, 0, original)?;
+    let now = read_raw(bus, width, 0, 1)?[0];
+    if now != original {
+        return Err(NdsCardError::EepromSize(format!(
+            "restoring the probed byte at address 0 to {original:02X} left {now:02X}"
+        )));
+    }
+    Ok(())
+}

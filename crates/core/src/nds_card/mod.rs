@@ -1,0 +1,24 @@
+//! The NDS save chip driver: detection, reading and safe writing over the
+//! card slot's SPI bus (see [`crate::platform::SpiBus`]).
+//!
+//! [`detect`] finds which chip a card carries; a [`SaveChip`] then reads it
+//! in large chunks and writes it one write unit at a time (a page, or a
+//! 64 KiB sector on the 8 MiB flash, which has no page write), waiting for
+//! the chip between commands and checking the write-enable latch took.
+//! [`differing_units`] picks the units whose bytes differ, so a restore
+//! writes only what changed.
+
+mod chip;
+mod detect;
+mod diff;
+mod error;
+mod protocol;
+
+pub use chip::SaveChip;
+pub use detect::{Detection, KNOWN_FLASH_IDS, detect, flash_kind};
+pub use diff::differing_units;
+pub use error::NdsCardError;
+pub use protocol::{Bus, opcode};
+
+#[cfg(test)]
+mod tests;

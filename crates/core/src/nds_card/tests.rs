@@ -1,0 +1,222 @@
+//! The driver against the simulated chips: every kind, detection, faults.
+
+use keepsake_format::nds::ChipKind;
+use keepsake_testkit::rand::{Rng, RngCore};
+use keepsake_testkit::rng;
+
+use super::*;
+use crate::platform::SpiError;
+use crate::sim::{PowerSupply, SimCard, SimCardSlot, SimChip, SimNdsCard, nds_rom_header};
+
+/// A simulated part of `kind` (flash with the first id the table lists).
+fn part(kind: ChipKind, contents: &[u8]) -> SimChip {
+    match kind {
+        ChipKind::Eeprom512B => SimChip::eeprom_512(contents),
+        ChipKind::Eeprom8K | ChipKind::Eeprom64K | ChipKind::Eeprom128K => {
+            SimChip::eeprom(kind.capacity(), contents)
+        }
+        _ => {
+            let id = KNOWN_FLASH_IDS
+                .iter()
+                .find(|(_, k)| *k == kind)
+                .expect("a flash id")
+                .0;
+            SimChip::flash(id, kind.capacity(), contents)
+        }
+    }
+}
+
+fn slot_with(chip: SimChip, infrared: bool) -> SimCardSlot {
+    let mut slot = SimCardSlot::new(PowerSupply::new());
+    slot.insert(SimCard::Nds(SimNdsCard {
+        header: nds_rom_header("TEST", if infrared { "IPKE" } else { "ATSE" }),
+        banner: Vec::new(),
+        chip,
+        infrared,
+    }));
+    slot
+}
+
+fn random_image(name: &str, len: usize) -> Vec<u8> {
+    let mut bytes = vec![0; len];
+    rng::for_test(name).fill_bytes(&mut bytes);
+    bytes
+}
+
+fn read_all(chip: &SaveChip, slot: &mut SimCardSlot) -> Vec<u8> {
+    let mut out = vec![0; chip.capacity()];
+    for (i, chunk) in out.chunks_mut(32 * 1024).enumerate() {
+        chip.read(slot, i * 32 * 1024, chunk).unwrap();
+    }
+    out
+}
+
+#[test]
+fn every_flash_id_is_detected_without_writing() {
+    for (id, kind) in KNOWN_FLASH_IDS {
+        let mut slot = slot_with(SimChip::flash(id, kind.capacity(), &[]), false);
+        let found = detect(&mut slot, false).unwrap();
+        assert_eq!(found.chip.kind(), kind, "{id:06X}");
+        assert_eq!(found.jedec_id, Some(id));
+        assert!(!found.probed);
+        assert_eq!(slot.stats().page_writes + slot.stats().erases, 0);
+    }
+}
+
+#[test]
+fn eeproms_with_contents_are_sized_by_reads_alone() {
+    for kind in [
+        ChipKind::Eeprom512B,
+        ChipKind::Eeprom8K,
+        ChipKind::Eeprom64K,
+        ChipKind::Eeprom128K,
+    ] {
+        let image = random_image(&format!("eeprom {kind}"), kind.capacity());
+        let mut slot = slot_with(part(kind, &image), false);
+        let found = detect(&mut slot, false).unwrap();
+        assert_eq!(found.chip.kind(), kind);
+        assert_eq!((found.jedec_id, found.probed), (None, false), "{kind}");
+        assert_eq!(slot.stats().page_writes, 0, "{kind}: no write");
+        assert_eq!(slot.nds_chip().unwrap().memory(), &image[..]);
+    }
+}
+
+#[test]
+fn a_128k_eeprom_with_a_blank_start_is_still_told_by_reads() {
+    let mut image = vec![0xFF; 0x2_0000];
+    image[0x3000] = 0x12;
+    let mut slot = slot_with(SimChip::eeprom(0x2_0000, &image), false);
+    let found = detect(&mut slot, false).unwrap();
+    assert_eq!(found.chip.kind(), ChipKind::Eeprom128K);
+    assert!(!found.probed);
+}
+
+#[test]
+fn ambiguous_eeproms_get_one_probe_byte_which_is_restored() {
+    // Blank parts, and a 64 KiB part holding one byte value throughout,
+    // read the same as an 8 KiB part.
+    let cases = [
+        (ChipKind::Eeprom8K, 0xFF),
+        (ChipKind::Eeprom64K, 0xFF),
+        (ChipKind::Eeprom128K, 0xFF),
+        (ChipKind::Eeprom8K, 0x00),
+        (ChipKind::Eeprom64K, 0x00),
+    ];
+    for (kind, fill) in cases {
+        let image = vec![fill; kind.capacity()];
+        let mut slot = slot_with(part(kind, &image), false);
+        let found = detect(&mut slot, false).unwrap();
+        assert_eq!(found.chip.kind(), kind, "{kind} filled with {fill:02X}");
+        assert!(found.probed);
+        assert_eq!(
+            slot.nds_chip().unwrap().memory(),
+            &image[..],
+            "{kind}: restored"
+        );
+        // The probe and the restore; a 128 KiB part first ignores the
+        // two-address-byte probe (it carries no data byte for it).
+        assert_eq!(slot.stats().page_writes, 2, "{kind}");
+    }
+}
+
+#[test]
+fn infrared_cards_answer_only_behind_the_prefix() {
+    let image = random_image("infrared", 512 * 1024);
+    let mut slot = slot_with(part(ChipKind::Flash512K, &image), true);
+    assert!(matches!(
+        detect(&mut slot, false),
+        Err(NdsCardError::NoChip {
+            jedec: 0xFF_FFFF,
+            ..
+        })
+    ));
+    let found = detect(&mut slot, true).unwrap();
+    assert_eq!(found.chip.kind(), ChipKind::Flash512K);
+    assert!(found.chip.infrared());
+    assert_eq!(read_all(&found.chip, &mut slot), image);
+}
+
+#[test]
+fn an_unknown_chip_is_reported_not_guessed() {
+    let mut slot = slot_with(SimChip::flash(0xC2_2014, 1 << 20, &[]), false);
+    assert_eq!(
+        detect(&mut slot, false).unwrap_err(),
+        NdsCardError::UnknownChip {
+            jedec: 0xC2_2014,
+            status: 0
+        }
+    );
+}
+
+#[test]
+fn every_kind_is_written_unit_by_unit_and_reads_back() {
+    for kind in ChipKind::ALL {
+        let old = random_image(&format!("old {kind}"), kind.capacity());
+        let mut slot = slot_with(part(kind, &old), false);
+        let chip = detect(&mut slot, false).unwrap().chip;
+        assert_eq!(chip.kind(), kind);
+        chip.unlock(&mut slot).unwrap();
+        let mut new = old.clone();
+        let mut rng = rng::for_test(&format!("edits {kind}"));
+        for _ in 0..3 {
+            let at = rng.random_range(0..new.len());
+            new[at] ^= 0x5A;
+        }
+        let unit = chip.write_unit_size();
+        let dirty = differing_units(&old, &new, unit);
+        assert!(!dirty.is_empty() && dirty.len() <= 3);
+        slot.reset_stats();
+        for &i in &dirty {
+            chip.write_unit(&mut slot, i, &new[i * unit..(i + 1) * unit])
+                .unwrap();
+        }
+        assert_eq!(slot.nds_chip().unwrap().memory(), &new[..], "{kind}");
+        if kind == ChipKind::Flash8M {
+            assert_eq!(slot.stats().erases, dirty.len() as u64);
+        } else {
+            assert_eq!(slot.stats().page_writes, dirty.len() as u64, "{kind}");
+        }
+        assert_eq!(read_all(&chip, &mut slot), new, "{kind}");
+    }
+}
+
+#[test]
+fn the_8_mib_flash_refuses_writes_until_unlocked() {
+    let mut slot = slot_with(part(ChipKind::Flash8M, &[]), false);
+    let chip = detect(&mut slot, false).unwrap().chip;
+    let sector = vec![0x00; chip.write_unit_size()];
+    // Locked: the erase and programs are dropped; nothing changes.
+    chip.write_unit(&mut slot, 1, &sector).unwrap();
+    assert!(slot.nds_chip().unwrap().memory().iter().all(|&b| b == 0xFF));
+    chip.unlock(&mut slot).unwrap();
+    assert!(!slot.nds_chip().unwrap().is_locked());
+    chip.write_unit(&mut slot, 1, &sector).unwrap();
+    let memory = slot.nds_chip().unwrap().memory();
+    assert!(memory[0x1_0000..0x2_0000].iter().all(|&b| b == 0));
+    assert!(memory[..0x1_0000].iter().all(|&b| b == 0xFF));
+}
+
+#[test]
+fn bus_faults_surface_as_errors() {
+    let mut slot = slot_with(part(ChipKind::Flash256K, &[]), false);
+    let chip = detect(&mut slot, false).unwrap().chip;
+    slot.fail_transfer_in(1);
+    let mut buf = vec![0; 256];
+    assert!(matches!(
+        chip.read(&mut slot, 0, &mut buf),
+        Err(NdsCardError::Spi(SpiError::Failed(_)))
+    ));
+    slot.pull_card_after(0);
+    assert_eq!(
+        chip.read(&mut slot, 0, &mut buf),
+        Err(NdsCardError::Spi(SpiError::NoCard))
+    );
+    assert_eq!(
+        chip.read(&mut slot, 0x3_FF00, &mut vec![0; 0x200]),
+        Err(NdsCardError::OutOfRange {
+            address: 0x3_FF00,
+            len: 0x200,
+            capacity: 0x4_0000
+        })
+    );
+}

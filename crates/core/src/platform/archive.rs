@@ -1,0 +1,116 @@
+//! Save archives: a title's save data or extra data, as a small filesystem.
+//!
+//! The console opens an archive by (kind, media, title id) and hands out a
+//! handle; paths inside it are absolute and `/`-separated (`/dir/file.bin`).
+//! Changes to save data become durable only on [`SaveArchives::commit`];
+//! after restoring a save the title's secure value must be reset, or the
+//! game refuses the save as a rollback.
+
+use thiserror::Error;
+
+/// Which of a title's archives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ArchiveKind {
+    /// The title's save data.
+    SaveData,
+    /// The title's extra data (extdata), shared and not committed.
+    ExtData,
+}
+
+/// Where a title lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MediaType {
+    /// Installed on the SD card.
+    Sd,
+    /// The game card in the slot.
+    Card,
+}
+
+/// One archive of one title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ArchiveId {
+    /// Save data or extdata.
+    pub kind: ArchiveKind,
+    /// SD title or game card.
+    pub media: MediaType,
+    /// The title's 64-bit id.
+    pub title_id: u64,
+}
+
+/// An open archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArchiveHandle(pub u32);
+
+/// One entry of a directory listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    /// The entry's name (no `/`).
+    pub name: String,
+    /// A directory rather than a file.
+    pub is_dir: bool,
+    /// The file's size in bytes (0 for directories).
+    pub size: u64,
+}
+
+/// Why an archive operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ArchiveError {
+    /// The title has no such archive (no save data, no extdata).
+    #[error("{0:?} has no such archive")]
+    NoArchive(ArchiveId),
+    /// The handle is not (or no longer) open.
+    #[error("archive handle {0:?} is not open")]
+    NotOpen(ArchiveHandle),
+    /// No file or directory at that path.
+    #[error("{path}: not found in the archive")]
+    NotFound {
+        /// The path asked for.
+        path: String,
+    },
+    /// The archive has no room for the data.
+    #[error("the archive is full while writing {path}")]
+    Full {
+        /// The file being written.
+        path: String,
+    },
+    /// The console lost power.
+    #[error("the console lost power")]
+    PowerLost,
+    /// The system refused or failed the request.
+    #[error("archive operation failed: {0}")]
+    Failed(String),
+}
+
+/// The console's save archives.
+pub trait SaveArchives {
+    /// Opens one archive of one title.
+    fn open(&mut self, id: ArchiveId) -> Result<ArchiveHandle, ArchiveError>;
+    /// Closes an archive; uncommitted save-data changes are dropped.
+    fn close(&mut self, archive: ArchiveHandle);
+    /// The entries of directory `dir` (`/` is the root).
+    fn list(
+        &mut self,
+        archive: ArchiveHandle,
+        dir: &str,
+    ) -> Result<Vec<ArchiveEntry>, ArchiveError>;
+    /// A whole file.
+    fn read_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<Vec<u8>, ArchiveError>;
+    /// Creates or replaces a whole file; its directory must exist.
+    fn write_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError>;
+    /// Creates a directory; its parent must exist.
+    fn create_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError>;
+    /// Deletes a file.
+    fn delete_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError>;
+    /// Deletes a directory and everything in it.
+    fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError>;
+    /// Makes the changes to save data durable.
+    fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError>;
+    /// Resets the title's secure value, as the system expects after a
+    /// save is restored from a backup.
+    fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError>;
+}

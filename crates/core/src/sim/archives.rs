@@ -1,0 +1,196 @@
+//! Simulated save archives: per (kind, media, title) a committed tree; an
+//! open handle works on a copy that [`SaveArchives::commit`] makes durable
+//! (extdata has no commit step: its writes land at once). Losing power or
+//! closing drops uncommitted save-data changes, as on the console. Secure
+//! value resets are recorded for tests to check.
+
+use std::collections::BTreeMap;
+
+use crate::platform::{
+    ArchiveEntry, ArchiveError, ArchiveHandle, ArchiveId, ArchiveKind, MediaType, SaveArchives,
+};
+use crate::sim::power::PowerSupply;
+use crate::sim::tree::{MemTree, TreeError};
+
+#[derive(Debug)]
+struct Open {
+    id: ArchiveId,
+    working: MemTree,
+}
+
+/// The archives.
+#[derive(Debug)]
+pub struct SimArchives {
+    committed: BTreeMap<ArchiveId, MemTree>,
+    open: BTreeMap<u32, Open>,
+    next_handle: u32,
+    secure_value_resets: Vec<(u64, MediaType)>,
+    commits: u64,
+    power: PowerSupply,
+}
+
+fn archive_error(e: TreeError) -> ArchiveError {
+    match e {
+        TreeError::NotFound(path) => ArchiveError::NotFound { path },
+        TreeError::Exists(path) => ArchiveError::Failed(format!("{path} already exists")),
+        TreeError::BadPath(path) => ArchiveError::Failed(format!("{path} is not an absolute path")),
+    }
+}
+
+impl SimArchives {
+    /// No archives.
+    pub fn new(power: PowerSupply) -> Self {
+        Self {
+            committed: BTreeMap::new(),
+            open: BTreeMap::new(),
+            next_handle: 1,
+            secure_value_resets: Vec::new(),
+            commits: 0,
+            power,
+        }
+    }
+
+    /// Creates (or replaces) an archive with these contents.
+    pub fn insert(&mut self, id: ArchiveId, tree: MemTree) {
+        self.committed.insert(id, tree);
+    }
+
+    /// An archive's committed contents.
+    pub fn committed(&self, id: ArchiveId) -> Option<&MemTree> {
+        self.committed.get(&id)
+    }
+
+    /// Secure value resets so far.
+    pub fn secure_value_resets(&self) -> &[(u64, MediaType)] {
+        &self.secure_value_resets
+    }
+
+    /// Commits so far.
+    pub fn commits(&self) -> u64 {
+        self.commits
+    }
+
+    /// Drops every open handle and its uncommitted changes (a reboot).
+    pub fn close_all(&mut self) {
+        self.open.clear();
+    }
+
+    fn on(&self) -> Result<(), ArchiveError> {
+        self.power.check().map_err(|_| ArchiveError::PowerLost)
+    }
+
+    fn begin_write(&self) -> Result<(), ArchiveError> {
+        self.power
+            .begin_write()
+            .map_err(|_| ArchiveError::PowerLost)
+    }
+
+    fn handle(&mut self, archive: ArchiveHandle) -> Result<&mut Open, ArchiveError> {
+        self.on()?;
+        self.open
+            .get_mut(&archive.0)
+            .ok_or(ArchiveError::NotOpen(archive))
+    }
+
+    /// Extdata has no commit: mirror every change at once.
+    fn land_if_extdata(&mut self, archive: ArchiveHandle) {
+        if let Some(open) = self.open.get(&archive.0) {
+            if open.id.kind == ArchiveKind::ExtData {
+                self.committed.insert(open.id, open.working.clone());
+            }
+        }
+    }
+
+    fn mutate(
+        &mut self,
+        archive: ArchiveHandle,
+        change: impl FnOnce(&mut MemTree) -> Result<(), TreeError>,
+    ) -> Result<(), ArchiveError> {
+        self.handle(archive)?;
+        // The write that cuts the power still happens, so only a refusal here
+        // stops it.
+        self.begin_write()?;
+        let open = self.open.get_mut(&archive.0).expect("checked above");
+        change(&mut open.working).map_err(archive_error)?;
+        self.land_if_extdata(archive);
+        Ok(())
+    }
+}
+
+impl SaveArchives for SimArchives {
+    fn open(&mut self, id: ArchiveId) -> Result<ArchiveHandle, ArchiveError> {
+        self.on()?;
+        let working = self
+            .committed
+            .get(&id)
+            .cloned()
+            .ok_or(ArchiveError::NoArchive(id))?;
+        let handle = self.next_handle;
+        self.next_handle += 1;
+        self.open.insert(handle, Open { id, working });
+        Ok(ArchiveHandle(handle))
+    }
+
+    fn close(&mut self, archive: ArchiveHandle) {
+        self.open.remove(&archive.0);
+    }
+
+    fn list(
+        &mut self,
+        archive: ArchiveHandle,
+        dir: &str,
+    ) -> Result<Vec<ArchiveEntry>, ArchiveError> {
+        let open = self.handle(archive)?;
+        Ok(open
+            .working
+            .list(dir)
+            .map_err(archive_error)?
+            .into_iter()
+            .map(|(name, is_dir, size)| ArchiveEntry { name, is_dir, size })
+            .collect())
+    }
+
+    fn read_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<Vec<u8>, ArchiveError> {
+        let open = self.handle(archive)?;
+        open.working
+            .read(path)
+            .map(<[u8]>::to_vec)
+            .map_err(archive_error)
+    }
+
+    fn write_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError> {
+        self.mutate(archive, |t| t.write(path, bytes))
+    }
+
+    fn create_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.mutate(archive, |t| t.create_dir(path))
+    }
+
+    fn delete_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.mutate(archive, |t| t.remove_file(path))
+    }
+
+    fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.mutate(archive, |t| t.remove_dir_all(path))
+    }
+
+    fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError> {
+        self.handle(archive)?;
+        self.begin_write()?;
+        let open = &self.open[&archive.0];
+        self.committed.insert(open.id, open.working.clone());
+        self.commits += 1;
+        Ok(())
+    }
+
+    fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError> {
+        self.on()?;
+        self.secure_value_resets.push((title_id, media));
+        Ok(())
+    }
+}

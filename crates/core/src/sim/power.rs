@@ -1,0 +1,102 @@
+//! The simulated power supply, shared by every simulated device.
+//!
+//! Every operation that changes stored data (an SPI program or erase, an SD
+//! write, rename or removal, an archive write or commit) counts as one write.
+//! With a cut armed at N, the Nth write completes and the power goes: every
+//! later operation of any device fails with "power lost" until
+//! [`PowerSupply::restore`], which is what a user switching the console
+//! back on sees.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+#[derive(Debug, Default)]
+struct State {
+    writes: AtomicU64,
+    cut_after: AtomicU64,
+    lost: AtomicBool,
+}
+
+/// A handle on the shared power state; clones share it.
+#[derive(Debug, Clone)]
+pub struct PowerSupply(Arc<State>);
+
+/// The power is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PowerLost;
+
+impl Default for PowerSupply {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PowerSupply {
+    /// Power on, no cut armed.
+    pub fn new() -> Self {
+        let state = State::default();
+        state.cut_after.store(u64::MAX, Ordering::Relaxed);
+        Self(Arc::new(state))
+    }
+
+    /// Cuts the power right after the `n`th write from now (`n >= 1`).
+    pub fn cut_after_writes(&self, n: u64) {
+        let done = self.0.writes.load(Ordering::Relaxed);
+        self.0
+            .cut_after
+            .store(done.saturating_add(n.max(1)), Ordering::Relaxed);
+    }
+
+    /// Switches the power back on and disarms any cut.
+    pub fn restore(&self) {
+        self.0.cut_after.store(u64::MAX, Ordering::Relaxed);
+        self.0.lost.store(false, Ordering::Relaxed);
+    }
+
+    /// Whether the power is on.
+    pub fn is_on(&self) -> bool {
+        !self.0.lost.load(Ordering::Relaxed)
+    }
+
+    /// Writes performed since the supply was made.
+    pub fn writes(&self) -> u64 {
+        self.0.writes.load(Ordering::Relaxed)
+    }
+
+    /// Fails when the power is off.
+    pub fn check(&self) -> Result<(), PowerLost> {
+        if self.is_on() { Ok(()) } else { Err(PowerLost) }
+    }
+
+    /// Accounts for one write about to be performed: fails when the power is
+    /// off; otherwise the write may go ahead, and if it is the armed one the
+    /// power goes right after it.
+    pub fn begin_write(&self) -> Result<(), PowerLost> {
+        self.check()?;
+        let n = self.0.writes.fetch_add(1, Ordering::Relaxed) + 1;
+        if n >= self.0.cut_after.load(Ordering::Relaxed) {
+            self.0.lost.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_armed_write_completes_and_the_next_fails() {
+        let power = PowerSupply::new();
+        power.begin_write().unwrap();
+        power.cut_after_writes(2);
+        assert_eq!(power.begin_write(), Ok(()));
+        assert!(power.is_on());
+        assert_eq!(power.begin_write(), Ok(()));
+        assert!(!power.is_on());
+        assert_eq!(power.begin_write(), Err(PowerLost));
+        assert_eq!(power.writes(), 3);
+        power.restore();
+        assert_eq!(power.begin_write(), Ok(()));
+    }
+}

@@ -1,0 +1,113 @@
+//! Our settings: `/3ds/Keepsake/config.json`.
+//!
+//! A JSON object; unknown keys are kept out of the way (ignored), missing
+//! keys take their defaults, so older and newer versions read each other's
+//! files. Written atomically (temporary file, then rename).
+//!
+//! ```json
+//! { "saves_root": "/3ds/Checkpoint/saves",
+//!   "extdata_root": "/3ds/Checkpoint/extdata",
+//!   "read_twlsavetool": true }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::SdCard;
+use crate::platform::sd::{read_recovering, write_atomic};
+use crate::store::StoreError;
+use crate::store::naming::{CHECKPOINT_EXTDATA, CHECKPOINT_SAVES, CONFIG_PATH, KEEPSAKE_DIR};
+
+/// The settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Where new save backups go (Checkpoint's folder unless changed).
+    pub saves_root: String,
+    /// Where new extdata backups go.
+    pub extdata_root: String,
+    /// Whether TWLSaveTool's files are listed as backups too.
+    pub read_twlsavetool: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            saves_root: CHECKPOINT_SAVES.into(),
+            extdata_root: CHECKPOINT_EXTDATA.into(),
+            read_twlsavetool: true,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the settings; a missing file gives the defaults, a damaged one
+    /// an error that says where.
+    pub fn load(sd: &mut dyn SdCard) -> Result<Self, StoreError> {
+        let bytes = match read_recovering(sd, CONFIG_PATH) {
+            Ok(bytes) => bytes,
+            Err(crate::platform::SdError::NotFound { .. }) => return Ok(Self::default()),
+            Err(e) => return Err(e.into()),
+        };
+        let config: Self = serde_json::from_slice(&bytes).map_err(|e| StoreError::Config {
+            path: CONFIG_PATH.into(),
+            reason: format!("line {}, column {}: {e}", e.line(), e.column()),
+        })?;
+        for (key, root) in [
+            ("saves_root", &config.saves_root),
+            ("extdata_root", &config.extdata_root),
+        ] {
+            if !root.starts_with('/') || root.len() < 2 {
+                return Err(StoreError::Config {
+                    path: CONFIG_PATH.into(),
+                    reason: format!("{key} must be an absolute folder path, not {root:?}"),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Writes the settings atomically.
+    pub fn save(&self, sd: &mut dyn SdCard) -> Result<(), StoreError> {
+        sd.create_dir_all(KEEPSAKE_DIR)?;
+        let json = serde_json::to_vec_pretty(self).expect("plain strings and booleans serialize");
+        write_atomic(sd, CONFIG_PATH, &json)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{PowerSupply, SimSd};
+
+    #[test]
+    fn defaults_round_trip_and_damage_is_located() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        assert_eq!(Config::load(&mut sd).unwrap(), Config::default());
+        let custom = Config {
+            saves_root: "/backups/saves".into(),
+            ..Config::default()
+        };
+        custom.save(&mut sd).unwrap();
+        assert_eq!(Config::load(&mut sd).unwrap(), custom);
+        let text = String::from_utf8(sd.read(CONFIG_PATH).unwrap()).unwrap();
+        assert!(text.contains("\"saves_root\": \"/backups/saves\""));
+
+        // Unknown keys are ignored, missing keys defaulted.
+        sd.write(CONFIG_PATH, br#"{"future": 1, "read_twlsavetool": false}"#)
+            .unwrap();
+        let read = Config::load(&mut sd).unwrap();
+        assert!(!read.read_twlsavetool);
+        assert_eq!(read.saves_root, CHECKPOINT_SAVES);
+
+        sd.write(CONFIG_PATH, b"{\n  \"saves_root\": 3\n}").unwrap();
+        let err = Config::load(&mut sd).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        sd.write(CONFIG_PATH, br#"{"saves_root": "relative"}"#)
+            .unwrap();
+        assert!(matches!(
+            Config::load(&mut sd),
+            Err(StoreError::Config { .. })
+        ));
+    }
+}

@@ -1,0 +1,17 @@
+//! Backups on the SD card, in Checkpoint's layout (see [`naming`]), read
+//! and written safely: new backups are built aside and renamed into place
+//! ([`BackupWriter`]), and nothing but the save goes into a backup folder.
+
+pub mod config;
+mod error;
+pub mod locate;
+pub mod naming;
+pub mod nds_backup;
+mod title;
+pub mod writer;
+
+pub use config::Config;
+pub use error::StoreError;
+pub use locate::{BackupEntry, BackupSource, list_backups, title_dir};
+pub use title::BackupTitle;
+pub use writer::{BackupWriter, clean_staging};

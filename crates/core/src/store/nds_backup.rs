@@ -1,0 +1,183 @@
+//! Reading an NDS backup for a card: find the save file, read its container
+//! (raw, `.dsv`, `.duc`, no$gba) and bring it to the chip's size without
+//! losing data, all through `keepsake_format::nds`.
+
+use keepsake_format::nds::{self, ChipKind};
+
+use crate::platform::SdCard;
+use crate::platform::sd::join;
+use crate::store::StoreError;
+use crate::store::locate::{BackupEntry, BackupSource, is_twlsavetool_name};
+use crate::store::naming::{game_code_of_folder, nds_save_file_name, sanitize, twlsavetool_stem};
+
+/// A backup ready to be written to a chip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NdsBackupImage {
+    /// The file it came from.
+    pub path: String,
+    /// Its container, for the report (`raw image`, `DeSmuME .dsv`, …).
+    pub container: &'static str,
+    /// The save's size in the file.
+    pub original_len: usize,
+    /// The image at the chip's size.
+    pub image: Vec<u8>,
+}
+
+/// The save file of a backup: the file itself for TWLSaveTool, else in
+/// the folder `<header title>.sav`, or the only file there.
+pub fn find_save_file(
+    sd: &mut dyn SdCard,
+    entry: &BackupEntry,
+    header_title: &str,
+) -> Result<String, StoreError> {
+    if entry.source == BackupSource::TwlSaveTool {
+        return Ok(entry.path.clone());
+    }
+    let expected = nds_save_file_name(header_title);
+    let files: Vec<String> = sd
+        .list(&entry.path)?
+        .into_iter()
+        .filter(|e| !e.is_dir)
+        .map(|e| e.name)
+        .collect();
+    if files.contains(&expected) {
+        return Ok(join(&entry.path, &expected));
+    }
+    match files.as_slice() {
+        [] => Err(StoreError::NoSaveFile {
+            folder: entry.path.clone(),
+        }),
+        [only] => Ok(join(&entry.path, only)),
+        _ => Err(StoreError::SeveralSaveFiles {
+            folder: entry.path.clone(),
+            expected,
+            names: files,
+        }),
+    }
+}
+
+/// Refuses a backup that belongs to another game: its title folder must
+/// start with the card's game code (TWLSaveTool files: be named after the
+/// card's title).
+pub fn check_game(
+    entry: &BackupEntry,
+    game_code: &str,
+    header_title: &str,
+) -> Result<(), StoreError> {
+    let wrong = |backup: String| StoreError::WrongGame {
+        path: entry.path.clone(),
+        backup,
+        card: format!("{} ({game_code})", sanitize(header_title)),
+    };
+    match entry.source {
+        BackupSource::TwlSaveTool => {
+            let stem = twlsavetool_stem(header_title);
+            if is_twlsavetool_name(&entry.name, &stem) {
+                Ok(())
+            } else {
+                Err(wrong(entry.name.clone()))
+            }
+        }
+        BackupSource::Folder => {
+            let title_folder = entry.path.rsplit('/').nth(1).unwrap_or_default().to_owned();
+            match game_code_of_folder(&title_folder) {
+                Some(code) if code == game_code => Ok(()),
+                _ => Err(wrong(title_folder)),
+            }
+        }
+    }
+}
+
+/// Reads and converts a save file for a `chip`.
+pub fn load_for_chip(
+    sd: &mut dyn SdCard,
+    path: &str,
+    chip: ChipKind,
+) -> Result<NdsBackupImage, StoreError> {
+    let bytes = sd.read(path)?;
+    let save = nds::SaveFile::parse(&bytes).map_err(|source| StoreError::Unreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let image =
+        nds::resize(&save.payload, chip, false).map_err(|source| StoreError::DoesNotFit {
+            path: path.to_owned(),
+            chip,
+            source,
+        })?;
+    Ok(NdsBackupImage {
+        path: path.to_owned(),
+        container: save.container.name(),
+        original_len: save.payload.len(),
+        image,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{PowerSupply, SimSd};
+
+    fn folder(path: &str) -> BackupEntry {
+        BackupEntry {
+            name: path.rsplit('/').next().unwrap().into(),
+            path: path.into(),
+            source: BackupSource::Folder,
+        }
+    }
+
+    #[test]
+    fn a_dsv_fixture_in_a_backup_folder_loads_at_chip_size() {
+        let dsv = keepsake_testkit::fixture_or_skip!("nds/sonic-rush/usa.dsv");
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        let dir = "/3ds/Checkpoint/saves/ASNE SONICRUSH/old";
+        sd.create_dir_all(dir).unwrap();
+        sd.write(&format!("{dir}/from-desmume.dsv"), &dsv).unwrap();
+        let entry = folder(dir);
+        check_game(&entry, "ASNE", "SONICRUSH").unwrap();
+        let file = find_save_file(&mut sd, &entry, "SONICRUSH").unwrap();
+        let loaded = load_for_chip(&mut sd, &file, ChipKind::Eeprom8K).unwrap();
+        assert_eq!(loaded.container, "DeSmuME .dsv");
+        assert_eq!(loaded.image.len(), 8192);
+        // A .dsv is the raw image followed by the footer.
+        assert_eq!(&loaded.image[..], &dsv[..8192]);
+    }
+
+    #[test]
+    fn wrong_games_and_crowded_folders_are_refused() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        let dir = "/3ds/Checkpoint/saves/AXXE OTHER/x";
+        sd.create_dir_all(dir).unwrap();
+        sd.write(&format!("{dir}/a.sav"), &[0; 512]).unwrap();
+        sd.write(&format!("{dir}/b.sav"), &[0; 512]).unwrap();
+        let entry = folder(dir);
+        assert!(matches!(
+            check_game(&entry, "ASNE", "SONICRUSH"),
+            Err(StoreError::WrongGame { .. })
+        ));
+        assert!(matches!(
+            find_save_file(&mut sd, &entry, "OTHER"),
+            Err(StoreError::SeveralSaveFiles { .. })
+        ));
+        sd.write(&format!("{dir}/OTHER.sav"), &[0; 512]).unwrap();
+        assert_eq!(
+            find_save_file(&mut sd, &entry, "OTHER").unwrap(),
+            format!("{dir}/OTHER.sav")
+        );
+    }
+
+    #[test]
+    fn a_save_too_big_for_the_chip_is_refused() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        sd.create_dir_all("/d").unwrap();
+        let big: Vec<u8> = (0..65536u32).map(|i| (i * 7 % 251) as u8).collect();
+        sd.write("/d/big.sav", &big).unwrap();
+        assert!(matches!(
+            load_for_chip(&mut sd, "/d/big.sav", ChipKind::Eeprom8K),
+            Err(StoreError::DoesNotFit {
+                chip: ChipKind::Eeprom8K,
+                ..
+            })
+        ));
+    }
+}
