@@ -8,3 +8,4 @@ pub mod nds_card;
 pub mod platform;
 pub mod sim;
 pub mod store;
+pub mod ui;

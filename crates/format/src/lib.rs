@@ -5,6 +5,7 @@
 //! that says what was expected and where, and never panics.
 #![forbid(unsafe_code)]
 
+pub mod icon;
 pub mod nds;
 pub mod nds_header;
 pub mod smdh;

@@ -1,0 +1,596 @@
+//! Drawing each screen into the display list.
+//!
+//! Top screen: a header bar, then what the selection is about (a title's
+//! details, a backup's details, a question, a job's progress, a result),
+//! and a notice line at the foot. Bottom screen: a header, the list (or the
+//! job's short status), the touch buttons and the help line.
+
+use super::display::{
+    Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
+};
+use super::model::{JobKind, TitleInfo};
+use super::state::{ListCursor, SETTINGS_ROWS, Ui, View};
+use super::theme::*;
+
+/// Appends commands to one screen's list.
+struct Painter<'a> {
+    cmds: &'a mut Vec<DrawCmd>,
+}
+
+impl Painter<'_> {
+    fn rect(&mut self, x: u16, y: u16, w: u16, h: u16, color: Color) {
+        self.cmds.push(DrawCmd::Rect {
+            x: x as i16,
+            y: y as i16,
+            w,
+            h,
+            color,
+        });
+    }
+
+    fn text(&mut self, x: u16, y: u16, text: impl Into<String>, size: TextSize, color: Color) {
+        self.text_full(x, y, text, size, color, Align::Left, None);
+    }
+
+    fn text_clipped(
+        &mut self,
+        x: u16,
+        y: u16,
+        text: impl Into<String>,
+        size: TextSize,
+        color: Color,
+        max: u16,
+    ) {
+        self.text_full(x, y, text, size, color, Align::Left, Some(max));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn text_full(
+        &mut self,
+        x: u16,
+        y: u16,
+        text: impl Into<String>,
+        size: TextSize,
+        color: Color,
+        align: Align,
+        max_width: Option<u16>,
+    ) {
+        self.cmds.push(DrawCmd::Text {
+            x: x as i16,
+            y: y as i16,
+            text: text.into(),
+            size,
+            color,
+            align,
+            max_width,
+        });
+    }
+
+    fn header(&mut self, width: u16, left: impl Into<String>, right: impl Into<String>) {
+        self.rect(0, 0, width, HEADER_HEIGHT, BAR);
+        self.text_clipped(6, 4, left, TextSize::Normal, TEXT, width / 2 + 60);
+        self.text_full(
+            width - 6,
+            4,
+            right,
+            TextSize::Normal,
+            DIM_TEXT,
+            Align::Right,
+            Some(width / 2 - 70),
+        );
+    }
+
+    /// A label and its value on one line of the top screen.
+    fn field(&mut self, y: u16, label: &str, value: impl Into<String>) {
+        self.text(16, y, label, TextSize::Normal, DIM_TEXT);
+        self.text_clipped(120, y, value, TextSize::Normal, TEXT, TOP_WIDTH - 136);
+    }
+
+    /// Lines of wrapped prose starting at `y`; returns the y after them.
+    fn paragraph(
+        &mut self,
+        x: u16,
+        mut y: u16,
+        text: &str,
+        color: Color,
+        width_chars: usize,
+    ) -> u16 {
+        for line in wrap(text, width_chars) {
+            self.text_clipped(x, y, line, TextSize::Normal, color, TOP_WIDTH - x - 8);
+            y += 16;
+        }
+        y
+    }
+
+    fn scrollbar(&mut self, cursor: &ListCursor, len: usize) {
+        if len <= VISIBLE_ROWS {
+            return;
+        }
+        let track = ROW_HEIGHT * VISIBLE_ROWS as u16;
+        let thumb = ((track as usize * VISIBLE_ROWS) / len).max(8) as u16;
+        let top = ((track - thumb) as usize * cursor.scroll / (len - VISIBLE_ROWS)) as u16;
+        let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH;
+        self.rect(x, LIST_TOP, SCROLLBAR_WIDTH, track, PANEL);
+        self.rect(x, LIST_TOP + top, SCROLLBAR_WIDTH, thumb, DIM_TEXT);
+    }
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+impl Ui {
+    pub(crate) fn draw(&self, out: &mut Frame) {
+        let mut top = Painter { cmds: &mut out.top };
+        let mut bottom = Painter {
+            cmds: &mut out.bottom,
+        };
+        top.rect(0, 0, TOP_WIDTH, SCREEN_HEIGHT, BACKGROUND);
+        bottom.rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, BACKGROUND);
+
+        let slot = match self.titles.first() {
+            Some(t) if t.source.is_cartridge() => format!("Card: {}", t.id_text),
+            _ => "No cartridge".to_string(),
+        };
+        match &self.view {
+            View::Titles => {
+                top.header(TOP_WIDTH, "Keepsake", slot);
+                match self.selected_title() {
+                    Some(title) => self.draw_title_details(&mut top, title),
+                    None => {
+                        top.paragraph(
+                            16,
+                            40,
+                            "No titles found. Insert a cartridge, or install a title on the SD card.",
+                            TEXT,
+                            44,
+                        );
+                    }
+                }
+                bottom.header(BOTTOM_WIDTH, "Titles", format!("{}", self.titles.len()));
+                self.draw_title_list(&mut bottom);
+            }
+            View::Backups => {
+                let title = self.open_title_info();
+                top.header(
+                    TOP_WIDTH,
+                    title.map_or("Backups", |t| t.name.as_str()),
+                    slot,
+                );
+                self.draw_backup_details(&mut top, title);
+                bottom.header(BOTTOM_WIDTH, "Backups", format!("{}", self.backups.len()));
+                self.draw_backup_list(&mut bottom);
+            }
+            View::Settings { cursor, draft } => {
+                top.header(TOP_WIDTH, "Settings", slot);
+                let root = draft
+                    .backup_roots
+                    .get(draft.backup_root)
+                    .map_or("(none)", String::as_str);
+                top.field(36, "New backups", root);
+                top.field(
+                    56,
+                    "Restores",
+                    if draft.confirm_restores {
+                        "ask before every restore"
+                    } else {
+                        "start without asking"
+                    },
+                );
+                top.field(76, "Backup names", "date and time, YYYYMMDD-HHMMSS");
+                top.paragraph(
+                    16,
+                    110,
+                    "Backups use Checkpoint's folders, so Checkpoint and Keepsake can restore each other's backups. \
+                     A restore always checks the backup and saves the current save first, whatever is chosen here.",
+                    DIM_TEXT,
+                    60,
+                );
+                bottom.header(BOTTOM_WIDTH, "Settings", "");
+                let rows = [
+                    format!("New backups: {root}"),
+                    format!(
+                        "Confirm restores: {}",
+                        if draft.confirm_restores { "on" } else { "off" }
+                    ),
+                ];
+                debug_assert_eq!(rows.len(), SETTINGS_ROWS);
+                for (i, row) in rows.into_iter().enumerate() {
+                    let y = LIST_TOP + ROW_HEIGHT * i as u16;
+                    if i == *cursor {
+                        bottom.rect(0, y, BOTTOM_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+                    }
+                    bottom.text_clipped(8, y + 5, row, TextSize::Normal, TEXT, BOTTOM_WIDTH - 16);
+                }
+            }
+            View::Confirm(confirm) => {
+                top.header(TOP_WIDTH, confirm.headline.clone(), slot);
+                top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
+                let mut y = 42;
+                for line in &confirm.lines {
+                    y = top.paragraph(16, y, line, TEXT, 60) + 4;
+                }
+                bottom.header(BOTTOM_WIDTH, confirm.headline.clone(), "");
+                bottom.paragraph(
+                    12,
+                    LIST_TOP + 16,
+                    &format!("A: {}    B: cancel", confirm.yes_label.to_lowercase()),
+                    TEXT,
+                    46,
+                );
+            }
+            View::Job(job) => {
+                let (verb, colour) = match job.kind {
+                    JobKind::Backup => ("Backing up", BAR),
+                    JobKind::Restore => ("Restoring", DANGER),
+                };
+                top.header(TOP_WIDTH, format!("{verb} {}", job.title_name), slot);
+                top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
+                let stage = if job.cancel_requested {
+                    "Cancelling...".to_string()
+                } else if job.progress.stage.is_empty() {
+                    "Starting...".to_string()
+                } else {
+                    job.progress.stage.clone()
+                };
+                top.text(16, 48, stage, TextSize::Large, TEXT);
+                let p = &job.progress;
+                top.cmds.push(DrawCmd::Progress {
+                    x: 16,
+                    y: 84,
+                    w: TOP_WIDTH - 32,
+                    h: 20,
+                    done: p.bytes_done,
+                    total: p.bytes_total,
+                    fill: PROGRESS_FILL,
+                    track: PROGRESS_TRACK,
+                });
+                top.text(
+                    16,
+                    112,
+                    format!(
+                        "{} of {}",
+                        format_size(p.bytes_done),
+                        format_size(p.bytes_total)
+                    ),
+                    TextSize::Normal,
+                    TEXT,
+                );
+                top.text_full(
+                    TOP_WIDTH - 16,
+                    112,
+                    format!("{} of {} items", p.items_done, p.items_total),
+                    TextSize::Normal,
+                    TEXT,
+                    Align::Right,
+                    None,
+                );
+                if job.kind == JobKind::Restore {
+                    top.paragraph(
+                        16,
+                        144,
+                        "Do not take the cartridge out or turn the console off until the restore has finished.",
+                        DIM_TEXT,
+                        60,
+                    );
+                }
+                bottom.header(BOTTOM_WIDTH, format!("{verb}..."), "");
+                let percent = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(0);
+                bottom.text_full(
+                    BOTTOM_WIDTH / 2,
+                    80,
+                    format!("{percent}%"),
+                    TextSize::Large,
+                    TEXT,
+                    Align::Center,
+                    None,
+                );
+                if job.kind == JobKind::Backup && self.cancel_hold > 0 && !job.cancel_requested {
+                    bottom.cmds.push(DrawCmd::Progress {
+                        x: 40,
+                        y: 120,
+                        w: BOTTOM_WIDTH - 80,
+                        h: 8,
+                        done: u64::from(self.cancel_hold),
+                        total: u64::from(super::state::CANCEL_HOLD_FRAMES),
+                        fill: DANGER,
+                        track: PROGRESS_TRACK,
+                    });
+                    bottom.text_full(
+                        BOTTOM_WIDTH / 2,
+                        132,
+                        "Keep holding to cancel",
+                        TextSize::Small,
+                        DIM_TEXT,
+                        Align::Center,
+                        None,
+                    );
+                }
+            }
+            View::Result(outcome) => {
+                let (label, colour) = if outcome.succeeded {
+                    ("Done", SUCCESS)
+                } else {
+                    ("Not done", DANGER)
+                };
+                top.header(TOP_WIDTH, label, slot);
+                top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
+                top.text_clipped(
+                    16,
+                    40,
+                    outcome.headline.clone(),
+                    TextSize::Large,
+                    TEXT,
+                    TOP_WIDTH - 32,
+                );
+                let mut y = 68;
+                for line in &outcome.details {
+                    y = top.paragraph(16, y, line, TEXT, 60);
+                }
+                if let Some(advice) = &outcome.advice {
+                    y += 6;
+                    top.text(16, y, "What to do", TextSize::Normal, colour);
+                    top.paragraph(16, y + 16, advice, TEXT, 60);
+                }
+                bottom.header(BOTTOM_WIDTH, label, "");
+                bottom.paragraph(12, LIST_TOP + 16, &outcome.headline, TEXT, 46);
+            }
+        }
+
+        // Touch buttons and the help line.
+        let buttons = self.touch_buttons();
+        for (i, (label, _)) in buttons.iter().enumerate() {
+            let (x, w) = button_span(i, buttons.len());
+            bottom.rect(x + 2, BUTTON_BAR_TOP, w - 4, BUTTON_BAR_HEIGHT, BUTTON);
+            bottom.text_full(
+                x + w / 2,
+                BUTTON_BAR_TOP + 6,
+                *label,
+                TextSize::Normal,
+                TEXT,
+                Align::Center,
+                Some(w - 6),
+            );
+        }
+        bottom.rect(0, HELP_TOP, BOTTOM_WIDTH, HELP_HEIGHT, PANEL);
+        bottom.text_full(
+            BOTTOM_WIDTH / 2,
+            HELP_TOP + 3,
+            self.help_line(),
+            TextSize::Small,
+            DIM_TEXT,
+            Align::Center,
+            Some(BOTTOM_WIDTH - 4),
+        );
+        if let Some((notice, _)) = &self.notice {
+            top.rect(0, SCREEN_HEIGHT - 20, TOP_WIDTH, 20, NOTICE);
+            top.text_clipped(
+                8,
+                SCREEN_HEIGHT - 16,
+                notice.clone(),
+                TextSize::Normal,
+                TEXT,
+                TOP_WIDTH - 16,
+            );
+        }
+    }
+
+    fn draw_title_details(&self, top: &mut Painter<'_>, title: &TitleInfo) {
+        if let Some(icon) = &title.icon {
+            top.rect(14, 34, 52, 52, PANEL);
+            top.cmds.push(DrawCmd::Icon {
+                x: 16,
+                y: 36,
+                w: 48,
+                h: 48,
+                image: icon.clone(),
+            });
+        }
+        top.text_clipped(
+            80,
+            38,
+            title.name.clone(),
+            TextSize::Large,
+            TEXT,
+            TOP_WIDTH - 96,
+        );
+        top.text_clipped(
+            80,
+            64,
+            title.publisher.clone(),
+            TextSize::Normal,
+            DIM_TEXT,
+            TOP_WIDTH - 96,
+        );
+        let mut y = 104;
+        top.field(y, title.id_label, title.id_text.clone());
+        y += 20;
+        top.field(y, "Where", title.source.describe());
+        y += 20;
+        if let Some(kind) = &title.save_kind {
+            top.field(y, "Save", kind.clone());
+            y += 20;
+        }
+        top.field(
+            y,
+            "Backups",
+            match title.backup_count {
+                0 => "none yet".to_string(),
+                1 => "1 backup".to_string(),
+                n => format!("{n} backups"),
+            },
+        );
+    }
+
+    fn draw_title_list(&self, bottom: &mut Painter<'_>) {
+        let cursor = &self.title_cursor;
+        let visible = self
+            .titles
+            .iter()
+            .enumerate()
+            .skip(cursor.scroll)
+            .take(VISIBLE_ROWS);
+        for (row, (index, title)) in visible.enumerate() {
+            let y = LIST_TOP + ROW_HEIGHT * row as u16;
+            if index == cursor.selected {
+                bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+            }
+            if let Some(icon) = &title.icon {
+                bottom.cmds.push(DrawCmd::Icon {
+                    x: 3,
+                    y: y as i16 + 1,
+                    w: 20,
+                    h: 20,
+                    image: icon.clone(),
+                });
+            }
+            let mut name_width = BOTTOM_WIDTH - 36;
+            if let Some(badge) = title.source.badge() {
+                let w = 56;
+                let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH - w - 4;
+                bottom.rect(x, y + 4, w, ROW_HEIGHT - 8, BADGE);
+                bottom.text_full(
+                    x + w / 2,
+                    y + 6,
+                    badge,
+                    TextSize::Small,
+                    TEXT,
+                    Align::Center,
+                    None,
+                );
+                name_width -= w + 4;
+            }
+            bottom.text_clipped(
+                28,
+                y + 5,
+                title.name.clone(),
+                TextSize::Normal,
+                TEXT,
+                name_width,
+            );
+        }
+        bottom.scrollbar(cursor, self.titles.len());
+    }
+
+    fn draw_backup_details(&self, top: &mut Painter<'_>, title: Option<&TitleInfo>) {
+        match self.selected_backup() {
+            None => {
+                top.text(16, 36, "New backup", TextSize::Large, TEXT);
+                let what = title.map_or("this title", |t| t.name.as_str());
+                top.paragraph(
+                    16,
+                    64,
+                    &format!(
+                        "Hold L and press A to back up {what} now; the backup is named by the date and time. \
+                         Press Y to type a name instead."
+                    ),
+                    TEXT,
+                    60,
+                );
+                if let Some(kind) = title.and_then(|t| t.save_kind.as_ref()) {
+                    top.field(130, "Save", kind.clone());
+                }
+            }
+            Some(backup) => {
+                top.text_clipped(
+                    16,
+                    36,
+                    backup.name.clone(),
+                    TextSize::Large,
+                    TEXT,
+                    TOP_WIDTH - 32,
+                );
+                let mut y = 70;
+                top.field(
+                    y,
+                    "Made",
+                    backup
+                        .created
+                        .map_or_else(|| "unknown".to_string(), |d| d.to_string()),
+                );
+                y += 20;
+                top.field(y, "Size", format_size(backup.size));
+                y += 20;
+                top.field(y, "From", backup.origin.to_string());
+                y += 30;
+                top.paragraph(
+                    16,
+                    y,
+                    "Hold R and press A to restore it, or press X to delete it.",
+                    DIM_TEXT,
+                    60,
+                );
+            }
+        }
+    }
+
+    fn draw_backup_list(&self, bottom: &mut Painter<'_>) {
+        let cursor = &self.backup_cursor;
+        let rows = self.backups.len() + 1;
+        for row in 0..VISIBLE_ROWS.min(rows - cursor.scroll) {
+            let index = cursor.scroll + row;
+            let y = LIST_TOP + ROW_HEIGHT * row as u16;
+            if index == cursor.selected {
+                bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+            }
+            match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
+                None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
+                Some(backup) => {
+                    let when = backup
+                        .created
+                        .map_or_else(|| backup.name.clone(), |d| format_date(&d));
+                    bottom.text_clipped(8, y + 5, when, TextSize::Normal, TEXT, 124);
+                    bottom.text_full(
+                        190,
+                        y + 5,
+                        format_size(backup.size),
+                        TextSize::Normal,
+                        DIM_TEXT,
+                        Align::Right,
+                        None,
+                    );
+                    bottom.text_clipped(
+                        198,
+                        y + 6,
+                        backup.origin.to_string(),
+                        TextSize::Small,
+                        DIM_TEXT,
+                        BOTTOM_WIDTH - 206,
+                    );
+                }
+            }
+        }
+        bottom.scrollbar(cursor, rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_breaks_at_spaces_within_the_width() {
+        assert_eq!(
+            wrap("one two three four", 9),
+            vec!["one two", "three", "four"]
+        );
+        assert_eq!(wrap("short", 40), vec!["short"]);
+        assert!(wrap("", 10).is_empty());
+    }
+}

@@ -1,0 +1,234 @@
+//! What the UI needs from the rest of the app, as one trait.
+//!
+//! The screens never open a card, a file or an archive themselves: they ask
+//! an [`AppModel`] for titles and backups, ask it to start, step and cancel
+//! jobs, and show what it reports. The console backs it with the real
+//! platform, the PC preview and the tests with the simulated console.
+
+use std::fmt;
+use std::sync::Arc;
+
+use keepsake_format::icon::RgbaImage;
+
+pub use crate::platform::DateTime;
+
+/// Identifies a title across frames (a title id, a game code): opaque to the UI.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TitleKey(pub String);
+
+/// Identifies a backup of a title (its folder or file): opaque to the UI.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BackupKey(pub String);
+
+/// Where a title lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TitleSource {
+    /// The NDS cartridge in the slot.
+    NdsCartridge,
+    /// The 3DS cartridge in the slot.
+    CtrCartridge,
+    /// A title installed on the SD card.
+    SdCard,
+}
+
+impl TitleSource {
+    pub fn is_cartridge(self) -> bool {
+        !matches!(self, TitleSource::SdCard)
+    }
+
+    /// The short badge shown beside a cartridge in the list.
+    pub fn badge(self) -> Option<&'static str> {
+        match self {
+            TitleSource::NdsCartridge => Some("NDS CARD"),
+            TitleSource::CtrCartridge => Some("3DS CARD"),
+            TitleSource::SdCard => None,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            TitleSource::NdsCartridge => "NDS cartridge in the slot",
+            TitleSource::CtrCartridge => "3DS cartridge in the slot",
+            TitleSource::SdCard => "installed on the SD card",
+        }
+    }
+}
+
+/// One title as the UI shows it.
+#[derive(Clone, Debug)]
+pub struct TitleInfo {
+    pub key: TitleKey,
+    pub name: String,
+    pub publisher: String,
+    /// "Title ID" or "Game code", for the label beside [`Self::id_text`].
+    pub id_label: &'static str,
+    /// The title id (`0004000000055D00`) or the game code (`ASCE`).
+    pub id_text: String,
+    pub source: TitleSource,
+    /// The save's kind and size when known (`EEPROM 64 KiB`).
+    pub save_kind: Option<String>,
+    pub icon: Option<Arc<RgbaImage>>,
+    pub backup_count: usize,
+}
+
+/// Which program made a backup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackupOrigin {
+    Keepsake,
+    /// Made by Keepsake before a restore overwrote the save.
+    AutomaticBeforeRestore,
+    Checkpoint,
+    TwlSaveTool,
+    /// A flashcart or emulator file placed in a backup folder; the text names
+    /// its kind (`DeSmuME .dsv`, `padded 512 KiB .sav`).
+    Imported(String),
+}
+
+impl fmt::Display for BackupOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackupOrigin::Keepsake => f.write_str("Keepsake"),
+            BackupOrigin::AutomaticBeforeRestore => f.write_str("automatic, before a restore"),
+            BackupOrigin::Checkpoint => f.write_str("Checkpoint"),
+            BackupOrigin::TwlSaveTool => f.write_str("TWLSaveTool"),
+            BackupOrigin::Imported(kind) => write!(f, "imported {kind}"),
+        }
+    }
+}
+
+/// One backup as the UI shows it.
+#[derive(Clone, Debug)]
+pub struct BackupInfo {
+    pub key: BackupKey,
+    /// The folder or file name (`20261121-180455`, or a typed name).
+    pub name: String,
+    pub created: Option<DateTime>,
+    pub size: u64,
+    pub origin: BackupOrigin,
+}
+
+/// Why an action was not started, in plain words, with what to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    pub advice: String,
+}
+
+/// What a restore is about to do, for the confirmation screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestorePlan {
+    /// What gets overwritten (`the save on the cartridge SONIC RUSH (EEPROM 8 KiB)`).
+    pub overwrites: String,
+    /// How the backup is fitted to it, when it is (`a 512 KiB flashcart file,
+    /// trimmed to 8 KiB: the rest is padding`).
+    pub conversion: Option<String>,
+    /// Where the automatic backup of the current save will go.
+    pub automatic_backup: String,
+}
+
+/// The kind of a long job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    Backup,
+    Restore,
+}
+
+/// How far a job is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// What the job does right now (`Reading the cartridge`).
+    pub stage: String,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub items_done: u32,
+    pub items_total: u32,
+}
+
+/// How a job ended, in plain words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub succeeded: bool,
+    pub headline: String,
+    /// Facts: what was verified, how many bytes were written, where the
+    /// automatic backup is.
+    pub details: Vec<String>,
+    /// What to do next, when something went wrong.
+    pub advice: Option<String>,
+}
+
+impl Outcome {
+    pub fn from_refusal(headline: impl Into<String>, refusal: Refusal) -> Self {
+        Self {
+            succeeded: false,
+            headline: headline.into(),
+            details: vec![refusal.reason],
+            advice: Some(refusal.advice),
+        }
+    }
+}
+
+/// A job after one step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobStatus {
+    Running(Progress),
+    Finished(Outcome),
+}
+
+/// The user's settings, as the settings screen edits them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The folders new backups can go to; `backup_root` indexes it.
+    pub backup_roots: Vec<String>,
+    pub backup_root: usize,
+    /// Ask before every restore. Off only skips the question, never the
+    /// validation or the automatic backup.
+    pub confirm_restores: bool,
+}
+
+/// The app as the screens see it.
+pub trait AppModel {
+    /// Looks at the card slot and anything else that changes on its own;
+    /// called once a frame, so it must be cheap when nothing changed.
+    fn poll(&mut self);
+
+    /// Changes whenever the title list or any backup list changed.
+    fn generation(&self) -> u64;
+
+    /// Every title, in no particular order.
+    fn titles(&self) -> Vec<TitleInfo>;
+
+    /// The backups of a title, in no particular order.
+    fn backups(&mut self, title: &TitleKey) -> Vec<BackupInfo>;
+
+    /// Starts backing up a title into a new backup named `name`, or by the
+    /// date when `None`.
+    fn start_backup(&mut self, title: &TitleKey, name: Option<String>) -> Result<(), Refusal>;
+
+    /// Checks that a backup can be restored onto a title, without touching it.
+    fn plan_restore(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+    ) -> Result<RestorePlan, Refusal>;
+
+    /// Starts restoring a backup onto a title (it validates again).
+    fn start_restore(&mut self, title: &TitleKey, backup: &BackupKey) -> Result<(), Refusal>;
+
+    /// Deletes a backup.
+    fn delete_backup(&mut self, title: &TitleKey, backup: &BackupKey) -> Result<(), Refusal>;
+
+    /// Does one bounded piece of the running job; `None` when none runs.
+    fn step_job(&mut self) -> Option<JobStatus>;
+
+    /// Asks the running job to stop; false when it cannot be cancelled (a
+    /// restore that started writing).
+    fn cancel_job(&mut self) -> bool;
+
+    /// Shows the system keyboard and returns what the user typed, or `None`
+    /// when they cancelled.
+    fn keyboard(&mut self, hint: &str, initial: &str) -> Option<String>;
+
+    fn settings(&self) -> Settings;
+
+    fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal>;
+}

@@ -1,0 +1,862 @@
+//! The screens as a state machine: each frame takes one [`FrameInput`],
+//! updates the current screen (asking the [`AppModel`] to act), steps the
+//! running job once, and fills a [`Frame`] for both screens.
+
+use super::display::{BOTTOM_WIDTH, Frame};
+use super::input::{Buttons, FrameInput};
+use super::model::{
+    AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
+    TitleKey,
+};
+use super::theme::{
+    BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
+};
+
+/// Frames B (or the Cancel button) must be held to cancel a backup: half a
+/// second, so a stray press does not throw away a long read.
+pub const CANCEL_HOLD_FRAMES: u32 = 30;
+/// Frames a direction is held before the selection starts repeating.
+const REPEAT_DELAY: u32 = 18;
+/// Frames between repeated moves while a direction stays held.
+const REPEAT_EVERY: u32 = 4;
+/// Frames a notice stays on screen (three seconds).
+const NOTICE_FRAMES: u32 = 180;
+
+/// What the app should do after a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Continue,
+    /// The user asked to leave and nothing forbids it.
+    Exit,
+}
+
+/// Which screen is showing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScreenKind {
+    Titles,
+    Backups,
+    Settings,
+    Confirm,
+    Job,
+    Result,
+}
+
+/// A scrolled list's selection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ListCursor {
+    pub selected: usize,
+    pub scroll: usize,
+}
+
+impl ListCursor {
+    fn move_by(&mut self, delta: isize, len: usize, wrap: bool) {
+        if len == 0 {
+            *self = ListCursor::default();
+            return;
+        }
+        let last = len as isize - 1;
+        let target = self.selected as isize + delta;
+        self.selected = if wrap && delta.abs() == 1 {
+            target.rem_euclid(len as isize) as usize
+        } else {
+            target.clamp(0, last) as usize
+        };
+        self.follow(len);
+    }
+
+    fn select(&mut self, index: usize, len: usize) {
+        self.selected = index.min(len.saturating_sub(1));
+        self.follow(len);
+    }
+
+    /// Scrolls so the selection is visible.
+    fn follow(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + VISIBLE_ROWS {
+            self.scroll = self.selected + 1 - VISIBLE_ROWS;
+        }
+        self.scroll = self.scroll.min(len.saturating_sub(VISIBLE_ROWS));
+    }
+}
+
+/// A question the user must answer before something irreversible.
+#[derive(Clone, Debug)]
+pub(crate) struct Confirm {
+    pub action: Pending,
+    pub headline: String,
+    pub lines: Vec<String>,
+    pub yes_label: &'static str,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pending {
+    Restore {
+        title: TitleKey,
+        backup: BackupKey,
+    },
+    Delete {
+        title: TitleKey,
+        backup: BackupKey,
+        name: String,
+    },
+}
+
+/// A running job as the screen shows it.
+#[derive(Clone, Debug)]
+pub(crate) struct JobView {
+    pub kind: JobKind,
+    pub title_name: String,
+    pub progress: Progress,
+    pub cancel_requested: bool,
+}
+
+/// Where a result screen returns to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Return {
+    Titles,
+    Backups,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum View {
+    Titles,
+    Backups,
+    Settings { cursor: usize, draft: Settings },
+    Confirm(Confirm),
+    Job(JobView),
+    Result(Outcome),
+}
+
+/// Everything a screen can do, whether a button or a touch asked for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    Open,
+    Backup,
+    BackupNamed,
+    Restore,
+    Delete,
+    Back,
+    Settings,
+    Exit,
+    Yes,
+    No,
+    Dismiss,
+    ChangeSetting(isize),
+    CancelJob,
+}
+
+/// A touch button: its label and what it does.
+pub(crate) type TouchButton = (&'static str, Action);
+
+/// The whole UI state.
+pub struct Ui {
+    pub(crate) view: View,
+    pub(crate) titles: Vec<TitleInfo>,
+    generation: Option<u64>,
+    pub(crate) title_cursor: ListCursor,
+    pub(crate) open_title: Option<TitleKey>,
+    /// Backups of the open title, newest first (the list shows "New backup"
+    /// before them, at row 0).
+    pub(crate) backups: Vec<BackupInfo>,
+    pub(crate) backup_cursor: ListCursor,
+    pub(crate) notice: Option<(String, u32)>,
+    return_to: Return,
+    touch_was_down: bool,
+    direction_held: u32,
+    pub(crate) cancel_hold: u32,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Ui {
+    pub fn new() -> Self {
+        Self {
+            view: View::Titles,
+            titles: Vec::new(),
+            generation: None,
+            title_cursor: ListCursor::default(),
+            open_title: None,
+            backups: Vec::new(),
+            backup_cursor: ListCursor::default(),
+            notice: None,
+            return_to: Return::Titles,
+            touch_was_down: false,
+            direction_held: 0,
+            cancel_hold: 0,
+        }
+    }
+
+    /// Which screen is showing.
+    pub fn screen(&self) -> ScreenKind {
+        match self.view {
+            View::Titles => ScreenKind::Titles,
+            View::Backups => ScreenKind::Backups,
+            View::Settings { .. } => ScreenKind::Settings,
+            View::Confirm(_) => ScreenKind::Confirm,
+            View::Job(_) => ScreenKind::Job,
+            View::Result(_) => ScreenKind::Result,
+        }
+    }
+
+    /// True while a restore runs: the console must not let the user leave
+    /// (home menu, sleep) until it ends.
+    pub fn restore_running(&self) -> bool {
+        matches!(&self.view, View::Job(job) if job.kind == JobKind::Restore)
+    }
+
+    /// Runs one frame: input, one step of the running job, then the display
+    /// list into `out` (cleared first).
+    pub fn frame(
+        &mut self,
+        input: &FrameInput,
+        model: &mut dyn AppModel,
+        out: &mut Frame,
+    ) -> Signal {
+        model.poll();
+        self.refresh(model);
+        let signal = self.handle_input(input, model);
+        self.step_job(model);
+        // A finished job may have changed the titles (a card pulled out).
+        self.refresh(model);
+        if let Some((_, frames)) = &mut self.notice {
+            *frames = frames.saturating_sub(1);
+            if *frames == 0 {
+                self.notice = None;
+            }
+        }
+        out.clear();
+        self.draw(out);
+        signal
+    }
+
+    pub(crate) fn selected_title(&self) -> Option<&TitleInfo> {
+        self.titles.get(self.title_cursor.selected)
+    }
+
+    pub(crate) fn open_title_info(&self) -> Option<&TitleInfo> {
+        let key = self.open_title.as_ref()?;
+        self.titles.iter().find(|t| &t.key == key)
+    }
+
+    /// The backup on the selected row, `None` on "New backup".
+    pub(crate) fn selected_backup(&self) -> Option<&BackupInfo> {
+        self.backup_cursor
+            .selected
+            .checked_sub(1)
+            .and_then(|i| self.backups.get(i))
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.notice = Some((text.into(), NOTICE_FRAMES));
+    }
+
+    /// Reloads titles and backups when the model says they changed, keeping
+    /// the selection on the same title, and leaves screens of a title that
+    /// went away (a cartridge pulled out).
+    fn refresh(&mut self, model: &mut dyn AppModel) {
+        let generation = model.generation();
+        if self.generation == Some(generation) {
+            return;
+        }
+        self.generation = Some(generation);
+        let selected_key = self.selected_title().map(|t| t.key.clone());
+        let mut titles = model.titles();
+        // The cartridge first, then SD titles by name.
+        titles.sort_by(|a, b| {
+            b.source
+                .is_cartridge()
+                .cmp(&a.source.is_cartridge())
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        self.titles = titles;
+        let index = selected_key
+            .and_then(|key| self.titles.iter().position(|t| t.key == key))
+            .unwrap_or(self.title_cursor.selected);
+        self.title_cursor.select(index, self.titles.len());
+
+        let Some(open) = self.open_title.clone() else {
+            return;
+        };
+        if self.titles.iter().any(|t| t.key == open) {
+            self.load_backups(model, &open);
+        } else {
+            self.open_title = None;
+            self.backups.clear();
+            self.return_to = Return::Titles;
+            // A running job or its result reports the loss itself.
+            if matches!(self.view, View::Backups | View::Confirm(_)) {
+                self.view = View::Titles;
+                self.say("The cartridge was taken out. Nothing was changed.");
+            }
+        }
+    }
+
+    fn load_backups(&mut self, model: &mut dyn AppModel, title: &TitleKey) {
+        let selected = self.selected_backup().map(|b| b.key.clone());
+        let mut backups = model.backups(title);
+        // Newest first; undated ones last, by name.
+        backups.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.name.cmp(&b.name)));
+        self.backups = backups;
+        let row = match selected {
+            Some(key) => self
+                .backups
+                .iter()
+                .position(|b| b.key == key)
+                .map_or(self.backup_cursor.selected, |i| i + 1),
+            None => self.backup_cursor.selected,
+        };
+        self.backup_cursor.select(row, self.backups.len() + 1);
+    }
+
+    /// The touch buttons of the current screen, left to right.
+    pub(crate) fn touch_buttons(&self) -> Vec<TouchButton> {
+        match &self.view {
+            View::Titles => vec![
+                ("Open", Action::Open),
+                ("Backup", Action::Backup),
+                ("Settings", Action::Settings),
+                ("Exit", Action::Exit),
+            ],
+            View::Backups => vec![
+                ("Backup", Action::Backup),
+                ("Name...", Action::BackupNamed),
+                ("Restore", Action::Restore),
+                ("Delete", Action::Delete),
+                ("Back", Action::Back),
+            ],
+            View::Settings { .. } => vec![
+                ("Change", Action::ChangeSetting(1)),
+                ("Save & back", Action::Back),
+            ],
+            View::Confirm(confirm) => {
+                vec![(confirm.yes_label, Action::Yes), ("Cancel", Action::No)]
+            }
+            View::Job(job) if job.kind == JobKind::Backup => {
+                vec![("Hold to cancel", Action::CancelJob)]
+            }
+            View::Job(_) => Vec::new(),
+            View::Result(_) => vec![("OK", Action::Dismiss)],
+        }
+    }
+
+    /// The help line naming the buttons of the current screen.
+    pub(crate) fn help_line(&self) -> &'static str {
+        match &self.view {
+            View::Titles => "A open  L+A backup  SELECT settings  START exit",
+            View::Backups => "L+A backup  Y name  R+A restore  X delete  B back",
+            View::Settings { .. } => "Up/Down choose  A/Left/Right change  B save",
+            View::Confirm(_) => "A confirm  B cancel",
+            View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
+            View::Job(_) => "Restoring: keep the card in, do not power off",
+            View::Result(_) => "A or B to continue",
+        }
+    }
+
+    fn handle_input(&mut self, input: &FrameInput, model: &mut dyn AppModel) -> Signal {
+        let tapped = match input.touch {
+            Some(point) if !self.touch_was_down => Some(point),
+            _ => None,
+        };
+        self.touch_was_down = input.touch.is_some();
+
+        // Held input: the D-pad repeats, B or the Cancel button held cancels.
+        let direction = [Buttons::UP, Buttons::DOWN, Buttons::LEFT, Buttons::RIGHT]
+            .into_iter()
+            .find(|&d| input.held.contains(d));
+        let repeat = match direction {
+            Some(d) if input.pressed.contains(d) => {
+                self.direction_held = 0;
+                Some(d)
+            }
+            Some(d) => {
+                self.direction_held += 1;
+                (self.direction_held >= REPEAT_DELAY
+                    && (self.direction_held - REPEAT_DELAY) % REPEAT_EVERY == 0)
+                    .then_some(d)
+            }
+            None => {
+                self.direction_held = 0;
+                None
+            }
+        };
+        if let View::Job(job) = &self.view {
+            let holding_cancel = input.held.contains(Buttons::B)
+                || input.touch.is_some_and(|t| {
+                    t.y >= BUTTON_BAR_TOP && t.y < BUTTON_BAR_TOP + BUTTON_BAR_HEIGHT
+                });
+            if job.kind == JobKind::Backup && holding_cancel {
+                self.cancel_hold += 1;
+                if self.cancel_hold == CANCEL_HOLD_FRAMES {
+                    return self.apply(Action::CancelJob, model);
+                }
+            } else {
+                self.cancel_hold = 0;
+            }
+        }
+
+        if let Some(point) = tapped {
+            if let Some(action) = self.touch_action(point.x, point.y) {
+                return self.apply(action, model);
+            }
+        }
+        if let Some(d) = repeat {
+            self.move_selection(d);
+        }
+        match self.key_action(input) {
+            Some(action) => self.apply(action, model),
+            None => Signal::Continue,
+        }
+    }
+
+    fn key_action(&mut self, input: &FrameInput) -> Option<Action> {
+        let p = input.pressed;
+        let held = input.held;
+        if p.contains(Buttons::START) {
+            return Some(Action::Exit);
+        }
+        match &self.view {
+            View::Titles => {
+                if p.contains(Buttons::A) {
+                    Some(if held.contains(Buttons::L) {
+                        Action::Backup
+                    } else {
+                        Action::Open
+                    })
+                } else if p.contains(Buttons::SELECT) {
+                    Some(Action::Settings)
+                } else {
+                    None
+                }
+            }
+            View::Backups => {
+                if p.contains(Buttons::A) {
+                    if held.contains(Buttons::L) {
+                        Some(Action::Backup)
+                    } else if held.contains(Buttons::R) {
+                        Some(Action::Restore)
+                    } else if self.selected_backup().is_none() {
+                        Some(Action::Backup)
+                    } else {
+                        self.say("Hold R and press A to restore this backup.");
+                        None
+                    }
+                } else if p.contains(Buttons::Y) {
+                    Some(Action::BackupNamed)
+                } else if p.contains(Buttons::X) {
+                    Some(Action::Delete)
+                } else if p.contains(Buttons::B) {
+                    Some(Action::Back)
+                } else if p.contains(Buttons::SELECT) {
+                    Some(Action::Settings)
+                } else {
+                    None
+                }
+            }
+            View::Settings { .. } => {
+                if p.contains(Buttons::A) || p.contains(Buttons::RIGHT) {
+                    Some(Action::ChangeSetting(1))
+                } else if p.contains(Buttons::LEFT) {
+                    Some(Action::ChangeSetting(-1))
+                } else if p.contains(Buttons::B) || p.contains(Buttons::SELECT) {
+                    Some(Action::Back)
+                } else {
+                    None
+                }
+            }
+            View::Confirm(_) => {
+                if p.contains(Buttons::A) {
+                    Some(Action::Yes)
+                } else if p.contains(Buttons::B) {
+                    Some(Action::No)
+                } else {
+                    None
+                }
+            }
+            View::Job(job) => {
+                if job.kind == JobKind::Restore && p.contains(Buttons::B) {
+                    self.say("A restore cannot be stopped once it has started writing.");
+                }
+                None
+            }
+            View::Result(_) => {
+                (p.contains(Buttons::A) || p.contains(Buttons::B)).then_some(Action::Dismiss)
+            }
+        }
+    }
+
+    fn touch_action(&mut self, x: u16, y: u16) -> Option<Action> {
+        if (BUTTON_BAR_TOP..BUTTON_BAR_TOP + BUTTON_BAR_HEIGHT).contains(&y) {
+            let buttons = self.touch_buttons();
+            let index = (0..buttons.len()).find(|&i| {
+                let (bx, bw) = button_span(i, buttons.len());
+                x >= bx && x < bx + bw
+            })?;
+            let action = buttons[index].1;
+            // Cancelling needs the button held, which handle_input counts.
+            return (action != Action::CancelJob).then_some(action);
+        }
+        if y < LIST_TOP || y >= LIST_TOP + ROW_HEIGHT * VISIBLE_ROWS as u16 || x >= BOTTOM_WIDTH {
+            return None;
+        }
+        let row = usize::from((y - LIST_TOP) / ROW_HEIGHT);
+        match &mut self.view {
+            View::Titles => {
+                let index = self.title_cursor.scroll + row;
+                if index >= self.titles.len() {
+                    return None;
+                }
+                if index == self.title_cursor.selected {
+                    return Some(Action::Open);
+                }
+                self.title_cursor.select(index, self.titles.len());
+                None
+            }
+            View::Backups => {
+                let index = self.backup_cursor.scroll + row;
+                if index > self.backups.len() {
+                    return None;
+                }
+                self.backup_cursor.select(index, self.backups.len() + 1);
+                None
+            }
+            View::Settings { cursor, .. } => {
+                if row < SETTINGS_ROWS {
+                    if *cursor == row {
+                        return Some(Action::ChangeSetting(1));
+                    }
+                    *cursor = row;
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn move_selection(&mut self, direction: Buttons) {
+        let delta: isize = if direction == Buttons::UP {
+            -1
+        } else if direction == Buttons::DOWN {
+            1
+        } else if direction == Buttons::LEFT {
+            -(VISIBLE_ROWS as isize)
+        } else {
+            VISIBLE_ROWS as isize
+        };
+        match &mut self.view {
+            View::Titles => self.title_cursor.move_by(delta, self.titles.len(), true),
+            View::Backups => self
+                .backup_cursor
+                .move_by(delta, self.backups.len() + 1, true),
+            View::Settings { cursor, .. } if delta.abs() == 1 => {
+                *cursor = (*cursor as isize + delta).rem_euclid(SETTINGS_ROWS as isize) as usize;
+            }
+            _ => {}
+        }
+    }
+
+    fn apply(&mut self, action: Action, model: &mut dyn AppModel) -> Signal {
+        match action {
+            Action::Exit => {
+                if let View::Job(job) = &self.view {
+                    match job.kind {
+                        JobKind::Restore => {
+                            self.say("A restore is running: Keepsake exits once it has finished.")
+                        }
+                        JobKind::Backup => {
+                            self.say("Hold B to cancel the backup first, then exit.")
+                        }
+                    }
+                    return Signal::Continue;
+                }
+                return Signal::Exit;
+            }
+            Action::Open => {
+                if let Some(title) = self.selected_title() {
+                    let key = title.key.clone();
+                    self.open_title = Some(key.clone());
+                    self.backup_cursor = ListCursor::default();
+                    self.backups.clear();
+                    self.load_backups(model, &key);
+                    self.view = View::Backups;
+                }
+            }
+            Action::Backup | Action::BackupNamed => {
+                self.start_backup(action == Action::BackupNamed, model)
+            }
+            Action::Restore => self.ask_restore(model),
+            Action::Delete => self.ask_delete(),
+            Action::Back => match &self.view {
+                View::Settings { draft, .. } => {
+                    let draft = draft.clone();
+                    match model.save_settings(&draft) {
+                        Ok(()) => {
+                            self.say("Settings saved.");
+                            self.leave_to_list();
+                        }
+                        Err(refusal) => {
+                            self.view = View::Result(Outcome::from_refusal(
+                                "The settings were not saved",
+                                refusal,
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    self.open_title = None;
+                    self.view = View::Titles;
+                }
+            },
+            Action::Settings => {
+                self.return_to = if matches!(self.view, View::Backups) {
+                    Return::Backups
+                } else {
+                    Return::Titles
+                };
+                self.view = View::Settings {
+                    cursor: 0,
+                    draft: model.settings(),
+                };
+            }
+            Action::ChangeSetting(delta) => {
+                if let View::Settings { cursor, draft } = &mut self.view {
+                    change_setting(draft, *cursor, delta);
+                }
+            }
+            Action::Yes => self.confirmed(model),
+            Action::No => {
+                self.say("Cancelled: nothing was changed.");
+                self.view = View::Backups;
+            }
+            Action::Dismiss => self.leave_to_list(),
+            Action::CancelJob => {
+                if let View::Job(job) = &mut self.view {
+                    if model.cancel_job() {
+                        job.cancel_requested = true;
+                    } else {
+                        self.say("This job can no longer be cancelled.");
+                    }
+                }
+            }
+        }
+        Signal::Continue
+    }
+
+    fn leave_to_list(&mut self) {
+        self.view = match self.return_to {
+            Return::Backups if self.open_title_info().is_some() => View::Backups,
+            _ => {
+                self.open_title = None;
+                View::Titles
+            }
+        };
+    }
+
+    fn start_backup(&mut self, named: bool, model: &mut dyn AppModel) {
+        let in_backups = matches!(self.view, View::Backups);
+        let title = if in_backups {
+            self.open_title_info()
+        } else {
+            self.selected_title()
+        };
+        let Some(title) = title else {
+            return;
+        };
+        let (key, title_name) = (title.key.clone(), title.name.clone());
+        let name = if named {
+            if !in_backups || self.selected_backup().is_some() {
+                self.say("Select \"New backup\", then press Y to name it.");
+                return;
+            }
+            match model.keyboard("Name of the new backup", "") {
+                Some(name) if !name.trim().is_empty() => Some(name.trim().to_string()),
+                _ => {
+                    self.say("No name typed: no backup made.");
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        self.return_to = if in_backups {
+            Return::Backups
+        } else {
+            Return::Titles
+        };
+        match model.start_backup(&key, name) {
+            Ok(()) => {
+                self.cancel_hold = 0;
+                self.view = View::Job(JobView {
+                    kind: JobKind::Backup,
+                    title_name,
+                    progress: Progress::default(),
+                    cancel_requested: false,
+                });
+            }
+            Err(refusal) => {
+                self.view =
+                    View::Result(Outcome::from_refusal("The backup could not start", refusal));
+            }
+        }
+    }
+
+    fn ask_restore(&mut self, model: &mut dyn AppModel) {
+        let (Some(title), Some(backup)) = (self.open_title.clone(), self.selected_backup()) else {
+            self.say("Choose a backup to restore first.");
+            return;
+        };
+        let (backup_key, backup_name) = (backup.key.clone(), backup.name.clone());
+        self.return_to = Return::Backups;
+        match model.plan_restore(&title, &backup_key) {
+            Err(refusal) => {
+                self.view = View::Result(Outcome::from_refusal(
+                    "This backup cannot be restored",
+                    refusal,
+                ));
+            }
+            Ok(plan) => {
+                let pending = Pending::Restore {
+                    title,
+                    backup: backup_key,
+                };
+                if !model.settings().confirm_restores {
+                    self.confirmed_action(pending, model);
+                    return;
+                }
+                let mut lines = vec![
+                    format!("Restore \"{backup_name}\"?"),
+                    format!("This overwrites {}.", plan.overwrites),
+                ];
+                if let Some(conversion) = plan.conversion {
+                    lines.push(conversion);
+                }
+                lines.push("First, the current save is backed up to".into());
+                lines.push(plan.automatic_backup);
+                self.view = View::Confirm(Confirm {
+                    action: pending,
+                    headline: "Restore this backup?".into(),
+                    lines,
+                    yes_label: "Restore",
+                });
+            }
+        }
+    }
+
+    fn ask_delete(&mut self) {
+        let (Some(title), Some(backup)) = (self.open_title.clone(), self.selected_backup()) else {
+            self.say("Choose a backup to delete first.");
+            return;
+        };
+        let name = backup.name.clone();
+        self.view = View::Confirm(Confirm {
+            action: Pending::Delete {
+                title,
+                backup: backup.key.clone(),
+                name: name.clone(),
+            },
+            headline: "Delete this backup?".into(),
+            lines: vec![
+                format!("\"{name}\" will be deleted from the SD card."),
+                "This cannot be undone.".into(),
+            ],
+            yes_label: "Delete",
+        });
+    }
+
+    fn confirmed(&mut self, model: &mut dyn AppModel) {
+        if let View::Confirm(confirm) = &self.view {
+            let pending = confirm.action.clone();
+            self.confirmed_action(pending, model);
+        }
+    }
+
+    fn confirmed_action(&mut self, pending: Pending, model: &mut dyn AppModel) {
+        match pending {
+            Pending::Restore { title, backup } => {
+                let title_name = self
+                    .titles
+                    .iter()
+                    .find(|t| t.key == title)
+                    .map_or_else(String::new, |t| t.name.clone());
+                self.return_to = Return::Backups;
+                match model.start_restore(&title, &backup) {
+                    Ok(()) => {
+                        self.view = View::Job(JobView {
+                            kind: JobKind::Restore,
+                            title_name,
+                            progress: Progress::default(),
+                            cancel_requested: false,
+                        });
+                    }
+                    Err(refusal) => {
+                        self.view = View::Result(Outcome::from_refusal(
+                            "This backup cannot be restored",
+                            refusal,
+                        ));
+                    }
+                }
+            }
+            Pending::Delete {
+                title,
+                backup,
+                name,
+            } => match model.delete_backup(&title, &backup) {
+                Ok(()) => {
+                    self.say(format!("Deleted \"{name}\"."));
+                    self.view = View::Backups;
+                    self.load_backups(model, &title);
+                }
+                Err(refusal) => {
+                    self.return_to = Return::Backups;
+                    self.view =
+                        View::Result(Outcome::from_refusal("The backup was not deleted", refusal));
+                }
+            },
+        }
+    }
+
+    fn step_job(&mut self, model: &mut dyn AppModel) {
+        let View::Job(job) = &mut self.view else {
+            return;
+        };
+        match model.step_job() {
+            Some(JobStatus::Running(progress)) => job.progress = progress,
+            Some(JobStatus::Finished(outcome)) => {
+                self.cancel_hold = 0;
+                self.view = View::Result(outcome);
+                // The job changed the backups: show them fresh afterwards.
+                self.generation = None;
+            }
+            None => {
+                self.view = View::Result(Outcome {
+                    succeeded: false,
+                    headline: "The job stopped without a report".into(),
+                    details: vec!["Keepsake lost track of the running job.".into()],
+                    advice: Some("Check the backup list before trying again.".into()),
+                });
+                self.generation = None;
+            }
+        }
+    }
+}
+
+/// Rows of the settings screen.
+pub(crate) const SETTINGS_ROWS: usize = 2;
+
+fn change_setting(settings: &mut Settings, row: usize, delta: isize) {
+    match row {
+        0 if !settings.backup_roots.is_empty() => {
+            let count = settings.backup_roots.len() as isize;
+            settings.backup_root =
+                (settings.backup_root as isize + delta).rem_euclid(count) as usize;
+        }
+        1 => settings.confirm_restores = !settings.confirm_restores,
+        _ => {}
+    }
+}
