@@ -1,7 +1,9 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
+mod cmd_preview;
 mod failure;
 mod files;
+mod preview;
 
 use std::process::ExitCode;
 
@@ -18,10 +20,15 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {}
+enum Command {
+    /// Run the console UI on a simulated console and write PNGs of both screens.
+    Preview(cmd_preview::PreviewArgs),
+}
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Preview(args) => cmd_preview::run(args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -5,6 +5,7 @@
 
 pub mod capabilities;
 pub mod gpu_texture;
+pub mod jobs;
 pub mod nds_card;
 pub mod platform;
 // The simulated console counts with 64-bit atomics, which the 3DS's ARMv6K

@@ -87,9 +87,9 @@ impl SaveChip {
         out: &mut [u8],
     ) -> Result<(), NdsCardError> {
         self.check_range(address, out.len())?;
-        let mut bus = Bus::new(spi, self.infrared);
-        bus.wait_ready(address)?;
-        bus.transfer(&self.command(opcode::READ, address), out)
+        // Every write waits for the chip before returning, so a read never
+        // meets a busy chip and needs no status poll of its own.
+        Bus::new(spi, self.infrared).transfer(&self.command(opcode::READ, address), out)
     }
 
     /// Clears the 8 MiB flash's write protection (nothing for other chips).

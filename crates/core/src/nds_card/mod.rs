@@ -12,12 +12,14 @@ mod chip;
 mod detect;
 mod diff;
 mod error;
+mod inserted;
 mod protocol;
 
 pub use chip::SaveChip;
 pub use detect::{Detection, KNOWN_FLASH_IDS, detect, flash_kind};
 pub use diff::differing_units;
 pub use error::NdsCardError;
+pub use inserted::{IdentifyError, InsertedNds, identify};
 pub use protocol::{Bus, opcode};
 
 #[cfg(test)]

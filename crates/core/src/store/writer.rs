@@ -74,6 +74,11 @@ impl BackupWriter {
         Ok(())
     }
 
+    /// Reads back a file written into the backup.
+    pub fn read_file(&self, sd: &mut dyn SdCard, relative: &str) -> Result<Vec<u8>, StoreError> {
+        Ok(sd.read(&join(&self.staging, relative.trim_start_matches('/')))?)
+    }
+
     /// Puts the finished backup in place; returns its folder.
     pub fn finish(self, sd: &mut dyn SdCard) -> Result<String, StoreError> {
         sd.create_dir_all(&self.title_dir)?;

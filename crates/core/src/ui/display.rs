@@ -53,6 +53,16 @@ pub enum TextSize {
 }
 
 impl TextSize {
+    /// The width the layout assumes for an average character, in pixels;
+    /// renderers scale their font to match, so that wrapped text fits.
+    pub fn advance(self) -> u16 {
+        match self {
+            TextSize::Small => 6,
+            TextSize::Normal => 7,
+            TextSize::Large => 10,
+        }
+    }
+
     /// The height of a line of this size, in pixels.
     pub fn line_height(self) -> u16 {
         match self {

@@ -86,18 +86,31 @@ impl Painter<'_> {
         self.text_clipped(120, y, value, TextSize::Normal, TEXT, TOP_WIDTH - 136);
     }
 
-    /// Lines of wrapped prose starting at `y`; returns the y after them.
-    fn paragraph(
+    /// Lines of wrapped prose starting at `y`, `width` pixels wide; returns
+    /// the y after them.
+    fn paragraph(&mut self, x: u16, y: u16, text: &str, color: Color, width: u16) -> u16 {
+        self.paragraph_sized(x, y, text, TextSize::Normal, color, width)
+    }
+
+    /// Like [`Self::paragraph`] in any size. Lines that would run into the
+    /// foot of the screen (where notices go) are left out.
+    fn paragraph_sized(
         &mut self,
         x: u16,
         mut y: u16,
         text: &str,
+        size: TextSize,
         color: Color,
-        width_chars: usize,
+        width: u16,
     ) -> u16 {
-        for line in wrap(text, width_chars) {
-            self.text_clipped(x, y, line, TextSize::Normal, color, TOP_WIDTH - x - 8);
-            y += 16;
+        let chars = usize::from(width / size.advance());
+        let step = size.line_height() + size.line_height() / 4;
+        for line in wrap(text, chars) {
+            if y + size.line_height() > PARAGRAPH_BOTTOM {
+                break;
+            }
+            self.text_clipped(x, y, line, size, color, width);
+            y += step;
         }
         y
     }
@@ -107,13 +120,16 @@ impl Painter<'_> {
             return;
         }
         let track = ROW_HEIGHT * VISIBLE_ROWS as u16;
-        let thumb = ((track as usize * VISIBLE_ROWS) / len).max(8) as u16;
+        let thumb = ((track as usize * VISIBLE_ROWS) / len).max(14) as u16;
         let top = ((track - thumb) as usize * cursor.scroll / (len - VISIBLE_ROWS)) as u16;
         let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH;
         self.rect(x, LIST_TOP, SCROLLBAR_WIDTH, track, PANEL);
-        self.rect(x, LIST_TOP + top, SCROLLBAR_WIDTH, thumb, DIM_TEXT);
+        self.rect(x + 1, LIST_TOP + top, SCROLLBAR_WIDTH - 2, thumb, DIM_TEXT);
     }
 }
+
+/// Where prose stops, above the notice line.
+const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 
 /// Splits `text` into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -159,7 +175,7 @@ impl Ui {
                             40,
                             "No titles found. Insert a cartridge, or install a title on the SD card.",
                             TEXT,
-                            44,
+                            TOP_WIDTH - 32,
                         );
                     }
                 }
@@ -200,8 +216,8 @@ impl Ui {
                     "Backups use Checkpoint's folders, so Checkpoint and Keepsake can restore each other's backups. \
                      A restore always checks the backup and saves the current save first, whatever is chosen here.",
                     DIM_TEXT,
-                    60,
-                );
+                            TOP_WIDTH - 32,
+                        );
                 bottom.header(BOTTOM_WIDTH, "Settings", "");
                 let rows = [
                     format!("New backups: {root}"),
@@ -224,7 +240,7 @@ impl Ui {
                 top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
                 let mut y = 42;
                 for line in &confirm.lines {
-                    y = top.paragraph(16, y, line, TEXT, 60) + 4;
+                    y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 4;
                 }
                 bottom.header(BOTTOM_WIDTH, confirm.headline.clone(), "");
                 bottom.paragraph(
@@ -232,12 +248,12 @@ impl Ui {
                     LIST_TOP + 16,
                     &format!("A: {}    B: cancel", confirm.yes_label.to_lowercase()),
                     TEXT,
-                    46,
+                    BOTTOM_WIDTH - 24,
                 );
             }
             View::Job(job) => {
                 let (verb, colour) = match job.kind {
-                    JobKind::Backup => ("Backing up", BAR),
+                    JobKind::Backup => ("Backing up", HIGHLIGHT),
                     JobKind::Restore => ("Restoring", DANGER),
                 };
                 top.header(TOP_WIDTH, format!("{verb} {}", job.title_name), slot);
@@ -287,8 +303,8 @@ impl Ui {
                         144,
                         "Do not take the cartridge out or turn the console off until the restore has finished.",
                         DIM_TEXT,
-                        60,
-                    );
+                            TOP_WIDTH - 32,
+                        );
                 }
                 bottom.header(BOTTOM_WIDTH, format!("{verb}..."), "");
                 let percent = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(0);
@@ -301,10 +317,20 @@ impl Ui {
                     Align::Center,
                     None,
                 );
+                bottom.cmds.push(DrawCmd::Progress {
+                    x: 40,
+                    y: 108,
+                    w: BOTTOM_WIDTH - 80,
+                    h: 10,
+                    done: p.bytes_done,
+                    total: p.bytes_total,
+                    fill: PROGRESS_FILL,
+                    track: PROGRESS_TRACK,
+                });
                 if job.kind == JobKind::Backup && self.cancel_hold > 0 && !job.cancel_requested {
                     bottom.cmds.push(DrawCmd::Progress {
                         x: 40,
-                        y: 120,
+                        y: 140,
                         w: BOTTOM_WIDTH - 80,
                         h: 8,
                         done: u64::from(self.cancel_hold),
@@ -314,7 +340,7 @@ impl Ui {
                     });
                     bottom.text_full(
                         BOTTOM_WIDTH / 2,
-                        132,
+                        152,
                         "Keep holding to cancel",
                         TextSize::Small,
                         DIM_TEXT,
@@ -331,25 +357,30 @@ impl Ui {
                 };
                 top.header(TOP_WIDTH, label, slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
-                top.text_clipped(
+                let mut y = top.paragraph_sized(
                     16,
                     40,
-                    outcome.headline.clone(),
+                    &outcome.headline,
                     TextSize::Large,
                     TEXT,
                     TOP_WIDTH - 32,
-                );
-                let mut y = 68;
+                ) + 4;
                 for line in &outcome.details {
-                    y = top.paragraph(16, y, line, TEXT, 60);
+                    y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32);
                 }
                 if let Some(advice) = &outcome.advice {
                     y += 6;
                     top.text(16, y, "What to do", TextSize::Normal, colour);
-                    top.paragraph(16, y + 16, advice, TEXT, 60);
+                    top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
                 }
                 bottom.header(BOTTOM_WIDTH, label, "");
-                bottom.paragraph(12, LIST_TOP + 16, &outcome.headline, TEXT, 46);
+                bottom.paragraph(
+                    12,
+                    LIST_TOP + 16,
+                    &outcome.headline,
+                    TEXT,
+                    BOTTOM_WIDTH - 24,
+                );
             }
         }
 
@@ -534,7 +565,7 @@ impl Ui {
                     y,
                     "Hold R and press A to restore it, or press X to delete it.",
                     DIM_TEXT,
-                    60,
+                    TOP_WIDTH - 32,
                 );
             }
         }

@@ -2,15 +2,23 @@
 //! a time, producing a display list for both screens. Drawing it is the
 //! console's job (citro2d) or the PC preview's (PNG).
 
+mod console_model;
+// Sample consoles are simulated ones (see `sim` in lib.rs).
+#[cfg(target_has_atomic = "64")]
+pub mod demo;
 pub mod display;
 mod draw;
 pub mod input;
+mod jobs;
+pub mod keyboard;
 pub mod model;
 mod state;
 pub mod theme;
 
+pub use console_model::{ConsoleModel, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name};
 pub use display::{Align, Color, DrawCmd, Frame, Screen, TextSize};
 pub use input::{Buttons, FrameInput, Touch};
+pub use keyboard::{Keyboard, QueuedKeyboard};
 pub use model::AppModel;
 pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 

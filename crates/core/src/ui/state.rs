@@ -567,7 +567,7 @@ impl Ui {
                 if let View::Job(job) = &self.view {
                     match job.kind {
                         JobKind::Restore => {
-                            self.say("A restore is running: Keepsake exits once it has finished.")
+                            self.say("Restoring: Keepsake can exit once it is done.")
                         }
                         JobKind::Backup => {
                             self.say("Hold B to cancel the backup first, then exit.")

@@ -35,7 +35,7 @@ pub const BUTTON_BAR_HEIGHT: u16 = 24;
 pub const HELP_TOP: u16 = BUTTON_BAR_TOP + BUTTON_BAR_HEIGHT + 1;
 pub const HELP_HEIGHT: u16 = SCREEN_HEIGHT - HELP_TOP;
 /// Width of the list's scroll bar.
-pub const SCROLLBAR_WIDTH: u16 = 4;
+pub const SCROLLBAR_WIDTH: u16 = 6;
 
 // The layout must fit the bottom screen, with room for a line of small text
 // in the help line.

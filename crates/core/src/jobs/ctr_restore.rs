@@ -1,0 +1,323 @@
+//! Restoring a 3DS save archive from a backup folder, safely:
+//!
+//! 1. validate: the backup's title folder names this title's unique id,
+//!    and every file of the backup reads (one per step);
+//! 2. copy the archive as it is into an automatic backup (one file per
+//!    step, each read back from the SD card);
+//! 3. clear the archive, create the backup's folders, write its files (one
+//!    per step) — no cancelling from the clearing on;
+//! 4. commit (save data) and reset the title's secure value, as the system
+//!    expects after a restore;
+//! 5. read the archive back and compare it with the backup;
+//! 6. report exactly what was done.
+//!
+//! Save data changes become durable only at the commit, so a power cut
+//! before it leaves the archive as it was.
+
+use crate::jobs::ctr_backup::ArchiveCopier;
+use crate::jobs::tree::{Listing, walk_archive, walk_sd};
+use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
+use crate::platform::sd::join;
+use crate::platform::titles::unique_id;
+use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
+use crate::store::naming::unique_id_of_folder;
+use crate::store::{BackupEntry, StoreError};
+
+/// What a finished restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CtrRestoreReport {
+    /// The automatic backup of the archive as it was.
+    pub auto_backup: String,
+    /// The backup folder restored.
+    pub source: String,
+    /// Entries removed from the archive's root before copying.
+    pub entries_cleared: u64,
+    /// Folders created.
+    pub dirs_created: u64,
+    /// Files written.
+    pub files_written: u64,
+    /// Bytes written.
+    pub bytes_written: u64,
+    /// Whether the archive was committed (save data; extdata has no commit).
+    pub committed: bool,
+    /// Whether the secure value was reset (save data).
+    pub secure_value_reset: bool,
+    /// Files read back and compared.
+    pub files_verified: u64,
+}
+
+#[derive(Debug)]
+enum State {
+    Validate,
+    ReadBackup { next: usize },
+    OpenArchive,
+    AutoBackup(ArchiveCopier),
+    Clear,
+    Write { next: usize },
+    Commit,
+    Verify { next: usize },
+    Ended,
+}
+
+/// Restores a backup folder into a 3DS title's save data or extdata.
+#[derive(Debug)]
+pub struct CtrRestoreJob {
+    archive: ArchiveId,
+    title_dir: String,
+    source: BackupEntry,
+    listing: Listing,
+    files: Vec<Vec<u8>>,
+    handle: Option<ArchiveHandle>,
+    state: State,
+    progress: Progress,
+    report: CtrRestoreReport,
+}
+
+impl CtrRestoreJob {
+    /// Restores `backup` into `archive`; the automatic backup goes to
+    /// `title_dir`.
+    pub fn new(archive: ArchiveId, title_dir: &str, backup: BackupEntry) -> Self {
+        Self {
+            report: CtrRestoreReport {
+                auto_backup: String::new(),
+                source: backup.path.clone(),
+                entries_cleared: 0,
+                dirs_created: 0,
+                files_written: 0,
+                bytes_written: 0,
+                committed: false,
+                secure_value_reset: false,
+                files_verified: 0,
+            },
+            archive,
+            title_dir: title_dir.to_owned(),
+            source: backup,
+            listing: Listing::default(),
+            files: Vec::new(),
+            handle: None,
+            state: State::Validate,
+            progress: Progress::start(Phase::Validating, 0, 1),
+        }
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// The automatic backup, once made (empty before).
+    pub fn auto_backup(&self) -> &str {
+        &self.report.auto_backup
+    }
+
+    /// Whether [`CtrRestoreJob::cancel`] would succeed.
+    pub fn can_cancel(&self) -> bool {
+        matches!(
+            self.state,
+            State::Validate | State::ReadBackup { .. } | State::OpenArchive | State::AutoBackup(_)
+        )
+    }
+
+    /// Stops the job before the archive is touched.
+    pub fn cancel(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        if matches!(self.state, State::Ended) {
+            return Err(JobError::Ended);
+        }
+        if !self.can_cancel() {
+            return Err(JobError::NotCancellable);
+        }
+        if let State::AutoBackup(copier) = std::mem::replace(&mut self.state, State::Ended) {
+            copier.writer.abandon(devices.sd)?;
+        }
+        if let Some(handle) = self.handle.take() {
+            devices.archives.close(handle);
+        }
+        Ok(())
+    }
+
+    /// Does one piece of work.
+    pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<CtrRestoreReport>, JobError> {
+        let result = self.step_inner(devices);
+        if !matches!(result, Ok(Step::Working(_))) {
+            self.state = State::Ended;
+            if let Some(handle) = self.handle.take() {
+                devices.archives.close(handle);
+            }
+        }
+        result
+    }
+
+    fn handle(&self) -> ArchiveHandle {
+        self.handle.expect("the archive is open in this state")
+    }
+
+    fn step_inner(
+        &mut self,
+        devices: &mut Devices<'_>,
+    ) -> Result<Step<CtrRestoreReport>, JobError> {
+        match &mut self.state {
+            State::Ended => return Err(JobError::Ended),
+            State::Validate => {
+                self.validate(devices)?;
+                self.progress = Progress::start(
+                    Phase::Validating,
+                    self.listing.bytes(),
+                    self.listing.files.len() as u64,
+                );
+                self.state = State::ReadBackup { next: 0 };
+            }
+            State::ReadBackup { next } => {
+                if let Some((path, _)) = self.listing.files.get(*next) {
+                    let bytes = devices.sd.read(&join(&self.source.path, path))?;
+                    self.progress.advance(bytes.len() as u64);
+                    self.files.push(bytes);
+                    *next += 1;
+                }
+                if *next == self.listing.files.len() {
+                    self.state = State::OpenArchive;
+                }
+            }
+            State::OpenArchive => {
+                let handle = devices.archives.open(self.archive)?;
+                self.handle = Some(handle);
+                let name = auto_backup_name(devices.clock.now());
+                let copier = ArchiveCopier::begin(
+                    devices.archives,
+                    devices.sd,
+                    handle,
+                    &self.title_dir,
+                    &name,
+                )?;
+                self.progress = Progress::start(
+                    Phase::SavingAutoBackup,
+                    copier.listing.bytes(),
+                    copier.listing.files.len() as u64,
+                );
+                self.state = State::AutoBackup(copier);
+            }
+            State::AutoBackup(copier) => {
+                let handle = self.handle.expect("opened before");
+                if !copier.finished() {
+                    let n = copier.step(devices.archives, devices.sd, handle)?;
+                    self.progress.advance(n);
+                }
+                if copier.finished() {
+                    let State::AutoBackup(copier) =
+                        std::mem::replace(&mut self.state, State::Ended)
+                    else {
+                        unreachable!("matched above");
+                    };
+                    self.report.auto_backup = copier.writer.finish(devices.sd)?;
+                    self.progress = Progress::start(Phase::Writing, 0, 1);
+                    self.state = State::Clear;
+                }
+            }
+            State::Clear => {
+                let handle = self.handle();
+                for entry in devices.archives.list(handle, "/")? {
+                    let path = format!("/{}", entry.name);
+                    if entry.is_dir {
+                        devices.archives.delete_dir(handle, &path)?;
+                    } else {
+                        devices.archives.delete_file(handle, &path)?;
+                    }
+                    self.report.entries_cleared += 1;
+                }
+                for dir in &self.listing.dirs {
+                    devices.archives.create_dir(handle, &format!("/{dir}"))?;
+                    self.report.dirs_created += 1;
+                }
+                self.progress = Progress::start(
+                    Phase::Writing,
+                    self.listing.bytes(),
+                    self.listing.files.len() as u64,
+                );
+                self.state = State::Write { next: 0 };
+            }
+            State::Write { next } => {
+                let handle = self.handle.expect("opened before");
+                if let Some((path, _)) = self.listing.files.get(*next) {
+                    let bytes = &self.files[*next];
+                    devices
+                        .archives
+                        .write_file(handle, &format!("/{path}"), bytes)?;
+                    self.report.files_written += 1;
+                    self.report.bytes_written += bytes.len() as u64;
+                    self.progress.advance(bytes.len() as u64);
+                    *next += 1;
+                }
+                if *next == self.listing.files.len() {
+                    self.progress = Progress::start(Phase::Committing, 0, 1);
+                    self.state = State::Commit;
+                }
+            }
+            State::Commit => {
+                let handle = self.handle();
+                if self.archive.kind == ArchiveKind::SaveData {
+                    devices.archives.commit(handle)?;
+                    self.report.committed = true;
+                    devices
+                        .archives
+                        .reset_secure_value(self.archive.title_id, self.archive.media)?;
+                    self.report.secure_value_reset = true;
+                }
+                let now = walk_archive(devices.archives, handle)?;
+                if now != self.listing {
+                    return Err(JobError::VerifyFailed {
+                        what: "the archive's file list".into(),
+                        auto_backup: self.report.auto_backup.clone(),
+                    });
+                }
+                self.progress = Progress::start(
+                    Phase::Verifying,
+                    self.listing.bytes(),
+                    self.listing.files.len() as u64,
+                );
+                self.state = State::Verify { next: 0 };
+            }
+            State::Verify { next } => {
+                let handle = self.handle.expect("opened before");
+                if let Some((path, _)) = self.listing.files.get(*next) {
+                    let bytes = devices.archives.read_file(handle, &format!("/{path}"))?;
+                    if bytes != self.files[*next] {
+                        return Err(JobError::VerifyFailed {
+                            what: format!("/{path}"),
+                            auto_backup: self.report.auto_backup.clone(),
+                        });
+                    }
+                    self.report.files_verified += 1;
+                    self.progress.advance(bytes.len() as u64);
+                    *next += 1;
+                }
+                if *next == self.listing.files.len() {
+                    self.progress = Progress::start(Phase::Done, 0, 0);
+                    return Ok(Step::Finished(self.report.clone()));
+                }
+            }
+        }
+        Ok(Step::Working(self.progress))
+    }
+
+    fn validate(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        if self.archive.media == MediaType::Card {
+            let in_slot = devices.card.ctr_title_id()?;
+            if in_slot != self.archive.title_id {
+                return Err(JobError::CardChanged {
+                    expected: format!("title {:016X}", self.archive.title_id),
+                });
+            }
+        }
+        let title_folder = self.source.path.rsplit('/').nth(1).unwrap_or_default();
+        let wanted = unique_id(self.archive.title_id);
+        if unique_id_of_folder(title_folder) != Some(wanted) {
+            return Err(StoreError::WrongGame {
+                path: self.source.path.clone(),
+                backup: title_folder.to_owned(),
+                card: format!("title 0x{wanted:05X}"),
+            }
+            .into());
+        }
+        self.listing = walk_sd(devices.sd, &self.source.path)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,275 @@
+//! 3DS jobs on the simulated console: SD titles, the game card, extdata,
+//! power cuts, wrong titles.
+
+use keepsake_format::smdh;
+use keepsake_testkit::rand::{Rng, RngCore};
+use keepsake_testkit::rng;
+
+use super::*;
+use crate::platform::{ArchiveId, ArchiveKind, Console, MediaType, SdCard, TitleList};
+use crate::sim::{MemTree, SimCard, SimConsole};
+use crate::store::{BackupEntry, BackupSource, BackupTitle, Config, title_dir};
+
+const POKEMON_X: u64 = 0x0004_0000_0005_5D00;
+
+fn random_tree(name: &str) -> MemTree {
+    let mut rng = rng::for_test(name);
+    let mut tree = MemTree::new();
+    tree.create_dir_all("/data/slots").unwrap();
+    for (i, dir) in ["/", "/data", "/data/slots"].iter().enumerate() {
+        for f in 0..3 {
+            let mut bytes = vec![0; rng.random_range(0..5000)];
+            rng.fill_bytes(&mut bytes);
+            let path = if *dir == "/" {
+                format!("/file{i}{f}.bin")
+            } else {
+                format!("{dir}/file{i}{f}.bin")
+            };
+            tree.write(&path, &bytes).unwrap();
+        }
+    }
+    tree
+}
+
+fn console_with(id: ArchiveId, tree: MemTree) -> SimConsole {
+    let mut sim = SimConsole::new();
+    sim.archives.insert(id, tree);
+    sim.titles.install(
+        id.media,
+        id.title_id,
+        smdh::build("Pokémon X", "Pokémon X", "Nintendo"),
+    );
+    if id.media == MediaType::Card {
+        sim.card.insert(SimCard::Ctr {
+            title_id: id.title_id,
+        });
+    }
+    sim
+}
+
+fn title_of(sim: &mut SimConsole, id: ArchiveId) -> BackupTitle {
+    let bytes = sim.titles.smdh(id.media, id.title_id).unwrap();
+    let smdh = smdh::Smdh::parse(&bytes).unwrap();
+    BackupTitle::Ctr {
+        title_id: id.title_id,
+        short_title: smdh.short_title(smdh::Language::English),
+    }
+}
+
+macro_rules! run_job {
+    ($sim:expr, $job:expr) => {{
+        let mut steps = 0u32;
+        loop {
+            steps += 1;
+            assert!(steps < 10_000, "job does not finish");
+            match $job.step(&mut $sim.devices()) {
+                Ok(Step::Working(_)) => continue,
+                Ok(Step::Finished(report)) => break Ok(report),
+                Err(e) => break Err(e),
+            }
+        }
+    }};
+}
+
+fn sd_tree(sim: &SimConsole, folder: &str) -> MemTree {
+    let mut tree = MemTree::new();
+    let prefix = format!("{folder}/");
+    for (path, bytes) in sim.sd.tree().files() {
+        if let Some(rel) = path.strip_prefix(&prefix) {
+            let rel = format!("/{rel}");
+            let parent = &rel[..rel.rfind('/').unwrap()];
+            if !parent.is_empty() {
+                tree.create_dir_all(parent).unwrap();
+            }
+            tree.write(&rel, bytes).unwrap();
+        }
+    }
+    tree
+}
+
+fn entry(path: &str) -> BackupEntry {
+    BackupEntry {
+        name: path.rsplit('/').next().unwrap().to_owned(),
+        path: path.to_owned(),
+        source: BackupSource::Folder,
+    }
+}
+
+fn backup_and_restore(id: ArchiveId) {
+    let original = random_tree(&format!("original {id:?}"));
+    let mut sim = console_with(id, original.clone());
+    let title = title_of(&mut sim, id);
+    let dir = title_dir(&Config::default(), &title, id.kind);
+    let root = match id.kind {
+        ArchiveKind::SaveData => "saves",
+        ArchiveKind::ExtData => "extdata",
+    };
+    assert_eq!(dir, format!("/3ds/Checkpoint/{root}/0x0055D Pokémon X"));
+
+    let mut job = CtrBackupJob::new(id, &dir, "20260101-000000");
+    let report = run_job!(sim, job).unwrap();
+    assert_eq!(report.files, 9);
+    assert_eq!(sd_tree(&sim, &report.folder).files(), original.files());
+
+    // The game changes its save: a file goes, one changes, one appears.
+    let mut played = original.clone();
+    played.remove_file("/file00.bin").unwrap();
+    played.write("/data/file11.bin", b"changed").unwrap();
+    played.write("/new.bin", b"new").unwrap();
+    sim.archives.insert(id, played.clone());
+
+    let mut job = CtrRestoreJob::new(id, &dir, entry(&report.folder));
+    let restored = run_job!(sim, job).unwrap();
+    assert_eq!(sim.archives.committed(id).unwrap(), &original);
+    assert_eq!(restored.files_written, 9);
+    assert_eq!(restored.files_verified, 9);
+    assert_eq!(restored.entries_cleared, 4, "3 root files and /data");
+    assert_eq!(sd_tree(&sim, &restored.auto_backup).files(), played.files());
+    let save_data = id.kind == ArchiveKind::SaveData;
+    assert_eq!(
+        (restored.committed, restored.secure_value_reset),
+        (save_data, save_data)
+    );
+    let resets = if save_data {
+        vec![(id.title_id, id.media)]
+    } else {
+        vec![]
+    };
+    assert_eq!(sim.archives.secure_value_resets(), &resets[..]);
+}
+
+#[test]
+fn an_sd_title_backs_up_and_restores() {
+    backup_and_restore(ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id: POKEMON_X,
+    });
+}
+
+#[test]
+fn a_3ds_cartridge_backs_up_and_restores() {
+    backup_and_restore(ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Card,
+        title_id: POKEMON_X,
+    });
+}
+
+#[test]
+fn extdata_backs_up_and_restores_without_commit() {
+    backup_and_restore(ArchiveId {
+        kind: ArchiveKind::ExtData,
+        media: MediaType::Sd,
+        title_id: POKEMON_X,
+    });
+}
+
+#[test]
+fn power_lost_at_every_write_of_a_3ds_restore_keeps_the_save_recoverable() {
+    let id = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id: POKEMON_X,
+    };
+    let before = random_tree("3ds power before");
+    let wanted = random_tree("3ds power wanted");
+    let backup_dir = "/3ds/Checkpoint/saves/0x0055D Pokémon X/wanted";
+    let fresh = || {
+        let mut sim = console_with(id, before.clone());
+        for (path, bytes) in wanted.files() {
+            let full = format!("{backup_dir}{path}");
+            sim.sd
+                .create_dir_all(&full[..full.rfind('/').unwrap()])
+                .unwrap();
+            sim.sd.write(&full, bytes).unwrap();
+        }
+        sim
+    };
+    let dir = "/3ds/Checkpoint/saves/0x0055D Pokémon X";
+
+    let mut sim = fresh();
+    let start = sim.power.writes();
+    let mut job = CtrRestoreJob::new(id, dir, entry(backup_dir));
+    run_job!(sim, job).unwrap();
+    let total = sim.power.writes() - start;
+    assert_eq!(sim.archives.committed(id).unwrap().files(), wanted.files());
+
+    for cut in 1..=total {
+        let mut sim = fresh();
+        sim.power.cut_after_writes(cut);
+        let mut job = CtrRestoreJob::new(id, dir, entry(backup_dir));
+        let outcome = run_job!(sim, job);
+        sim.power_cycle();
+        let now = sim.archives.committed(id).unwrap().clone();
+        let autos: Vec<String> = sim
+            .sd
+            .list(dir)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.name.ends_with("-auto"))
+            .map(|e| format!("{dir}/{}", e.name))
+            .collect();
+        if now.files() == wanted.files() {
+            assert_eq!(autos.len(), 1, "cut {cut}");
+        } else {
+            assert_eq!(now, before, "cut {cut}: a half-restored archive");
+            assert!(outcome.is_err());
+        }
+        for auto in &autos {
+            assert_eq!(sd_tree(&sim, auto).files(), before.files(), "cut {cut}");
+        }
+    }
+}
+
+#[test]
+fn a_backup_of_another_title_is_refused() {
+    let id = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id: POKEMON_X,
+    };
+    let before = random_tree("3ds wrong title");
+    let mut sim = console_with(id, before.clone());
+    let other = "/3ds/Checkpoint/saves/0x01648 Pokémon Sun/20200101-000000";
+    sim.sd.create_dir_all(other).unwrap();
+    sim.sd.write(&format!("{other}/main"), b"sun").unwrap();
+    let mut job = CtrRestoreJob::new(id, "/3ds/Checkpoint/saves/0x0055D Pokémon X", entry(other));
+    let err = run_job!(sim, job).unwrap_err();
+    assert!(err.to_string().contains("0x01648 Pokémon Sun"), "{err}");
+    assert_eq!(sim.archives.committed(id).unwrap(), &before);
+    assert!(sim.archives.secure_value_resets().is_empty());
+}
+
+#[test]
+fn a_3ds_backup_cancelled_leaves_nothing_and_a_swapped_card_is_noticed() {
+    let id = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Card,
+        title_id: POKEMON_X,
+    };
+    let mut sim = console_with(id, random_tree("3ds cancel"));
+    let dir = "/3ds/Checkpoint/saves/0x0055D Pokémon X";
+    let mut job = CtrBackupJob::new(id, dir, "x");
+    job.step(&mut sim.devices()).unwrap();
+    job.step(&mut sim.devices()).unwrap();
+    job.cancel(&mut sim.devices()).unwrap();
+    assert_eq!(sim.sd.kind_of(dir).unwrap(), None);
+    assert!(
+        sim.sd
+            .list(crate::store::naming::STAGING_DIR)
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut job = CtrBackupJob::new(id, dir, "x");
+    let folder = run_job!(sim, job).unwrap().folder;
+    sim.card.insert(SimCard::Ctr {
+        title_id: 0x0004_0000_0016_4800,
+    });
+    let mut job = CtrRestoreJob::new(id, dir, entry(&folder));
+    assert!(matches!(
+        run_job!(sim, job),
+        Err(JobError::CardChanged { .. })
+    ));
+}

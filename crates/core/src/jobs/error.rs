@@ -1,0 +1,50 @@
+//! Why a job stopped.
+
+use thiserror::Error;
+
+use crate::nds_card::NdsCardError;
+use crate::platform::{ArchiveError, CardError, SdError};
+use crate::store::StoreError;
+
+/// Why a job stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum JobError {
+    /// The save chip failed.
+    #[error("save chip: {0}")]
+    Chip(#[from] NdsCardError),
+    /// The card slot failed.
+    #[error("card: {0}")]
+    Card(#[from] CardError),
+    /// A backup could not be read or written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The save archive failed.
+    #[error("save archive: {0}")]
+    Archive(#[from] ArchiveError),
+    /// The card changed since the job started.
+    #[error("the card in the slot is not {expected} any more")]
+    CardChanged {
+        /// The card the job was started for.
+        expected: String,
+    },
+    /// What was written did not read back.
+    #[error("{what} did not read back as written; the save as it was before is in {auto_backup}")]
+    VerifyFailed {
+        /// Where (offset or file).
+        what: String,
+        /// The automatic backup to restore from.
+        auto_backup: String,
+    },
+    /// Writing has begun, so the job cannot stop.
+    #[error("the save is being written and cannot be interrupted")]
+    NotCancellable,
+    /// The job already ended (finished, failed or cancelled).
+    #[error("the job has already ended")]
+    Ended,
+}
+
+impl From<SdError> for JobError {
+    fn from(e: SdError) -> Self {
+        JobError::Store(StoreError::Sd(e))
+    }
+}

@@ -1,0 +1,42 @@
+//! Backup, restore, verify and erase as step machines.
+//!
+//! A job does a bounded piece of work per [`step`](NdsBackupJob::step) —
+//! one SPI chunk, one page, one file — and reports [`Progress`], so the UI
+//! redraws between steps without threads and tests run deterministically.
+//! Every step takes the console's [`Devices`](crate::platform::Devices).
+//!
+//! Backups can be cancelled at any step. A restore (or erase) can be
+//! cancelled until its first write to the save; from then on it runs to the
+//! end or to an error, and it always begins by saving the current save as
+//! an automatic backup.
+
+mod ctr_backup;
+mod ctr_restore;
+mod error;
+mod nds_backup;
+mod nds_restore;
+mod nds_verify;
+mod progress;
+mod tree;
+
+pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
+pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
+pub use error::JobError;
+pub use nds_backup::{NdsBackupJob, NdsBackupReport};
+pub use nds_restore::{NdsRestoreJob, NdsRestoreReport};
+pub use nds_verify::{NdsVerifyJob, NdsVerifyReport};
+pub use progress::{Phase, Progress, Step};
+
+/// Bytes read from a save chip per step.
+pub const READ_CHUNK: usize = 32 * 1024;
+
+/// The name of an automatic backup made before a restore or erase:
+/// `YYYYMMDD-HHMMSS-auto`, so it sorts among Checkpoint's dated folders.
+pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
+    format!("{}-auto", now.folder_name())
+}
+
+#[cfg(test)]
+mod ctr_tests;
+#[cfg(test)]
+mod tests;

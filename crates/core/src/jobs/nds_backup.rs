@@ -1,0 +1,165 @@
+//! Backing up an NDS save chip: read it in chunks, then write one raw
+//! `<header title>.sav` of the whole chip into a new backup folder.
+
+use crate::jobs::{JobError, Phase, Progress, READ_CHUNK, Step};
+use crate::nds_card::SaveChip;
+use crate::platform::{Devices, SdCard, SpiBus};
+use crate::store::BackupWriter;
+use crate::store::naming::nds_save_file_name;
+
+/// Reads a whole chip, one chunk per call.
+#[derive(Debug, Clone)]
+pub(crate) struct ChipReader {
+    image: Vec<u8>,
+    done: usize,
+}
+
+impl ChipReader {
+    pub(crate) fn new(chip: &SaveChip) -> Self {
+        Self {
+            image: vec![0; chip.capacity()],
+            done: 0,
+        }
+    }
+
+    pub(crate) fn chunks(&self) -> u64 {
+        self.image.len().div_ceil(READ_CHUNK) as u64
+    }
+
+    /// Reads the next chunk; returns its length.
+    pub(crate) fn step(
+        &mut self,
+        chip: &SaveChip,
+        spi: &mut dyn SpiBus,
+    ) -> Result<usize, JobError> {
+        let end = (self.done + READ_CHUNK).min(self.image.len());
+        chip.read(spi, self.done, &mut self.image[self.done..end])?;
+        let n = end - self.done;
+        self.done = end;
+        Ok(n)
+    }
+
+    pub(crate) fn finished(&self) -> bool {
+        self.done == self.image.len()
+    }
+
+    pub(crate) fn image(&self) -> &[u8] {
+        &self.image
+    }
+
+    pub(crate) fn into_image(self) -> Vec<u8> {
+        self.image
+    }
+}
+
+/// Writes a whole-chip image as a backup folder holding `<title>.sav`.
+pub(crate) fn publish_nds_backup(
+    sd: &mut dyn SdCard,
+    title_dir: &str,
+    name: &str,
+    header_title: &str,
+    image: &[u8],
+) -> Result<String, JobError> {
+    let writer = BackupWriter::begin(sd, title_dir, name)?;
+    let written = writer.write_file(sd, &nds_save_file_name(header_title), image);
+    if let Err(e) = written {
+        // Best effort: the error that matters is the write's.
+        let _ = writer.abandon(sd);
+        return Err(e.into());
+    }
+    Ok(writer.finish(sd)?)
+}
+
+/// What a finished backup did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NdsBackupReport {
+    /// The new backup folder.
+    pub folder: String,
+    /// Bytes saved (the chip's capacity).
+    pub bytes: u64,
+}
+
+#[derive(Debug)]
+enum State {
+    Reading(ChipReader),
+    Ended,
+}
+
+/// Backs up an NDS card's save.
+#[derive(Debug)]
+pub struct NdsBackupJob {
+    chip: SaveChip,
+    header_title: String,
+    title_dir: String,
+    name: String,
+    state: State,
+    progress: Progress,
+}
+
+impl NdsBackupJob {
+    /// A backup of `chip` named `name` in `title_dir` (see
+    /// [`crate::store::title_dir`]).
+    pub fn new(chip: SaveChip, header_title: &str, title_dir: &str, name: &str) -> Self {
+        let reader = ChipReader::new(&chip);
+        let progress = Progress::start(Phase::Reading, chip.capacity() as u64, reader.chunks());
+        Self {
+            chip,
+            header_title: header_title.to_owned(),
+            title_dir: title_dir.to_owned(),
+            name: name.to_owned(),
+            state: State::Reading(reader),
+            progress,
+        }
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// A backup can always be cancelled: nothing is on the SD card until
+    /// its last step.
+    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
+        match self.state {
+            State::Ended => Err(JobError::Ended),
+            State::Reading(_) => {
+                self.state = State::Ended;
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads one chunk; after the last, writes the backup.
+    pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<NdsBackupReport>, JobError> {
+        let State::Reading(reader) = &mut self.state else {
+            return Err(JobError::Ended);
+        };
+        let result = reader.step(&self.chip, devices.card.spi());
+        let n = match result {
+            Ok(n) => n,
+            Err(e) => {
+                self.state = State::Ended;
+                return Err(e);
+            }
+        };
+        self.progress.advance(n as u64);
+        if !reader.finished() {
+            return Ok(Step::Working(self.progress));
+        }
+        let State::Reading(reader) = std::mem::replace(&mut self.state, State::Ended) else {
+            unreachable!("matched above");
+        };
+        let folder = publish_nds_backup(
+            devices.sd,
+            &self.title_dir,
+            &self.name,
+            &self.header_title,
+            reader.image(),
+        )?;
+        self.progress = Progress::start(Phase::Done, 0, 0);
+        Ok(Step::Finished(NdsBackupReport {
+            folder,
+            bytes: reader.image().len() as u64,
+        }))
+    }
+}

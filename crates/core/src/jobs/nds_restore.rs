@@ -1,0 +1,276 @@
+//! Restoring (or erasing) an NDS save chip, safely:
+//!
+//! 1. validate: the backup belongs to this game, its file reads, and its
+//!    save fits the chip or converts to its size without loss; the card is
+//!    still the one the job was made for;
+//! 2. read the chip and save what it holds as an automatic backup (read
+//!    back from the SD card and compared before anything is written);
+//! 3. write only the write units (pages, or sectors on 8 MiB flash) that
+//!    differ — no cancelling from the first write on;
+//! 4. read everything back and compare;
+//! 5. report exactly what was done.
+
+use keepsake_format::nds_header::NdsHeader;
+
+use crate::jobs::nds_backup::{ChipReader, publish_nds_backup};
+use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
+use crate::nds_card::{InsertedNds, SaveChip, differing_units};
+use crate::platform::Devices;
+use crate::store::BackupEntry;
+use crate::store::naming::nds_save_file_name;
+use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
+
+/// What a finished restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NdsRestoreReport {
+    /// The automatic backup of the save as it was.
+    pub auto_backup: String,
+    /// The file restored (`None` for an erase).
+    pub source: Option<String>,
+    /// Its container (`raw image`, `DeSmuME .dsv`, …).
+    pub container: Option<&'static str>,
+    /// The save's size in the file, before conversion to the chip's size.
+    pub source_len: usize,
+    /// The chip's capacity.
+    pub chip_capacity: usize,
+    /// Write units (pages, or sectors on 8 MiB flash) written.
+    pub units_written: usize,
+    /// Bytes per write unit.
+    pub unit_size: usize,
+    /// Bytes read back and compared after writing (0 when nothing needed
+    /// writing: the first read already showed the chip holds the save).
+    pub verified_bytes: u64,
+}
+
+#[derive(Debug)]
+enum State {
+    Validate,
+    ReadCurrent(ChipReader),
+    AutoBackup(Vec<u8>),
+    Write { dirty: Vec<usize>, next: usize },
+    Verify(ChipReader),
+    Ended,
+}
+
+/// Restores a backup to an NDS card, or erases its save.
+#[derive(Debug)]
+pub struct NdsRestoreJob {
+    card: InsertedNds,
+    title_dir: String,
+    source: Option<BackupEntry>,
+    target: Vec<u8>,
+    state: State,
+    progress: Progress,
+    report: NdsRestoreReport,
+}
+
+impl NdsRestoreJob {
+    /// Restores `backup` to `card`; the automatic backup goes to
+    /// `title_dir` (see [`crate::store::title_dir`]).
+    pub fn restore(card: InsertedNds, title_dir: &str, backup: BackupEntry) -> Self {
+        Self::new(card, title_dir, Some(backup))
+    }
+
+    /// Erases `card`'s save (every byte 0xFF), after an automatic backup.
+    pub fn erase(card: InsertedNds, title_dir: &str) -> Self {
+        Self::new(card, title_dir, None)
+    }
+
+    fn new(card: InsertedNds, title_dir: &str, source: Option<BackupEntry>) -> Self {
+        let chip = card.detection.chip;
+        Self {
+            report: NdsRestoreReport {
+                auto_backup: String::new(),
+                source: None,
+                container: None,
+                source_len: chip.capacity(),
+                chip_capacity: chip.capacity(),
+                units_written: 0,
+                unit_size: chip.write_unit_size(),
+                verified_bytes: 0,
+            },
+            card,
+            title_dir: title_dir.to_owned(),
+            source,
+            target: Vec::new(),
+            state: State::Validate,
+            progress: Progress::start(Phase::Validating, 0, 1),
+        }
+    }
+
+    fn chip(&self) -> SaveChip {
+        self.card.detection.chip
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    /// The automatic backup, once made (empty before).
+    pub fn auto_backup(&self) -> &str {
+        &self.report.auto_backup
+    }
+
+    /// Whether [`NdsRestoreJob::cancel`] would succeed.
+    pub fn can_cancel(&self) -> bool {
+        matches!(
+            self.state,
+            State::Validate | State::ReadCurrent(_) | State::AutoBackup(_)
+        )
+    }
+
+    /// Stops the job before anything is written to the card.
+    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
+        match self.state {
+            State::Ended => Err(JobError::Ended),
+            _ if self.can_cancel() => {
+                self.state = State::Ended;
+                Ok(())
+            }
+            _ => Err(JobError::NotCancellable),
+        }
+    }
+
+    /// Does one piece of work.
+    pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<NdsRestoreReport>, JobError> {
+        let result = self.step_inner(devices);
+        if !matches!(result, Ok(Step::Working(_))) {
+            self.state = State::Ended;
+        }
+        result
+    }
+
+    fn step_inner(
+        &mut self,
+        devices: &mut Devices<'_>,
+    ) -> Result<Step<NdsRestoreReport>, JobError> {
+        let chip = self.chip();
+        match &mut self.state {
+            State::Ended => return Err(JobError::Ended),
+            State::Validate => {
+                self.validate(devices)?;
+                let reader = ChipReader::new(&chip);
+                self.progress =
+                    Progress::start(Phase::Reading, chip.capacity() as u64, reader.chunks());
+                self.state = State::ReadCurrent(reader);
+            }
+            State::ReadCurrent(reader) => {
+                let n = reader.step(&chip, devices.card.spi())?;
+                self.progress.advance(n as u64);
+                if reader.finished() {
+                    let State::ReadCurrent(reader) =
+                        std::mem::replace(&mut self.state, State::Ended)
+                    else {
+                        unreachable!("matched above");
+                    };
+                    self.progress =
+                        Progress::start(Phase::SavingAutoBackup, chip.capacity() as u64, 1);
+                    self.state = State::AutoBackup(reader.into_image());
+                }
+            }
+            State::AutoBackup(current) => {
+                let name = auto_backup_name(devices.clock.now());
+                let folder = publish_nds_backup(
+                    devices.sd,
+                    &self.title_dir,
+                    &name,
+                    &self.card.header_title,
+                    current,
+                )?;
+                // Nothing is written to the card unless its save is safe.
+                let saved = devices.sd.read(&format!(
+                    "{folder}/{}",
+                    nds_save_file_name(&self.card.header_title)
+                ))?;
+                if saved != *current {
+                    return Err(JobError::VerifyFailed {
+                        what: "the automatic backup".into(),
+                        auto_backup: folder,
+                    });
+                }
+                self.report.auto_backup = folder;
+                let dirty = differing_units(current, &self.target, chip.write_unit_size());
+                if dirty.is_empty() {
+                    self.progress = Progress::start(Phase::Done, 0, 0);
+                    return Ok(Step::Finished(self.report.clone()));
+                }
+                self.progress = Progress::start(
+                    Phase::Writing,
+                    (dirty.len() * chip.write_unit_size()) as u64,
+                    dirty.len() as u64,
+                );
+                self.state = State::Write { dirty, next: 0 };
+            }
+            State::Write { dirty, next } => {
+                if *next == 0 {
+                    chip.unlock(devices.card.spi())?;
+                }
+                let unit = chip.write_unit_size();
+                let index = dirty[*next];
+                chip.write_unit(
+                    devices.card.spi(),
+                    index,
+                    &self.target[index * unit..(index + 1) * unit],
+                )?;
+                *next += 1;
+                self.report.units_written = *next;
+                self.progress.advance(unit as u64);
+                if *next == dirty.len() {
+                    let reader = ChipReader::new(&chip);
+                    self.progress =
+                        Progress::start(Phase::Verifying, chip.capacity() as u64, reader.chunks());
+                    self.state = State::Verify(reader);
+                }
+            }
+            State::Verify(reader) => {
+                let start = self.progress.bytes_done as usize;
+                let n = reader.step(&chip, devices.card.spi())?;
+                let got = &reader.image()[start..start + n];
+                if let Some(i) = got
+                    .iter()
+                    .zip(&self.target[start..start + n])
+                    .position(|(a, b)| a != b)
+                {
+                    return Err(JobError::VerifyFailed {
+                        what: format!("the card's byte at {:#x}", start + i),
+                        auto_backup: self.report.auto_backup.clone(),
+                    });
+                }
+                self.progress.advance(n as u64);
+                self.report.verified_bytes += n as u64;
+                if reader.finished() {
+                    self.progress = Progress::start(Phase::Done, 0, 0);
+                    return Ok(Step::Finished(self.report.clone()));
+                }
+            }
+        }
+        Ok(Step::Working(self.progress))
+    }
+
+    fn validate(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        let header = devices.card.nds_header()?;
+        let same_card = NdsHeader::parse(&header).is_ok_and(|h| {
+            h.game_code() == self.card.game_code && h.title() == self.card.header_title
+        });
+        if !same_card {
+            return Err(JobError::CardChanged {
+                expected: format!("{} ({})", self.card.header_title, self.card.game_code),
+            });
+        }
+        let chip = self.chip();
+        match &self.source {
+            None => self.target = vec![0xFF; chip.capacity()],
+            Some(entry) => {
+                check_game(entry, &self.card.game_code, &self.card.header_title)?;
+                let file = find_save_file(devices.sd, entry, &self.card.header_title)?;
+                let loaded = load_for_chip(devices.sd, &file, chip.kind())?;
+                self.report.source = Some(loaded.path);
+                self.report.container = Some(loaded.container);
+                self.report.source_len = loaded.original_len;
+                self.target = loaded.image;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,584 @@
+//! The [`AppModel`] over a real (or simulated) console: titles from the card
+//! slot and the title list, backups from the store, jobs from `jobs`.
+//!
+//! It owns the console and remembers what the screens need between frames:
+//! the titles (reloaded when the card slot changes), the backups listed last
+//! (so a key from the screen maps back to a store entry), the settings and
+//! the running job. Which backups Keepsake made itself is recorded in
+//! `/3ds/Keepsake/made.json` (outside every backup folder, which must hold
+//! nothing but the save), so the list can tell them from Checkpoint's.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use keepsake_format::icon;
+use keepsake_format::smdh::{Language, Smdh};
+use serde::{Deserialize, Serialize};
+
+use super::jobs::RunningJob;
+use super::keyboard::Keyboard;
+use super::model::*;
+use crate::nds_card::{InsertedNds, identify};
+use crate::platform::sd::{read_recovering, write_atomic};
+use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
+use crate::store::naming::{CHECKPOINT_SAVES, KEEPSAKE_DIR};
+use crate::store::{BackupEntry, BackupSource, BackupTitle, Config, list_backups, title_dir};
+
+/// Our UI settings, beside the store's `config.json`.
+pub const UI_SETTINGS_PATH: &str = "/3ds/Keepsake/ui.json";
+/// The backups Keepsake made, as a JSON list of folder paths.
+pub const MADE_PATH: &str = "/3ds/Keepsake/made.json";
+/// The second backup root offered in the settings.
+pub const KEEPSAKE_SAVES: &str = "/3ds/Keepsake/saves";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+struct UiSettings {
+    confirm_restores: bool,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        Self {
+            confirm_restores: true,
+        }
+    }
+}
+
+/// What the card slot holds, as last identified.
+#[derive(Debug, Clone)]
+pub(crate) enum Slot {
+    Empty,
+    Nds(InsertedNds),
+    Ctr {
+        title_id: u64,
+    },
+    /// A card that could not be identified, and why.
+    Unreadable(String),
+}
+
+/// A title the model knows, and how to reach its save.
+#[derive(Debug, Clone)]
+pub(crate) enum Known {
+    NdsCard(InsertedNds),
+    Ctr {
+        title_id: u64,
+        media: MediaType,
+        short_title: String,
+    },
+}
+
+impl Known {
+    pub(crate) fn backup_title(&self) -> BackupTitle {
+        match self {
+            Known::NdsCard(card) => card.title(),
+            Known::Ctr {
+                title_id,
+                short_title,
+                ..
+            } => BackupTitle::Ctr {
+                title_id: *title_id,
+                short_title: short_title.clone(),
+            },
+        }
+    }
+}
+
+/// The app model over a console `C`.
+pub struct ConsoleModel<C: Console> {
+    pub(crate) console: C,
+    pub(crate) keyboard: Box<dyn Keyboard>,
+    generation: u64,
+    last_inserted: Option<Option<CardKind>>,
+    pub(crate) slot: Slot,
+    sd_titles: Vec<(TitleInfo, Known)>,
+    pub(crate) known: HashMap<TitleKey, Known>,
+    titles: Vec<TitleInfo>,
+    pub(crate) entries: HashMap<BackupKey, BackupEntry>,
+    pub(crate) config: Config,
+    ui_settings: UiSettings,
+    pub(crate) made: BTreeSet<String>,
+    pub(crate) job: Option<RunningJob>,
+    /// Why the settings could not be read at start, if they could not.
+    pub startup_warning: Option<String>,
+}
+
+impl<C: Console> ConsoleModel<C> {
+    /// Reads the settings and the installed titles; the card slot is read at
+    /// the first [`AppModel::poll`].
+    pub fn new(mut console: C, keyboard: Box<dyn Keyboard>) -> Self {
+        let mut warnings = Vec::new();
+        let devices = console.devices();
+        let config = Config::load(devices.sd).unwrap_or_else(|e| {
+            warnings.push(format!("settings: {e}; using the defaults"));
+            Config::default()
+        });
+        let ui_settings =
+            read_json::<UiSettings>(devices.sd, UI_SETTINGS_PATH).unwrap_or_else(|e| {
+                warnings.push(e);
+                UiSettings::default()
+            });
+        let made = read_json::<BTreeSet<String>>(devices.sd, MADE_PATH).unwrap_or_else(|e| {
+            warnings.push(e);
+            BTreeSet::new()
+        });
+        let mut model = Self {
+            console,
+            keyboard,
+            generation: 0,
+            last_inserted: None,
+            slot: Slot::Empty,
+            sd_titles: Vec::new(),
+            known: HashMap::new(),
+            titles: Vec::new(),
+            entries: HashMap::new(),
+            config,
+            ui_settings,
+            made,
+            job: None,
+            startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+        };
+        model.load_sd_titles();
+        model.rebuild_titles();
+        model
+    }
+
+    /// The console, for the preview's events and for tests.
+    pub fn console_mut(&mut self) -> &mut C {
+        &mut self.console
+    }
+
+    pub fn console(&self) -> &C {
+        &self.console
+    }
+
+    /// Reads the SD card's title list again (after an install).
+    pub fn reload_sd_titles(&mut self) {
+        self.load_sd_titles();
+        self.rebuild_titles();
+    }
+
+    fn load_sd_titles(&mut self) {
+        let devices = self.console.devices();
+        let ids = devices.titles.titles(MediaType::Sd).unwrap_or_default();
+        let mut titles = Vec::with_capacity(ids.len());
+        for title_id in ids {
+            let Ok(smdh) = devices.titles.smdh(MediaType::Sd, title_id) else {
+                continue;
+            };
+            let (info, known) = ctr_title(title_id, MediaType::Sd, &smdh);
+            titles.push((info, known));
+        }
+        self.sd_titles = titles;
+    }
+
+    /// Identifies the card in the slot (NDS: header and save chip).
+    fn read_slot(&mut self, inserted: Option<CardKind>) {
+        let devices = self.console.devices();
+        self.slot = match inserted {
+            None => Slot::Empty,
+            Some(CardKind::Nds) => match identify(devices.card) {
+                Ok(card) => Slot::Nds(card),
+                Err(e) => Slot::Unreadable(format!("The NDS cartridge could not be read: {e}")),
+            },
+            Some(CardKind::Ctr) => match devices.card.ctr_title_id() {
+                Ok(title_id) => Slot::Ctr { title_id },
+                Err(e) => Slot::Unreadable(format!("The 3DS cartridge could not be read: {e}")),
+            },
+        };
+    }
+
+    /// The whole title list: the card first, then the SD titles, each with
+    /// its number of backups.
+    pub(crate) fn rebuild_titles(&mut self) {
+        let mut titles = Vec::new();
+        let mut known = HashMap::new();
+        let devices = self.console.devices();
+        match &self.slot {
+            Slot::Nds(card) => {
+                let banner = devices.card.nds_banner().ok();
+                let icon = banner
+                    .as_deref()
+                    .and_then(|b| icon::nds_banner_icon(b).ok())
+                    .map(Arc::new);
+                let key = TitleKey(format!("nds:{}", card.game_code));
+                titles.push(TitleInfo {
+                    key: key.clone(),
+                    name: card.header_title.clone(),
+                    publisher: String::new(),
+                    id_label: "Game code",
+                    id_text: card.game_code.clone(),
+                    source: TitleSource::NdsCartridge,
+                    save_kind: Some(card.detection.chip.kind().to_string()),
+                    icon,
+                    backup_count: 0,
+                });
+                known.insert(key, Known::NdsCard(card.clone()));
+            }
+            Slot::Ctr { title_id } => {
+                if let Ok(smdh) = devices.titles.smdh(MediaType::Card, *title_id) {
+                    let (mut info, k) = ctr_title(*title_id, MediaType::Card, &smdh);
+                    info.source = TitleSource::CtrCartridge;
+                    known.insert(info.key.clone(), k);
+                    titles.push(info);
+                }
+            }
+            Slot::Empty | Slot::Unreadable(_) => {}
+        }
+        for (info, k) in &self.sd_titles {
+            known.insert(info.key.clone(), k.clone());
+            titles.push(info.clone());
+        }
+        for title in &mut titles {
+            let backup_title = known[&title.key].backup_title();
+            title.backup_count = list_backups(
+                devices.sd,
+                &self.config,
+                &backup_title,
+                ArchiveKind::SaveData,
+            )
+            .map_or(0, |list| list.len());
+        }
+        self.titles = titles;
+        self.known = known;
+        self.generation += 1;
+    }
+
+    pub(crate) fn bump(&mut self) {
+        self.rebuild_titles();
+    }
+
+    pub(crate) fn record_made(&mut self, folder: &str) {
+        self.made.insert(folder.to_owned());
+        let json = serde_json::to_vec_pretty(&self.made).expect("a set of strings serializes");
+        let devices = self.console.devices();
+        // Only the origin label depends on it: a failure here loses no save.
+        let _ = devices.sd.create_dir_all(KEEPSAKE_DIR);
+        let _ = write_atomic(devices.sd, MADE_PATH, &json);
+    }
+
+    pub(crate) fn now(&mut self) -> DateTime {
+        self.console.devices().clock.now()
+    }
+
+    pub(crate) fn title_dir_of(&self, known: &Known) -> String {
+        title_dir(&self.config, &known.backup_title(), ArchiveKind::SaveData)
+    }
+
+    /// Why the slot's card is missing from the list, when it is unreadable.
+    pub fn slot_problem(&self) -> Option<&str> {
+        match &self.slot {
+            Slot::Unreadable(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned + Default>(
+    sd: &mut dyn SdCard,
+    path: &str,
+) -> Result<T, String> {
+    match read_recovering(sd, path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}; using the defaults"))
+        }
+        Err(crate::platform::SdError::NotFound { .. }) => Ok(T::default()),
+        Err(e) => Err(format!("{path}: {e}")),
+    }
+}
+
+fn ctr_title(title_id: u64, media: MediaType, smdh: &[u8]) -> (TitleInfo, Known) {
+    let parsed = Smdh::parse(smdh).ok();
+    let (name, publisher) = parsed.as_ref().map_or_else(
+        || (format!("{title_id:016X}"), String::new()),
+        |s| {
+            let titles = s.titles(Language::English);
+            let name = s.short_title(Language::English);
+            (
+                if name.is_empty() {
+                    format!("{title_id:016X}")
+                } else {
+                    name
+                },
+                titles.publisher,
+            )
+        },
+    );
+    let icon = parsed
+        .as_ref()
+        .and_then(|s| icon::tiled_rgb565(s.large_icon(), 48).ok())
+        .map(Arc::new);
+    let media_tag = match media {
+        MediaType::Sd => "sd",
+        MediaType::Card => "card",
+    };
+    let info = TitleInfo {
+        key: TitleKey(format!("ctr:{media_tag}:{title_id:016X}")),
+        name: name.clone(),
+        publisher,
+        id_label: "Title ID",
+        id_text: format!("{title_id:016X}"),
+        source: TitleSource::SdCard,
+        save_kind: None,
+        icon,
+        backup_count: 0,
+    };
+    (
+        info,
+        Known::Ctr {
+            title_id,
+            media,
+            short_title: name,
+        },
+    )
+}
+
+/// The date in a backup folder's name (`YYYYMMDD-HHMMSS`, maybe followed by
+/// `-auto` or more), if it has one.
+pub fn date_of_folder_name(name: &str) -> Option<DateTime> {
+    let bytes = name.as_bytes();
+    if bytes.len() < 15 || bytes[8] != b'-' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u16> {
+        let text = name.get(range)?;
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok()
+    };
+    let date = DateTime {
+        year: digits(0..4)?,
+        month: digits(4..6)? as u8,
+        day: digits(6..8)? as u8,
+        hour: digits(9..11)? as u8,
+        minute: digits(11..13)? as u8,
+        second: digits(13..15)? as u8,
+    };
+    let valid = (1..=12).contains(&date.month)
+        && (1..=31).contains(&date.day)
+        && date.hour < 24
+        && date.minute < 60
+        && date.second < 60;
+    valid.then_some(date)
+}
+
+/// The total size of the files under `path` (a file or a folder).
+fn size_of(sd: &mut dyn SdCard, path: &str, is_dir: bool) -> u64 {
+    if !is_dir {
+        return sd.read(path).map_or(0, |b| b.len() as u64);
+    }
+    let Ok(entries) = sd.list(path) else {
+        return 0;
+    };
+    entries
+        .iter()
+        .map(|e| {
+            if e.is_dir {
+                size_of(sd, &crate::platform::sd::join(path, &e.name), true)
+            } else {
+                e.size
+            }
+        })
+        .sum()
+}
+
+/// What a folder's files say about where it came from, when it was not
+/// made by a save manager: an emulator's or cheat device's file, or a
+/// flashcart's `.sav` whose size is not the chip's (`chip_size`, when the
+/// chip is known).
+fn imported_kind(
+    sd: &mut dyn SdCard,
+    entry: &BackupEntry,
+    chip_size: Option<u64>,
+) -> Option<String> {
+    let files = sd.list(&entry.path).ok()?;
+    files.iter().filter(|e| !e.is_dir).find_map(|file| {
+        let lower = file.name.to_ascii_lowercase();
+        if lower.ends_with(".dsv") {
+            Some("DeSmuME .dsv".to_string())
+        } else if lower.ends_with(".duc") {
+            Some("Action Replay .duc".to_string())
+        } else if lower.ends_with(".sav") && chip_size.is_some_and(|size| size != file.size) {
+            Some(format!(
+                "flashcart .sav ({})",
+                super::theme::format_size(file.size)
+            ))
+        } else {
+            None
+        }
+    })
+}
+
+impl<C: Console> AppModel for ConsoleModel<C> {
+    fn poll(&mut self) {
+        let inserted = self.console.devices().card.inserted();
+        if self.last_inserted == Some(inserted) {
+            return;
+        }
+        // Identifying talks to the card: not between the steps of a job,
+        // which owns the bus. An empty slot needs no talking.
+        if self.job.is_some() && inserted.is_some() {
+            return;
+        }
+        self.last_inserted = Some(inserted);
+        self.read_slot(inserted);
+        self.rebuild_titles();
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn titles(&self) -> Vec<TitleInfo> {
+        self.titles.clone()
+    }
+
+    fn backups(&mut self, title: &TitleKey) -> Vec<BackupInfo> {
+        let Some(known) = self.known.get(title).cloned() else {
+            return Vec::new();
+        };
+        let chip_size = match &known {
+            Known::NdsCard(card) => Some(card.detection.chip.capacity() as u64),
+            Known::Ctr { .. } => None,
+        };
+        let devices = self.console.devices();
+        let Ok(entries) = list_backups(
+            devices.sd,
+            &self.config,
+            &known.backup_title(),
+            ArchiveKind::SaveData,
+        ) else {
+            return Vec::new();
+        };
+        let mut infos = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let is_folder = entry.source == BackupSource::Folder;
+            let origin = if !is_folder {
+                BackupOrigin::TwlSaveTool
+            } else if entry.name.ends_with("-auto") {
+                BackupOrigin::AutomaticBeforeRestore
+            } else if let Some(kind) = imported_kind(devices.sd, &entry, chip_size) {
+                BackupOrigin::Imported(kind)
+            } else if self.made.contains(&entry.path) {
+                BackupOrigin::Keepsake
+            } else {
+                BackupOrigin::Checkpoint
+            };
+            let info = BackupInfo {
+                key: BackupKey(entry.path.clone()),
+                name: entry.name.clone(),
+                created: if is_folder {
+                    date_of_folder_name(&entry.name)
+                } else {
+                    None
+                },
+                size: size_of(devices.sd, &entry.path, is_folder),
+                origin,
+            };
+            self.entries.insert(info.key.clone(), entry);
+            infos.push(info);
+        }
+        infos
+    }
+
+    fn start_backup(&mut self, title: &TitleKey, name: Option<String>) -> Result<(), Refusal> {
+        self.begin_backup(title, name)
+    }
+
+    fn plan_restore(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+    ) -> Result<RestorePlan, Refusal> {
+        self.check_restore(title, backup).map(|(plan, _)| plan)
+    }
+
+    fn start_restore(&mut self, title: &TitleKey, backup: &BackupKey) -> Result<(), Refusal> {
+        self.begin_restore(title, backup)
+    }
+
+    fn delete_backup(&mut self, title: &TitleKey, backup: &BackupKey) -> Result<(), Refusal> {
+        let Some(entry) = self.entries.get(backup).cloned() else {
+            return Err(Refusal {
+                reason: "That backup is no longer listed.".into(),
+                advice: "Open the title again to see its backups.".into(),
+            });
+        };
+        if !self.known.contains_key(title) {
+            return Err(Refusal {
+                reason: "The title is no longer available.".into(),
+                advice: "Insert the cartridge again.".into(),
+            });
+        }
+        let devices = self.console.devices();
+        let removed = match entry.source {
+            BackupSource::Folder => devices.sd.remove_dir_all(&entry.path),
+            BackupSource::TwlSaveTool => devices.sd.remove_file(&entry.path),
+        };
+        removed.map_err(|e| Refusal {
+            reason: format!("The SD card refused: {e}."),
+            advice: "Check that the SD card is not locked or full, then try again.".into(),
+        })?;
+        self.entries.remove(backup);
+        self.bump();
+        Ok(())
+    }
+
+    fn step_job(&mut self) -> Option<JobStatus> {
+        self.step_running_job()
+    }
+
+    fn cancel_job(&mut self) -> bool {
+        self.cancel_running_job()
+    }
+
+    fn keyboard(&mut self, hint: &str, initial: &str) -> Option<String> {
+        self.keyboard.input(hint, initial)
+    }
+
+    fn settings(&self) -> Settings {
+        let mut roots = vec![self.config.saves_root.clone()];
+        for root in [CHECKPOINT_SAVES, KEEPSAKE_SAVES] {
+            if !roots.iter().any(|r| r == root) {
+                roots.push(root.to_owned());
+            }
+        }
+        Settings {
+            backup_roots: roots,
+            backup_root: 0,
+            confirm_restores: self.ui_settings.confirm_restores,
+        }
+    }
+
+    fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal> {
+        let mut config = self.config.clone();
+        if let Some(root) = settings.backup_roots.get(settings.backup_root) {
+            config.saves_root = root.clone();
+        }
+        let ui_settings = UiSettings {
+            confirm_restores: settings.confirm_restores,
+        };
+        let json = serde_json::to_vec_pretty(&ui_settings).expect("settings serialize");
+        let devices = self.console.devices();
+        let saved = devices
+            .sd
+            .create_dir_all(KEEPSAKE_DIR)
+            .map_err(|e| e.to_string())
+            .and_then(|()| config.save(devices.sd).map_err(|e| e.to_string()))
+            .and_then(|()| {
+                write_atomic(devices.sd, UI_SETTINGS_PATH, &json).map_err(|e| e.to_string())
+            });
+        saved.map_err(|e| Refusal {
+            reason: format!("The settings could not be written: {e}."),
+            advice: "Check that the SD card is in and not full, then try again.".into(),
+        })?;
+        let root_changed = config.saves_root != self.config.saves_root;
+        self.config = config;
+        self.ui_settings = ui_settings;
+        if root_changed {
+            self.bump();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,595 @@
+//! Starting, stepping and reporting the core's jobs for the screens: which
+//! job a title needs, the confirmation's facts before a restore, progress in
+//! words, and every ending (report or error) as an [`Outcome`] in plain
+//! words with what to do next.
+
+use super::console_model::{ConsoleModel, Known, Slot};
+use super::model::*;
+use super::theme::format_size;
+use crate::jobs::{
+    CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
+    NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
+};
+use crate::nds_card::{InsertedNds, NdsCardError};
+use crate::platform::sd::join;
+use crate::platform::{
+    ArchiveError, ArchiveId, ArchiveKind, CardError, Console, MediaType, SdError, SpiError,
+};
+use crate::store::naming::{backup_folder_name, sanitize};
+use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
+use crate::store::{BackupEntry, StoreError};
+
+/// The job the model runs, with what its report needs.
+pub(crate) enum RunningJob {
+    NdsBackup { job: NdsBackupJob, cancelled: bool },
+    NdsRestore { job: NdsRestoreJob },
+    CtrBackup { job: CtrBackupJob, cancelled: bool },
+    CtrRestore { job: CtrRestoreJob },
+}
+
+/// What a title's save is, for starting a job on it.
+enum Target {
+    Nds(InsertedNds),
+    Ctr {
+        archive: ArchiveId,
+        short_title: String,
+    },
+}
+
+fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
+    Refusal {
+        reason: reason.into(),
+        advice: advice.into(),
+    }
+}
+
+impl<C: Console> ConsoleModel<C> {
+    fn target_for(&self, title: &TitleKey) -> Result<(Target, Known), Refusal> {
+        let gone = || {
+            refusal(
+                "The cartridge is no longer in the slot.",
+                "Insert it again and choose it in the list.",
+            )
+        };
+        match self.known.get(title) {
+            Some(known @ Known::NdsCard(card)) => match &self.slot {
+                Slot::Nds(now) if now.game_code == card.game_code => {
+                    Ok((Target::Nds(now.clone()), known.clone()))
+                }
+                _ => Err(gone()),
+            },
+            Some(
+                known @ Known::Ctr {
+                    title_id,
+                    media,
+                    short_title,
+                },
+            ) => {
+                if *media == MediaType::Card
+                    && !matches!(self.slot, Slot::Ctr { title_id: now } if now == *title_id)
+                {
+                    return Err(gone());
+                }
+                let archive = ArchiveId {
+                    kind: ArchiveKind::SaveData,
+                    media: *media,
+                    title_id: *title_id,
+                };
+                Ok((
+                    Target::Ctr {
+                        archive,
+                        short_title: short_title.clone(),
+                    },
+                    known.clone(),
+                ))
+            }
+            None => Err(refusal(
+                "That title is no longer available.",
+                "Choose a title from the list.",
+            )),
+        }
+    }
+
+    pub(crate) fn begin_backup(
+        &mut self,
+        title: &TitleKey,
+        name: Option<String>,
+    ) -> Result<(), Refusal> {
+        if self.job.is_some() {
+            return Err(refusal("Another job is running.", "Wait for it to finish."));
+        }
+        let (target, known) = self.target_for(title)?;
+        let name = match name {
+            Some(typed) => {
+                let clean = sanitize(&typed);
+                if clean.is_empty() {
+                    return Err(refusal(
+                        format!("\"{typed}\" is not a usable folder name."),
+                        "Type a name with letters or digits.",
+                    ));
+                }
+                clean
+            }
+            None => backup_folder_name(self.now()),
+        };
+        let title_dir = self.title_dir_of(&known);
+        self.job = Some(match target {
+            Target::Nds(card) => RunningJob::NdsBackup {
+                job: NdsBackupJob::new(card.detection.chip, &card.header_title, &title_dir, &name),
+                cancelled: false,
+            },
+            Target::Ctr { archive, .. } => RunningJob::CtrBackup {
+                job: CtrBackupJob::new(archive, &title_dir, &name),
+                cancelled: false,
+            },
+        });
+        Ok(())
+    }
+
+    /// Validates a restore without writing anything: the plan for the
+    /// confirmation, and the job ready to run.
+    pub(crate) fn check_restore(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+    ) -> Result<(RestorePlan, RunningJob), Refusal> {
+        let (target, known) = self.target_for(title)?;
+        let entry = self.entries.get(backup).cloned().ok_or_else(|| {
+            refusal(
+                "That backup is no longer listed.",
+                "Open the title again to see its backups.",
+            )
+        })?;
+        let title_dir = self.title_dir_of(&known);
+        // The job names it by the clock when it gets there.
+        let automatic_backup = join(&title_dir, "YYYYMMDD-HHMMSS-auto");
+        match target {
+            Target::Nds(card) => self.check_nds_restore(card, entry, title_dir, automatic_backup),
+            Target::Ctr {
+                archive,
+                short_title,
+            } => {
+                // The job's own first step validates (the backup belongs to
+                // this title, its files read) and touches nothing else.
+                let mut job = CtrRestoreJob::new(archive, &title_dir, entry);
+                let mut devices = self.console.devices();
+                let checked = job.step(&mut devices);
+                let _ = job.cancel(&mut devices);
+                match checked {
+                    Ok(_) => {}
+                    Err(JobError::Store(e)) => return Err(store_refusal(&e)),
+                    Err(e) => {
+                        return Err(refusal(
+                            format!("{}.", capitalize(&e.to_string())),
+                            "Choose another backup.",
+                        ));
+                    }
+                }
+                let where_ = match archive.media {
+                    MediaType::Sd => "installed on the SD card",
+                    MediaType::Card => "on the cartridge",
+                };
+                let plan = RestorePlan {
+                    overwrites: format!("the save data of {short_title}, {where_}"),
+                    conversion: None,
+                    automatic_backup,
+                };
+                let job = CtrRestoreJob::new(archive, &title_dir, self.entries[backup].clone());
+                Ok((plan, RunningJob::CtrRestore { job }))
+            }
+        }
+    }
+
+    fn check_nds_restore(
+        &mut self,
+        card: InsertedNds,
+        entry: BackupEntry,
+        title_dir: String,
+        automatic_backup: String,
+    ) -> Result<(RestorePlan, RunningJob), Refusal> {
+        let chip = card.detection.chip;
+        if let Err(e) = check_game(&entry, &card.game_code, &card.header_title) {
+            return Err(match e {
+                StoreError::WrongGame { backup, card, .. } => refusal(
+                    format!(
+                        "This backup belongs to {backup}, but the cartridge is {card}. Restoring it would give the game a save it cannot use."
+                    ),
+                    "Choose a backup made from this game, or insert the cartridge it belongs to.",
+                ),
+                other => store_refusal(&other),
+            });
+        }
+        let devices = self.console.devices();
+        let path = find_save_file(devices.sd, &entry, &card.header_title)
+            .map_err(|e| store_refusal(&e))?;
+        let image = load_for_chip(devices.sd, &path, chip.kind()).map_err(|e| store_refusal(&e))?;
+        let capacity = chip.capacity();
+        let conversion = (image.original_len != capacity || image.container != "raw image").then(|| {
+            format!(
+                "The backup is a {} holding {}; it is converted to the chip's {} without losing data.",
+                image.container,
+                format_size(image.original_len as u64),
+                format_size(capacity as u64)
+            )
+        });
+        let plan = RestorePlan {
+            overwrites: format!(
+                "the save on the cartridge {} ({})",
+                card.header_title,
+                chip.kind()
+            ),
+            conversion,
+            automatic_backup,
+        };
+        let job = NdsRestoreJob::restore(card, &title_dir, entry);
+        Ok((plan, RunningJob::NdsRestore { job }))
+    }
+
+    pub(crate) fn begin_restore(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+    ) -> Result<(), Refusal> {
+        if self.job.is_some() {
+            return Err(refusal("Another job is running.", "Wait for it to finish."));
+        }
+        let (_, job) = self.check_restore(title, backup)?;
+        self.job = Some(job);
+        Ok(())
+    }
+
+    pub(crate) fn step_running_job(&mut self) -> Option<JobStatus> {
+        let job = self.job.as_mut()?;
+        let mut devices = self.console.devices();
+        let status = match job {
+            RunningJob::NdsBackup { job, cancelled } => {
+                if *cancelled {
+                    Ending::Outcome(cancelled_outcome())
+                } else {
+                    match job.step(&mut devices) {
+                        Ok(Step::Working(progress)) => {
+                            return Some(JobStatus::Running(words(progress)));
+                        }
+                        Ok(Step::Finished(report)) => Ending::BackedUp(report),
+                        Err(e) => Ending::Outcome(failure(JobKind::Backup, &e, "")),
+                    }
+                }
+            }
+            RunningJob::NdsRestore { job } => match job.step(&mut devices) {
+                Ok(Step::Working(progress)) => return Some(JobStatus::Running(words(progress))),
+                Ok(Step::Finished(report)) => Ending::Outcome(restored(&report)),
+                Err(e) => {
+                    let auto = job.auto_backup().to_owned();
+                    Ending::Outcome(failure(JobKind::Restore, &e, &auto))
+                }
+            },
+            RunningJob::CtrBackup { job, cancelled } => {
+                if *cancelled {
+                    Ending::Outcome(cancelled_outcome())
+                } else {
+                    match job.step(&mut devices) {
+                        Ok(Step::Working(progress)) => {
+                            return Some(JobStatus::Running(words(progress)));
+                        }
+                        Ok(Step::Finished(report)) => Ending::CtrBackedUp(report),
+                        Err(e) => Ending::Outcome(failure(JobKind::Backup, &e, "")),
+                    }
+                }
+            }
+            RunningJob::CtrRestore { job } => match job.step(&mut devices) {
+                Ok(Step::Working(progress)) => return Some(JobStatus::Running(words(progress))),
+                Ok(Step::Finished(report)) => Ending::Outcome(ctr_restored(&report)),
+                Err(e) => {
+                    let auto = job.auto_backup().to_owned();
+                    Ending::Outcome(failure(JobKind::Restore, &e, &auto))
+                }
+            },
+        };
+        self.job = None;
+        let outcome = match status {
+            Ending::Outcome(outcome) => outcome,
+            Ending::BackedUp(report) => {
+                self.record_made(&report.folder);
+                backed_up(&report)
+            }
+            Ending::CtrBackedUp(report) => {
+                self.record_made(&report.folder);
+                ctr_backed_up(&report)
+            }
+        };
+        // Backups changed; the card may have too.
+        self.bump();
+        Some(JobStatus::Finished(outcome))
+    }
+
+    pub(crate) fn cancel_running_job(&mut self) -> bool {
+        let mut devices = self.console.devices();
+        match &mut self.job {
+            Some(RunningJob::NdsBackup { job, cancelled }) => {
+                if !*cancelled && job.cancel(&mut devices).is_ok() {
+                    *cancelled = true;
+                }
+                *cancelled
+            }
+            Some(RunningJob::CtrBackup { job, cancelled }) => {
+                if !*cancelled && job.cancel(&mut devices).is_ok() {
+                    *cancelled = true;
+                }
+                *cancelled
+            }
+            // The screens never stop a restore half-way.
+            Some(RunningJob::NdsRestore { .. } | RunningJob::CtrRestore { .. }) | None => false,
+        }
+    }
+}
+
+/// How a job ended.
+enum Ending {
+    Outcome(Outcome),
+    BackedUp(NdsBackupReport),
+    CtrBackedUp(CtrBackupReport),
+}
+
+fn cancelled_outcome() -> Outcome {
+    Outcome {
+        succeeded: false,
+        headline: "Backup cancelled".into(),
+        details: vec!["Nothing was written to the SD card.".into()],
+        advice: None,
+    }
+}
+
+/// A job's progress in words.
+fn words(progress: JobProgress) -> Progress {
+    let stage = match progress.phase {
+        Phase::Validating => "Checking the backup",
+        Phase::Reading => "Reading the cartridge",
+        Phase::SavingAutoBackup => "Saving the automatic backup",
+        Phase::WritingBackup => "Writing the backup to the SD card",
+        Phase::Writing => "Writing the cartridge",
+        Phase::Committing => "Committing",
+        Phase::Verifying => "Reading back and comparing",
+        Phase::Done => "Finishing",
+    };
+    Progress {
+        stage: stage.into(),
+        bytes_done: progress.bytes_done,
+        bytes_total: progress.bytes_total,
+        items_done: u32::try_from(progress.items_done).unwrap_or(u32::MAX),
+        items_total: u32::try_from(progress.items_total).unwrap_or(u32::MAX),
+    }
+}
+
+fn backed_up(report: &NdsBackupReport) -> Outcome {
+    Outcome {
+        succeeded: true,
+        headline: "Backed up".into(),
+        details: vec![
+            format!("{} saved to", format_size(report.bytes)),
+            report.folder.clone(),
+        ],
+        advice: None,
+    }
+}
+
+fn ctr_backed_up(report: &CtrBackupReport) -> Outcome {
+    Outcome {
+        succeeded: true,
+        headline: "Backed up".into(),
+        details: vec![
+            format!(
+                "{} in {} file{} saved to",
+                format_size(report.bytes),
+                report.files,
+                if report.files == 1 { "" } else { "s" }
+            ),
+            report.folder.clone(),
+        ],
+        advice: None,
+    }
+}
+
+fn ctr_restored(report: &CtrRestoreReport) -> Outcome {
+    let mut details = vec![format!(
+        "Replaced the save data with {} file{} ({}).",
+        report.files_written,
+        if report.files_written == 1 { "" } else { "s" },
+        format_size(report.bytes_written)
+    )];
+    if report.committed {
+        details.push(
+            "Committed the save data and reset its secure value, as the system expects.".into(),
+        );
+    }
+    details.push(format!(
+        "Read back and compared {} file{}: identical.",
+        report.files_verified,
+        if report.files_verified == 1 { "" } else { "s" }
+    ));
+    details.push(format!(
+        "The save as it was is kept in {}.",
+        report.auto_backup
+    ));
+    Outcome {
+        succeeded: true,
+        headline: "Restored and verified".into(),
+        details,
+        advice: None,
+    }
+}
+
+fn restored(report: &NdsRestoreReport) -> Outcome {
+    let units = if report.unit_size >= 0x1_0000 {
+        "sectors"
+    } else {
+        "pages"
+    };
+    let total_units = report.chip_capacity / report.unit_size.max(1);
+    let mut details = Vec::new();
+    if report.units_written == 0 {
+        details
+            .push("The cartridge already held exactly this save: nothing was written.".to_string());
+    } else {
+        details.push(format!(
+            "Wrote {} of {} {units} ({}); the rest already matched.",
+            report.units_written,
+            total_units,
+            format_size((report.units_written * report.unit_size) as u64)
+        ));
+        details.push(format!(
+            "Read back and compared {}: identical.",
+            format_size(report.verified_bytes)
+        ));
+    }
+    if report.source_len != report.chip_capacity
+        || report.container.is_some_and(|c| c != "raw image")
+    {
+        details.push(format!(
+            "Converted from a {} of {}.",
+            report.container.unwrap_or("save"),
+            format_size(report.source_len as u64)
+        ));
+    }
+    details.push(format!(
+        "The save as it was is kept in {}.",
+        report.auto_backup
+    ));
+    Outcome {
+        succeeded: true,
+        headline: if report.units_written == 0 {
+            "Nothing to restore: already identical".into()
+        } else {
+            "Restored and verified".into()
+        },
+        details,
+        advice: None,
+    }
+}
+
+fn card_gone(e: &JobError) -> bool {
+    matches!(
+        e,
+        JobError::Card(CardError::NoCard)
+            | JobError::Chip(NdsCardError::Spi(SpiError::NoCard))
+            | JobError::CardChanged { .. }
+    )
+}
+
+fn power_lost(e: &JobError) -> bool {
+    matches!(
+        e,
+        JobError::Card(CardError::PowerLost)
+            | JobError::Chip(NdsCardError::Spi(SpiError::PowerLost))
+            | JobError::Store(StoreError::Sd(SdError::PowerLost))
+            | JobError::Archive(ArchiveError::PowerLost)
+    )
+}
+
+/// A failed job in plain words. `auto_backup` is the automatic backup a
+/// restore made before writing (empty when it had not got that far).
+fn failure(kind: JobKind, e: &JobError, auto_backup: &str) -> Outcome {
+    let (job, nothing_written) = match kind {
+        JobKind::Backup => ("backup", "No backup was made; the cartridge was only read."),
+        JobKind::Restore => ("restore", "Nothing was written to the cartridge."),
+    };
+    let restore_from_auto = format!(
+        "Insert the cartridge and restore the automatic backup {auto_backup}: it holds the save as it was."
+    );
+    let after_writing = kind == JobKind::Restore && !auto_backup.is_empty();
+    let (headline, advice) = if card_gone(e) {
+        (
+            format!("The cartridge was taken out during the {job}"),
+            if after_writing {
+                restore_from_auto
+            } else {
+                format!("{nothing_written} Insert the cartridge and try again.")
+            },
+        )
+    } else if power_lost(e) {
+        (
+            format!("The console lost power during the {job}"),
+            if after_writing {
+                restore_from_auto
+            } else {
+                "Charge the console and try again.".to_string()
+            },
+        )
+    } else if let JobError::Store(StoreError::Sd(SdError::Full { .. })) = e {
+        (
+            "The SD card is full".to_string(),
+            "Delete old backups or other files to make room, then try again.".to_string(),
+        )
+    } else if let JobError::VerifyFailed { auto_backup, .. } = e {
+        (
+            "The cartridge did not read back what was written".to_string(),
+            format!(
+                "Clean the cartridge's contacts, then restore the automatic backup {auto_backup}; it holds the save as it was."
+            ),
+        )
+    } else if let JobError::Store(store) = e {
+        let refusal = store_refusal(store);
+        return Outcome {
+            succeeded: false,
+            headline: format!("The {job} was refused"),
+            details: vec![refusal.reason],
+            advice: Some(refusal.advice),
+        };
+    } else {
+        (
+            format!("The {job} failed"),
+            if after_writing {
+                restore_from_auto
+            } else {
+                "Check that the cartridge is seated and the SD card is in, then try again."
+                    .to_string()
+            },
+        )
+    };
+    let mut details = vec![format!("{}.", capitalize(&e.to_string()))];
+    if !after_writing && kind == JobKind::Restore {
+        details.push(nothing_written.to_string());
+    }
+    Outcome {
+        succeeded: false,
+        headline,
+        details,
+        advice: Some(advice),
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A store error as a refusal with what to do.
+fn store_refusal(e: &StoreError) -> Refusal {
+    if let StoreError::DoesNotFit { path, chip, .. } = e {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        return refusal(
+            format!(
+                "{file} holds data past what the cartridge's {chip} can store: restoring it would lose that data."
+            ),
+            "It is probably from a different game or a bigger chip; choose another backup. The keepsake PC tool can show what the file holds.",
+        );
+    }
+    let advice = match e {
+        StoreError::NoSaveFile { .. } => {
+            "Put the save file in the backup folder, or choose another backup."
+        }
+        StoreError::SeveralSaveFiles { .. } => "Keep only the save file in the backup folder.",
+        StoreError::Unreadable { .. } => {
+            "This file is not a save Keepsake can read; choose another backup."
+        }
+        StoreError::DoesNotFit { .. } => {
+            "The backup holds data past the cartridge's chip size, so it is probably from another game or a bigger chip; choose another backup."
+        }
+        StoreError::WrongGame { .. } => "Choose a backup made from this game.",
+        StoreError::Config { .. } => "Fix or delete the settings file, then try again.",
+        StoreError::Sd(_) => "Check that the SD card is in and not full, then try again.",
+    };
+    refusal(format!("{}.", capitalize(&e.to_string())), advice)
+}

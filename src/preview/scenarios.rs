@@ -1,0 +1,369 @@
+//! The built-in scenarios: a simulated console set up for a story, and the
+//! script of inputs that tells it. Their snaps are the images the README
+//! shows and the golden tests compare.
+
+use keepsake_core::platform::Console;
+use keepsake_core::platform::sd::write_atomic;
+use keepsake_core::sim::{SimCard, SimChip, SimConsole};
+use keepsake_core::ui::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
+use keepsake_core::ui::{AppModel, ConsoleModel, MADE_PATH, QueuedKeyboard};
+
+use super::runner::World;
+
+/// A named scenario.
+pub struct Scenario {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// The events its console knows, for `event NAME` script lines.
+    pub events: &'static [&'static str],
+    pub script: &'static str,
+    pub build: fn() -> Box<dyn World>,
+}
+
+/// A simulated console behind the app model, with a card that can be
+/// pulled out and put back.
+struct SimWorld {
+    model: ConsoleModel<SimConsole>,
+    pulled: Option<SimCard>,
+}
+
+const EVENTS: &[&str] = &["card-out", "card-in"];
+
+impl SimWorld {
+    /// A world over `console` whose keyboard answers `names` in turn.
+    fn boxed(console: SimConsole, names: &[&str]) -> Box<dyn World> {
+        let mut keyboard = QueuedKeyboard::new();
+        for name in names {
+            keyboard.answer(Some(name));
+        }
+        Box::new(Self {
+            model: ConsoleModel::new(console, Box::new(keyboard)),
+            pulled: None,
+        })
+    }
+}
+
+impl World for SimWorld {
+    fn model(&mut self) -> &mut dyn AppModel {
+        &mut self.model
+    }
+
+    fn event(&mut self, event: &str) -> Result<(), String> {
+        let console = self.model.console_mut();
+        match event {
+            "card-out" => {
+                self.pulled = console.card.eject();
+                Ok(())
+            }
+            "card-in" => {
+                let card = self.pulled.take().ok_or("card-in: no card was taken out")?;
+                console.card.insert(card);
+                Ok(())
+            }
+            other => Err(format!(
+                "this scenario knows no event {other:?}; its events are {}",
+                EVENTS.join(", ")
+            )),
+        }
+    }
+}
+
+const STARFALL: (&str, &str) = ("STARFALL DS", "ASFE");
+const MOSS: (&str, &str) = ("MOSS KNIGHT", "AMKE");
+const SKY: (&str, &str) = ("SKY ATLAS", "ASKE");
+
+/// Records `folders` as made by Keepsake.
+fn mark_made(console: &mut SimConsole, folders: &[String]) {
+    let json = serde_json::to_vec(folders).expect("strings serialize");
+    let devices = console.devices();
+    devices
+        .sd
+        .create_dir_all("/3ds/Keepsake")
+        .expect("room on the SD card");
+    write_atomic(devices.sd, MADE_PATH, &json).expect("room on the SD card");
+}
+
+fn browse() -> Box<dyn World> {
+    let mut console = demo::empty_console();
+    let (title, code) = STARFALL;
+    let save = sample_save(0x1_0000, 0x3000, 7);
+    console.card.insert(demo::nds_cartridge(
+        title,
+        code,
+        SimChip::eeprom(0x1_0000, &save),
+        20,
+    ));
+    demo::install_sample_titles(&mut console, 7);
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "20261102-093011",
+        None,
+        &sample_save(0x1_0000, 0x2000, 7),
+    );
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "20261115-201544",
+        None,
+        &sample_save(0x1_0000, 0x2800, 7),
+    );
+    put_nds_backup(&mut console, code, title, "20261120-190233", None, &save);
+    mark_made(
+        &mut console,
+        &["/3ds/Checkpoint/saves/ASFE STARFALL DS/20261120-190233".to_string()],
+    );
+    put_ctr_backup(
+        &mut console,
+        demo::sample_title_id(0),
+        demo::SAMPLE_NAMES[0],
+        "20261012-081500",
+        &[1; 4096],
+    );
+    SimWorld::boxed(console, &[])
+}
+
+fn backup_nds() -> Box<dyn World> {
+    let mut console = demo::empty_console();
+    let (title, code) = SKY;
+    let save = sample_save(0x8_0000, 0x2_0000, 3);
+    console.card.insert(demo::nds_cartridge(
+        title,
+        code,
+        SimChip::flash(0x20_4013, 0x8_0000, &save),
+        140,
+    ));
+    demo::install_sample_titles(&mut console, 4);
+    SimWorld::boxed(console, &["before the final boss"])
+}
+
+fn restore_flashcart() -> Box<dyn World> {
+    let mut console = demo::empty_console();
+    let (title, code) = MOSS;
+    let current = sample_save(0x2000, 0x1800, 5);
+    // The flashcart's file: the game's 8 KiB, a kilobyte further along,
+    // padded with 0xFF to the 512 KiB every save gets on that flashcart.
+    let mut newer = current.clone();
+    for byte in &mut newer[..0x400] {
+        *byte = byte.wrapping_add(1);
+    }
+    let mut flashcart_file = newer;
+    flashcart_file.resize(0x8_0000, 0xFF);
+    console.card.insert(demo::nds_cartridge(
+        title,
+        code,
+        SimChip::eeprom(0x2000, &current),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 4);
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "20261101-120000",
+        None,
+        &sample_save(0x2000, 0x1000, 5),
+    );
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "from my flashcart",
+        None,
+        &flashcart_file,
+    );
+    SimWorld::boxed(console, &[])
+}
+
+fn restore_error() -> Box<dyn World> {
+    let mut console = demo::empty_console();
+    let (title, code) = MOSS;
+    let current = sample_save(0x2000, 0x1800, 5);
+    console.card.insert(demo::nds_cartridge(
+        title,
+        code,
+        SimChip::eeprom(0x2000, &current),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 4);
+    // A 64 KiB save with data past 8 KiB: from a bigger chip, so it cannot fit.
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "20261118-120000",
+        None,
+        &sample_save(0x1_0000, 0x6000, 9),
+    );
+    // A good one, different from the card everywhere, so writing takes a while.
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "20261119-080000",
+        None,
+        &sample_save(0x2000, 0x2000, 77),
+    );
+    SimWorld::boxed(console, &[])
+}
+
+fn many_titles() -> Box<dyn World> {
+    let mut console = demo::empty_console();
+    let (title, code) = STARFALL;
+    let save = sample_save(0x1_0000, 0x3000, 7);
+    console.card.insert(demo::nds_cartridge(
+        title,
+        code,
+        SimChip::eeprom(0x1_0000, &save),
+        20,
+    ));
+    demo::install_sample_titles(&mut console, 300);
+    SimWorld::boxed(console, &[])
+}
+
+/// Every built-in scenario.
+pub fn all() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "browse",
+            about: "an NDS cartridge and a few SD titles: the list, a title's details, its backups, the settings",
+            events: EVENTS,
+            script: "\
+snap titles
+press DOWN
+snap sd-title-details
+press A
+snap sd-title-backups
+press B
+press UP
+press A
+snap cartridge-backups
+press DOWN
+snap backup-details
+press B
+press SELECT
+snap settings
+",
+            build: browse,
+        },
+        Scenario {
+            name: "backup-nds",
+            about: "back up a 512 KiB FLASH cartridge with L+A, then a backup named with the keyboard (Y)",
+            events: EVENTS,
+            script: "\
+press L+A
+wait 6
+snap backing-up
+wait 40
+snap backed-up
+press A
+press A
+snap backup-listed
+press Y
+wait 40
+snap named-backup-done
+press A
+snap both-backups-listed
+",
+            build: backup_nds,
+        },
+        Scenario {
+            name: "restore-flashcart",
+            about: "restore a 512 KiB flashcart .sav onto an 8 KiB EEPROM: converted, only changed pages written",
+            events: EVENTS,
+            script: "\
+press A
+press DOWN
+press DOWN
+snap flashcart-backup-selected
+press R+A
+snap confirm-restore
+press A
+wait 4
+snap restoring
+wait 120
+snap restored
+",
+            build: restore_flashcart,
+        },
+        Scenario {
+            name: "restore-error",
+            about: "a backup that does not fit the chip is refused; a card pulled out mid-restore; START refused",
+            events: EVENTS,
+            script: "\
+press A
+press DOWN
+press DOWN
+snap oversized-backup
+press R+A
+snap refused
+press A
+press UP
+press R+A
+press A
+wait 20
+press START
+snap exit-refused
+event card-out
+wait 3
+snap card-pulled
+press A
+snap titles-without-card
+",
+            build: restore_error,
+        },
+        Scenario {
+            name: "many-titles",
+            about: "300 SD titles: scrolling by holding the D-pad, and paging with left/right",
+            events: EVENTS,
+            script: "\
+snap top-of-list
+hold DOWN 120
+snap held-down
+press RIGHT
+press RIGHT
+snap paged
+press UP
+press UP
+press UP
+snap scrolled-up
+",
+            build: many_titles,
+        },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preview::{runner, script};
+
+    #[test]
+    fn every_scenario_script_parses_and_snaps_what_it_names() {
+        for scenario in all() {
+            let steps = script::parse(scenario.script).unwrap();
+            let mut world = (scenario.build)();
+            let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
+            let wanted = steps
+                .iter()
+                .filter(|s| matches!(s, script::Step::Snap(_)))
+                .count();
+            assert_eq!(run.snapshots.len(), wanted, "{}", scenario.name);
+            assert_eq!(run.exited_at, None, "{}", scenario.name);
+        }
+    }
+
+    #[test]
+    fn events_pull_and_reinsert_the_card() {
+        let mut world = browse();
+        world.event("card-out").unwrap();
+        assert!(
+            world.event("card-out").is_ok(),
+            "pulling an empty slot is harmless"
+        );
+        let err = world.event("explode").unwrap_err();
+        assert!(err.contains("card-out, card-in"), "{err}");
+    }
+}
