@@ -21,6 +21,8 @@ use std::fmt;
 
 use thiserror::Error;
 
+use crate::ui::{Align, Buttons, Color, DrawCmd, Frame, FrameInput, TextSize};
+
 /// The config key that lists the services not to probe.
 pub const SKIP_PROBE_KEY: &str = "skip_probe";
 
@@ -358,6 +360,96 @@ impl Capabilities {
     }
 }
 
+/// The start-up screen shown when some feature is unavailable: one line per
+/// notice on the top screen, and on the bottom screen a button to go on
+/// (A or a touch anywhere) to what still works.
+pub fn draw_notices(notices: &[Notice], out: &mut Frame) {
+    use crate::ui::display::{BOTTOM_WIDTH, SCREEN_HEIGHT, TOP_WIDTH};
+    use crate::ui::theme;
+
+    out.clear();
+    out.top.push(DrawCmd::Rect {
+        x: 0,
+        y: 0,
+        w: TOP_WIDTH,
+        h: SCREEN_HEIGHT,
+        color: theme::BACKGROUND,
+    });
+    out.top.push(DrawCmd::Rect {
+        x: 0,
+        y: 0,
+        w: TOP_WIDTH,
+        h: theme::HEADER_HEIGHT,
+        color: theme::BAR,
+    });
+    out.top.push(text_line(
+        6,
+        3,
+        "Keepsake: some features are unavailable here".into(),
+        theme::TEXT,
+        TextSize::Normal,
+    ));
+    let mut y = theme::HEADER_HEIGHT as i16 + 8;
+    for notice in notices {
+        // Each notice gets two lines: the feature, then the reason.
+        out.top.push(text_line(
+            8,
+            y,
+            notice.feature.label().into(),
+            theme::BADGE,
+            TextSize::Normal,
+        ));
+        out.top.push(text_line(
+            16,
+            y + 15,
+            notice.text.clone(),
+            theme::DIM_TEXT,
+            TextSize::Small,
+        ));
+        y += 36;
+    }
+    out.bottom.push(DrawCmd::Rect {
+        x: 0,
+        y: 0,
+        w: BOTTOM_WIDTH,
+        h: SCREEN_HEIGHT,
+        color: theme::BACKGROUND,
+    });
+    out.bottom.push(DrawCmd::Rect {
+        x: 60,
+        y: 100,
+        w: 200,
+        h: 40,
+        color: theme::BUTTON,
+    });
+    out.bottom.push(DrawCmd::Text {
+        x: 160,
+        y: 113,
+        text: "A: continue".into(),
+        size: TextSize::Normal,
+        color: theme::TEXT,
+        align: Align::Center,
+        max_width: Some(190),
+    });
+}
+
+/// Whether the user dismissed the start-up notices this frame.
+pub fn notices_dismissed(input: &FrameInput) -> bool {
+    input.pressed.contains(Buttons::A) || input.touch.is_some()
+}
+
+fn text_line(x: i16, y: i16, text: String, color: Color, size: TextSize) -> DrawCmd {
+    DrawCmd::Text {
+        x,
+        y,
+        text,
+        size,
+        color,
+        align: Align::Left,
+        max_width: Some(crate::ui::display::TOP_WIDTH - x as u16 - 6),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,5 +692,44 @@ mod tests {
         }
         // The mutations must reach the accepting paths too, or the test proves little.
         assert!(accepted > 50, "only {accepted} inputs accepted");
+    }
+
+    #[test]
+    fn the_notice_screen_names_each_feature_and_how_to_go_on() {
+        let capabilities =
+            Capabilities::probe(&ProbeConfig::skipping(&[Service::PxiDev]), |service| {
+                if service == Service::Am {
+                    Err("0xD8E06406: no permission".into())
+                } else {
+                    Ok(())
+                }
+            });
+        let notices = capabilities.notices();
+        let mut frame = Frame::default();
+        draw_notices(&notices, &mut frame);
+        let top = frame.texts(crate::ui::Screen::Top);
+        assert!(top.contains(&"NDS cartridges"), "{top:?}");
+        assert!(top.contains(&"Installed titles"), "{top:?}");
+        assert!(
+            top.iter()
+                .any(|t| t.contains("pxi:dev, whose probing is switched off"))
+        );
+        assert!(top.iter().any(|t| t.contains("0xD8E06406")));
+        assert!(!top.contains(&"Backups on the SD card"));
+        assert_eq!(frame.texts(crate::ui::Screen::Bottom), ["A: continue"]);
+        // Every line fits the screen it is on.
+        for cmd in &frame.top {
+            if let DrawCmd::Text {
+                x, y, max_width, ..
+            } = cmd
+            {
+                assert!(*y >= 0 && *y < 240 - 10, "{cmd:?}");
+                assert!(i32::from(*x) + i32::from(max_width.unwrap()) <= 400);
+            }
+        }
+        assert!(notices_dismissed(&FrameInput::press(Buttons::A)));
+        assert!(notices_dismissed(&FrameInput::touch(10, 10)));
+        assert!(!notices_dismissed(&FrameInput::press(Buttons::B)));
+        assert!(!notices_dismissed(&FrameInput::IDLE));
     }
 }
