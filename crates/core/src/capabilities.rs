@@ -191,6 +191,31 @@ impl ProbeConfig {
     }
 }
 
+/// Where the probing configuration was found, for messages.
+pub const SD_CONFIG_PATH: &str = "/3ds/Keepsake/config.json";
+
+/// Picks the probing configuration at start-up: the SD card's `config.json`
+/// if there is one, else the defaults built into the app (its romfs), else
+/// probe everything. A configuration that cannot be read switches off every
+/// skippable probe, since asking for a service may end the app where the
+/// user meant to prevent it; the returned message says so.
+pub fn choose_config(sd: Option<&[u8]>, built_in: Option<&[u8]>) -> (ProbeConfig, Option<String>) {
+    let (source, bytes) = match (sd, built_in) {
+        (Some(bytes), _) => (SD_CONFIG_PATH, bytes),
+        (None, Some(bytes)) => ("the built-in config.json", bytes),
+        (None, None) => return (ProbeConfig::probe_all(), None),
+    };
+    match ProbeConfig::from_json(bytes) {
+        Ok(config) => (config, None),
+        Err(error) => (
+            ProbeConfig::skipping(&Service::ALL),
+            Some(format!(
+                "{source}: {error}. Only the SD card is used until it is fixed."
+            )),
+        ),
+    }
+}
+
 /// The result of probing one service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -363,7 +388,7 @@ impl Capabilities {
 /// The start-up screen shown when some feature is unavailable: one line per
 /// notice on the top screen, and on the bottom screen a button to go on
 /// (A or a touch anywhere) to what still works.
-pub fn draw_notices(notices: &[Notice], out: &mut Frame) {
+pub fn draw_notices(notices: &[Notice], config_problem: Option<&str>, out: &mut Frame) {
     use crate::ui::display::{BOTTOM_WIDTH, SCREEN_HEIGHT, TOP_WIDTH};
     use crate::ui::theme;
 
@@ -390,6 +415,16 @@ pub fn draw_notices(notices: &[Notice], out: &mut Frame) {
         TextSize::Normal,
     ));
     let mut y = theme::HEADER_HEIGHT as i16 + 8;
+    if let Some(problem) = config_problem {
+        out.top.push(text_line(
+            8,
+            y,
+            problem.to_owned(),
+            theme::DANGER,
+            TextSize::Small,
+        ));
+        y += 18;
+    }
     for notice in notices {
         // Each notice gets two lines: the feature, then the reason.
         out.top.push(text_line(
@@ -706,7 +741,7 @@ mod tests {
             });
         let notices = capabilities.notices();
         let mut frame = Frame::default();
-        draw_notices(&notices, &mut frame);
+        draw_notices(&notices, None, &mut frame);
         let top = frame.texts(crate::ui::Screen::Top);
         assert!(top.contains(&"NDS cartridges"), "{top:?}");
         assert!(top.contains(&"Installed titles"), "{top:?}");
@@ -731,5 +766,33 @@ mod tests {
         assert!(notices_dismissed(&FrameInput::touch(10, 10)));
         assert!(!notices_dismissed(&FrameInput::press(Buttons::B)));
         assert!(!notices_dismissed(&FrameInput::IDLE));
+    }
+
+    #[test]
+    fn the_sd_config_wins_and_a_broken_one_probes_only_the_sd_card() {
+        let skip_am = br#"{"skip_probe": ["am"]}"#.as_slice();
+        let skip_pxi = br#"{"skip_probe": ["pxi:dev"]}"#.as_slice();
+        assert_eq!(choose_config(None, None), (ProbeConfig::probe_all(), None));
+        assert_eq!(
+            choose_config(None, Some(skip_pxi)).0,
+            ProbeConfig::skipping(&[Service::PxiDev])
+        );
+        assert_eq!(
+            choose_config(Some(skip_am), Some(skip_pxi)).0,
+            ProbeConfig::skipping(&[Service::Am])
+        );
+        let (config, problem) = choose_config(Some(b"{ skip_probe: }"), Some(skip_pxi));
+        assert_eq!(config.skipped().len(), 4);
+        let problem = problem.unwrap();
+        assert!(problem.starts_with("/3ds/Keepsake/config.json: config.json is not valid JSON"));
+        let mut asked = Vec::new();
+        Capabilities::probe(&config, |service| {
+            asked.push(service);
+            Ok(())
+        });
+        assert_eq!(asked, [Service::Sd]);
+        let mut frame = Frame::default();
+        draw_notices(&[], Some(&problem), &mut frame);
+        assert!(frame.shows("Only the SD card is used"));
     }
 }
