@@ -1,6 +1,7 @@
 //! Start-up probing: asks each service once, in the core's order, unless
 //! `config.json` switched its probing off (some emulators end the app when
-//! it merely asks). Keeps the sessions that opened for the app to use.
+//! it merely asks). Keeps the sessions that opened for the app to use. The
+//! system calls themselves live in `system`.
 
 use std::rc::Rc;
 
@@ -9,7 +10,8 @@ use ctru::services::fs::MediaType as CtruMedia;
 use keepsake_core::capabilities::{Capabilities, ProbeConfig, Service};
 
 use crate::system::archive::probe_title_saves;
-use crate::system::check;
+use crate::system::card::slot_occupied;
+use crate::system::sd::free_bytes;
 use crate::system::spi::PxiDev;
 
 /// What probing found, with the sessions it opened.
@@ -23,22 +25,8 @@ pub fn probe(config: &ProbeConfig) -> Probed {
     let mut pxi_dev = None;
     let mut am: Option<Rc<Am>> = None;
     let capabilities = Capabilities::probe(config, |service| match service {
-        Service::Sd => {
-            let mut resource = ctru_sys::FS_ArchiveResource::default();
-            // SAFETY: `resource` is a valid out-pointer for the call.
-            check("FSUSER_GetSdmcArchiveResource", unsafe {
-                ctru_sys::FSUSER_GetSdmcArchiveResource(&mut resource)
-            })
-            .map_err(|error| error.to_string())
-        }
-        Service::GameCard => {
-            let mut inserted = false;
-            // SAFETY: `inserted` is a valid out-pointer for the call.
-            check("FSUSER_CardSlotIsInserted", unsafe {
-                ctru_sys::FSUSER_CardSlotIsInserted(&mut inserted)
-            })
-            .map_err(|error| error.to_string())
-        }
+        Service::Sd => free_bytes().map(drop).map_err(|error| error.to_string()),
+        Service::GameCard => slot_occupied().map(drop).map_err(|error| error.to_string()),
         Service::PxiDev => {
             pxi_dev = Some(PxiDev::open().map_err(|error| error.to_string())?);
             Ok(())

@@ -48,12 +48,7 @@ impl Slot {
     }
 
     fn kind(&self) -> Result<Option<CardKind>, super::SysError> {
-        let mut inserted = false;
-        // SAFETY: `inserted` is a valid out-pointer for the synchronous call.
-        check("FSUSER_CardSlotIsInserted", unsafe {
-            ctru_sys::FSUSER_CardSlotIsInserted(&mut inserted)
-        })?;
-        if !inserted {
+        if !slot_occupied()? {
             return Ok(None);
         }
         let mut card_type: ctru_sys::FS_CardType = 0;
@@ -128,4 +123,15 @@ impl CardSlot for Slot {
             Spi::Unavailable(bus) => bus,
         }
     }
+}
+
+/// Whether a card is in the slot; also how start-up probing asks for the
+/// card slot calls.
+pub fn slot_occupied() -> Result<bool, super::SysError> {
+    let mut inserted = false;
+    // SAFETY: `inserted` is a valid out-pointer for the synchronous call.
+    check("FSUSER_CardSlotIsInserted", unsafe {
+        ctru_sys::FSUSER_CardSlotIsInserted(&mut inserted)
+    })?;
+    Ok(inserted)
 }

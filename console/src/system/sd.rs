@@ -7,7 +7,7 @@ use std::io::{self, ErrorKind};
 
 use keepsake_core::platform::{SdCard, SdEntry, SdError};
 
-use super::check;
+use super::{SysError, check};
 
 /// The SD card as libctru mounted it.
 pub struct Sdmc;
@@ -100,15 +100,19 @@ impl SdCard for Sdmc {
     }
 
     fn free_space(&mut self) -> Result<u64, SdError> {
-        let mut resource = ctru_sys::FS_ArchiveResource::default();
-        // SAFETY: `resource` is a valid out-pointer for the synchronous call.
-        check("FSUSER_GetSdmcArchiveResource", unsafe {
-            ctru_sys::FSUSER_GetSdmcArchiveResource(&mut resource)
-        })
-        .map_err(|e| SdError::Failed {
+        free_bytes().map_err(|e| SdError::Failed {
             path: "/".into(),
             reason: e.to_string(),
-        })?;
-        Ok(u64::from(resource.freeClusters) * u64::from(resource.clusterSize))
+        })
     }
+}
+
+/// Free bytes on the SD card; also how start-up probing asks for the card.
+pub fn free_bytes() -> Result<u64, SysError> {
+    let mut resource = ctru_sys::FS_ArchiveResource::default();
+    // SAFETY: `resource` is a valid out-pointer for the synchronous call.
+    check("FSUSER_GetSdmcArchiveResource", unsafe {
+        ctru_sys::FSUSER_GetSdmcArchiveResource(&mut resource)
+    })?;
+    Ok(u64::from(resource.freeClusters) * u64::from(resource.clusterSize))
 }
