@@ -3,6 +3,8 @@
 //! console's job (citro2d) or the PC preview's (PNG).
 
 mod console_model;
+// Sample consoles are simulated ones (see `sim` in lib.rs).
+#[cfg(target_has_atomic = "64")]
 pub mod demo;
 pub mod display;
 mod draw;

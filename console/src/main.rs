@@ -1,0 +1,99 @@
+//! Keepsake on the Nintendo 3DS: a thin shell over keepsake-core.
+//!
+//! Start-up: the services every environment has (APT, GFX, HID, the SD
+//! card, romfs), the probing configuration, probing, then the core's app
+//! model over this console. Then one iteration per frame: input, the UI's
+//! frame (which runs one step of a running job), home button and sleep
+//! locked while a restore runs, drawing; citro3d paces it at 60 frames per
+//! second. Leaving the loop drops everything in reverse order of creation,
+//! which releases every service.
+
+mod citro2d;
+mod console;
+mod input;
+mod probe;
+mod render;
+mod system;
+
+use std::cell::RefCell;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use ctru::services::apt::Apt;
+use ctru::services::gfx::Gfx;
+use ctru::services::hid::Hid;
+use ctru::services::romfs::RomFS;
+use keepsake_core::capabilities::{SD_CONFIG_PATH, choose_config, draw_notices, notices_dismissed};
+use keepsake_core::ui::{ConsoleModel, Frame, Signal, Ui};
+
+use crate::citro2d::Citro2d;
+use crate::console::Console3ds;
+use crate::render::Renderer;
+use crate::system::keyboard::SystemKeyboard;
+
+/// The built-in probing defaults, from romfs/config.json.
+const BUILT_IN_CONFIG: &str = "romfs:/config.json";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // Without graphics there is no screen to say it on; stderr goes
+            // to the debugger (and to Panda3DS's log).
+            eprintln!("keepsake: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let apt = Rc::new(RefCell::new(Apt::new().map_err(|e| format!("APT: {e}"))?));
+    let gfx = Rc::new(Gfx::new().map_err(|e| format!("GFX: {e}"))?);
+    let mut hid = Hid::new().map_err(|e| format!("HID: {e}"))?;
+    // Only the built-in config lives in romfs; the app works without it.
+    let _romfs = RomFS::new()
+        .map_err(|e| eprintln!("romfs: {e}; using the default probing"))
+        .ok();
+
+    let sd_config = std::fs::read(format!("sdmc:{SD_CONFIG_PATH}")).ok();
+    let built_in = std::fs::read(BUILT_IN_CONFIG).ok();
+    let (config, config_problem) = choose_config(sd_config.as_deref(), built_in.as_deref());
+    let probed = probe::probe(&config);
+    let notices = probed.capabilities.notices();
+    for notice in &notices {
+        eprintln!("unavailable: {}", notice.text);
+    }
+
+    let keyboard = SystemKeyboard::new(Rc::clone(&apt), Rc::clone(&gfx));
+    let mut model = ConsoleModel::new(Console3ds::new(probed), Box::new(keyboard));
+    if let Some(warning) = &model.startup_warning {
+        eprintln!("start-up: {warning}");
+    }
+
+    let citro = Citro2d::new(&gfx).map_err(|e| e.to_string())?;
+    let mut renderer = Renderer::new(&citro).map_err(|e| e.to_string())?;
+    let mut ui = Ui::new();
+    let mut frame = Frame::default();
+    let mut showing_notices = !notices.is_empty() || config_problem.is_some();
+    let mut leaving_locked = false;
+
+    while apt.borrow().main_loop() {
+        let input = input::read(&mut hid);
+        if showing_notices {
+            draw_notices(&notices, config_problem.as_deref(), &mut frame);
+            showing_notices = !notices_dismissed(&input);
+        } else if ui.frame(&input, &mut model, &mut frame) == Signal::Exit {
+            break;
+        }
+        // A restore must not be interrupted: no HOME menu, no sleep.
+        let restoring = ui.restore_running();
+        if restoring != leaving_locked {
+            let mut apt = apt.borrow_mut();
+            apt.set_home_allowed(!restoring);
+            apt.set_sleep_allowed(!restoring);
+            leaving_locked = restoring;
+        }
+        renderer.draw(&frame);
+    }
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! Other titles' save data and extdata through fs:USER.
+//!
+//! Archive paths (binary, three words):
+//! - save data: `ARCHIVE_USER_SAVEDATA` with (media type, title id low word,
+//!   title id high word);
+//! - extdata: `ARCHIVE_EXTDATA` with (`MEDIATYPE_SD`, extdata id, 0), the
+//!   extdata id being the title's unique id (low word >> 8).
+//!
+//! Save data changes become durable with `FSUSER_ControlArchive(commit)`;
+//! after a restore the title's secure value in the SD slot is deleted with
+//! `FSUSER_ControlSecureSave(delete, (SECUREVALUE_SLOT_SD << 32) |
+//! (unique id << 8))`, so the game does not take the restored save for a
+//! rollback.
+
+use std::collections::HashMap;
+
+use keepsake_core::platform::titles::unique_id;
+use keepsake_core::platform::{
+    ArchiveEntry, ArchiveError, ArchiveHandle, ArchiveId, ArchiveKind, MediaType, SaveArchives,
+};
+
+use super::am::raw_media;
+use super::fs_path::OwnedPath;
+use super::{SysError, check};
+
+/// How many directory entries one `FSDIR_Read` fetches.
+const DIR_BATCH: usize = 16;
+
+struct Open {
+    raw: ctru_sys::FS_Archive,
+    id: ArchiveId,
+}
+
+/// The save archives; `Err` in `usable` says why none can be opened.
+pub struct Archives {
+    usable: Result<(), String>,
+    open: HashMap<u32, Open>,
+    next: u32,
+}
+
+impl Archives {
+    pub fn new(usable: Result<(), String>) -> Self {
+        Self {
+            usable,
+            open: HashMap::new(),
+            next: 1,
+        }
+    }
+
+    fn raw(&self, archive: ArchiveHandle) -> Result<&Open, ArchiveError> {
+        self.open
+            .get(&archive.0)
+            .ok_or(ArchiveError::NotOpen(archive))
+    }
+}
+
+fn failed(path: &str, error: SysError) -> ArchiveError {
+    if error.is_not_found() {
+        ArchiveError::NotFound {
+            path: path.to_owned(),
+        }
+    } else if error.is_out_of_resource() {
+        ArchiveError::Full {
+            path: path.to_owned(),
+        }
+    } else {
+        ArchiveError::Failed(format!("{path}: {error}"))
+    }
+}
+
+fn open_raw(id: ArchiveId) -> Result<ctru_sys::FS_Archive, SysError> {
+    let low = id.title_id as u32;
+    let high = (id.title_id >> 32) as u32;
+    let (archive_id, path) = match id.kind {
+        ArchiveKind::SaveData => (
+            ctru_sys::ARCHIVE_USER_SAVEDATA,
+            OwnedPath::binary(&[raw_media(id.media) as u32, low, high]),
+        ),
+        ArchiveKind::ExtData => (
+            ctru_sys::ARCHIVE_EXTDATA,
+            OwnedPath::binary(&[ctru_sys::MEDIATYPE_SD as u32, unique_id(id.title_id), 0]),
+        ),
+    };
+    let mut raw: ctru_sys::FS_Archive = 0;
+    // SAFETY: `raw` is a valid out-pointer and `path` outlives the call.
+    check("FSUSER_OpenArchive", unsafe {
+        ctru_sys::FSUSER_OpenArchive(&mut raw, archive_id, path.as_fs_path())
+    })?;
+    Ok(raw)
+}
+
+/// An open file or directory handle, closed on drop.
+struct Handle {
+    raw: ctru_sys::Handle,
+    close: unsafe extern "C" fn(ctru_sys::Handle) -> ctru_sys::Result,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        // SAFETY: the handle was opened by the matching FSUSER_Open* call
+        // and is closed exactly once, here.
+        let _ = unsafe { (self.close)(self.raw) };
+    }
+}
+
+fn open_file(archive: ctru_sys::FS_Archive, path: &str, flags: u32) -> Result<Handle, SysError> {
+    let fs_path = OwnedPath::text(path);
+    let mut raw: ctru_sys::Handle = 0;
+    // SAFETY: valid out-pointer; the path buffer outlives the call.
+    check("FSUSER_OpenFile", unsafe {
+        ctru_sys::FSUSER_OpenFile(&mut raw, archive, fs_path.as_fs_path(), flags, 0)
+    })?;
+    Ok(Handle {
+        raw,
+        close: ctru_sys::FSFILE_Close,
+    })
+}
+
+fn read_whole(file: &Handle) -> Result<Vec<u8>, SysError> {
+    let mut size = 0u64;
+    // SAFETY: valid out-pointer, open handle.
+    check("FSFILE_GetSize", unsafe {
+        ctru_sys::FSFILE_GetSize(file.raw, &mut size)
+    })?;
+    let mut bytes = vec![0u8; size as usize];
+    let mut done = 0usize;
+    while done < bytes.len() {
+        let chunk = (bytes.len() - done).min(u32::MAX as usize) as u32;
+        let mut read = 0u32;
+        // SAFETY: `bytes[done..]` has at least `chunk` writable bytes.
+        check("FSFILE_Read", unsafe {
+            ctru_sys::FSFILE_Read(
+                file.raw,
+                &mut read,
+                done as u64,
+                bytes[done..].as_mut_ptr().cast(),
+                chunk,
+            )
+        })?;
+        if read == 0 {
+            bytes.truncate(done);
+            break;
+        }
+        done += read as usize;
+    }
+    Ok(bytes)
+}
+
+fn entry_name(entry: &ctru_sys::FS_DirectoryEntry) -> String {
+    let len = entry
+        .name
+        .iter()
+        .position(|&c| c == 0)
+        .unwrap_or(entry.name.len());
+    String::from_utf16_lossy(&entry.name[..len])
+}
+
+impl SaveArchives for Archives {
+    fn open(&mut self, id: ArchiveId) -> Result<ArchiveHandle, ArchiveError> {
+        self.usable.clone().map_err(ArchiveError::Failed)?;
+        let raw = open_raw(id).map_err(|error| {
+            if error.is_not_found() {
+                ArchiveError::NoArchive(id)
+            } else {
+                ArchiveError::Failed(error.to_string())
+            }
+        })?;
+        let handle = self.next;
+        self.next = self.next.wrapping_add(1).max(1);
+        self.open.insert(handle, Open { raw, id });
+        Ok(ArchiveHandle(handle))
+    }
+
+    fn close(&mut self, archive: ArchiveHandle) {
+        if let Some(open) = self.open.remove(&archive.0) {
+            // SAFETY: closes an archive opened by `open`, once: it was just
+            // removed from the table.
+            let _ = unsafe { ctru_sys::FSUSER_CloseArchive(open.raw) };
+        }
+    }
+
+    fn list(
+        &mut self,
+        archive: ArchiveHandle,
+        dir: &str,
+    ) -> Result<Vec<ArchiveEntry>, ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let fs_path = OwnedPath::text(dir);
+        let mut handle: ctru_sys::Handle = 0;
+        // SAFETY: valid out-pointer; the path outlives the call.
+        check("FSUSER_OpenDirectory", unsafe {
+            ctru_sys::FSUSER_OpenDirectory(&mut handle, raw, fs_path.as_fs_path())
+        })
+        .map_err(|error| failed(dir, error))?;
+        let directory = Handle {
+            raw: handle,
+            close: ctru_sys::FSDIR_Close,
+        };
+        let mut entries = Vec::new();
+        loop {
+            let mut batch: [ctru_sys::FS_DirectoryEntry; DIR_BATCH] = Default::default();
+            let mut read = 0u32;
+            // SAFETY: `batch` holds DIR_BATCH entries, the count passed.
+            check("FSDIR_Read", unsafe {
+                ctru_sys::FSDIR_Read(
+                    directory.raw,
+                    &mut read,
+                    DIR_BATCH as u32,
+                    batch.as_mut_ptr(),
+                )
+            })
+            .map_err(|error| failed(dir, error))?;
+            for entry in &batch[..read as usize] {
+                let is_dir = entry.attributes & ctru_sys::FS_ATTRIBUTE_DIRECTORY != 0;
+                entries.push(ArchiveEntry {
+                    name: entry_name(entry),
+                    is_dir,
+                    size: if is_dir { 0 } else { entry.fileSize },
+                });
+            }
+            if (read as usize) < DIR_BATCH {
+                return Ok(entries);
+            }
+        }
+    }
+
+    fn read_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<Vec<u8>, ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let file =
+            open_file(raw, path, ctru_sys::FS_OPEN_READ as u32).map_err(|e| failed(path, e))?;
+        read_whole(&file).map_err(|error| failed(path, error))
+    }
+
+    fn write_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let fs_path = OwnedPath::text(path);
+        // Save archives cannot grow a file in place: it is created at its
+        // final size, so an old one goes first.
+        // SAFETY: the path outlives the call.
+        let deleted = check("FSUSER_DeleteFile", unsafe {
+            ctru_sys::FSUSER_DeleteFile(raw, fs_path.as_fs_path())
+        });
+        match deleted {
+            Err(error) if !error.is_not_found() => return Err(failed(path, error)),
+            _ => {}
+        }
+        // SAFETY: as above.
+        check("FSUSER_CreateFile", unsafe {
+            ctru_sys::FSUSER_CreateFile(raw, fs_path.as_fs_path(), 0, bytes.len() as u64)
+        })
+        .map_err(|error| failed(path, error))?;
+        let file =
+            open_file(raw, path, ctru_sys::FS_OPEN_WRITE as u32).map_err(|e| failed(path, e))?;
+        let mut done = 0usize;
+        while done < bytes.len() {
+            let chunk = (bytes.len() - done).min(u32::MAX as usize) as u32;
+            let mut written = 0u32;
+            // SAFETY: `bytes[done..]` has at least `chunk` readable bytes.
+            check("FSFILE_Write", unsafe {
+                ctru_sys::FSFILE_Write(
+                    file.raw,
+                    &mut written,
+                    done as u64,
+                    bytes[done..].as_ptr().cast(),
+                    chunk,
+                    ctru_sys::FS_WRITE_FLUSH as u32,
+                )
+            })
+            .map_err(|error| failed(path, error))?;
+            if written == 0 {
+                return Err(ArchiveError::Full {
+                    path: path.to_owned(),
+                });
+            }
+            done += written as usize;
+        }
+        Ok(())
+    }
+
+    fn create_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let fs_path = OwnedPath::text(path);
+        // SAFETY: the path outlives the call.
+        check("FSUSER_CreateDirectory", unsafe {
+            ctru_sys::FSUSER_CreateDirectory(raw, fs_path.as_fs_path(), 0)
+        })
+        .map_err(|error| failed(path, error))
+    }
+
+    fn delete_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let fs_path = OwnedPath::text(path);
+        // SAFETY: the path outlives the call.
+        check("FSUSER_DeleteFile", unsafe {
+            ctru_sys::FSUSER_DeleteFile(raw, fs_path.as_fs_path())
+        })
+        .map_err(|error| failed(path, error))
+    }
+
+    fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let fs_path = OwnedPath::text(path);
+        // SAFETY: the path outlives the call.
+        check("FSUSER_DeleteDirectoryRecursively", unsafe {
+            ctru_sys::FSUSER_DeleteDirectoryRecursively(raw, fs_path.as_fs_path())
+        })
+        .map_err(|error| failed(path, error))
+    }
+
+    fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError> {
+        let open = self.raw(archive)?;
+        if open.id.kind == ArchiveKind::ExtData {
+            // Extdata is written through; it has nothing to commit.
+            return Ok(());
+        }
+        // SAFETY: no input or output buffers (null, size 0); open archive.
+        check("FSUSER_ControlArchive (commit)", unsafe {
+            ctru_sys::FSUSER_ControlArchive(
+                open.raw,
+                ctru_sys::ARCHIVE_ACTION_COMMIT_SAVE_DATA,
+                std::ptr::null_mut(),
+                0,
+                std::ptr::null_mut(),
+                0,
+            )
+        })
+        .map_err(|error| ArchiveError::Failed(error.to_string()))
+    }
+
+    fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError> {
+        self.usable.clone().map_err(ArchiveError::Failed)?;
+        if media == MediaType::Card {
+            // A cartridge keeps its secure value in its own save, not in
+            // the console's SD slot: there is nothing to reset.
+            return Ok(());
+        }
+        let mut input: u64 = (u64::from(ctru_sys::SECUREVALUE_SLOT_SD) << 32)
+            | (u64::from(unique_id(title_id)) << 8);
+        let mut output = 0u8;
+        // SAFETY: 8 input bytes and 1 output byte, as the sizes say; both
+        // buffers live until the synchronous call returns.
+        check("FSUSER_ControlSecureSave (delete)", unsafe {
+            ctru_sys::FSUSER_ControlSecureSave(
+                ctru_sys::SECURESAVE_ACTION_DELETE,
+                (&mut input as *mut u64).cast(),
+                8,
+                (&mut output as *mut u8).cast(),
+                1,
+            )
+        })
+        .map_err(|error| ArchiveError::Failed(error.to_string()))
+    }
+}
+
+impl Drop for Archives {
+    fn drop(&mut self) {
+        let handles: Vec<u32> = self.open.keys().copied().collect();
+        for handle in handles {
+            self.close(ArchiveHandle(handle));
+        }
+    }
+}
+
+/// Whether this app may open other titles' save data: tries the first few
+/// titles; a title without save data says nothing, a refusal says no.
+pub fn probe_title_saves(title_ids: &[u64]) -> Result<(), String> {
+    for &title_id in title_ids.iter().take(16) {
+        let id = ArchiveId {
+            kind: ArchiveKind::SaveData,
+            media: MediaType::Sd,
+            title_id,
+        };
+        match open_raw(id) {
+            Ok(raw) => {
+                // SAFETY: closes the archive just opened, once.
+                let _ = unsafe { ctru_sys::FSUSER_CloseArchive(raw) };
+                return Ok(());
+            }
+            Err(error) if error.is_not_found() => continue,
+            Err(error) => return Err(error.to_string()),
+        }
+    }
+    // No title with save data to try: nothing was refused.
+    Ok(())
+}

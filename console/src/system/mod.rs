@@ -1,0 +1,56 @@
+//! The console's system services behind the keepsake-core platform traits.
+//!
+//! Every module here that calls libctru directly keeps its `unsafe` blocks
+//! small and says why each is sound; every failed call becomes a
+//! [`SysError`] that names the call and decodes the result code, and is
+//! turned into the core's typed errors, which the UI shows.
+
+pub mod am;
+pub mod archive;
+pub mod card;
+pub mod clock;
+pub mod fs_path;
+pub mod keyboard;
+pub mod sd;
+pub mod spi;
+
+use std::fmt;
+
+/// A system call that returned a failure result code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SysError {
+    /// The libctru function that failed.
+    pub call: &'static str,
+    /// Its raw result code.
+    pub code: ctru_sys::Result,
+}
+
+impl SysError {
+    /// The result code's summary says the thing asked for does not exist.
+    pub fn is_not_found(&self) -> bool {
+        ctru_sys::R_SUMMARY(self.code) == ctru_sys::RS_NOTFOUND
+    }
+
+    /// The result code's summary says a resource (space, handles) ran out.
+    pub fn is_out_of_resource(&self) -> bool {
+        ctru_sys::R_SUMMARY(self.code) == ctru_sys::RS_OUTOFRESOURCE
+    }
+}
+
+impl fmt::Display for SysError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // ctru-rs decodes the level, module, summary and description.
+        write!(f, "{} failed: {}", self.call, ctru::Error::Os(self.code))
+    }
+}
+
+impl std::error::Error for SysError {}
+
+/// Turns a libctru result code into a `Result`.
+pub fn check(call: &'static str, code: ctru_sys::Result) -> Result<(), SysError> {
+    if ctru_sys::R_FAILED(code) {
+        Err(SysError { call, code })
+    } else {
+        Ok(())
+    }
+}

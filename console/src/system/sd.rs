@@ -1,0 +1,118 @@
+//! The SD card through `std::fs`: libctru mounts it as `sdmc:`, so the
+//! core's `/3ds/...` paths become `sdmc:/3ds/...`. Free space comes from
+//! `FSUSER_GetSdmcArchiveResource` (free clusters times cluster size).
+
+use std::fs;
+use std::io::{self, ErrorKind};
+
+use keepsake_core::platform::{SdCard, SdEntry, SdError};
+
+use super::{SysError, check};
+
+/// The SD card as libctru mounted it.
+pub struct Sdmc;
+
+fn host(path: &str) -> String {
+    format!(
+        "sdmc:{}",
+        if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        }
+    )
+}
+
+fn error(path: &str, error: io::Error) -> SdError {
+    match error.kind() {
+        ErrorKind::NotFound => SdError::NotFound {
+            path: path.to_owned(),
+        },
+        ErrorKind::AlreadyExists => SdError::Exists {
+            path: path.to_owned(),
+        },
+        _ => SdError::Failed {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        },
+    }
+}
+
+impl SdCard for Sdmc {
+    fn read(&mut self, path: &str) -> Result<Vec<u8>, SdError> {
+        fs::read(host(path)).map_err(|e| error(path, e))
+    }
+
+    fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), SdError> {
+        let free = self.free_space()?;
+        let needed = bytes.len() as u64;
+        if needed > free {
+            return Err(SdError::Full {
+                path: path.to_owned(),
+                needed,
+                free,
+            });
+        }
+        fs::write(host(path), bytes).map_err(|e| error(path, e))
+    }
+
+    fn rename(&mut self, from: &str, to: &str) -> Result<(), SdError> {
+        if fs::symlink_metadata(host(to)).is_ok() {
+            return Err(SdError::Exists {
+                path: to.to_owned(),
+            });
+        }
+        fs::rename(host(from), host(to)).map_err(|e| error(from, e))
+    }
+
+    fn remove_file(&mut self, path: &str) -> Result<(), SdError> {
+        fs::remove_file(host(path)).map_err(|e| error(path, e))
+    }
+
+    fn remove_dir_all(&mut self, path: &str) -> Result<(), SdError> {
+        fs::remove_dir_all(host(path)).map_err(|e| error(path, e))
+    }
+
+    fn create_dir_all(&mut self, path: &str) -> Result<(), SdError> {
+        fs::create_dir_all(host(path)).map_err(|e| error(path, e))
+    }
+
+    fn list(&mut self, dir: &str) -> Result<Vec<SdEntry>, SdError> {
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(host(dir)).map_err(|e| error(dir, e))? {
+            let entry = entry.map_err(|e| error(dir, e))?;
+            let metadata = entry.metadata().map_err(|e| error(dir, e))?;
+            entries.push(SdEntry {
+                name: entry.file_name().to_string_lossy().into_owned(),
+                is_dir: metadata.is_dir(),
+                size: if metadata.is_dir() { 0 } else { metadata.len() },
+            });
+        }
+        Ok(entries)
+    }
+
+    fn kind_of(&mut self, path: &str) -> Result<Option<bool>, SdError> {
+        match fs::metadata(host(path)) {
+            Ok(metadata) => Ok(Some(metadata.is_dir())),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(error(path, e)),
+        }
+    }
+
+    fn free_space(&mut self) -> Result<u64, SdError> {
+        free_bytes().map_err(|e| SdError::Failed {
+            path: "/".into(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Free bytes on the SD card; also how start-up probing asks for the card.
+pub fn free_bytes() -> Result<u64, SysError> {
+    let mut resource = ctru_sys::FS_ArchiveResource::default();
+    // SAFETY: `resource` is a valid out-pointer for the synchronous call.
+    check("FSUSER_GetSdmcArchiveResource", unsafe {
+        ctru_sys::FSUSER_GetSdmcArchiveResource(&mut resource)
+    })?;
+    Ok(u64::from(resource.freeClusters) * u64::from(resource.clusterSize))
+}
