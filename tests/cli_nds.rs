@@ -302,3 +302,67 @@ fn help_shows_examples() {
     assert!(run.status.success());
     assert!(stdout(&run).contains("Examples:"), "{}", stdout(&run));
 }
+
+#[test]
+fn no_cash_and_ar_me_saves_are_read_and_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let game = game_save("no_cash_and_ar_me");
+
+    // no$gba, compressed: the 8 KiB of data as literal records (at most
+    // 127 bytes each), then the padding as long repeat records.
+    let mut nocash = b"NocashGbaBackupMediaSavDataFile\x1A".to_vec();
+    nocash.resize(0x40, 0);
+    nocash.extend_from_slice(b"SRAM");
+    nocash.extend_from_slice(&1u32.to_le_bytes());
+    nocash.extend_from_slice(&0u32.to_le_bytes());
+    nocash.extend_from_slice(&(512u32 * 1024).to_le_bytes());
+    for chunk in game.chunks(127) {
+        nocash.push(chunk.len() as u8);
+        nocash.extend_from_slice(chunk);
+    }
+    // Then 504 KiB of 0xFF as repeat records of 0xFFFF bytes and the rest.
+    let mut left = 512 * 1024 - 8192;
+    while left > 0 {
+        let n = left.min(0xFFFF);
+        nocash.extend_from_slice(&[0x80, 0xFF]);
+        nocash.extend_from_slice(&(n as u16).to_le_bytes());
+        left -= n;
+    }
+    nocash.push(0);
+    nocash.extend_from_slice(b"STOP");
+    let nocash_path = dir.path().join("game.ngs");
+    fs::write(&nocash_path, &nocash).unwrap();
+
+    // AR DS ME: 164-byte header with the length / 256 at 0xA1 and 0xC0 at 0xA3.
+    let mut me = vec![0u8; 0xA4];
+    me[4..8].copy_from_slice(b"DEMO");
+    me[0xA1] = (8192 >> 8) as u8;
+    me[0xA3] = 0xC0;
+    me.extend_from_slice(&game);
+    let me_path = dir.path().join("game.duc");
+    fs::write(&me_path, &me).unwrap();
+
+    let run = keepsake(&[
+        "nds",
+        "info",
+        "--json",
+        path_str(&nocash_path),
+        path_str(&me_path),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json[0]["container"]["kind"], "no_cash_gba");
+    assert_eq!(json[0]["container"]["compression"], "RunLength");
+    assert_eq!(json[0]["payload_len"], 512 * 1024);
+    assert_eq!(json[0]["lossless"][0]["capacity"], 8192);
+    assert_eq!(json[1]["container"]["kind"], "action_replay");
+    assert_eq!(json[1]["container"]["variant"], "Me");
+    assert_eq!(json[1]["container"]["game_name"], "DEMO");
+
+    for input in [&nocash_path, &me_path] {
+        let output = dir.path().join("cart.sav");
+        let run = keepsake(&["nds", "convert", path_str(input), "-o", path_str(&output)]);
+        assert!(run.status.success(), "{}", stderr(&run));
+        assert_eq!(fs::read(&output).unwrap(), game, "{}", input.display());
+    }
+}

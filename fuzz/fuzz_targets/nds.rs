@@ -19,6 +19,11 @@ fuzz_target!(|input: &[u8]| {
     }
     let analysis = nds::analyze(payload);
     for chip in ChipKind::ALL {
+        if chip.capacity() >= payload.len() {
+            // Growing always keeps everything; skip building megabytes of 0xFF.
+            assert!(analysis.converts_losslessly_to(chip));
+            continue;
+        }
         let resized = nds::resize(payload, chip, false);
         assert_eq!(resized.is_ok(), analysis.converts_losslessly_to(chip));
         if let Ok(out) = resized {

@@ -35,6 +35,8 @@ pub const COOKIE: &[u8; 16] = b"|-DESMUME SAVE-|";
 
 const FIELDS_OFFSET: usize = FOOTER_TEXT.len();
 const COOKIE_OFFSET: usize = FOOTER_LEN - COOKIE.len();
+// The six u32 fields sit exactly between the text and the cookie.
+const _: () = assert!(FIELDS_OFFSET + 6 * 4 == COOKIE_OFFSET);
 
 /// DeSmuME's save type codes, by the capacity each one stands for.
 const DESMUME_TYPES: [(u32, usize); 10] = [
@@ -149,7 +151,6 @@ impl DsvFooter {
             memory_size: field(4),
             version: field(5),
         };
-        debug_assert_eq!(FIELDS_OFFSET + 24, COOKIE_OFFSET);
         if parsed.version != 0 {
             return Err(DsvError::UnsupportedVersion {
                 version: parsed.version,
