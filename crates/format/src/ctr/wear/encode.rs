@@ -25,8 +25,9 @@ pub fn encode(logical: &[u8], layout: &Layout) -> Result<Vec<u8>, WearError> {
     }
     if layout.blocks.len() != geometry.virtual_blocks {
         return Err(WearError::UnusableTemplate(Box::new(
-            WearError::WrongSize {
-                len: layout.blocks.len() * SECTOR_LEN,
+            WearError::LayoutBlockCount {
+                found: layout.blocks.len(),
+                expected: geometry.virtual_blocks,
             },
         )));
     }

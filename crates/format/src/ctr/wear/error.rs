@@ -94,6 +94,9 @@ pub enum WearError {
     )]
     LogicalSizeMismatch { len: usize, expected: usize },
 
+    #[error("the layout has {found} virtual blocks, but its chip has {expected}")]
+    LayoutBlockCount { found: usize, expected: usize },
+
     #[error("cannot lay out a new image like the original: {0}")]
     UnusableTemplate(Box<WearError>),
 }

@@ -97,6 +97,53 @@ fn decode_of_encode_is_identity_for_every_size_fresh_and_like_an_original() {
 }
 
 #[test]
+fn a_chain_of_edits_and_rewears_always_matches_a_plain_model() {
+    // The model is just the logical bytes; each step edits both, rewears like
+    // the previous image, and decodes.
+    let mut rng = rng::for_test("wear_model_chain");
+    for size in FlashSize::ALL {
+        let first = testgen::flash_image(&mut rng, size);
+        let mut model = first.logical.clone();
+        let mut image = first.image.clone();
+        for step in 0..20 {
+            let block = rng.random_range(0..size.geometry().logical_blocks());
+            let range = block * SECTOR_LEN..(block + 1) * SECTOR_LEN;
+            match rng.random_range(0..3) {
+                0 => model[range].copy_from_slice(&testgen::sector_contents(&mut rng)),
+                1 => model[range].fill(0xFF),
+                _ => {
+                    let at = rng.random_range(range.clone());
+                    model[at] = rng.random();
+                }
+            }
+            let layout = decode(&image).unwrap().layout;
+            image = encode(&model, &layout).unwrap();
+            let decoded = decode(&image).unwrap();
+            assert!(decoded.report.is_clean(), "{size:?} step {step}");
+            assert!(decoded.logical == model, "{size:?} step {step}");
+            // Placement never changes under a squashing encode.
+            let placement = |l: &Layout| l.blocks.iter().map(|b| b.physical).collect::<Vec<_>>();
+            assert_eq!(placement(&decoded.layout), placement(&layout));
+        }
+    }
+}
+
+#[test]
+fn a_layout_with_the_wrong_block_count_is_refused() {
+    let mut layout = Layout::fresh(FlashSize::K128);
+    layout.blocks.pop();
+    assert_eq!(
+        encode(&vec![0u8; 0x1E000], &layout),
+        Err(WearError::UnusableTemplate(Box::new(
+            WearError::LayoutBlockCount {
+                found: 30,
+                expected: 31
+            }
+        )))
+    );
+}
+
+#[test]
 fn encoded_map_checks_out_against_the_format_independently() {
     // V1 checksums and the CRC recomputed from the raw bytes by hand.
     let mut rng = rng::for_test("wear_encode_independent");
