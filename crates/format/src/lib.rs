@@ -8,6 +8,6 @@
 pub mod ctr;
 pub mod icon;
 pub mod nds;
-pub mod storage;
 pub mod nds_header;
 pub mod smdh;
+pub mod storage;
