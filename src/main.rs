@@ -1,7 +1,7 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
-mod cmd_nds;
 mod cmd_3ds;
+mod cmd_nds;
 mod failure;
 mod files;
 

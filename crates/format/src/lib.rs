@@ -7,6 +7,6 @@
 
 pub mod ctr;
 pub mod nds;
-pub mod storage;
 pub mod nds_header;
 pub mod smdh;
+pub mod storage;

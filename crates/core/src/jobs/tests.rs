@@ -453,3 +453,47 @@ fn erase_blanks_the_chip_after_saving_it_and_verify_counts_differences() {
         original.iter().position(|&b| b != 0xFF)
     );
 }
+
+#[test]
+fn twlsavetool_files_and_action_replay_saves_restore() {
+    let dsv = keepsake_testkit::fixture_or_skip!("nds/castlevania-portrait-of-ruin/usa.dsv");
+    let duc = keepsake_testkit::fixture_or_skip!("nds/castlevania-portrait-of-ruin/usa.duc");
+    let save = &dsv[..64 * 1024];
+    let mut sim = nds_console(
+        ChipKind::Eeprom64K,
+        &[0xFF; 64 * 1024],
+        "ACBE",
+        "CASTLEVANIA2",
+    );
+    let card = card_of(&mut sim);
+
+    // TWLSaveTool: /TWLSaveTool/<title>.sav, listed with the folders.
+    sim.sd.create_dir_all("/TWLSaveTool").unwrap();
+    sim.sd.write("/TWLSaveTool/CASTLEVANIA2.sav", save).unwrap();
+    let listed = list_backups(
+        &mut sim.sd,
+        &Config::default(),
+        &card.title(),
+        ArchiveKind::SaveData,
+    )
+    .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].source, BackupSource::TwlSaveTool);
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), listed[0].clone());
+    run_job!(sim, job).unwrap();
+    assert_eq!(chip_memory(&sim), save);
+
+    // An Action Replay .duc of the same save, dropped into a backup folder.
+    sim.card.nds_chip_mut().unwrap().memory_mut().fill(0xFF);
+    let dir = "/3ds/Checkpoint/saves/ACBE CASTLEVANIA2/from-action-replay";
+    sim.sd.create_dir_all(dir).unwrap();
+    sim.sd.write(&format!("{dir}/usa.duc"), &duc).unwrap();
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), entry(dir));
+    let report = run_job!(sim, job).unwrap();
+    assert!(report.container.unwrap().contains(".duc"), "{report:?}");
+    assert_eq!(
+        chip_memory(&sim),
+        save,
+        "the .duc and the .dsv hold the same save"
+    );
+}
