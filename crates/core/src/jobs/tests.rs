@@ -497,3 +497,22 @@ fn twlsavetool_files_and_action_replay_saves_restore() {
         "the .duc and the .dsv hold the same save"
     );
 }
+
+#[test]
+fn a_write_that_does_not_read_back_is_reported_with_its_place() {
+    let original = random("worn", 512 * 1024);
+    let mut sim = nds_console(ChipKind::Flash512K, &original, "ATSE", "WORN");
+    let card = card_of(&mut sim);
+    let folder = backup(&mut sim, "good");
+    let chip = sim.card.nds_chip_mut().unwrap();
+    chip.memory_mut()[0x1_2345] ^= 0xFF;
+    chip.wear_out(0x1_2345);
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), entry(&folder));
+    let err = run_job!(sim, job).unwrap_err();
+    let JobError::VerifyFailed { what, auto_backup } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(what, "the card's byte at 0x12345");
+    assert!(auto_backup.ends_with("-auto"), "{auto_backup}");
+    assert!(err.to_string().contains(auto_backup.as_str()));
+}
