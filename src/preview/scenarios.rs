@@ -117,8 +117,8 @@ fn browse() -> Box<dyn World> {
     );
     put_ctr_backup(
         &mut console,
-        demo::sample_title_id(0),
-        demo::SAMPLE_NAMES[0],
+        demo::sample_title_id(2),
+        demo::SAMPLE_NAMES[2],
         "20261012-081500",
         &[1; 4096],
     );

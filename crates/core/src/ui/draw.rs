@@ -532,7 +532,7 @@ impl Ui {
                          Press Y to type a name instead."
                     ),
                     TEXT,
-                    60,
+                    TOP_WIDTH - 32,
                 );
                 if let Some(kind) = title.and_then(|t| t.save_kind.as_ref()) {
                     top.field(130, "Save", kind.clone());

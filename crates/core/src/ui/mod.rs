@@ -23,4 +23,6 @@ pub use model::AppModel;
 pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]
+mod console_tests;
+#[cfg(test)]
 mod tests;

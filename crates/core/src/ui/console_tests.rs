@@ -1,0 +1,446 @@
+//! The screens on the simulated console through the real app model: the
+//! store's folders, the NDS and 3DS jobs, and faults, checked both on the
+//! display list and on what the card and the SD card hold afterwards.
+
+use super::console_model::ConsoleModel;
+use super::demo::{self, put_nds_backup, sample_save};
+use super::display::{Frame, Screen};
+use super::input::{Buttons, FrameInput};
+use super::keyboard::QueuedKeyboard;
+use super::state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
+use super::theme::HIGHLIGHT;
+use crate::platform::sd::join;
+use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
+use crate::sim::{MemTree, SimChip, SimConsole};
+
+const TITLE: &str = "MOSS KNIGHT";
+const CODE: &str = "AMKE";
+const FOLDER: &str = "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT";
+
+struct Rig {
+    ui: Ui,
+    model: ConsoleModel<SimConsole>,
+    frame: Frame,
+}
+
+impl Rig {
+    fn new(console: SimConsole, typed: &[&str]) -> Self {
+        let mut keyboard = QueuedKeyboard::new();
+        for name in typed {
+            keyboard.answer(Some(name));
+        }
+        let mut rig = Self {
+            ui: Ui::new(),
+            model: ConsoleModel::new(console, Box::new(keyboard)),
+            frame: Frame::default(),
+        };
+        rig.idle();
+        rig
+    }
+
+    fn input(&mut self, input: FrameInput) -> Signal {
+        self.ui.frame(&input, &mut self.model, &mut self.frame)
+    }
+
+    fn idle(&mut self) -> Signal {
+        self.input(FrameInput::IDLE)
+    }
+
+    fn press(&mut self, buttons: Buttons) -> Signal {
+        let signal = self.input(FrameInput::press(buttons));
+        self.idle();
+        signal
+    }
+
+    fn combo(&mut self, held: Buttons, pressed: Buttons) {
+        self.input(FrameInput::hold_and_press(held, pressed));
+        self.idle();
+    }
+
+    fn finish_job(&mut self) {
+        for _ in 0..2000 {
+            if self.ui.screen() != ScreenKind::Job {
+                return;
+            }
+            self.idle();
+        }
+        panic!("the job did not end in 2000 frames");
+    }
+
+    fn text(&self) -> String {
+        let mut texts = self.frame.texts(Screen::Top);
+        texts.extend(self.frame.texts(Screen::Bottom));
+        texts.join(" ")
+    }
+
+    fn highlighted(&self) -> Vec<&str> {
+        self.frame.texts_on(Screen::Bottom, HIGHLIGHT)
+    }
+
+    fn console(&mut self) -> &mut SimConsole {
+        self.model.console_mut()
+    }
+
+    fn chip(&mut self) -> Vec<u8> {
+        self.console()
+            .card
+            .nds_chip()
+            .expect("an NDS card")
+            .memory()
+            .to_vec()
+    }
+}
+
+/// An 8 KiB EEPROM cartridge holding `save`, and two SD titles.
+fn console_with(save: &[u8]) -> SimConsole {
+    let mut console = demo::empty_console();
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::eeprom(0x2000, save),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 2);
+    console
+}
+
+#[test]
+fn the_cartridge_is_listed_first_with_its_chip_icon_and_backups() {
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut console = console_with(&save);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let rig = Rig::new(console, &[]);
+    let bottom = rig.frame.texts(Screen::Bottom);
+    let names: Vec<&str> = bottom
+        .iter()
+        .copied()
+        .filter(|t| [TITLE, "Pocket Garden", "Star Courier 3D"].contains(t))
+        .collect();
+    assert_eq!(names, [TITLE, "Pocket Garden", "Star Courier 3D"]);
+    assert_eq!(rig.highlighted(), [TITLE]);
+    let top = rig.text();
+    for expected in ["Game code", CODE, "EEPROM 8 KiB", "1 backup", "Card: AMKE"] {
+        assert!(top.contains(expected), "{expected} missing from {top}");
+    }
+    // The banner's icon, decoded: its centre is the sample icon's white dot.
+    let icon = rig
+        .frame
+        .top
+        .iter()
+        .find_map(|c| match c {
+            super::DrawCmd::Icon { image, .. } => Some(image.clone()),
+            _ => None,
+        })
+        .expect("the cartridge's icon is drawn");
+    assert_eq!((icon.width(), icon.height()), (32, 32));
+    assert_eq!(icon.pixel(16, 16), [255, 255, 255, 255]);
+    assert_eq!(
+        icon.pixel(0, 0)[..3],
+        [0x18, 0x18, 0x29][..],
+        "the dark frame, at 5 bits a channel"
+    );
+}
+
+#[test]
+fn a_backup_made_with_l_and_a_holds_the_whole_chip_and_is_listed_as_keepsake() {
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut rig = Rig::new(console_with(&save), &[]);
+    rig.combo(Buttons::L, Buttons::A);
+    rig.finish_job();
+    assert!(rig.text().contains("Backed up"), "{}", rig.text());
+    let path = join(FOLDER, "20261121-180400/MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&path).unwrap(), save);
+    rig.press(Buttons::A);
+    rig.press(Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Backups);
+    assert!(rig.text().contains("2026-11-21 18:04"));
+    rig.press(Buttons::DOWN);
+    assert!(rig.text().contains("Keepsake"), "{}", rig.text());
+    assert!(rig.text().contains("8 KiB"));
+}
+
+#[test]
+fn a_named_backup_takes_the_typed_name() {
+    let save = sample_save(0x2000, 0x800, 2);
+    let mut rig = Rig::new(console_with(&save), &["before the boss"]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::Y);
+    rig.finish_job();
+    let path = join(FOLDER, "before the boss/MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&path).unwrap(), save);
+}
+
+#[test]
+fn a_padded_flashcart_save_restores_to_the_small_chip_after_an_automatic_backup() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut new = old.clone();
+    new[..0x400].iter_mut().for_each(|b| *b = b.wrapping_add(1));
+    let mut flashcart = new.clone();
+    flashcart.resize(0x8_0000, 0xFF);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "from my flashcart",
+        None,
+        &flashcart,
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    assert!(
+        rig.text().contains("imported flashcart .sav (512 KiB)"),
+        "{}",
+        rig.text()
+    );
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    let question = rig.text();
+    assert!(
+        question.contains("the save on the cartridge MOSS KNIGHT (EEPROM 8 KiB)"),
+        "{question}"
+    );
+    assert!(
+        question.contains("converted to the chip's 8 KiB without losing data"),
+        "{question}"
+    );
+    assert!(question.contains("YYYYMMDD-HHMMSS-auto"), "{question}");
+    assert_eq!(rig.chip(), old, "nothing is written before the answer");
+    rig.press(Buttons::A);
+    assert!(rig.ui.restore_running());
+    rig.finish_job();
+    let result = rig.text();
+    assert!(result.contains("Restored and verified"), "{result}");
+    // 1 KiB changed: 32 pages of 32 bytes.
+    assert!(result.contains("Wrote 32 of 256 pages (1 KiB)"), "{result}");
+    assert_eq!(rig.chip(), new);
+    let auto = join(FOLDER, "20261121-180400-auto/MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&auto).unwrap(), old);
+}
+
+#[test]
+fn a_backup_too_big_for_the_chip_is_refused_and_nothing_is_written() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261118-120000",
+        None,
+        &sample_save(0x1_0000, 0x6000, 9),
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Result);
+    let text = rig.text();
+    assert!(text.contains("This backup cannot be restored"), "{text}");
+    assert!(
+        text.contains("holds data past what the cartridge's EEPROM 8 KiB can store"),
+        "{text}"
+    );
+    assert!(text.contains("What to do"));
+    assert_eq!(rig.chip(), old);
+    assert!(
+        !rig.console()
+            .sd
+            .list(FOLDER)
+            .unwrap()
+            .iter()
+            .any(|e| e.name.ends_with("-auto"))
+    );
+}
+
+#[test]
+fn a_card_pulled_during_a_restore_leaves_a_complete_automatic_backup_and_says_so() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261119-080000",
+        None,
+        &sample_save(0x2000, 0x2000, 77),
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    for _ in 0..20 {
+        rig.idle();
+    }
+    assert!(rig.ui.restore_running(), "still writing pages");
+    // START is refused while the restore runs.
+    assert_eq!(rig.press(Buttons::START), Signal::Continue);
+    assert!(
+        rig.text()
+            .contains("Restoring: Keepsake can exit once it is done.")
+    );
+    rig.console().card.eject();
+    rig.finish_job();
+    let text = rig.text();
+    assert!(
+        text.contains("The cartridge was taken out during the restore"),
+        "{text}"
+    );
+    assert!(text.contains("restore the automatic backup"), "{text}");
+    assert!(text.contains("No cartridge"));
+    let auto = join(FOLDER, "20261121-180400-auto/MOSS KNIGHT.sav");
+    assert!(
+        text.contains("20261121-180400-auto"),
+        "the advice names the folder: {text}"
+    );
+    assert_eq!(rig.console().sd.read(&auto).unwrap(), old);
+    rig.press(Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Titles);
+    assert!(!rig.text().contains(TITLE));
+}
+
+#[test]
+fn holding_b_cancels_a_backup_and_leaves_no_folder() {
+    let mut console = demo::empty_console();
+    let save = sample_save(0x80_0000, 0x1000, 3);
+    console.card.insert(demo::nds_cartridge(
+        "SKY ATLAS",
+        "ASKE",
+        SimChip::flash(0x20_2017, 0x80_0000, &save),
+        140,
+    ));
+    let mut rig = Rig::new(console, &[]);
+    rig.combo(Buttons::L, Buttons::A);
+    rig.input(FrameInput::press(Buttons::B));
+    for _ in 2..CANCEL_HOLD_FRAMES {
+        rig.input(FrameInput::hold(Buttons::B));
+    }
+    assert_eq!(
+        rig.ui.screen(),
+        ScreenKind::Job,
+        "the 256-chunk read outlasts the hold"
+    );
+    rig.input(FrameInput::hold(Buttons::B));
+    rig.idle();
+    assert_eq!(rig.ui.screen(), ScreenKind::Result);
+    assert!(rig.text().contains("Backup cancelled"), "{}", rig.text());
+    let saves = rig
+        .console()
+        .sd
+        .list("/3ds/Checkpoint/saves/ASKE SKY ATLAS");
+    assert!(
+        saves.map_or(true, |entries| entries.is_empty()),
+        "no backup folder"
+    );
+}
+
+#[test]
+fn deleting_removes_the_folder_from_the_sd_card() {
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut console = console_with(&save);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.press(Buttons::X);
+    rig.press(Buttons::A);
+    assert!(rig.text().contains("Deleted \"20261101-120000\"."));
+    assert_eq!(
+        rig.console()
+            .sd
+            .kind_of(&join(FOLDER, "20261101-120000"))
+            .unwrap(),
+        None
+    );
+    rig.press(Buttons::B);
+    assert!(
+        rig.text().contains("none yet"),
+        "the count follows: {}",
+        rig.text()
+    );
+}
+
+#[test]
+fn settings_are_written_to_the_sd_card_and_change_where_backups_go() {
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut rig = Rig::new(console_with(&save), &[]);
+    rig.press(Buttons::SELECT);
+    rig.press(Buttons::A); // the next backup root
+    rig.press(Buttons::DOWN);
+    rig.press(Buttons::A); // confirm restores: off
+    rig.press(Buttons::B);
+    let config =
+        String::from_utf8(rig.console().sd.read("/3ds/Keepsake/config.json").unwrap()).unwrap();
+    assert!(
+        config.contains("\"saves_root\": \"/3ds/Keepsake/saves\""),
+        "{config}"
+    );
+    let ui = String::from_utf8(rig.console().sd.read(super::UI_SETTINGS_PATH).unwrap()).unwrap();
+    assert!(ui.contains("\"confirm_restores\": false"), "{ui}");
+    rig.combo(Buttons::L, Buttons::A);
+    rig.finish_job();
+    let path = "/3ds/Keepsake/saves/AMKE MOSS KNIGHT/20261121-180400/MOSS KNIGHT.sav";
+    assert_eq!(rig.console().sd.read(path).unwrap(), save);
+}
+
+#[test]
+fn an_sd_title_backs_up_and_restores_through_the_3ds_jobs() {
+    let mut console = demo::empty_console();
+    demo::install_sample_titles(&mut console, 1);
+    let title_id = demo::sample_title_id(0);
+    let archive = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id,
+    };
+    let mut tree = MemTree::new();
+    tree.write("/save.bin", &[7; 300]).unwrap();
+    console.archives.insert(archive, tree);
+    let mut rig = Rig::new(console, &[]);
+    assert!(rig.text().contains("Pocket Garden") && rig.text().contains("No cartridge"));
+    rig.combo(Buttons::L, Buttons::A);
+    rig.finish_job();
+    assert!(rig.text().contains("Backed up"), "{}", rig.text());
+    assert!(rig.text().contains("in 1 file saved to"), "{}", rig.text());
+    let title_folder = crate::store::naming::ctr_title_folder(title_id, "Pocket Garden");
+    let folder = join(
+        &join("/3ds/Checkpoint/saves", &title_folder),
+        "20261121-180400",
+    );
+    let folder = folder.as_str();
+    assert_eq!(
+        rig.console().sd.read(&join(folder, "save.bin")).unwrap(),
+        vec![7; 300]
+    );
+
+    // Change the save, then restore the backup over it.
+    rig.console()
+        .sd
+        .write(&join(folder, "save.bin"), &[9; 300])
+        .unwrap();
+    rig.press(Buttons::A);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    assert!(
+        rig.text()
+            .contains("the save data of Pocket Garden, installed on the SD card"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::A);
+    rig.finish_job();
+    assert!(
+        rig.text().contains("Restored and verified"),
+        "{}",
+        rig.text()
+    );
+    let committed = rig.console().archives.committed(archive).unwrap();
+    assert_eq!(committed.read("/save.bin").unwrap(), &[9; 300][..]);
+    assert_eq!(
+        rig.console().archives.secure_value_resets(),
+        &[(title_id, MediaType::Sd)]
+    );
+}
