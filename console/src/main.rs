@@ -66,21 +66,29 @@ fn run() -> Result<(), String> {
 
     let keyboard = SystemKeyboard::new(Rc::clone(&apt), Rc::clone(&gfx));
     let mut model = ConsoleModel::new(Console3ds::new(probed), Box::new(keyboard));
-    if let Some(warning) = &model.startup_warning {
-        eprintln!("start-up: {warning}");
+    // Problems reading the settings are shown with the notices: the UI has
+    // no other place for them before the first screen.
+    let problems: Vec<&str> = config_problem
+        .iter()
+        .chain(&model.startup_warning)
+        .map(String::as_str)
+        .collect();
+    let problem = (!problems.is_empty()).then(|| problems.join(" "));
+    if let Some(problem) = &problem {
+        eprintln!("start-up: {problem}");
     }
 
     let citro = Citro2d::new(&gfx).map_err(|e| e.to_string())?;
     let mut renderer = Renderer::new(&citro).map_err(|e| e.to_string())?;
     let mut ui = Ui::new();
     let mut frame = Frame::default();
-    let mut showing_notices = !notices.is_empty() || config_problem.is_some();
+    let mut showing_notices = !notices.is_empty() || problem.is_some();
     let mut leaving_locked = false;
 
     while apt.borrow().main_loop() {
         let input = input::read(&mut hid);
         if showing_notices {
-            draw_notices(&notices, config_problem.as_deref(), &mut frame);
+            draw_notices(&notices, problem.as_deref(), &mut frame);
             showing_notices = !notices_dismissed(&input);
         } else if ui.frame(&input, &mut model, &mut frame) == Signal::Exit {
             break;

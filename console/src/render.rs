@@ -2,13 +2,14 @@
 //!
 //! Text uses the system font (so every language's titles show); its 30-pixel
 //! glyphs are scaled to the display list's nominal line heights, and text
-//! wider than its `max_width` is cut with an ellipsis. Icons are uploaded
+//! wider than its `max_width` is cut with an ellipsis (`text_fit`). Icons are uploaded
 //! once per image and kept while the display list keeps showing them.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use keepsake_core::gpu_texture::tile_rgba8;
+use keepsake_core::text_fit::fit_to_width;
 use keepsake_core::ui::{Align, Color, DrawCmd, Frame};
 use keepsake_format::icon::RgbaImage;
 
@@ -195,24 +196,14 @@ fn fitted<'b>(
     scale: f32,
     max_width: Option<f32>,
 ) -> Result<crate::citro2d::Text<'b>, RenderError> {
-    let whole = buf.parse(string)?;
     let Some(max_width) = max_width else {
-        return Ok(whole);
+        return buf.parse(string);
     };
-    let (width, _) = whole.size(scale);
-    if width <= max_width {
-        return Ok(whole);
-    }
-    let chars: Vec<char> = string.chars().collect();
-    // Start from the proportional guess, then drop characters until it fits.
-    let mut keep = ((chars.len() as f32) * max_width / width) as usize;
-    loop {
-        let mut cut: String = chars[..keep.min(chars.len())].iter().collect();
-        cut.push('…');
-        let parsed = buf.parse(&cut)?;
-        if keep == 0 || parsed.size(scale).0 <= max_width {
-            return Ok(parsed);
-        }
-        keep -= 1;
-    }
+    // A text that cannot be parsed measures as too wide, so the cut shrinks
+    // until it can be (or the parse below reports why not).
+    let line = fit_to_width(string, max_width, |candidate| {
+        buf.parse(candidate)
+            .map_or(f32::INFINITY, |parsed| parsed.size(scale).0)
+    });
+    buf.parse(&line)
 }

@@ -795,4 +795,13 @@ mod tests {
         draw_notices(&[], Some(&problem), &mut frame);
         assert!(frame.shows("Only the SD card is used"));
     }
+
+    #[test]
+    fn the_built_in_config_shipped_in_romfs_probes_everything() {
+        let shipped = include_bytes!("../../../romfs/config.json");
+        assert_eq!(
+            choose_config(None, Some(shipped)),
+            (ProbeConfig::probe_all(), None)
+        );
+    }
 }

@@ -13,4 +13,5 @@ pub mod platform;
 #[cfg(target_has_atomic = "64")]
 pub mod sim;
 pub mod store;
+pub mod text_fit;
 pub mod ui;

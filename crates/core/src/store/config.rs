@@ -27,6 +27,10 @@ pub struct Config {
     pub extdata_root: String,
     /// Whether TWLSaveTool's files are listed as backups too.
     pub read_twlsavetool: bool,
+    /// Keys of the file that other parts of the app own (the probing
+    /// switches of `capabilities`), kept so that saving does not drop them.
+    #[serde(flatten)]
+    pub others: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             saves_root: CHECKPOINT_SAVES.into(),
             extdata_root: CHECKPOINT_EXTDATA.into(),
             read_twlsavetool: true,
+            others: serde_json::Map::new(),
         }
     }
 }
@@ -84,6 +89,27 @@ impl Config {
 mod tests {
     use super::*;
     use crate::sim::{PowerSupply, SimSd};
+
+    #[test]
+    fn saving_keeps_the_keys_other_parts_of_the_app_own() {
+        use crate::capabilities::{ProbeConfig, Service};
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        sd.create_dir_all(KEEPSAKE_DIR).unwrap();
+        sd.write(
+            CONFIG_PATH,
+            br#"{"skip_probe": ["am", "pxi:dev"], "read_twlsavetool": false}"#,
+        )
+        .unwrap();
+        let mut config = Config::load(&mut sd).unwrap();
+        config.saves_root = "/backups".into();
+        config.save(&mut sd).unwrap();
+        let saved = sd.read(CONFIG_PATH).unwrap();
+        let probing = ProbeConfig::from_json(&saved).unwrap();
+        assert_eq!(probing.skipped(), &[Service::PxiDev, Service::Am]);
+        let reread = Config::load(&mut sd).unwrap();
+        assert_eq!(reread.saves_root, "/backups");
+        assert!(!reread.read_twlsavetool);
+    }
 
     #[test]
     fn defaults_round_trip_and_damage_is_located() {
