@@ -1,5 +1,7 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
+mod cmd_3ds;
+mod cmd_nds;
 mod cmd_preview;
 mod failure;
 mod files;
@@ -21,12 +23,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// NDS saves: inspect them, convert between flashcart, emulator and cartridge sizes.
+    #[command(subcommand)]
+    Nds(cmd_nds::NdsCommand),
+    /// 3DS cartridge save flash: inspect, unwear/rewear, decrypt/encrypt.
+    #[command(name = "3ds", subcommand)]
+    Ctr(cmd_3ds::Command),
     /// Run the console UI on a simulated console and write PNGs of both screens.
     Preview(cmd_preview::PreviewArgs),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Nds(command) => cmd_nds::run(command),
+        Command::Ctr(command) => cmd_3ds::run(command),
         Command::Preview(args) => cmd_preview::run(args),
     }
 }

@@ -5,7 +5,9 @@
 //! that says what was expected and where, and never panics.
 #![forbid(unsafe_code)]
 
+pub mod ctr;
 pub mod icon;
 pub mod nds;
 pub mod nds_header;
 pub mod smdh;
+pub mod storage;

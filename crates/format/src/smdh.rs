@@ -223,3 +223,43 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use keepsake_testkit::rand::{Rng, RngCore};
+    use keepsake_testkit::rng;
+
+    /// Thousands of random and mutated SMDHs: never a panic; titles of a
+    /// mutated valid SMDH still decode (lossily) in every language.
+    #[test]
+    fn random_and_mutated_smdh_never_panic() {
+        let mut rng = rng::for_test("smdh robustness");
+        let valid = build("Game", "A long name", "Publisher");
+        for i in 0..3000 {
+            let bytes = if i % 3 == 0 {
+                let mut b = vec![0; rng.random_range(0..0x3800)];
+                rng.fill_bytes(&mut b);
+                b
+            } else {
+                let mut b = valid.clone();
+                for _ in 0..rng.random_range(1..64) {
+                    let at = rng.random_range(0..b.len());
+                    b[at] = rng.random();
+                }
+                b
+            };
+            if let Ok(smdh) = Smdh::parse(&bytes) {
+                assert_eq!(&bytes[..4], b"SMDH");
+                for lang in [
+                    Language::Japanese,
+                    Language::English,
+                    Language::TraditionalChinese,
+                ] {
+                    let t = smdh.titles(lang);
+                    assert!(t.short.encode_utf16().count() <= 64);
+                }
+            }
+        }
+    }
+}

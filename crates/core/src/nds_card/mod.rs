@@ -23,4 +23,6 @@ pub use inserted::{IdentifyError, InsertedNds, identify};
 pub use protocol::{Bus, opcode};
 
 #[cfg(test)]
+mod robustness;
+#[cfg(test)]
 mod tests;

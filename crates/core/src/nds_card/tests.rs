@@ -220,3 +220,36 @@ fn bus_faults_surface_as_errors() {
         })
     );
 }
+
+/// Random writes and reads through the driver against a plain byte vector,
+/// for every kind: the chip always holds what the model holds.
+#[test]
+fn random_operations_match_an_in_memory_model() {
+    for kind in ChipKind::ALL {
+        let mut rng = rng::for_test(&format!("model {kind}"));
+        let mut model = random_image(&format!("model start {kind}"), kind.capacity());
+        let infrared = kind == ChipKind::Flash256K;
+        let mut slot = slot_with(part(kind, &model), infrared);
+        let chip = detect(&mut slot, infrared).unwrap().chip;
+        chip.unlock(&mut slot).unwrap();
+        let unit = chip.write_unit_size();
+        for op in 0..40 {
+            if rng.random_bool(0.5) {
+                let index = rng.random_range(0..kind.capacity() / unit);
+                let mut data = vec![0xFF; unit];
+                if rng.random_bool(0.8) {
+                    rng.fill_bytes(&mut data);
+                }
+                chip.write_unit(&mut slot, index, &data).unwrap();
+                model[index * unit..(index + 1) * unit].copy_from_slice(&data);
+            } else {
+                let start = rng.random_range(0..kind.capacity());
+                let len = rng.random_range(0..=(kind.capacity() - start).min(4096));
+                let mut got = vec![0; len];
+                chip.read(&mut slot, start, &mut got).unwrap();
+                assert_eq!(got, model[start..start + len], "{kind}, op {op}");
+            }
+        }
+        assert_eq!(slot.nds_chip().unwrap().memory(), &model[..], "{kind}");
+    }
+}

@@ -48,9 +48,14 @@ impl Config {
             Err(crate::platform::SdError::NotFound { .. }) => return Ok(Self::default()),
             Err(e) => return Err(e.into()),
         };
-        let config: Self = serde_json::from_slice(&bytes).map_err(|e| StoreError::Config {
+        Self::parse(&bytes)
+    }
+
+    /// Parses the settings file's bytes.
+    pub fn parse(bytes: &[u8]) -> Result<Self, StoreError> {
+        let config: Self = serde_json::from_slice(bytes).map_err(|e| StoreError::Config {
             path: CONFIG_PATH.into(),
-            reason: format!("line {}, column {}: {e}", e.line(), e.column()),
+            reason: e.to_string(),
         })?;
         for (key, root) in [
             ("saves_root", &config.saves_root),
@@ -109,5 +114,38 @@ mod tests {
             Config::load(&mut sd),
             Err(StoreError::Config { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use keepsake_testkit::rand::Rng;
+    use keepsake_testkit::rng;
+
+    /// Thousands of random and mutated settings files: never a panic, and
+    /// accepted files have absolute roots.
+    #[test]
+    fn random_and_mutated_settings_never_panic() {
+        let mut rng = rng::for_test("config robustness");
+        let valid = serde_json::to_vec(&Config::default()).unwrap();
+        let alphabet = b"{}[]\":,/ 0123456789abcdefnulltrue\\";
+        for i in 0..5000 {
+            let bytes: Vec<u8> = if i % 2 == 0 {
+                (0..rng.random_range(0..80))
+                    .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                    .collect()
+            } else {
+                let mut b = valid.clone();
+                for _ in 0..rng.random_range(1..4) {
+                    let at = rng.random_range(0..b.len());
+                    b[at] = alphabet[rng.random_range(0..alphabet.len())];
+                }
+                b
+            };
+            if let Ok(config) = Config::parse(&bytes) {
+                assert!(config.saves_root.starts_with('/') && config.extdata_root.starts_with('/'));
+            }
+        }
     }
 }

@@ -53,17 +53,18 @@ impl Container {
     }
 }
 
-/// A save file that cannot be read, by the container it was taken for.
+/// A save file that cannot be read, by the container it was taken for. The
+/// message carries the inner error's, so it is complete on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ParseError {
     #[error("not a DeSmuME save: {0}")]
-    Dsv(#[from] DsvError),
+    Dsv(DsvError),
     #[error("not an Action Replay save: {0}")]
-    ActionReplay(#[from] DucError),
+    ActionReplay(DucError),
     #[error("not a no$gba save: {0}")]
-    NoCashGba(#[from] NoCashError),
+    NoCashGba(NoCashError),
     #[error("not a raw save: {0}")]
-    Raw(#[from] RawError),
+    Raw(RawError),
 }
 
 /// A save file split into its container and its payload (the chip image,
@@ -80,21 +81,21 @@ impl<'a> SaveFile<'a> {
     /// payload, checking everything the container lets us check.
     pub fn parse(file: &'a [u8]) -> Result<SaveFile<'a>, ParseError> {
         if dsv::has_cookie(file) || dsv::find_cut_footer(file).is_some() {
-            let (footer, image) = DsvFooter::parse(file)?;
+            let (footer, image) = DsvFooter::parse(file).map_err(ParseError::Dsv)?;
             return Ok(SaveFile {
                 container: Container::Dsv(footer),
                 payload: Cow::Borrowed(image),
             });
         }
         if duc::is_max(file) {
-            let (header, save) = duc::parse(file)?;
+            let (header, save) = duc::parse(file).map_err(ParseError::ActionReplay)?;
             return Ok(SaveFile {
                 container: Container::ActionReplay(header),
                 payload: Cow::Borrowed(save),
             });
         }
         if nocash::is_nocash(file) {
-            let (header, save) = nocash::parse(file)?;
+            let (header, save) = nocash::parse(file).map_err(ParseError::NoCashGba)?;
             return Ok(SaveFile {
                 container: Container::NoCashGba(header),
                 payload: save,
@@ -104,14 +105,14 @@ impl<'a> SaveFile<'a> {
             let declared = duc::me_declared_len(file);
             let fits = declared == Some(file.len() - duc::ME_HEADER_LEN);
             if fits || raw::parse(file).is_err() {
-                let (header, save) = duc::parse(file)?;
+                let (header, save) = duc::parse(file).map_err(ParseError::ActionReplay)?;
                 return Ok(SaveFile {
                     container: Container::ActionReplay(header),
                     payload: Cow::Borrowed(save),
                 });
             }
         }
-        let image = raw::parse(file)?;
+        let image = raw::parse(file).map_err(ParseError::Raw)?;
         Ok(SaveFile {
             container: Container::Raw,
             payload: Cow::Borrowed(image),

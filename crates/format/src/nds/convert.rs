@@ -41,8 +41,8 @@ pub enum ConvertError {
     #[error("the save is empty")]
     Empty,
     #[error(
-        "converting the {} save to {target} would lose {} of data at offsets {:#x}..={:#x} (first lost byte at {:#x}) that is neither padding nor a mirror of the first {}; the save needs a larger chip (or force the conversion to drop them)",
-        format_size(*.len), plural_bytes(.lost.count), .lost.first_offset, .lost.last_offset, .lost.first_offset, format_size(.target.capacity())
+        "converting the {} save to {target} would lose {} that is neither padding nor a mirror of the first {}",
+        format_size(*.len), describe_lost(.lost), format_size(.target.capacity())
     )]
     WouldLoseData {
         len: usize,
@@ -51,11 +51,14 @@ pub enum ConvertError {
     },
 }
 
-fn plural_bytes(count: usize) -> String {
-    if count == 1 {
-        "1 byte".to_string()
+fn describe_lost(lost: &LostBytes) -> String {
+    if lost.count == 1 {
+        format!("1 byte of data at offset {:#x}", lost.first_offset)
     } else {
-        format!("{count} bytes")
+        format!(
+            "{} bytes of data between offsets {:#x} and {:#x}",
+            lost.count, lost.first_offset, lost.last_offset
+        )
     }
 }
 
@@ -202,8 +205,10 @@ mod tests {
                 }
             );
             let message = err.to_string();
-            assert!(message.contains(&format!("{at:#x}")), "{message}");
-            assert!(message.contains("1 byte of data"), "{message}");
+            assert!(
+                message.contains(&format!("1 byte of data at offset {at:#x}")),
+                "{message}"
+            );
             assert!(!analyze(&padded).converts_losslessly_to(small));
             // Forced, it keeps the first part and drops the rest.
             assert_eq!(resize(&padded, small, true).unwrap(), image);

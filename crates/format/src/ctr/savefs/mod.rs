@@ -1,0 +1,766 @@
+//! The SAVE filesystem inside a DISA container.
+//!
+//! Partition 0's payload starts with the SAVE header and filesystem
+//! information (`header`), followed by the directory and file hash tables,
+//! the FAT (`fat`) and, depending on the layout, the data region and the
+//! entry tables (`entries`):
+//!
+//! - one partition ("duplicate data"): the data region follows the FAT in
+//!   partition 0, and the entry tables are two FAT chains inside it;
+//! - two partitions: the entry tables follow the FAT in partition 0, and the
+//!   data region is all of partition 1.
+//!
+//! [`SaveFs`] reads the metadata (hash tables, FAT, entry tables: a small
+//! fraction of the image) into memory once, checked through the container's
+//! hash tree; file data is read from the container on demand. Changes are
+//! made in memory and to the data region, and [`SaveFs::commit`] writes the
+//! metadata that changed and rehashes the container.
+
+pub mod entries;
+pub mod fat;
+pub mod format;
+pub mod header;
+
+use thiserror::Error;
+
+use super::container::ContainerError;
+use super::disa::Disa;
+use super::partition::PartitionError;
+use crate::storage::{ReadAt, WriteAt};
+use entries::{DIR_ENTRY_LEN, EntryError, EntryTable, FILE_ENTRY_LEN, NO_BLOCK};
+use fat::{Fat, FatError, Run};
+use header::{FS_INFO_LEN, FsInfo, SAVE_HEADER_LEN, TableHome, parse_save_header};
+
+/// Directory entry fields.
+const DIR_NEXT: usize = 0x14;
+const DIR_FIRST_DIR: usize = 0x18;
+const DIR_FIRST_FILE: usize = 0x1C;
+/// File entry fields.
+const FILE_NEXT: usize = 0x14;
+const FILE_BLOCK: usize = 0x1C;
+const FILE_SIZE: usize = 0x20;
+/// Index of the root directory.
+pub const ROOT: u32 = 1;
+
+/// Why a SAVE filesystem operation failed.
+#[derive(Debug, Error)]
+pub enum SaveFsError {
+    #[error(
+        "SAVE header: expected magic \"SAVE\" version 0x40000, found {found:?} version {version:#x}"
+    )]
+    BadMagic { found: [u8; 4], version: u32 },
+    #[error("filesystem field {field} at {at:#x} is {value:#x}: {why}")]
+    BadField {
+        field: &'static str,
+        at: u64,
+        value: u64,
+        why: &'static str,
+    },
+    #[error("{what} ({offset:#x}+{len:#x}) lies outside the {limit:#x}-byte partition payload")]
+    Outside {
+        what: &'static str,
+        offset: u64,
+        len: u64,
+        limit: u64,
+    },
+    #[error("reading the {what}: {source}")]
+    Metadata {
+        what: &'static str,
+        #[source]
+        source: PartitionError,
+    },
+    #[error("reading {path} at file offset {offset:#x}: {source}")]
+    FileData {
+        path: String,
+        offset: u64,
+        #[source]
+        source: PartitionError,
+    },
+    #[error("writing the image: {0}")]
+    Write(#[source] PartitionError),
+    #[error("{path}: {why}")]
+    BadFile { path: String, why: &'static str },
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: already exists")]
+    AlreadyExists { path: String },
+    #[error("{path}: not a directory")]
+    NotADirectory { path: String },
+    #[error("{path}: directory not empty")]
+    NotEmpty { path: String },
+    #[error("name {name:?}: {why}")]
+    BadName { name: String, why: &'static str },
+    #[error("FAT: {0}")]
+    Fat(#[from] FatError),
+    #[error(transparent)]
+    Entries(#[from] EntryError),
+    #[error(transparent)]
+    Container(#[from] ContainerError),
+}
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    Dir(u32),
+    File(u32),
+}
+
+/// One entry of a directory walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Slash-separated path from the root, without a leading slash.
+    pub path: String,
+    /// `None` for a directory, the size for a file.
+    pub size: Option<u64>,
+    pub node: Node,
+}
+
+/// Where the pieces of metadata live, for writing them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    DirHash,
+    FileHash,
+    Fat,
+    Dirs,
+    Files,
+}
+
+/// An open SAVE filesystem over a DISA container.
+#[derive(Debug)]
+pub struct SaveFs<S> {
+    disa: Disa<S>,
+    info: FsInfo,
+    image_blocks: u64,
+    fat: Fat,
+    dirs: EntryTable,
+    files: EntryTable,
+    /// The metadata bytes as they are in the image, per piece.
+    stored: Vec<(Piece, Vec<u8>)>,
+}
+
+/// A name's 16-byte on-disk form.
+pub fn encode_name(name: &str) -> Result<[u8; 16], SaveFsError> {
+    let bad = |why| SaveFsError::BadName {
+        name: name.to_string(),
+        why,
+    };
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(bad("not a valid name"));
+    }
+    if name.len() > 16 {
+        return Err(bad("longer than 16 bytes"));
+    }
+    if name.bytes().any(|b| b == 0 || b == b'/' || b == b'\\') {
+        return Err(bad("contains NUL, '/' or '\\'"));
+    }
+    let mut out = [0u8; 16];
+    out[..name.len()].copy_from_slice(name.as_bytes());
+    Ok(out)
+}
+
+/// A 16-byte on-disk name as text (cut at the first NUL).
+pub fn decode_name(raw: &[u8; 16]) -> String {
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(16);
+    String::from_utf8_lossy(&raw[..end]).into_owned()
+}
+
+fn components(path: &str) -> Vec<&str> {
+    path.split('/').filter(|c| !c.is_empty()).collect()
+}
+
+impl<S: ReadAt> SaveFs<S> {
+    /// Opens the filesystem of a DISA container, reading and checking all
+    /// its metadata.
+    pub fn open(mut disa: Disa<S>) -> Result<Self, SaveFsError> {
+        let two_partitions = disa.partitions().len() == 2;
+        let limit0 = disa.partitions()[0].len();
+        let mut header = [0u8; SAVE_HEADER_LEN];
+        read_meta(&mut disa, 0, 0, &mut header, "SAVE header", limit0)?;
+        let (image_blocks, info_at) = parse_save_header(&header)?;
+        let mut raw_info = [0u8; FS_INFO_LEN];
+        read_meta(
+            &mut disa,
+            0,
+            info_at,
+            &mut raw_info,
+            "filesystem information",
+            limit0,
+        )?;
+        let info = FsInfo::parse(&raw_info, two_partitions, info_at)?;
+        let bl = u64::from(info.block_len);
+        // The data region must fit where the layout puts it.
+        let data_len = u64::from(info.data_blocks) * bl;
+        let (data_part, data_at) = if two_partitions {
+            (1, 0)
+        } else {
+            (0, info.data_offset)
+        };
+        let limit = disa.partitions()[data_part].len();
+        if data_at.checked_add(data_len).is_none_or(|end| end > limit) {
+            return Err(SaveFsError::Outside {
+                what: "data region",
+                offset: data_at,
+                len: data_len,
+                limit,
+            });
+        }
+        let mut dir_hash = vec![0u8; info.dir_buckets as usize * 4];
+        check_fits(
+            "directory hash table",
+            info.dir_hash_offset,
+            dir_hash.len() as u64,
+            limit0,
+        )?;
+        read_meta(
+            &mut disa,
+            0,
+            info.dir_hash_offset,
+            &mut dir_hash,
+            "directory hash table",
+            limit0,
+        )?;
+        let mut file_hash = vec![0u8; info.file_buckets as usize * 4];
+        check_fits(
+            "file hash table",
+            info.file_hash_offset,
+            file_hash.len() as u64,
+            limit0,
+        )?;
+        read_meta(
+            &mut disa,
+            0,
+            info.file_hash_offset,
+            &mut file_hash,
+            "file hash table",
+            limit0,
+        )?;
+        let fat_len = (u64::from(info.data_blocks) + 1) * 8;
+        check_fits("FAT", info.fat_offset, fat_len, limit0)?;
+        let mut fat_bytes = vec![0u8; fat_len as usize];
+        read_meta(&mut disa, 0, info.fat_offset, &mut fat_bytes, "FAT", limit0)?;
+        let fat = Fat::parse(&fat_bytes);
+        let mut fs = SaveFs {
+            disa,
+            info,
+            image_blocks,
+            fat,
+            dirs: EntryTable::new("directory", DIR_ENTRY_LEN, 2, 1, 0),
+            files: EntryTable::new("file", FILE_ENTRY_LEN, 1, 1, 0),
+            stored: Vec::new(),
+        };
+        let dir_len = (u64::from(info.max_dirs) + 2) * DIR_ENTRY_LEN as u64;
+        let dir_bytes = fs.read_table(info.dir_table, dir_len, "directory entry table")?;
+        let file_len = (u64::from(info.max_files) + 1) * FILE_ENTRY_LEN as u64;
+        let file_bytes = fs.read_table(info.file_table, file_len, "file entry table")?;
+        fs.dirs = EntryTable::parse("directory", DIR_ENTRY_LEN, dir_bytes, &dir_hash)?;
+        fs.files = EntryTable::parse("file", FILE_ENTRY_LEN, file_bytes, &file_hash)?;
+        // The root must exist.
+        fs.dirs.key(ROOT)?;
+        fs.stored = fs.pieces();
+        Ok(fs)
+    }
+
+    fn data_place(&self, block: u32) -> (usize, u64) {
+        let at = u64::from(block) * u64::from(self.info.block_len);
+        if self.disa.partitions().len() == 2 {
+            (1, at)
+        } else {
+            (0, self.info.data_offset + at)
+        }
+    }
+
+    /// Where a table's bytes live: (partition, offset, length) pieces.
+    fn table_places(
+        &self,
+        home: TableHome,
+        len: u64,
+    ) -> Result<Vec<(usize, u64, u64)>, SaveFsError> {
+        match home {
+            TableHome::Offset(offset) => {
+                check_fits("entry table", offset, len, self.disa.partitions()[0].len())?;
+                Ok(vec![(0, offset, len)])
+            }
+            TableHome::Chain { block, count } => {
+                let bl = u64::from(self.info.block_len);
+                let runs: Vec<Run> = self.fat.runs(block)?;
+                let chain_len: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
+                let want = u64::from(count) * bl;
+                if chain_len < want || want < len {
+                    return Err(SaveFsError::BadField {
+                        field: "entry table block count",
+                        at: 0,
+                        value: count.into(),
+                        why: "the table's FAT chain or block count is too short for its entries",
+                    });
+                }
+                let mut places = Vec::new();
+                let mut left = want;
+                for (start, n) in runs {
+                    if left == 0 {
+                        break;
+                    }
+                    let take = (u64::from(n) * bl).min(left);
+                    let (part, at) = self.data_place(start);
+                    places.push((part, at, take));
+                    left -= take;
+                }
+                Ok(places)
+            }
+        }
+    }
+
+    fn read_table(
+        &mut self,
+        home: TableHome,
+        len: u64,
+        what: &'static str,
+    ) -> Result<Vec<u8>, SaveFsError> {
+        let places = self.table_places(home, len)?;
+        let total: u64 = places.iter().map(|p| p.2).sum();
+        let mut bytes = vec![0u8; total as usize];
+        let mut done = 0usize;
+        for (part, at, n) in places {
+            let limit = self.disa.partitions()[part].len();
+            read_meta(
+                &mut self.disa,
+                part,
+                at,
+                &mut bytes[done..done + n as usize],
+                what,
+                limit,
+            )?;
+            done += n as usize;
+        }
+        Ok(bytes)
+    }
+
+    fn pieces(&self) -> Vec<(Piece, Vec<u8>)> {
+        vec![
+            (Piece::DirHash, self.dirs.hash_bytes()),
+            (Piece::FileHash, self.files.hash_bytes()),
+            (Piece::Fat, self.fat.to_bytes()),
+            (Piece::Dirs, self.dirs.bytes().to_vec()),
+            (Piece::Files, self.files.bytes().to_vec()),
+        ]
+    }
+
+    pub fn disa(&self) -> &Disa<S> {
+        &self.disa
+    }
+
+    pub fn into_disa(self) -> Disa<S> {
+        self.disa
+    }
+
+    pub fn info(&self) -> &FsInfo {
+        &self.info
+    }
+
+    /// Image size in blocks, as the SAVE header says.
+    pub fn image_blocks(&self) -> u64 {
+        self.image_blocks
+    }
+
+    /// Free data blocks.
+    pub fn free_blocks(&self) -> Result<u32, SaveFsError> {
+        Ok(self.fat.free_blocks()?)
+    }
+
+    /// Subdirectories and files of directory `dir`: (name, node).
+    pub fn list(&self, dir: u32) -> Result<Vec<(String, Node)>, SaveFsError> {
+        let mut out = Vec::new();
+        let first_dir = self.dirs.get(dir, DIR_FIRST_DIR)?;
+        for d in self.dirs.list(first_dir, DIR_NEXT, "sibling directory")? {
+            out.push((decode_name(&self.dirs.key(d)?.1), Node::Dir(d)));
+        }
+        let first_file = self.dirs.get(dir, DIR_FIRST_FILE)?;
+        for f in self.files.list(first_file, FILE_NEXT, "sibling file")? {
+            out.push((decode_name(&self.files.key(f)?.1), Node::File(f)));
+        }
+        Ok(out)
+    }
+
+    /// Every directory and file, depth first. Each directory is entered
+    /// once: a directory graph that loops is an error.
+    pub fn walk(&self) -> Result<Vec<Listing>, SaveFsError> {
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(ROOT);
+        let mut out = Vec::new();
+        let mut stack = vec![(ROOT, String::new())];
+        while let Some((dir, prefix)) = stack.pop() {
+            let mut subdirs = Vec::new();
+            for (name, node) in self.list(dir)? {
+                let path = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                match node {
+                    Node::Dir(d) => {
+                        if !seen.insert(d) {
+                            return Err(EntryError::Loop {
+                                table: "directory",
+                                list: "directory tree",
+                                index: d,
+                            }
+                            .into());
+                        }
+                        out.push(Listing {
+                            path: path.clone(),
+                            size: None,
+                            node,
+                        });
+                        subdirs.push((d, path));
+                    }
+                    Node::File(f) => out.push(Listing {
+                        path,
+                        size: Some(self.files.get_u64(f, FILE_SIZE)?),
+                        node,
+                    }),
+                }
+            }
+            stack.extend(subdirs.into_iter().rev());
+        }
+        Ok(out)
+    }
+
+    /// What `path` names.
+    pub fn lookup(&self, path: &str) -> Result<Node, SaveFsError> {
+        let parts = components(path);
+        let mut node = Node::Dir(ROOT);
+        for (i, part) in parts.iter().enumerate() {
+            let Node::Dir(dir) = node else {
+                return Err(SaveFsError::NotADirectory {
+                    path: parts[..i].join("/"),
+                });
+            };
+            let name = encode_name(part)?;
+            node = if let Some(d) = self.dirs.find(dir, &name)? {
+                Node::Dir(d)
+            } else if let Some(f) = self.files.find(dir, &name)? {
+                Node::File(f)
+            } else {
+                return Err(SaveFsError::NotFound {
+                    path: parts[..=i].join("/"),
+                });
+            };
+        }
+        Ok(node)
+    }
+
+    /// Size and data runs of file `file`, checked against each other.
+    fn file_runs(&self, file: u32, path: &str) -> Result<(u64, Vec<Run>), SaveFsError> {
+        let size = self.files.get_u64(file, FILE_SIZE)?;
+        let block = self.files.get(file, FILE_BLOCK)?;
+        let bad = |why| SaveFsError::BadFile {
+            path: path.to_string(),
+            why,
+        };
+        if block == NO_BLOCK {
+            return if size == 0 {
+                Ok((0, Vec::new()))
+            } else {
+                Err(bad("a non-empty file has no data block"))
+            };
+        }
+        let runs = self.fat.runs(block)?;
+        let capacity: u64 = runs
+            .iter()
+            .map(|&(_, n)| u64::from(n) * u64::from(self.info.block_len))
+            .sum();
+        if size > capacity {
+            return Err(bad("the file is larger than its chain of blocks"));
+        }
+        Ok((size, runs))
+    }
+
+    /// Reads file `file` whole; every block is checked, and a block that
+    /// fails is an error naming `path` and the offset.
+    pub fn read_file(&mut self, file: u32, path: &str) -> Result<Vec<u8>, SaveFsError> {
+        let (size, runs) = self.file_runs(file, path)?;
+        let mut out = vec![0u8; size as usize];
+        let bl = u64::from(self.info.block_len);
+        let mut done = 0u64;
+        for (start, n) in runs {
+            if done >= size {
+                break;
+            }
+            let take = (u64::from(n) * bl).min(size - done);
+            let (part, at) = self.data_place(start);
+            if let Err(source) =
+                self.disa
+                    .read(part, at, &mut out[done as usize..(done + take) as usize])
+            {
+                let offset = match &source {
+                    PartitionError::HashMismatch { offset, .. }
+                    | PartitionError::NeverWritten { offset, .. }
+                    | PartitionError::Unverifiable { offset, .. } => {
+                        done + offset.saturating_sub(at)
+                    }
+                    _ => done,
+                };
+                return Err(SaveFsError::FileData {
+                    path: path.to_string(),
+                    offset,
+                    source,
+                });
+            }
+            done += take;
+        }
+        Ok(out)
+    }
+
+    /// Reads the file at `path`.
+    pub fn read_path(&mut self, path: &str) -> Result<Vec<u8>, SaveFsError> {
+        match self.lookup(path)? {
+            Node::File(f) => self.read_file(f, path),
+            Node::Dir(_) => Err(SaveFsError::BadFile {
+                path: path.to_string(),
+                why: "is a directory",
+            }),
+        }
+    }
+}
+
+fn check_fits(what: &'static str, offset: u64, len: u64, limit: u64) -> Result<(), SaveFsError> {
+    if offset.checked_add(len).is_some_and(|end| end <= limit) {
+        Ok(())
+    } else {
+        Err(SaveFsError::Outside {
+            what,
+            offset,
+            len,
+            limit,
+        })
+    }
+}
+
+fn read_meta<S: ReadAt>(
+    disa: &mut Disa<S>,
+    part: usize,
+    offset: u64,
+    buf: &mut [u8],
+    what: &'static str,
+    limit: u64,
+) -> Result<(), SaveFsError> {
+    check_fits(what, offset, buf.len() as u64, limit)?;
+    disa.read(part, offset, buf)
+        .map_err(|source| SaveFsError::Metadata { what, source })
+}
+
+impl<S: WriteAt> SaveFs<S> {
+    fn split_parent<'p>(&self, path: &'p str) -> Result<(u32, &'p str, [u8; 16]), SaveFsError> {
+        let parts = components(path);
+        let Some((last, parents)) = parts.split_last() else {
+            return Err(SaveFsError::BadName {
+                name: path.to_string(),
+                why: "names the root",
+            });
+        };
+        let parent_path = parents.join("/");
+        let parent = match self.lookup(&parent_path)? {
+            Node::Dir(d) => d,
+            Node::File(_) => return Err(SaveFsError::NotADirectory { path: parent_path }),
+        };
+        Ok((parent, last, encode_name(last)?))
+    }
+
+    fn taken(&self, parent: u32, name: &[u8; 16]) -> Result<bool, SaveFsError> {
+        Ok(self.dirs.find(parent, name)?.is_some() || self.files.find(parent, name)?.is_some())
+    }
+
+    /// Creates directory `path` (its parent must exist).
+    pub fn create_dir(&mut self, path: &str) -> Result<u32, SaveFsError> {
+        let (parent, _, name) = self.split_parent(path)?;
+        if self.taken(parent, &name)? {
+            return Err(SaveFsError::AlreadyExists {
+                path: path.to_string(),
+            });
+        }
+        let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
+        let dir = self.dirs.add(parent, &name)?;
+        self.dirs.set(dir, DIR_NEXT, first)?;
+        self.dirs.set(parent, DIR_FIRST_DIR, dir)?;
+        Ok(dir)
+    }
+
+    /// Creates file `path` or replaces its contents with `data`.
+    pub fn write_file(&mut self, path: &str, data: &[u8]) -> Result<u32, SaveFsError> {
+        let (parent, _, name) = self.split_parent(path)?;
+        if self.dirs.find(parent, &name)?.is_some() {
+            return Err(SaveFsError::AlreadyExists {
+                path: path.to_string(),
+            });
+        }
+        let existing = self.files.find(parent, &name)?;
+        let bl = u64::from(self.info.block_len);
+        let needed = data.len().div_ceil(bl as usize) as u64;
+        // Check the space before changing anything: old blocks count as free.
+        let old_blocks = match existing {
+            Some(f) => self
+                .file_runs(f, path)?
+                .1
+                .iter()
+                .map(|&(_, n)| u64::from(n))
+                .sum(),
+            None => 0,
+        };
+        let free = u64::from(self.fat.free_blocks()?);
+        if needed > free + old_blocks {
+            return Err(FatError::NoSpace {
+                needed: needed as u32,
+                free: (free + old_blocks) as u32,
+            }
+            .into());
+        }
+        let file = match existing {
+            Some(f) => {
+                let block = self.files.get(f, FILE_BLOCK)?;
+                if block != NO_BLOCK {
+                    self.fat.free(block)?;
+                }
+                f
+            }
+            None => {
+                let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
+                let f = self.files.add(parent, &name)?;
+                self.files.set(f, FILE_NEXT, first)?;
+                self.dirs.set(parent, DIR_FIRST_FILE, f)?;
+                f
+            }
+        };
+        let block = if needed == 0 {
+            NO_BLOCK
+        } else {
+            self.fat.allocate(needed as u32)?
+        };
+        self.files.set(file, FILE_BLOCK, block)?;
+        self.files.set_u64(file, FILE_SIZE, data.len() as u64)?;
+        if needed > 0 {
+            let mut done = 0usize;
+            for (start, n) in self.fat.runs(block)? {
+                let take = (u64::from(n) * bl) as usize;
+                let (part, at) = self.data_place(start);
+                // Whole blocks: the tail of the last one is zero-filled.
+                let end = (done + take).min(data.len());
+                if end - done == take {
+                    self.disa
+                        .write(part, at, &data[done..end])
+                        .map_err(SaveFsError::Write)?;
+                } else {
+                    let mut padded = data[done..end].to_vec();
+                    padded.resize(take, 0);
+                    self.disa
+                        .write(part, at, &padded)
+                        .map_err(SaveFsError::Write)?;
+                }
+                done += take;
+            }
+        }
+        Ok(file)
+    }
+
+    /// Removes file `path`, or directory `path` when it is empty.
+    pub fn remove(&mut self, path: &str) -> Result<(), SaveFsError> {
+        let node = self.lookup(path)?;
+        let (parent, _, _) = self.split_parent(path)?;
+        match node {
+            Node::Dir(d) => {
+                if self.dirs.get(d, DIR_FIRST_DIR)? != 0 || self.dirs.get(d, DIR_FIRST_FILE)? != 0 {
+                    return Err(SaveFsError::NotEmpty {
+                        path: path.to_string(),
+                    });
+                }
+                let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
+                let head = unlink(&mut self.dirs, first, d, DIR_NEXT, "sibling directory")?;
+                self.dirs.set(parent, DIR_FIRST_DIR, head)?;
+                self.dirs.remove(d)?;
+            }
+            Node::File(f) => {
+                let block = self.files.get(f, FILE_BLOCK)?;
+                let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
+                let head = unlink(&mut self.files, first, f, FILE_NEXT, "sibling file")?;
+                self.dirs.set(parent, DIR_FIRST_FILE, head)?;
+                if block != NO_BLOCK {
+                    self.fat.free(block)?;
+                }
+                self.files.remove(f)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the metadata that changed and rehashes the container.
+    pub fn commit(&mut self) -> Result<(), SaveFsError> {
+        let now = self.pieces();
+        for ((piece, new), (_, old)) in now.iter().zip(&self.stored) {
+            if new == old {
+                continue;
+            }
+            let places = match piece {
+                Piece::DirHash => vec![(0, self.info.dir_hash_offset, new.len() as u64)],
+                Piece::FileHash => vec![(0, self.info.file_hash_offset, new.len() as u64)],
+                Piece::Fat => vec![(0, self.info.fat_offset, new.len() as u64)],
+                Piece::Dirs => self.table_places(self.info.dir_table, new.len() as u64)?,
+                Piece::Files => self.table_places(self.info.file_table, new.len() as u64)?,
+            };
+            write_changed(&mut self.disa, &places, old, new)?;
+        }
+        self.stored = now;
+        self.disa.commit()?;
+        Ok(())
+    }
+}
+
+/// Removes `index` from the sibling list starting at `first` (linked through
+/// `next`); returns the list's new first entry.
+fn unlink(
+    table: &mut EntryTable,
+    first: u32,
+    index: u32,
+    next: usize,
+    list: &'static str,
+) -> Result<u32, SaveFsError> {
+    let members = table.list(first, next, list)?;
+    let after = table.get(index, next)?;
+    match members.iter().position(|&m| m == index) {
+        Some(0) => Ok(after),
+        Some(p) => {
+            table.set(members[p - 1], next, after)?;
+            Ok(first)
+        }
+        None => Err(EntryError::BadIndex {
+            table: "directory",
+            index,
+            count: 0,
+        }
+        .into()),
+    }
+}
+
+/// Writes the 64-byte pieces of `new` that differ from `old`, spread over
+/// `places` (partition, offset, length) in order.
+fn write_changed<S: WriteAt>(
+    disa: &mut Disa<S>,
+    places: &[(usize, u64, u64)],
+    old: &[u8],
+    new: &[u8],
+) -> Result<(), SaveFsError> {
+    const PIECE: usize = 64;
+    let mut base = 0usize;
+    for &(part, at, len) in places {
+        let len = len as usize;
+        let mut i = 0;
+        while i < len {
+            let n = PIECE.min(len - i);
+            let range = base + i..base + i + n;
+            if old.get(range.clone()) != new.get(range.clone()) {
+                disa.write(part, at + i as u64, &new[range])
+                    .map_err(SaveFsError::Write)?;
+            }
+            i += n;
+        }
+        base += len;
+    }
+    Ok(())
+}

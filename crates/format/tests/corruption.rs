@@ -1,0 +1,295 @@
+//! Corrupt images give typed errors: a flipped bit in each hash level, bad
+//! magics, offsets past the end, FAT cycles and entry-table loops. And
+//! thousands of random mutations never panic or hang.
+
+use keepsake_format::ctr::container::{Container, ContainerError};
+use keepsake_format::ctr::difi::DifiError;
+use keepsake_format::ctr::partition::PartitionError;
+use keepsake_format::ctr::savefs::format::SaveFormat;
+use keepsake_format::ctr::savefs::header::TableHome;
+use keepsake_format::ctr::savefs::{SaveFs, SaveFsError};
+use keepsake_format::ctr::{disa, fuzzing};
+use keepsake_format::storage::ReadAt;
+use keepsake_testkit::rand::Rng;
+
+/// A small two-partition (or one-partition) save with a few files.
+fn sample(duplicate: bool) -> Vec<u8> {
+    let mut fs = SaveFormat::new(512, 4, 8, duplicate)
+        .format(64 * 1024)
+        .unwrap();
+    fs.create_dir("dir").unwrap();
+    fs.write_file("dir/a.bin", &[0xA5; 3000]).unwrap();
+    fs.write_file("b.bin", &(0..=255u8).cycle().take(2000).collect::<Vec<_>>())
+        .unwrap();
+    fs.commit().unwrap();
+    fs.into_disa().into_storage()
+}
+
+fn open_fs(image: Vec<u8>) -> Result<SaveFs<Vec<u8>>, SaveFsError> {
+    SaveFs::open(disa::open(image)?)
+}
+
+/// Container offsets of IVFC level `level` (1-4) of `partition`, in every
+/// place it is stored (both DPFS copies, or the external payload).
+fn level_places(image: &[u8], partition: usize, level: usize) -> Vec<u64> {
+    let c = disa::open(image).unwrap();
+    let p = &c.partitions()[partition];
+    let d = p.descriptor();
+    let (base, _) = p.placement();
+    let l = d.ivfc.levels[level - 1];
+    match (level, d.difi.external_level4) {
+        (4, Some(at)) => vec![base + at],
+        _ => {
+            let d3 = d.dpfs.levels[2];
+            vec![
+                base + d3.copy_offset(0) + l.offset,
+                base + d3.copy_offset(1) + l.offset,
+            ]
+        }
+    }
+}
+
+#[test]
+fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
+    for duplicate in [true, false] {
+        let image = sample(duplicate);
+        let partitions = if duplicate { 1 } else { 2 };
+        for partition in 0..partitions {
+            for level in 1..=4 {
+                let mut bad = image.clone();
+                for at in level_places(&image, partition, level) {
+                    bad[at as usize + 3] ^= 0x04;
+                }
+                let c = disa::open(bad.clone()).unwrap();
+                let reports = c.verify(&|_| {}).unwrap();
+                let r = &reports[partition].levels;
+                assert_eq!(
+                    r[level - 1].failed,
+                    vec![0],
+                    "partition {partition} level {level}: {r:?}"
+                );
+                // Everything under a failed hash block is unverifiable.
+                for (below, report) in r.iter().enumerate().skip(level) {
+                    assert!(report.unverifiable > 0, "level {} under {level}", below + 1);
+                }
+                // Whatever reads that data fails with a typed error.
+                let outcome = open_fs(bad).and_then(|mut fs| {
+                    fs.read_path("dir/a.bin")?;
+                    fs.read_path("b.bin")
+                });
+                match outcome {
+                    Err(SaveFsError::Metadata { source, .. })
+                    | Err(SaveFsError::FileData { source, .. }) => {
+                        assert!(matches!(
+                            source,
+                            PartitionError::HashMismatch { .. }
+                                | PartitionError::Unverifiable { .. }
+                        ))
+                    }
+                    other => panic!("partition {partition} level {level}: {other:?}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_corrupt_file_block_names_the_file_and_offset() {
+    let image = sample(false);
+    let mut fs = open_fs(image.clone()).unwrap();
+    // b.bin is the second file written: find where its second block lies.
+    let c = disa::open(image.as_slice()).unwrap();
+    let data_at = level_places(&image, 1, 4)[0];
+    let mut payload = vec![0u8; c.partitions()[1].len() as usize];
+    image.as_slice().read_at(data_at, &mut payload).unwrap();
+    let contents = fs.read_path("b.bin").unwrap();
+    let block_of_b = payload
+        .chunks(512)
+        .position(|b| b == &contents[..512])
+        .unwrap();
+    let mut bad = image.clone();
+    bad[(data_at + (block_of_b as u64 + 1) * 512 + 7) as usize] ^= 1;
+    let mut fs = open_fs(bad).unwrap();
+    match fs.read_path("b.bin") {
+        Err(SaveFsError::FileData {
+            path,
+            offset,
+            source,
+        }) => {
+            assert_eq!(path, "b.bin");
+            assert_eq!(offset, 512);
+            assert!(matches!(
+                source,
+                PartitionError::HashMismatch { level: 4, .. }
+            ));
+            let message = SaveFsError::FileData {
+                path,
+                offset,
+                source,
+            }
+            .to_string();
+            assert!(
+                message.contains("b.bin") && message.contains("0x200"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The other file is unaffected.
+    assert_eq!(fs.read_path("dir/a.bin").unwrap(), vec![0xA5; 3000]);
+}
+
+#[test]
+fn bad_magics_and_offsets_past_the_end_are_typed_errors() {
+    let image = sample(false);
+    let mut bad = image.clone();
+    bad[0x100] = b'D' ^ 1;
+    assert!(matches!(
+        disa::open(bad),
+        Err(ContainerError::BadMagic { .. })
+    ));
+    // A partition that reaches past the end of the image.
+    let mut bad = image.clone();
+    bad[0x100 + 0x58..0x100 + 0x60].copy_from_slice(&(image.len() as u64).to_le_bytes());
+    assert!(matches!(
+        disa::open(bad),
+        Err(ContainerError::BadField {
+            field: "partition",
+            ..
+        })
+    ));
+    // A table edited without updating the header's hash.
+    let mut bad = image.clone();
+    let secondary = u64::from_le_bytes(image[0x110..0x118].try_into().unwrap());
+    bad[secondary as usize] ^= 1;
+    assert!(matches!(
+        disa::open(bad),
+        Err(ContainerError::TableHash { copy: 1, .. })
+    ));
+    // Bad DIFI, IVFC and DPFS magics behind a table hash that matches.
+    for (at, check) in [(0usize, "DIFI"), (0x44, "IVFC"), (0xBC, "DPFS")] {
+        let mut bad = image.clone();
+        bad[secondary as usize + at] ^= 1;
+        let table_len = u64::from_le_bytes(image[0x120..0x128].try_into().unwrap()) as usize;
+        let table = &bad[secondary as usize..secondary as usize + table_len];
+        let hash: [u8; 32] = sha2::Digest::finalize(sha2::Digest::chain_update(
+            <sha2::Sha256 as sha2::Digest>::new(),
+            table,
+        ))
+        .into();
+        bad[0x16C..0x18C].copy_from_slice(&hash);
+        match disa::open(bad) {
+            Err(ContainerError::Descriptor { index: 0, source }) => match (check, source) {
+                ("DIFI", DifiError::BadMagic { .. })
+                | ("IVFC", DifiError::Ivfc(_))
+                | ("DPFS", DifiError::Dpfs(_)) => {}
+                (_, other) => panic!("{check}: {other:?}"),
+            },
+            other => panic!("{check}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        disa::open(vec![0u8; 0x100]),
+        Err(ContainerError::TooShort { .. })
+    ));
+}
+
+/// Writes `bytes` at `offset` of partition `part`'s payload the legitimate
+/// way (hashes updated), so only the filesystem layer sees the damage.
+fn patch(image: Vec<u8>, part: usize, offset: u64, bytes: &[u8]) -> Vec<u8> {
+    let mut c: Container<Vec<u8>> = disa::open(image).unwrap();
+    c.write(part, offset, bytes).unwrap();
+    c.commit().unwrap();
+    c.into_storage()
+}
+
+#[test]
+fn a_bad_save_magic_a_fat_cycle_and_an_entry_loop_are_typed_errors() {
+    let image = sample(false);
+    let bad = patch(image.clone(), 0, 0, b"SAVF");
+    assert!(matches!(open_fs(bad), Err(SaveFsError::BadMagic { .. })));
+
+    // FAT: make b.bin's first node point to itself.
+    let fs = open_fs(image.clone()).unwrap();
+    let info = *fs.info();
+    drop(fs);
+    let mut c: Container<Vec<u8>> = disa::open(image.clone()).unwrap();
+    let mut fat = vec![0u8; (info.data_blocks as usize + 1) * 8];
+    c.read(0, info.fat_offset, &mut fat).unwrap();
+    let fs = open_fs(image.clone()).unwrap();
+    let b = match fs.lookup("b.bin").unwrap() {
+        keepsake_format::ctr::savefs::Node::File(f) => f,
+        _ => unreachable!(),
+    };
+    drop(fs);
+    let TableHome::Offset(file_table) = info.file_table else {
+        unreachable!()
+    };
+    let mut first_block = [0u8; 4];
+    c.read(0, file_table + u64::from(b) * 0x30 + 0x1C, &mut first_block)
+        .unwrap();
+    let first = u32::from_le_bytes(first_block);
+    let entry = (first as usize + 1) * 8;
+    let v = u32::from_le_bytes(fat[entry + 4..entry + 8].try_into().unwrap());
+    let looped = (v & 0x8000_0000) | (first + 1);
+    let bad = patch(
+        image.clone(),
+        0,
+        info.fat_offset + entry as u64 + 4,
+        &looped.to_le_bytes(),
+    );
+    let mut fs = open_fs(bad).unwrap();
+    assert!(matches!(fs.read_path("b.bin"), Err(SaveFsError::Fat(_))));
+
+    // Directory table: "dir" (entry 2) becomes its own next sibling.
+    let TableHome::Offset(dir_table) = info.dir_table else {
+        unreachable!()
+    };
+    let bad = patch(image, 0, dir_table + 2 * 0x28 + 0x14, &2u32.to_le_bytes());
+    let fs = open_fs(bad).unwrap();
+    assert!(matches!(fs.walk(), Err(SaveFsError::Entries(_))));
+}
+
+#[test]
+fn random_mutations_never_panic_or_hang() {
+    let mut rng = keepsake_testkit::rng::for_test("disa_mutations");
+    let images = [sample(true), sample(false)];
+    let diff_image = keepsake_format::ctr::diff::build(&[7u8; 5000], 9).unwrap();
+    assert_eq!(fuzzing::disa_walk(&images[0]), 5000);
+    assert_eq!(fuzzing::disa_walk(&images[1]), 5000);
+    assert_eq!(fuzzing::diff_read(&diff_image), 5000);
+    for round in 0..3000 {
+        let source: &[u8] = match round % 3 {
+            0 => &images[0],
+            1 => &images[1],
+            _ => &diff_image,
+        };
+        let mut bytes = source.to_vec();
+        // Mutations aimed at the header, table and metadata, where they
+        // matter, plus some anywhere.
+        for _ in 0..rng.random_range(1..8) {
+            let at = if rng.random_bool(0.7) {
+                rng.random_range(0x100..0x1000.min(bytes.len()))
+            } else {
+                rng.random_range(0..bytes.len())
+            };
+            match rng.random_range(0..3) {
+                0 => bytes[at] ^= 1 << rng.random_range(0..8),
+                1 => bytes[at] = rng.random(),
+                _ => bytes[at] = [0, 0xFF, 1, 0x80][rng.random_range(0..4)],
+            }
+        }
+        if rng.random_bool(0.1) {
+            bytes.truncate(rng.random_range(0..bytes.len()));
+        }
+        let _ = fuzzing::disa_walk(&bytes);
+        let _ = fuzzing::diff_read(&bytes);
+    }
+    // Pure noise too.
+    for _ in 0..300 {
+        let mut bytes = vec![0u8; rng.random_range(0..0x800)];
+        rng.fill(&mut bytes[..]);
+        assert_eq!(fuzzing::disa_walk(&bytes), 0);
+        assert_eq!(fuzzing::diff_read(&bytes), 0);
+    }
+}

@@ -1,0 +1,13 @@
+#![no_main]
+//! Parsing /3ds/Keepsake/config.json never panics, and what it accepts has
+//! absolute roots.
+
+use keepsake_core::store::Config;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(config) = Config::parse(data) {
+        assert!(config.saves_root.starts_with('/'));
+        assert!(config.extdata_root.starts_with('/'));
+    }
+});

@@ -1,0 +1,15 @@
+#![no_main]
+//! The SMDH view never panics, whatever the bytes.
+
+use keepsake_format::smdh::{Language, Smdh};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(smdh) = Smdh::parse(data) {
+        let _ = smdh.version();
+        let _ = smdh.titles(Language::English);
+        let _ = smdh.short_title(Language::Japanese);
+        assert_eq!(smdh.small_icon().len(), 24 * 24 * 2);
+        assert_eq!(smdh.large_icon().len(), 48 * 48 * 2);
+    }
+});
