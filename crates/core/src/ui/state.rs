@@ -162,6 +162,8 @@ pub struct Ui {
     pub(crate) backups: Vec<BackupInfo>,
     pub(crate) backup_cursor: ListCursor,
     pub(crate) notice: Option<(String, u32)>,
+    /// The model's standing warning, read when its data changes.
+    pub(crate) warning: Option<String>,
     return_to: Return,
     touch_was_down: bool,
     direction_held: u32,
@@ -185,6 +187,7 @@ impl Ui {
             backups: Vec::new(),
             backup_cursor: ListCursor::default(),
             notice: None,
+            warning: None,
             return_to: Return::Titles,
             touch_was_down: false,
             direction_held: 0,
@@ -265,6 +268,7 @@ impl Ui {
             return;
         }
         self.generation = Some(generation);
+        self.warning = model.warning();
         let selected_key = self.selected_title().map(|t| t.key.clone());
         let mut titles = model.titles();
         // The cartridge first, then SD titles by name.
