@@ -537,6 +537,14 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         self.keyboard.input(hint, initial)
     }
 
+    fn warning(&self) -> Option<String> {
+        match (self.slot_problem(), &self.startup_warning) {
+            (Some(slot), _) => Some(slot.to_owned()),
+            (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
+            (None, None) => None,
+        }
+    }
+
     fn settings(&self) -> Settings {
         let mut roots = vec![self.config.saves_root.clone()];
         for root in [CHECKPOINT_SAVES, KEEPSAKE_SAVES] {

@@ -444,3 +444,59 @@ fn an_sd_title_backs_up_and_restores_through_the_3ds_jobs() {
         &[(title_id, MediaType::Sd)]
     );
 }
+
+#[test]
+fn a_cartridge_that_cannot_be_read_is_explained_and_a_3ds_card_is_listed() {
+    let mut console = demo::empty_console();
+    // A flash chip answering an id no known chip has.
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::flash(0x12_3456, 0x4_0000, &[]),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 1);
+    let mut rig = Rig::new(console, &[]);
+    let text = rig.text();
+    assert!(
+        text.contains("The NDS cartridge could not be read"),
+        "{text}"
+    );
+    assert!(text.contains("123456"), "the id is named: {text}");
+    assert!(
+        !text.contains(TITLE),
+        "an unidentified card is not offered for backup"
+    );
+
+    // A 3DS card: first in the list, with its badge and SMDH name.
+    let title_id = 0x0004_0000_0005_5D00;
+    rig.console().card.eject();
+    rig.idle();
+    assert!(
+        !rig.text().contains("could not be read"),
+        "the warning goes with the card"
+    );
+    rig.console().titles.install(
+        MediaType::Card,
+        title_id,
+        demo::sample_smdh("Comet Kart", "Studio Kite", 90),
+    );
+    rig.console()
+        .card
+        .insert(crate::sim::SimCard::Ctr { title_id });
+    rig.idle();
+    let bottom = rig.frame.texts(Screen::Bottom);
+    let card_row = bottom.iter().position(|t| *t == "Comet Kart").unwrap();
+    let sd_row = bottom.iter().position(|t| *t == "Pocket Garden").unwrap();
+    assert!(card_row < sd_row, "the card comes first: {bottom:?}");
+    assert_eq!(
+        rig.highlighted(),
+        ["Pocket Garden"],
+        "the selection stays on its title"
+    );
+    rig.press(Buttons::UP);
+    assert_eq!(rig.highlighted(), ["Comet Kart"]);
+    assert!(rig.text().contains("3DS CARD"));
+    assert!(rig.text().contains("3DS cartridge in the slot"));
+    assert!(rig.text().contains("Title ID 0004000000055D00"), "{}", rig.text());
+}

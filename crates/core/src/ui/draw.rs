@@ -409,6 +409,21 @@ impl Ui {
             Align::Center,
             Some(BOTTOM_WIDTH - 4),
         );
+        let browsing = matches!(self.view, View::Titles | View::Backups);
+        if let (Some(warning), true, None) = (&self.warning, browsing, &self.notice) {
+            top.rect(0, SCREEN_HEIGHT - 36, TOP_WIDTH, 36, NOTICE);
+            let chars = usize::from((TOP_WIDTH - 16) / TextSize::Normal.advance());
+            for (i, line) in wrap(warning, chars).into_iter().take(2).enumerate() {
+                top.text_clipped(
+                    8,
+                    SCREEN_HEIGHT - 33 + 16 * i as u16,
+                    line,
+                    TextSize::Normal,
+                    TEXT,
+                    TOP_WIDTH - 16,
+                );
+            }
+        }
         if let Some((notice, _)) = &self.notice {
             top.rect(0, SCREEN_HEIGHT - 20, TOP_WIDTH, 20, NOTICE);
             top.text_clipped(

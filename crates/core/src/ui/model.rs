@@ -228,6 +228,13 @@ pub trait AppModel {
     /// when they cancelled.
     fn keyboard(&mut self, hint: &str, initial: &str) -> Option<String>;
 
+    /// A standing problem the user should know about while browsing (a
+    /// cartridge that cannot be read, settings that could not be loaded, a
+    /// service the console does not grant), in plain words.
+    fn warning(&self) -> Option<String> {
+        None
+    }
+
     fn settings(&self) -> Settings;
 
     fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal>;

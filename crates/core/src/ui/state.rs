@@ -162,6 +162,8 @@ pub struct Ui {
     pub(crate) backups: Vec<BackupInfo>,
     pub(crate) backup_cursor: ListCursor,
     pub(crate) notice: Option<(String, u32)>,
+    /// The model's standing warning, read when its data changes.
+    pub(crate) warning: Option<String>,
     return_to: Return,
     touch_was_down: bool,
     direction_held: u32,
@@ -185,6 +187,7 @@ impl Ui {
             backups: Vec::new(),
             backup_cursor: ListCursor::default(),
             notice: None,
+            warning: None,
             return_to: Return::Titles,
             touch_was_down: false,
             direction_held: 0,
@@ -265,6 +268,7 @@ impl Ui {
             return;
         }
         self.generation = Some(generation);
+        self.warning = model.warning();
         let selected_key = self.selected_title().map(|t| t.key.clone());
         let mut titles = model.titles();
         // The cartridge first, then SD titles by name.
@@ -272,7 +276,7 @@ impl Ui {
             b.source
                 .is_cartridge()
                 .cmp(&a.source.is_cartridge())
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| natural_cmp(&a.name, &b.name))
                 .then_with(|| a.key.cmp(&b.key))
         });
         self.titles = titles;
@@ -841,6 +845,44 @@ impl Ui {
                     advice: Some("Check the backup list before trying again.".into()),
                 });
                 self.generation = None;
+            }
+        }
+    }
+}
+
+/// Orders names the way people read them: letters without regard to case,
+/// runs of digits by their value ("Game 2" before "Game 10").
+pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let mut a = a.chars().peekable();
+    let mut b = b.chars().peekable();
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let mut take = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                    let mut digits = String::new();
+                    while let Some(d) = it.peek().copied().filter(char::is_ascii_digit) {
+                        digits.push(d);
+                        it.next();
+                    }
+                    digits
+                };
+                let (da, db) = (take(&mut a), take(&mut b));
+                let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
+                let order = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+                if order.is_ne() {
+                    return order;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let order = x.to_lowercase().cmp(y.to_lowercase());
+                if order.is_ne() {
+                    return order;
+                }
+                a.next();
+                b.next();
             }
         }
     }

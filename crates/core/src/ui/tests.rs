@@ -852,3 +852,11 @@ fn random_input_never_panics_and_keeps_the_display_list_sane() {
         }
     }
 }
+
+#[test]
+fn names_sort_naturally() {
+    use super::state::natural_cmp;
+    let mut names = vec!["Game 10", "game 2", "Game 1", "Alpha", "Game 02b", "zeta"];
+    names.sort_by(|a, b| natural_cmp(a, b));
+    assert_eq!(names, ["Alpha", "Game 1", "game 2", "Game 02b", "Game 10", "zeta"]);
+}
