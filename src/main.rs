@@ -1,6 +1,7 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
 mod cmd_3ds;
+mod cmd_disa;
 mod failure;
 mod files;
 
@@ -23,11 +24,19 @@ enum Command {
     /// 3DS cartridge save flash: inspect, unwear/rewear, decrypt/encrypt.
     #[command(name = "3ds", subcommand)]
     Ctr(cmd_3ds::Command),
+    /// 3DS save containers (DISA) and their filesystem: info, ls, extract, verify, format, import.
+    #[command(subcommand)]
+    Disa(cmd_disa::DisaCommand),
+    /// 3DS extdata containers (DIFF): info, ls, extract, verify, format, import.
+    #[command(subcommand)]
+    Diff(cmd_disa::DiffCommand),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Ctr(command) => cmd_3ds::run(command),
+        Command::Disa(command) => cmd_disa::run_disa(command),
+        Command::Diff(command) => cmd_disa::run_diff(command),
     }
 }
 
