@@ -78,10 +78,10 @@ fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
                     fs.read_path("b.bin")
                 });
                 match outcome {
-                    Err(SaveFsError::Metadata { source, .. })
-                    | Err(SaveFsError::FileData { source, .. }) => {
+                    Err(SaveFsError::Metadata { error, .. })
+                    | Err(SaveFsError::FileData { error, .. }) => {
                         assert!(matches!(
-                            source,
+                            error,
                             PartitionError::HashMismatch { .. }
                                 | PartitionError::Unverifiable { .. }
                         ))
@@ -114,18 +114,18 @@ fn a_corrupt_file_block_names_the_file_and_offset() {
         Err(SaveFsError::FileData {
             path,
             offset,
-            source,
+            error,
         }) => {
             assert_eq!(path, "b.bin");
             assert_eq!(offset, 512);
             assert!(matches!(
-                source,
+                error,
                 PartitionError::HashMismatch { level: 4, .. }
             ));
             let message = SaveFsError::FileData {
                 path,
                 offset,
-                source,
+                error,
             }
             .to_string();
             assert!(
@@ -179,7 +179,7 @@ fn bad_magics_and_offsets_past_the_end_are_typed_errors() {
         .into();
         bad[0x16C..0x18C].copy_from_slice(&hash);
         match disa::open(bad) {
-            Err(ContainerError::Descriptor { index: 0, source }) => match (check, source) {
+            Err(ContainerError::Descriptor { index: 0, error }) => match (check, error) {
                 ("DIFI", DifiError::BadMagic { .. })
                 | ("IVFC", DifiError::Ivfc(_))
                 | ("DPFS", DifiError::Dpfs(_)) => {}

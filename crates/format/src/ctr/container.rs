@@ -44,18 +44,10 @@ pub enum ContainerError {
         "the active partition table (copy {copy}, at {offset:#x}) does not match the SHA-256 in the header: the table is corrupt"
     )]
     TableHash { copy: u8, offset: u64 },
-    #[error("partition {index}: {source}")]
-    Descriptor {
-        index: usize,
-        #[source]
-        source: DifiError,
-    },
-    #[error("partition {index}: {source}")]
-    Partition {
-        index: usize,
-        #[source]
-        source: PartitionError,
-    },
+    #[error("partition {index}: {error}")]
+    Descriptor { index: usize, error: DifiError },
+    #[error("partition {index}: {error}")]
+    Partition { index: usize, error: PartitionError },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -156,9 +148,9 @@ impl<S: ReadAt> Container<S> {
             let start = place.descriptor_offset as usize;
             let bytes = &table[start..start + place.descriptor_len as usize];
             let descriptor = PartitionDescriptor::parse(bytes)
-                .map_err(|source| ContainerError::Descriptor { index, source })?;
+                .map_err(|error| ContainerError::Descriptor { index, error })?;
             let partition = Partition::open(&storage, place.offset, place.len, descriptor)
-                .map_err(|source| ContainerError::Partition { index, source })?;
+                .map_err(|error| ContainerError::Partition { index, error })?;
             partitions.push(partition);
         }
         Ok(Container {
@@ -230,7 +222,7 @@ impl<S: WriteAt> Container<S> {
             }
             let master = partition
                 .commit(&mut self.storage)
-                .map_err(|source| ContainerError::Partition { index, source })?
+                .map_err(|error| ContainerError::Partition { index, error })?
                 .to_vec();
             let place = self.layout.partitions[index];
             let at =

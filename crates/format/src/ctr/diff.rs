@@ -110,7 +110,7 @@ pub fn build(contents: &[u8], unique_id: u64) -> Result<Vec<u8>, ContainerError>
     let image = vec![0u8; image_len(&params) as usize];
     let mut diff = format(image, &params, unique_id)?;
     diff.write(0, 0, contents)
-        .map_err(|source| ContainerError::Partition { index: 0, source })?;
+        .map_err(|error| ContainerError::Partition { index: 0, error })?;
     diff.commit()?;
     Ok(diff.into_storage())
 }

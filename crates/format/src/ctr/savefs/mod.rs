@@ -63,21 +63,21 @@ pub enum SaveFsError {
         len: u64,
         limit: u64,
     },
-    #[error("reading the {what}: {source}")]
+    // The causes are part of the messages (not `source`), so a message
+    // printed with its chain does not repeat them.
+    #[error("reading the {what}: {error}")]
     Metadata {
         what: &'static str,
-        #[source]
-        source: PartitionError,
+        error: PartitionError,
     },
-    #[error("reading {path} at file offset {offset:#x}: {source}")]
+    #[error("reading {path} at file offset {offset:#x}: {error}")]
     FileData {
         path: String,
         offset: u64,
-        #[source]
-        source: PartitionError,
+        error: PartitionError,
     },
     #[error("writing the image: {0}")]
-    Write(#[source] PartitionError),
+    Write(PartitionError),
     #[error("{path}: {why}")]
     BadFile { path: String, why: &'static str },
     #[error("{path}: no such file or directory")]
@@ -90,7 +90,7 @@ pub enum SaveFsError {
     NotEmpty { path: String },
     #[error("name {name:?}: {why}")]
     BadName { name: String, why: &'static str },
-    #[error("FAT: {0}")]
+    #[error(transparent)]
     Fat(#[from] FatError),
     #[error(transparent)]
     Entries(#[from] EntryError),
@@ -487,11 +487,11 @@ impl<S: ReadAt> SaveFs<S> {
             }
             let take = (u64::from(n) * bl).min(size - done);
             let (part, at) = self.data_place(start);
-            if let Err(source) =
+            if let Err(error) =
                 self.disa
                     .read(part, at, &mut out[done as usize..(done + take) as usize])
             {
-                let offset = match &source {
+                let offset = match &error {
                     PartitionError::HashMismatch { offset, .. }
                     | PartitionError::NeverWritten { offset, .. }
                     | PartitionError::Unverifiable { offset, .. } => {
@@ -502,7 +502,7 @@ impl<S: ReadAt> SaveFs<S> {
                 return Err(SaveFsError::FileData {
                     path: path.to_string(),
                     offset,
-                    source,
+                    error,
                 });
             }
             done += take;
@@ -545,7 +545,7 @@ fn read_meta<S: ReadAt>(
 ) -> Result<(), SaveFsError> {
     check_fits(what, offset, buf.len() as u64, limit)?;
     disa.read(part, offset, buf)
-        .map_err(|source| SaveFsError::Metadata { what, source })
+        .map_err(|error| SaveFsError::Metadata { what, error })
 }
 
 impl<S: WriteAt> SaveFs<S> {
