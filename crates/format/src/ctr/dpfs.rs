@@ -22,7 +22,7 @@ pub const MAX_BLOCK_LOG: u32 = 24;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum DpfsError {
     #[error(
-        "DPFS descriptor: expected magic \"DPFS\" version 0x10000, found {magic:?} version {version:#x}"
+        "DPFS descriptor: expected magic \"DPFS\" version 0x10000, found {:?} version {version:#x}", String::from_utf8_lossy(.magic)
     )]
     BadMagic { magic: [u8; 4], version: u32 },
     #[error("DPFS descriptor is {len:#x} bytes, expected {DPFS_DESCRIPTOR_LEN:#x}")]

@@ -46,7 +46,7 @@ pub const ROOT: u32 = 1;
 #[derive(Debug, Error)]
 pub enum SaveFsError {
     #[error(
-        "SAVE header: expected magic \"SAVE\" version 0x40000, found {found:?} version {version:#x}"
+        "SAVE header: expected magic \"SAVE\" version 0x40000, found {:?} version {version:#x}", String::from_utf8_lossy(.found)
     )]
     BadMagic { found: [u8; 4], version: u32 },
     #[error("filesystem field {field} at {at:#x} is {value:#x}: {why}")]
@@ -55,6 +55,15 @@ pub enum SaveFsError {
         at: u64,
         value: u64,
         why: &'static str,
+    },
+    #[error(
+        "an entry table at data block {block} is declared {count} blocks long and its FAT chain has {chain_blocks}, but its entries need {needed:#x} bytes"
+    )]
+    ShortTable {
+        block: u32,
+        count: u32,
+        chain_blocks: u64,
+        needed: u64,
     },
     #[error("{what} ({offset:#x}+{len:#x}) lies outside the {limit:#x}-byte partition payload")]
     Outside {
@@ -286,11 +295,11 @@ impl<S: ReadAt> SaveFs<S> {
                 let chain_len: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
                 let want = u64::from(count) * bl;
                 if chain_len < want || want < len {
-                    return Err(SaveFsError::BadField {
-                        field: "entry table block count",
-                        at: 0,
-                        value: count.into(),
-                        why: "the table's FAT chain or block count is too short for its entries",
+                    return Err(SaveFsError::ShortTable {
+                        block,
+                        count,
+                        chain_blocks: chain_len / bl,
+                        needed: len,
                     });
                 }
                 let mut places = Vec::new();
