@@ -80,6 +80,21 @@ pub enum DisaCommand {
         #[command(flatten)]
         signing: Signing,
     },
+    /// Delete files (or empty directories) from a save and write the result
+    /// to OUTPUT.
+    #[command(
+        after_help = "Example:\n  keepsake disa rm save.disa old.bin logs/day1.txt -o save-new.disa"
+    )]
+    Rm {
+        image: PathBuf,
+        /// Paths inside the save.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
 }
 
 #[derive(Subcommand)]
@@ -550,6 +565,33 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             sign(&mut bytes, &signing)?;
             write_output(&output, &bytes, &[&image, &dir])?;
             eprintln!("imported {} entries into {}", files.len(), output.display());
+            warn_if_stale(&bytes, &signing);
+            Ok(())
+        }
+        DisaCommand::Rm {
+            image,
+            paths,
+            output,
+            signing,
+        } => {
+            ensure_not_an_input(&output, &[&image])?;
+            let bytes = read_input(&image)?;
+            let container = disa::open(bytes)
+                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
+            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            for path in &paths {
+                fs.remove(path).bad_input(format!("removing {path}"))?;
+            }
+            fs.commit().failed("committing the changes")?;
+            let mut bytes = fs.into_disa().into_storage();
+            sign(&mut bytes, &signing)?;
+            write_output(&output, &bytes, &[&image])?;
+            eprintln!(
+                "removed {} entries; wrote {}",
+                paths.len(),
+                output.display()
+            );
+            warn_if_stale(&bytes, &signing);
             Ok(())
         }
     }
@@ -570,6 +612,16 @@ fn finish_verify(sound: bool, cmac_ok: bool, image: &Path) -> Result<(), Failure
     }
     eprintln!("{}: every hash matches", image.display());
     Ok(())
+}
+
+/// A changed image keeps its old CMAC unless a key was given: say so.
+fn warn_if_stale(bytes: &[u8], signing: &Signing) {
+    if signing.pair().is_none() && bytes[..16].iter().any(|&b| b != 0) {
+        eprintln!(
+            "note: the image's CMAC was not renewed (it needs the console's key: --key and --sign); \
+             a console will reject the image until it is signed again"
+        );
+    }
 }
 
 fn sign(bytes: &mut Vec<u8>, signing: &Signing) -> Result<(), Failure> {

@@ -138,6 +138,39 @@ fn format_import_ls_extract_round_trip_in_both_layouts() {
         assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"hello");
         assert_eq!(fs::read(out.join("sub/deeper/big.bin")).unwrap(), big);
         assert_eq!(fs::read(out.join("sub/empty")).unwrap(), b"");
+        // Delete a file and the directory it leaves empty.
+        let smaller = dir
+            .path()
+            .join(format!("smaller-{partitions}-{block}.disa"));
+        let rm = keepsake(&[
+            "disa",
+            "rm",
+            s(&filled),
+            "sub/deeper/big.bin",
+            "sub/deeper",
+            "-o",
+            s(&smaller),
+        ]);
+        assert!(rm.status.success(), "{:?}", text(&rm));
+        let ls = text(&keepsake(&["disa", "ls", s(&smaller)])).0;
+        let lines: Vec<&str> = ls.lines().map(str::trim).collect();
+        assert_eq!(lines, ["-  sub/", "5  a.txt", "0  sub/empty"], "{ls}");
+        assert!(keepsake(&["disa", "verify", s(&smaller)]).status.success());
+        // A directory that is not empty stays, with exit 2.
+        let refused = keepsake(&[
+            "disa",
+            "rm",
+            s(&filled),
+            "sub",
+            "-o",
+            s(&dir.path().join("x.disa")),
+        ]);
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(
+            text(&refused).1.contains("directory not empty"),
+            "{:?}",
+            text(&refused)
+        );
     }
 }
 
