@@ -140,6 +140,49 @@ fn a_corrupt_file_block_names_the_file_and_offset() {
 }
 
 #[test]
+fn nothing_is_written_under_a_corrupt_hash_block_or_into_a_corrupt_block() {
+    let image = sample(true);
+    // Level 3 of the only partition corrupt: no payload write is accepted.
+    let mut bad = image.clone();
+    for at in level_places(&image, 0, 3) {
+        bad[at as usize + 40] ^= 1;
+    }
+    let mut c = disa::open(bad).unwrap();
+    assert!(matches!(
+        c.write(0, 0, &[0; 16]),
+        Err(PartitionError::Unverifiable {
+            level: 4,
+            block: 0,
+            ..
+        })
+    ));
+    // A corrupt payload block cannot be patched partly (its other bytes
+    // would be rehashed as if good), only overwritten whole.
+    let mut bad = image.clone();
+    for at in level_places(&image, 0, 4) {
+        bad[at as usize + 5] ^= 1;
+    }
+    let mut c = disa::open(bad).unwrap();
+    let block = c.partitions()[0].block_len() as usize;
+    assert!(matches!(
+        c.write(0, 8, &[0; 16]),
+        Err(PartitionError::HashMismatch {
+            level: 4,
+            block: 0,
+            ..
+        })
+    ));
+    let mut fresh = vec![0u8; block];
+    c.read(0, block as u64, &mut fresh).unwrap();
+    c.write(0, 0, &vec![0x11; block]).unwrap();
+    c.commit().unwrap();
+    let mut c = disa::open(c.into_storage()).unwrap();
+    let mut back = vec![0u8; block];
+    c.read(0, 0, &mut back).unwrap();
+    assert_eq!(back, vec![0x11; block]);
+}
+
+#[test]
 fn bad_magics_and_offsets_past_the_end_are_typed_errors() {
     let image = sample(false);
     let mut bad = image.clone();

@@ -540,6 +540,22 @@ impl Partition {
         let end = offset + buf.len() as u64;
         let first = offset / block_len;
         let last = end.div_ceil(block_len);
+        // Rehashing a corrupt hash block on commit would make the bad
+        // entries beside ours look valid: refuse to write under one.
+        let level3_log = self.descriptor.ivfc.levels[2].block_log;
+        for b in first..last {
+            let parent = (b * HASH_LEN as u64) >> level3_log;
+            if matches!(
+                self.states[2][parent as usize],
+                BlockState::Failed | BlockState::Unverifiable
+            ) {
+                return Err(PartitionError::Unverifiable {
+                    level: 4,
+                    block: b,
+                    offset: b * block_len,
+                });
+            }
+        }
         for b in [first, last - 1] {
             let start = b * block_len;
             let stop = (start + block_len).min(self.len());
