@@ -3,6 +3,7 @@
 mod cmd_3ds;
 mod cmd_nds;
 mod cmd_preview;
+mod cmd_disa;
 mod failure;
 mod files;
 mod preview;
@@ -31,6 +32,11 @@ enum Command {
     Ctr(cmd_3ds::Command),
     /// Run the console UI on a simulated console and write PNGs of both screens.
     Preview(cmd_preview::PreviewArgs),
+    /// 3DS save containers (DISA) and their filesystem: info, ls, extract, verify, format, import.
+    #[command(subcommand)]
+    Disa(cmd_disa::DisaCommand),
+    /// 3DS extdata containers (DIFF): info, ls, extract, verify, format, import.
+    Diff(cmd_disa::DiffCommand),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -38,6 +44,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Nds(command) => cmd_nds::run(command),
         Command::Ctr(command) => cmd_3ds::run(command),
         Command::Preview(args) => cmd_preview::run(args),
+        Command::Disa(command) => cmd_disa::run_disa(command),
+        Command::Diff(command) => cmd_disa::run_diff(command),
     }
 }
 

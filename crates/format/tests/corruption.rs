@@ -78,10 +78,10 @@ fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
                     fs.read_path("b.bin")
                 });
                 match outcome {
-                    Err(SaveFsError::Metadata { source, .. })
-                    | Err(SaveFsError::FileData { source, .. }) => {
+                    Err(SaveFsError::Metadata { error, .. })
+                    | Err(SaveFsError::FileData { error, .. }) => {
                         assert!(matches!(
-                            source,
+                            error,
                             PartitionError::HashMismatch { .. }
                                 | PartitionError::Unverifiable { .. }
                         ))
@@ -114,18 +114,18 @@ fn a_corrupt_file_block_names_the_file_and_offset() {
         Err(SaveFsError::FileData {
             path,
             offset,
-            source,
+            error,
         }) => {
             assert_eq!(path, "b.bin");
             assert_eq!(offset, 512);
             assert!(matches!(
-                source,
+                error,
                 PartitionError::HashMismatch { level: 4, .. }
             ));
             let message = SaveFsError::FileData {
                 path,
                 offset,
-                source,
+                error,
             }
             .to_string();
             assert!(
@@ -137,6 +137,49 @@ fn a_corrupt_file_block_names_the_file_and_offset() {
     }
     // The other file is unaffected.
     assert_eq!(fs.read_path("dir/a.bin").unwrap(), vec![0xA5; 3000]);
+}
+
+#[test]
+fn nothing_is_written_under_a_corrupt_hash_block_or_into_a_corrupt_block() {
+    let image = sample(true);
+    // Level 3 of the only partition corrupt: no payload write is accepted.
+    let mut bad = image.clone();
+    for at in level_places(&image, 0, 3) {
+        bad[at as usize + 40] ^= 1;
+    }
+    let mut c = disa::open(bad).unwrap();
+    assert!(matches!(
+        c.write(0, 0, &[0; 16]),
+        Err(PartitionError::Unverifiable {
+            level: 4,
+            block: 0,
+            ..
+        })
+    ));
+    // A corrupt payload block cannot be patched partly (its other bytes
+    // would be rehashed as if good), only overwritten whole.
+    let mut bad = image.clone();
+    for at in level_places(&image, 0, 4) {
+        bad[at as usize + 5] ^= 1;
+    }
+    let mut c = disa::open(bad).unwrap();
+    let block = c.partitions()[0].block_len() as usize;
+    assert!(matches!(
+        c.write(0, 8, &[0; 16]),
+        Err(PartitionError::HashMismatch {
+            level: 4,
+            block: 0,
+            ..
+        })
+    ));
+    let mut fresh = vec![0u8; block];
+    c.read(0, block as u64, &mut fresh).unwrap();
+    c.write(0, 0, &vec![0x11; block]).unwrap();
+    c.commit().unwrap();
+    let mut c = disa::open(c.into_storage()).unwrap();
+    let mut back = vec![0u8; block];
+    c.read(0, 0, &mut back).unwrap();
+    assert_eq!(back, vec![0x11; block]);
 }
 
 #[test]
@@ -179,7 +222,7 @@ fn bad_magics_and_offsets_past_the_end_are_typed_errors() {
         .into();
         bad[0x16C..0x18C].copy_from_slice(&hash);
         match disa::open(bad) {
-            Err(ContainerError::Descriptor { index: 0, source }) => match (check, source) {
+            Err(ContainerError::Descriptor { index: 0, error }) => match (check, error) {
                 ("DIFI", DifiError::BadMagic { .. })
                 | ("IVFC", DifiError::Ivfc(_))
                 | ("DPFS", DifiError::Dpfs(_)) => {}

@@ -62,10 +62,23 @@ fn the_nand_save_takes_changes_and_still_verifies() {
     fs.create_dir("extra").unwrap();
     fs.commit().unwrap();
     let bytes = fs.into_disa().into_storage();
-    // Only the payload, hashes and the table hash changed: the header's
-    // layout and the CMAC region are untouched.
+    // In the header only the active table (now the primary) and its hash
+    // changed; the CMAC region and the layout are untouched.
     assert_eq!(bytes.len(), image.len());
-    assert_eq!(bytes[..0x16C], image[..0x16C]);
+    assert_eq!(bytes[..0x168], image[..0x168]);
+    assert_eq!((image[0x168], bytes[0x168]), (1, 0));
+    // The commit wrote only inactive copies before switching the header:
+    // with the old header back, the image is exactly the old save.
+    let mut rolled_back = bytes.clone();
+    rolled_back[0x100..0x200].copy_from_slice(&image[0x100..0x200]);
+    let old = disa::open(rolled_back).unwrap();
+    assert!(old.verify(&|_| {}).unwrap()[0].is_sound());
+    let mut old = SaveFs::open(old).unwrap();
+    assert_eq!(
+        hex(&Sha256::digest(old.read_path("SaveData.bin").unwrap())),
+        "bc94b9616da2f590c3b11bdbba919be0dce7d5592b88246dc5c1a3c91e431381"
+    );
+    assert_eq!(old.walk().unwrap().len(), 1);
     let container = disa::open(bytes).unwrap();
     assert!(container.verify(&|_| {}).unwrap()[0].is_sound());
     let mut fs = SaveFs::open(container).unwrap();

@@ -59,6 +59,7 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
     let mut rng = keepsake_testkit::rng::for_test(seed_name);
     let mut fs = format.format(image_len).unwrap();
     let mut model = Model::new();
+    let mut previous: Option<(Vec<u8>, Model)> = None;
     check_agrees(&mut fs, &model);
     let block = format.block_len as usize;
     for op in 0..ops {
@@ -145,7 +146,19 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
         }
         if op % 7 == 6 {
             fs.commit().unwrap();
-            fs = reopen(fs);
+            let bytes = fs.into_disa().into_storage();
+            // With one partition everything is copy-on-write: putting the
+            // previous header back must give the previous commit exactly.
+            if format.duplicate_data
+                && let Some((header, old_model)) = &previous
+            {
+                let mut rolled_back = bytes.clone();
+                rolled_back[0x100..0x200].copy_from_slice(header);
+                let mut old = SaveFs::open(disa::open(rolled_back).unwrap()).unwrap();
+                check_agrees(&mut old, old_model);
+            }
+            previous = Some((bytes[0x100..0x200].to_vec(), model.clone()));
+            fs = SaveFs::open(disa::open(bytes).unwrap()).unwrap();
             check_agrees(&mut fs, &model);
         }
     }

@@ -15,6 +15,9 @@ use super::difi::{DifiError, PartitionDescriptor};
 use super::partition::{Partition, PartitionError, PartitionReport};
 use crate::storage::{ReadAt, StorageError, WriteAt};
 
+/// Where a partition descriptor keeps its DPFS level-1 selector.
+const DPFS_SELECTOR_AT: usize = 0x39;
+
 /// Largest partition table accepted (real ones are under 0x300 bytes).
 pub const MAX_TABLE_LEN: u64 = 0x10000;
 
@@ -24,7 +27,7 @@ pub enum ContainerError {
     #[error("the image is {size:#x} bytes, too short for the 0x200-byte header")]
     TooShort { size: u64 },
     #[error(
-        "{magic}: expected magic {expected:?} version {expected_version:#x}, found {found:?} version {version:#x}"
+        "{magic}: expected magic {expected:?} version {expected_version:#x}, found {:?} version {version:#x}", String::from_utf8_lossy(.found)
     )]
     BadMagic {
         magic: &'static str,
@@ -44,18 +47,10 @@ pub enum ContainerError {
         "the active partition table (copy {copy}, at {offset:#x}) does not match the SHA-256 in the header: the table is corrupt"
     )]
     TableHash { copy: u8, offset: u64 },
-    #[error("partition {index}: {source}")]
-    Descriptor {
-        index: usize,
-        #[source]
-        source: DifiError,
-    },
-    #[error("partition {index}: {source}")]
-    Partition {
-        index: usize,
-        #[source]
-        source: PartitionError,
-    },
+    #[error("partition {index}: {error}")]
+    Descriptor { index: usize, error: DifiError },
+    #[error("partition {index}: {error}")]
+    Partition { index: usize, error: PartitionError },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -67,6 +62,8 @@ pub struct Layout {
     pub secondary_table: u64,
     pub table_len: u64,
     pub active_table: u8,
+    /// Offset in the image of the header's active-table byte.
+    pub active_table_at: u64,
     /// Offset in the image of the header's table hash.
     pub table_hash_at: u64,
     pub table_hash: [u8; 32],
@@ -156,9 +153,9 @@ impl<S: ReadAt> Container<S> {
             let start = place.descriptor_offset as usize;
             let bytes = &table[start..start + place.descriptor_len as usize];
             let descriptor = PartitionDescriptor::parse(bytes)
-                .map_err(|source| ContainerError::Descriptor { index, source })?;
+                .map_err(|error| ContainerError::Descriptor { index, error })?;
             let partition = Partition::open(&storage, place.offset, place.len, descriptor)
-                .map_err(|source| ContainerError::Partition { index, source })?;
+                .map_err(|error| ContainerError::Partition { index, error })?;
             partitions.push(partition);
         }
         Ok(Container {
@@ -230,23 +227,36 @@ impl<S: WriteAt> Container<S> {
             }
             let master = partition
                 .commit(&mut self.storage)
-                .map_err(|source| ContainerError::Partition { index, source })?
+                .map_err(|error| ContainerError::Partition { index, error })?
                 .to_vec();
             let place = self.layout.partitions[index];
-            let at =
-                (place.descriptor_offset + partition.descriptor().difi.master_hash_offset) as usize;
+            let difi = partition.descriptor().difi;
+            let at = (place.descriptor_offset + difi.master_hash_offset) as usize;
             self.table[at..at + master.len()].copy_from_slice(&master);
+            self.table[place.descriptor_offset as usize + DPFS_SELECTOR_AT] = difi.dpfs_selector;
             table_changed = true;
         }
         if table_changed {
-            let table_at = if self.layout.active_table == 0 {
+            // The new table goes to the inactive copy; the header switch
+            // (active byte and hash) is the last write, which makes the
+            // whole commit take effect at once.
+            let active = 1 - self.layout.active_table;
+            let table_at = if active == 0 {
                 self.layout.primary_table
             } else {
                 self.layout.secondary_table
             };
             self.storage.write_at(table_at, &self.table)?;
             let hash: [u8; 32] = Sha256::digest(&self.table).into();
-            self.storage.write_at(self.layout.table_hash_at, &hash)?;
+            let span = (self.layout.table_hash_at - self.layout.active_table_at) as usize + 32;
+            let mut switch = vec![0u8; span];
+            self.storage
+                .read_at(self.layout.active_table_at, &mut switch)?;
+            switch[0] = active;
+            switch[span - 32..].copy_from_slice(&hash);
+            self.storage
+                .write_at(self.layout.active_table_at, &switch)?;
+            self.layout.active_table = active;
             self.layout.table_hash = hash;
         }
         Ok(())

@@ -51,6 +51,7 @@ pub fn open<S: ReadAt>(storage: S) -> Result<Diff<S>, ContainerError> {
         primary_table: le_u64(&h, 0x10),
         table_len,
         active_table: active,
+        active_table_at: HEADER_AT + 0x30,
         table_hash_at: HEADER_AT + 0x34,
         table_hash: h[0x34..0x54].try_into().expect("32 bytes"),
         partitions: vec![Placement {
@@ -70,7 +71,12 @@ pub fn unique_id<S: ReadAt + ?Sized>(storage: &S) -> Result<u64, ContainerError>
 
 /// Size of a DIFF image with this partition.
 pub fn image_len(params: &PartitionParams) -> u64 {
-    plan(std::slice::from_ref(params), HEADER_AT + 0x34).end
+    plan(
+        std::slice::from_ref(params),
+        HEADER_AT + 0x30,
+        HEADER_AT + 0x34,
+    )
+    .end
 }
 
 /// Formats a new DIFF image into `storage` (zero-filled, at least
@@ -80,7 +86,11 @@ pub fn format<S: WriteAt>(
     params: &PartitionParams,
     unique_id: u64,
 ) -> Result<Diff<S>, ContainerError> {
-    let planned = plan(std::slice::from_ref(params), HEADER_AT + 0x34);
+    let planned = plan(
+        std::slice::from_ref(params),
+        HEADER_AT + 0x30,
+        HEADER_AT + 0x34,
+    );
     if storage.size() < planned.end {
         return Err(ContainerError::TooShort {
             size: storage.size(),
@@ -110,7 +120,7 @@ pub fn build(contents: &[u8], unique_id: u64) -> Result<Vec<u8>, ContainerError>
     let image = vec![0u8; image_len(&params) as usize];
     let mut diff = format(image, &params, unique_id)?;
     diff.write(0, 0, contents)
-        .map_err(|source| ContainerError::Partition { index: 0, source })?;
+        .map_err(|error| ContainerError::Partition { index: 0, error })?;
     diff.commit()?;
     Ok(diff.into_storage())
 }

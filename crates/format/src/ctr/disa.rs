@@ -75,6 +75,7 @@ pub fn open<S: ReadAt>(storage: S) -> Result<Disa<S>, ContainerError> {
         primary_table: le_u64(h, 0x18),
         table_len: le_u64(h, 0x20),
         active_table: active,
+        active_table_at: HEADER_AT + 0x68,
         table_hash_at: HEADER_AT + 0x6C,
         table_hash: h[0x6C..0x8C].try_into().expect("32 bytes"),
         partitions,
@@ -109,7 +110,11 @@ pub(crate) struct Planned {
     pub end: u64,
 }
 
-pub(crate) fn plan(params: &[PartitionParams], table_hash_at: u64) -> Planned {
+pub(crate) fn plan(
+    params: &[PartitionParams],
+    active_table_at: u64,
+    table_hash_at: u64,
+) -> Planned {
     let laid: Vec<_> = params.iter().map(PartitionParams::layout).collect();
     let descriptors: Vec<Vec<u8>> = laid.iter().map(|(d, _)| d.to_bytes()).collect();
     let mut descriptor_offsets = Vec::new();
@@ -146,6 +151,7 @@ pub(crate) fn plan(params: &[PartitionParams], table_hash_at: u64) -> Planned {
             secondary_table,
             table_len,
             active_table: 1,
+            active_table_at,
             table_hash_at,
             table_hash: [0; 32],
             partitions,
@@ -173,7 +179,7 @@ pub(crate) fn write_tables<S: WriteAt + ?Sized>(
 
 /// Size of a DISA image with these partitions (1 or 2).
 pub fn image_len(params: &[PartitionParams]) -> u64 {
-    plan(params, HEADER_AT + 0x6C).end
+    plan(params, HEADER_AT + 0x68, HEADER_AT + 0x6C).end
 }
 
 /// Formats a new DISA image of at least `image_len(params)` bytes into
@@ -187,7 +193,7 @@ pub fn format<S: WriteAt>(
         (1..=2).contains(&params.len()),
         "a DISA has one or two partitions"
     );
-    let planned = plan(params, HEADER_AT + 0x6C);
+    let planned = plan(params, HEADER_AT + 0x68, HEADER_AT + 0x6C);
     if storage.size() < planned.end {
         return Err(ContainerError::TooShort {
             size: storage.size(),

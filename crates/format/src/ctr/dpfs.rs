@@ -22,7 +22,7 @@ pub const MAX_BLOCK_LOG: u32 = 24;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum DpfsError {
     #[error(
-        "DPFS descriptor: expected magic \"DPFS\" version 0x10000, found {magic:?} version {version:#x}"
+        "DPFS descriptor: expected magic \"DPFS\" version 0x10000, found {:?} version {version:#x}", String::from_utf8_lossy(.magic)
     )]
     BadMagic { magic: [u8; 4], version: u32 },
     #[error("DPFS descriptor is {len:#x} bytes, expected {DPFS_DESCRIPTOR_LEN:#x}")]
@@ -126,6 +126,14 @@ pub fn selector_bit(bits: &[u8], index: u64) -> u8 {
     ((value >> (31 - index % 32)) & 1) as u8
 }
 
+/// Flips bit `index` of a DPFS selector bit array.
+pub fn toggle_bit(bits: &mut [u8], index: u64) {
+    let word = (index / 32) as usize * 4;
+    let mut value = u32::from_le_bytes(bits[word..word + 4].try_into().expect("4 bytes"));
+    value ^= 1 << (31 - index % 32);
+    bits[word..word + 4].copy_from_slice(&value.to_le_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +176,9 @@ mod tests {
         let bits = [0x01, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x40];
         let set: Vec<u64> = (0..64).filter(|&i| selector_bit(&bits, i) == 1).collect();
         assert_eq!(set, vec![0, 31, 33]);
+        let mut bits = bits;
+        toggle_bit(&mut bits, 31);
+        toggle_bit(&mut bits, 32);
+        assert_eq!(bits, [0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0xC0]);
     }
 }

@@ -30,7 +30,7 @@ pub const MAX_BLOCK_LOG: u32 = 24;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum IvfcError {
     #[error(
-        "IVFC descriptor: expected magic \"IVFC\" version 0x20000, found {magic:?} version {version:#x}"
+        "IVFC descriptor: expected magic \"IVFC\" version 0x20000, found {:?} version {version:#x}", String::from_utf8_lossy(.magic)
     )]
     BadMagic { magic: [u8; 4], version: u32 },
     #[error("IVFC descriptor is {len:#x} bytes, expected {IVFC_DESCRIPTOR_LEN:#x}")]

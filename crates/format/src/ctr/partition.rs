@@ -8,16 +8,20 @@
 //! itself is read on demand and each block is checked against its level-3
 //! hash before any byte of it is returned.
 //!
-//! Writes go to the active copy of each DPFS block and mark payload blocks
-//! modified; `commit` rehashes the modified blocks up the tree (level 3, 2, 1,
-//! master hash) and writes the changed hash blocks back.
+//! Writes go to the inactive copy of each DPFS level-3 block (copy on write,
+//! as the console does) and mark payload blocks modified; `commit` rehashes
+//! the modified blocks up the tree (level 3, 2, 1, master hash), writes the
+//! changed hash blocks the same way, then flips the DPFS selector bits level
+//! by level. The last committed state stays intact in the active copies until
+//! the container switches its header. (An external level 4 — the DATA
+//! partition — has a single copy and is written in place.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use thiserror::Error;
 
 use super::difi::PartitionDescriptor;
-use super::dpfs::selector_bit;
+use super::dpfs::{selector_bit, toggle_bit};
 use super::ivfc::{HASH_LEN, hash_block, is_unset};
 use crate::storage::{ReadAt, StorageError, WriteAt};
 
@@ -134,6 +138,9 @@ pub struct Partition {
     descriptor: PartitionDescriptor,
     level1_bits: Vec<u8>,
     level2_bits: Vec<u8>,
+    /// DPFS level 3 blocks written since the last commit: their live bytes
+    /// are in the inactive copy until commit flips the selector bits.
+    switched: Vec<bool>,
     /// IVFC levels 1-3.
     hashes: [Vec<u8>; 3],
     /// Block states of IVFC levels 1-3.
@@ -222,6 +229,7 @@ impl Partition {
             descriptor,
             level1_bits: Vec::new(),
             level2_bits: Vec::new(),
+            switched: vec![false; dpfs.levels[2].block_count() as usize],
             hashes: Default::default(),
             states: Default::default(),
             payload_states: vec![BlockState::Unchecked; ivfc.levels[3].block_count() as usize],
@@ -322,12 +330,13 @@ impl Partition {
         self.descriptor.ivfc.levels[3].block_len()
     }
 
-    /// Container offset of `offset` in DPFS level 3 (active copy), and how
-    /// many bytes from there stay in the same DPFS block.
+    /// Container offset of `offset` in DPFS level 3 (the live copy: the
+    /// active one, or the inactive one once written in this transaction), and
+    /// how many bytes from there stay in the same DPFS block.
     fn duplicated_at(&self, offset: u64) -> (u64, u64) {
         let l3 = self.descriptor.dpfs.levels[2];
         let block = offset >> l3.block_log;
-        let copy = selector_bit(&self.level2_bits, block);
+        let copy = selector_bit(&self.level2_bits, block) ^ u8::from(self.switched[block as usize]);
         let block_end = ((block + 1) << l3.block_log).min(l3.size);
         (
             self.base + l3.copy_offset(copy) + offset,
@@ -360,14 +369,28 @@ impl Partition {
         Ok(())
     }
 
+    /// Writes DPFS level 3 bytes to the inactive copy of each block they
+    /// touch, so the active copy keeps the last committed state until commit
+    /// flips the selectors. A block's first write in a transaction copies its
+    /// other bytes over first.
     fn write_duplicated<S: WriteAt + ?Sized>(
-        &self,
+        &mut self,
         storage: &mut S,
         offset: u64,
         buf: &[u8],
     ) -> Result<(), StorageError> {
+        let l3 = self.descriptor.dpfs.levels[2];
         let mut done = 0usize;
         while done < buf.len() {
+            let block = (offset + done as u64) >> l3.block_log;
+            if !self.switched[block as usize] {
+                let start = block << l3.block_log;
+                let end = ((block + 1) << l3.block_log).min(l3.size);
+                let mut old = vec![0u8; (end - start) as usize];
+                self.read_duplicated(storage, start, &mut old)?;
+                self.switched[block as usize] = true;
+                self.write_duplicated(storage, start, &old)?;
+            }
             let (at, run) = self.duplicated_at(offset + done as u64);
             let n = (run as usize).min(buf.len() - done);
             storage.write_at(at, &buf[done..done + n])?;
@@ -392,7 +415,7 @@ impl Partition {
     }
 
     fn write_raw<S: WriteAt + ?Sized>(
-        &self,
+        &mut self,
         storage: &mut S,
         offset: u64,
         buf: &[u8],
@@ -517,6 +540,22 @@ impl Partition {
         let end = offset + buf.len() as u64;
         let first = offset / block_len;
         let last = end.div_ceil(block_len);
+        // Rehashing a corrupt hash block on commit would make the bad
+        // entries beside ours look valid: refuse to write under one.
+        let level3_log = self.descriptor.ivfc.levels[2].block_log;
+        for b in first..last {
+            let parent = (b * HASH_LEN as u64) >> level3_log;
+            if matches!(
+                self.states[2][parent as usize],
+                BlockState::Failed | BlockState::Unverifiable
+            ) {
+                return Err(PartitionError::Unverifiable {
+                    level: 4,
+                    block: b,
+                    offset: b * block_len,
+                });
+            }
+        }
         for b in [first, last - 1] {
             let start = b * block_len;
             let stop = (start + block_len).min(self.len());
@@ -585,12 +624,9 @@ impl Partition {
             for &b in &blocks {
                 let start = b as usize * block_len;
                 let stop = (start + block_len).min(self.hashes[i].len());
-                let hash = hash_block(&self.hashes[i][start..stop], block_len);
-                self.write_duplicated(
-                    storage,
-                    level.offset + start as u64,
-                    &self.hashes[i][start..stop],
-                )?;
+                let bytes = self.hashes[i][start..stop].to_vec();
+                let hash = hash_block(&bytes, block_len);
+                self.write_duplicated(storage, level.offset + start as u64, &bytes)?;
                 self.states[i][b as usize] = BlockState::Verified;
                 let entry = b as usize * HASH_LEN;
                 if i == 0 {
@@ -601,7 +637,47 @@ impl Partition {
                 }
             }
         }
+        self.switch_copies(storage)?;
         Ok(&self.descriptor.master_hash)
+    }
+
+    /// Makes the written copies active: flips the level-2 bits of the
+    /// switched level-3 blocks, writes the changed level-2 blocks to their
+    /// inactive copies and flips their level-1 bits, writes level 1 to its
+    /// inactive copy and flips the selector (stored in the descriptor, which
+    /// the container writes last).
+    fn switch_copies<S: WriteAt + ?Sized>(&mut self, storage: &mut S) -> Result<(), StorageError> {
+        if !self.switched.contains(&true) {
+            return Ok(());
+        }
+        let [l1, l2, _] = self.descriptor.dpfs.levels;
+        let mut level2_changed = Vec::new();
+        for block in 0..self.switched.len() as u64 {
+            if std::mem::take(&mut self.switched[block as usize]) {
+                toggle_bit(&mut self.level2_bits, block);
+                // The bit's u32 word may straddle two (tiny) level-2 blocks.
+                let word = block / 32 * 4;
+                for l2_block in [word >> l2.block_log, (word + 3) >> l2.block_log] {
+                    if level2_changed.last() != Some(&l2_block) {
+                        level2_changed.push(l2_block);
+                    }
+                }
+            }
+        }
+        for &c in &level2_changed {
+            let start = c << l2.block_log;
+            let end = ((c + 1) << l2.block_log).min(l2.size);
+            let inactive = 1 - selector_bit(&self.level1_bits, c);
+            storage.write_at(
+                self.base + l2.copy_offset(inactive) + start,
+                &self.level2_bits[start as usize..end as usize],
+            )?;
+            toggle_bit(&mut self.level1_bits, c);
+        }
+        let selector = 1 - self.descriptor.difi.dpfs_selector;
+        storage.write_at(self.base + l1.copy_offset(selector), &self.level1_bits)?;
+        self.descriptor.difi.dpfs_selector = selector;
+        Ok(())
     }
 
     /// Checks every block of every level. The payload is hashed on two

@@ -46,7 +46,7 @@ pub const ROOT: u32 = 1;
 #[derive(Debug, Error)]
 pub enum SaveFsError {
     #[error(
-        "SAVE header: expected magic \"SAVE\" version 0x40000, found {found:?} version {version:#x}"
+        "SAVE header: expected magic \"SAVE\" version 0x40000, found {:?} version {version:#x}", String::from_utf8_lossy(.found)
     )]
     BadMagic { found: [u8; 4], version: u32 },
     #[error("filesystem field {field} at {at:#x} is {value:#x}: {why}")]
@@ -56,6 +56,15 @@ pub enum SaveFsError {
         value: u64,
         why: &'static str,
     },
+    #[error(
+        "an entry table at data block {block} is declared {count} blocks long and its FAT chain has {chain_blocks}, but its entries need {needed:#x} bytes"
+    )]
+    ShortTable {
+        block: u32,
+        count: u32,
+        chain_blocks: u64,
+        needed: u64,
+    },
     #[error("{what} ({offset:#x}+{len:#x}) lies outside the {limit:#x}-byte partition payload")]
     Outside {
         what: &'static str,
@@ -63,21 +72,21 @@ pub enum SaveFsError {
         len: u64,
         limit: u64,
     },
-    #[error("reading the {what}: {source}")]
+    // The causes are part of the messages (not `source`), so a message
+    // printed with its chain does not repeat them.
+    #[error("reading the {what}: {error}")]
     Metadata {
         what: &'static str,
-        #[source]
-        source: PartitionError,
+        error: PartitionError,
     },
-    #[error("reading {path} at file offset {offset:#x}: {source}")]
+    #[error("reading {path} at file offset {offset:#x}: {error}")]
     FileData {
         path: String,
         offset: u64,
-        #[source]
-        source: PartitionError,
+        error: PartitionError,
     },
     #[error("writing the image: {0}")]
-    Write(#[source] PartitionError),
+    Write(PartitionError),
     #[error("{path}: {why}")]
     BadFile { path: String, why: &'static str },
     #[error("{path}: no such file or directory")]
@@ -90,7 +99,7 @@ pub enum SaveFsError {
     NotEmpty { path: String },
     #[error("name {name:?}: {why}")]
     BadName { name: String, why: &'static str },
-    #[error("FAT: {0}")]
+    #[error(transparent)]
     Fat(#[from] FatError),
     #[error(transparent)]
     Entries(#[from] EntryError),
@@ -286,11 +295,11 @@ impl<S: ReadAt> SaveFs<S> {
                 let chain_len: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
                 let want = u64::from(count) * bl;
                 if chain_len < want || want < len {
-                    return Err(SaveFsError::BadField {
-                        field: "entry table block count",
-                        at: 0,
-                        value: count.into(),
-                        why: "the table's FAT chain or block count is too short for its entries",
+                    return Err(SaveFsError::ShortTable {
+                        block,
+                        count,
+                        chain_blocks: chain_len / bl,
+                        needed: len,
                     });
                 }
                 let mut places = Vec::new();
@@ -487,11 +496,11 @@ impl<S: ReadAt> SaveFs<S> {
             }
             let take = (u64::from(n) * bl).min(size - done);
             let (part, at) = self.data_place(start);
-            if let Err(source) =
+            if let Err(error) =
                 self.disa
                     .read(part, at, &mut out[done as usize..(done + take) as usize])
             {
-                let offset = match &source {
+                let offset = match &error {
                     PartitionError::HashMismatch { offset, .. }
                     | PartitionError::NeverWritten { offset, .. }
                     | PartitionError::Unverifiable { offset, .. } => {
@@ -502,7 +511,7 @@ impl<S: ReadAt> SaveFs<S> {
                 return Err(SaveFsError::FileData {
                     path: path.to_string(),
                     offset,
-                    source,
+                    error,
                 });
             }
             done += take;
@@ -545,7 +554,7 @@ fn read_meta<S: ReadAt>(
 ) -> Result<(), SaveFsError> {
     check_fits(what, offset, buf.len() as u64, limit)?;
     disa.read(part, offset, buf)
-        .map_err(|source| SaveFsError::Metadata { what, source })
+        .map_err(|error| SaveFsError::Metadata { what, error })
 }
 
 impl<S: WriteAt> SaveFs<S> {

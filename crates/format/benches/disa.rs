@@ -1,0 +1,64 @@
+//! Full verify and extract-all on a generated 64 MiB two-partition save,
+//! against the sha2 crate's raw SHA-256 over the same bytes.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use keepsake_format::ctr::disa;
+use keepsake_format::ctr::savefs::format::SaveFormat;
+use keepsake_format::ctr::savefs::{Node, SaveFs};
+use keepsake_testkit::rand::RngCore;
+use sha2::{Digest, Sha256};
+
+const IMAGE_LEN: u64 = 64 << 20;
+
+/// A 64 MiB save (512-byte blocks, two partitions) filled with 1 MiB files
+/// of random bytes until it is nearly full.
+fn generated_image() -> (Vec<u8>, u64) {
+    let mut rng = keepsake_testkit::rng::seeded(64);
+    let mut fs = SaveFormat::new(512, 20, 100, false)
+        .format(IMAGE_LEN)
+        .unwrap();
+    let mut file = vec![0u8; 1 << 20];
+    let mut written = 0u64;
+    for i in 0.. {
+        if u64::from(fs.free_blocks().unwrap()) * 512 < file.len() as u64 {
+            break;
+        }
+        rng.fill_bytes(&mut file);
+        fs.write_file(&format!("file{i:03}.bin"), &file).unwrap();
+        written += file.len() as u64;
+    }
+    fs.commit().unwrap();
+    (fs.into_disa().into_storage(), written)
+}
+
+fn benches(c: &mut Criterion) {
+    let (image, file_bytes) = generated_image();
+    let mut group = c.benchmark_group("disa_64mib");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(image.len() as u64));
+    group.bench_function("sha256_raw", |b| b.iter(|| Sha256::digest(&image)));
+    group.bench_function("verify", |b| {
+        b.iter(|| {
+            let container = disa::open(image.as_slice()).unwrap();
+            let reports = container.verify(&|_| {}).unwrap();
+            assert!(reports.iter().all(|r| r.is_sound()));
+        })
+    });
+    group.throughput(Throughput::Bytes(file_bytes));
+    group.bench_function("extract_all", |b| {
+        b.iter(|| {
+            let mut fs = SaveFs::open(disa::open(image.as_slice()).unwrap()).unwrap();
+            let mut total = 0;
+            for entry in fs.walk().unwrap() {
+                if let Node::File(f) = entry.node {
+                    total += fs.read_file(f, &entry.path).unwrap().len() as u64;
+                }
+            }
+            assert_eq!(total, file_bytes);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(disa_benches, benches);
+criterion_main!(disa_benches);

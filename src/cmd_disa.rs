@@ -1,0 +1,770 @@
+//! `keepsake disa` and `keepsake diff`: 3DS save containers on the PC —
+//! inspect, list, extract, verify, format and import.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use keepsake_format::ctr::container::Container;
+use keepsake_format::ctr::crypto::sign::{ExtdataFile, Key, SignatureKind};
+use keepsake_format::ctr::partition::{LevelReport, PartitionReport};
+use keepsake_format::ctr::savefs::format::SaveFormat;
+use keepsake_format::ctr::savefs::{Node, SaveFs, encode_name};
+use keepsake_format::ctr::{diff, disa};
+use keepsake_format::storage::{ReadAt, StorageError};
+
+use crate::failure::{FailWith, Failure};
+use crate::files::{ensure_not_an_input, read_input, write_output};
+
+#[derive(Subcommand)]
+pub enum DisaCommand {
+    /// Show the header, partitions, filesystem and CMAC of a save.
+    #[command(after_help = "Examples:\n  keepsake disa info save.disa\n  \
+                      keepsake disa info save.disa --key 000102030405060708090a0b0c0d0e0f --sign nand:00020082")]
+    Info {
+        image: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// List every directory and file with its size.
+    #[command(after_help = "Example:\n  keepsake disa ls save.disa")]
+    Ls { image: PathBuf },
+    /// Extract every file into DIR (created if needed); every block is
+    /// checked first, and a corrupt block stops with the file and offset.
+    #[command(after_help = "Example:\n  keepsake disa extract save.disa out/")]
+    Extract { image: PathBuf, dir: PathBuf },
+    /// Check every hash at every level; never-written blocks are counted
+    /// apart from corrupt ones. Exit code 2 when anything is corrupt.
+    #[command(after_help = "Examples:\n  keepsake disa verify save.disa\n  \
+                      keepsake disa verify save.disa --key 000102030405060708090a0b0c0d0e0f --sign cart")]
+    Verify {
+        image: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Create a new, empty save image.
+    #[command(
+        after_help = "Examples:\n  keepsake disa format new.disa --size 512K\n  \
+                      keepsake disa format sys.disa --size 1M --block-size 4096 --partitions 1 --max-files 30"
+    )]
+    Format {
+        output: PathBuf,
+        /// Size of the image (bytes; K and M suffixes allowed).
+        #[arg(long, value_parser = parse_size)]
+        size: u64,
+        /// Filesystem block size: 512 (game saves) or 4096 (system saves).
+        #[arg(long, default_value_t = 512, value_parser = parse_block_size)]
+        block_size: u32,
+        /// 1: everything duplicated in one partition; 2: file data in a
+        /// second partition, stored once.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+        partitions: u8,
+        #[arg(long, default_value_t = 10)]
+        max_dirs: u32,
+        #[arg(long, default_value_t = 10)]
+        max_files: u32,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Copy a directory tree into a save (new files are added, existing
+    /// ones replaced) and write the result to OUTPUT.
+    #[command(after_help = "Example:\n  keepsake disa import save.disa files/ -o save-new.disa")]
+    Import {
+        image: PathBuf,
+        dir: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Delete files (or empty directories) from a save and write the result
+    /// to OUTPUT.
+    #[command(
+        after_help = "Example:\n  keepsake disa rm save.disa old.bin logs/day1.txt -o save-new.disa"
+    )]
+    Rm {
+        image: PathBuf,
+        /// Paths inside the save.
+        #[arg(required = true)]
+        paths: Vec<String>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DiffCommand {
+    /// Show the header, partition and CMAC of an extdata (DIFF) image.
+    #[command(after_help = "Example:\n  keepsake diff info 00000001")]
+    Info {
+        image: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Show the payload (the extdata file's contents) and its size.
+    #[command(after_help = "Example:\n  keepsake diff ls 00000001")]
+    Ls { image: PathBuf },
+    /// Write the payload to OUTPUT, every block checked.
+    #[command(after_help = "Example:\n  keepsake diff extract 00000001 contents.bin")]
+    Extract { image: PathBuf, output: PathBuf },
+    /// Check every hash at every level. Exit code 2 when anything is corrupt.
+    #[command(after_help = "Example:\n  keepsake diff verify 00000001")]
+    Verify {
+        image: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Create a DIFF image holding SIZE zero bytes.
+    #[command(
+        after_help = "Example:\n  keepsake diff format new.bin --size 64K --unique-id 0x1234"
+    )]
+    Format {
+        output: PathBuf,
+        #[arg(long, value_parser = parse_size)]
+        size: u64,
+        #[arg(long, default_value = "0", value_parser = parse_u64)]
+        unique_id: u64,
+        #[command(flatten)]
+        signing: Signing,
+    },
+    /// Build a new DIFF image holding FILE, with IMAGE's unique id.
+    #[command(
+        after_help = "Example:\n  keepsake diff import 00000001 contents.bin -o 00000001.new"
+    )]
+    Import {
+        image: PathBuf,
+        file: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        signing: Signing,
+    },
+}
+
+/// The CMAC key and what the image is (which decides what is signed).
+#[derive(Args)]
+pub struct Signing {
+    /// AES-CMAC key (32 hex digits) to check the CMAC, and to sign what is written.
+    #[arg(long, value_parser = parse_key, requires = "sign")]
+    key: Option<Key>,
+    /// What the image is: cart, sd:TITLEID, nand:SAVEID, ext:EXTDATAID:DIR:FILE,
+    /// ext:EXTDATAID:quota or db:DBID (ids in hex).
+    #[arg(long, value_parser = parse_kind, requires = "key")]
+    sign: Option<SignatureKind>,
+}
+
+impl Signing {
+    fn pair(&self) -> Option<(Key, SignatureKind)> {
+        Some((self.key?, self.sign?))
+    }
+}
+
+fn parse_hex_u64(text: &str) -> anyhow::Result<u64> {
+    u64::from_str_radix(text.trim_start_matches("0x"), 16)
+        .map_err(|e| anyhow!("{text:?} is not a hex id: {e}"))
+}
+
+fn parse_u64(text: &str) -> anyhow::Result<u64> {
+    match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).map_err(Into::into),
+        None => text.parse().map_err(Into::into),
+    }
+}
+
+fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let (digits, unit) = match text.chars().last() {
+        Some('K' | 'k') => (&text[..text.len() - 1], 1024),
+        Some('M' | 'm') => (&text[..text.len() - 1], 1024 * 1024),
+        _ => (text, 1),
+    };
+    parse_u64(digits)?
+        .checked_mul(unit)
+        .ok_or_else(|| anyhow!("{text} is too large"))
+}
+
+fn parse_block_size(text: &str) -> anyhow::Result<u32> {
+    match text {
+        "512" => Ok(512),
+        "4096" => Ok(4096),
+        _ => bail!("the block size is 512 or 4096"),
+    }
+}
+
+fn parse_key(text: &str) -> anyhow::Result<Key> {
+    let digits: Vec<u8> = text.bytes().collect();
+    if digits.len() != 32 {
+        bail!("a key is 32 hex digits, got {}", digits.len());
+    }
+    let mut key = [0u8; 16];
+    for (i, pair) in digits.chunks(2).enumerate() {
+        let pair = std::str::from_utf8(pair)?;
+        key[i] = u8::from_str_radix(pair, 16).map_err(|_| anyhow!("{pair:?} is not hex"))?;
+    }
+    Ok(key)
+}
+
+fn parse_kind(text: &str) -> anyhow::Result<SignatureKind> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let id32 = |t: &str| -> anyhow::Result<u32> { Ok(u32::try_from(parse_hex_u64(t)?)?) };
+    Ok(match parts.as_slice() {
+        ["cart"] => SignatureKind::Cartridge,
+        ["sd", id] => SignatureKind::Sd {
+            title_id: parse_hex_u64(id)?,
+        },
+        ["nand", id] => SignatureKind::Nand { save_id: id32(id)? },
+        ["ext", id, "quota"] => SignatureKind::Extdata {
+            extdata_id: parse_hex_u64(id)?,
+            file: ExtdataFile::Quota,
+        },
+        ["ext", id, dir, file] => SignatureKind::Extdata {
+            extdata_id: parse_hex_u64(id)?,
+            file: ExtdataFile::Device {
+                directory_id: id32(dir)?,
+                file_id: id32(file)?,
+            },
+        },
+        ["db", id] => SignatureKind::TitleDatabase {
+            database_id: id32(id)?,
+        },
+        _ => bail!(
+            "unknown kind {text:?}: use cart, sd:ID, nand:ID, ext:ID:DIR:FILE, ext:ID:quota or db:ID"
+        ),
+    })
+}
+
+/// An input file read in place, block by block, instead of whole.
+struct FileStorage {
+    file: fs::File,
+    size: u64,
+}
+
+impl FileStorage {
+    fn open(path: &Path) -> Result<Self, Failure> {
+        let file = fs::File::open(path).bad_input(format!("cannot read {}", path.display()))?;
+        let size = file
+            .metadata()
+            .bad_input(format!("cannot read {}", path.display()))?
+            .len();
+        Ok(FileStorage { file, size })
+    }
+}
+
+impl ReadAt for FileStorage {
+    fn size(&self) -> u64 {
+        self.size
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError> {
+        keepsake_format::storage::checked_range(offset, buf.len(), self.size)?;
+        read_exact_at(&self.file, buf, offset).map_err(|e| StorageError::Io {
+            offset,
+            message: e.to_string(),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Images from this size up get progress bars.
+const PROGRESS_FROM: u64 = 8 << 20;
+
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    if total < PROGRESS_FROM {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec})")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn open_disa(path: &Path) -> Result<Container<FileStorage>, Failure> {
+    disa::open(FileStorage::open(path)?)
+        .bad_input(format!("{} is not a readable DISA save", path.display()))
+}
+
+fn open_diff(path: &Path) -> Result<Container<FileStorage>, Failure> {
+    diff::open(FileStorage::open(path)?)
+        .bad_input(format!("{} is not a readable DIFF image", path.display()))
+}
+
+fn cmac_line<S: ReadAt>(storage: &S, signing: &Signing) -> Result<(String, bool), Failure> {
+    let stored = disa::read_cmac(storage).bad_input("reading the CMAC")?;
+    if stored.iter().all(|&b| b == 0) {
+        return Ok(("CMAC: absent (all zero)".into(), signing.pair().is_none()));
+    }
+    match signing.pair() {
+        None => Ok((
+            "CMAC: present, unchecked (needs the console's key: --key and --sign)".into(),
+            true,
+        )),
+        Some((key, kind)) => {
+            let ok = disa::cmac_matches(storage, &key, &kind).bad_input("checking the CMAC")?;
+            Ok((
+                format!(
+                    "CMAC: {}",
+                    if ok {
+                        "valid"
+                    } else {
+                        "INVALID for this key and kind"
+                    }
+                ),
+                ok,
+            ))
+        }
+    }
+}
+
+fn describe_partitions<S: ReadAt>(out: &mut String, container: &Container<S>, names: &[&str]) {
+    let layout = container.layout();
+    let _ = writeln!(
+        out,
+        "partition table: {} copy at {:#x}, {:#x} bytes, SHA-256 matches",
+        if layout.active_table == 0 {
+            "primary"
+        } else {
+            "secondary"
+        },
+        if layout.active_table == 0 {
+            layout.primary_table
+        } else {
+            layout.secondary_table
+        },
+        layout.table_len
+    );
+    for (i, p) in container.partitions().iter().enumerate() {
+        let (offset, size) = p.placement();
+        let d = p.descriptor();
+        let _ = writeln!(
+            out,
+            "partition {i} ({}): {:#x} bytes at {:#x}; payload {} bytes in {}-byte blocks, {}; DPFS level 1 copy {}",
+            names.get(i).unwrap_or(&"?"),
+            size,
+            offset,
+            p.len(),
+            p.block_len(),
+            if d.difi.external_level4.is_some() {
+                "stored once (outside DPFS)"
+            } else {
+                "duplicated by DPFS"
+            },
+            d.difi.dpfs_selector
+        );
+    }
+}
+
+fn level_line(level: usize, r: &LevelReport) -> String {
+    let mut line = format!(
+        "  IVFC level {level}: {} blocks, {} ok, {} never written",
+        r.blocks, r.verified, r.never_written
+    );
+    if !r.failed.is_empty() {
+        let shown: Vec<String> = r.failed.iter().take(8).map(u64::to_string).collect();
+        let more = if r.failed.len() > 8 { ", ..." } else { "" };
+        let _ = write!(
+            line,
+            ", {} FAILED (blocks {}{more})",
+            r.failed.len(),
+            shown.join(", ")
+        );
+    }
+    if r.unverifiable > 0 {
+        let _ = write!(
+            line,
+            ", {} unverifiable (under a failed hash block)",
+            r.unverifiable
+        );
+    }
+    line
+}
+
+fn verify_container<S: ReadAt + Sync>(
+    container: &Container<S>,
+    names: &[&str],
+) -> Result<(String, bool), Failure> {
+    let total: u64 = container.partitions().iter().map(|p| p.len()).sum();
+    let bar = progress_bar(total, "verifying");
+    let reports: Vec<PartitionReport> = container
+        .verify(&|done| bar.set_position(done))
+        .bad_input("verifying")?;
+    bar.finish_and_clear();
+    let mut out = String::new();
+    let mut sound = true;
+    for (i, report) in reports.iter().enumerate() {
+        let _ = writeln!(out, "partition {i} ({}):", names.get(i).unwrap_or(&"?"));
+        for (level, r) in report.levels.iter().enumerate() {
+            let _ = writeln!(out, "{}", level_line(level + 1, r));
+        }
+        sound &= report.is_sound();
+    }
+    Ok((out, sound))
+}
+
+pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
+    match command {
+        DisaCommand::Info { image, signing } => {
+            let container = open_disa(&image)?;
+            let mut out = format!(
+                "{}: DISA save, {} bytes\n",
+                image.display(),
+                container.storage().size()
+            );
+            let (cmac, _) = cmac_line(container.storage(), &signing)?;
+            let _ = writeln!(out, "{cmac}");
+            describe_partitions(&mut out, &container, &["SAVE", "DATA"]);
+            let fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let info = fs.info();
+            let listing = fs.walk().bad_input("walking the filesystem")?;
+            let files = listing.iter().filter(|l| l.size.is_some()).count();
+            let _ = writeln!(
+                out,
+                "filesystem: {}-byte blocks, {} data blocks ({} free); {} of {} directories, {} of {} files; buckets {} / {}",
+                info.block_len,
+                info.data_blocks,
+                fs.free_blocks().bad_input("reading the FAT")?,
+                listing.len() - files,
+                info.max_dirs,
+                files,
+                info.max_files,
+                info.dir_buckets,
+                info.file_buckets
+            );
+            print!("{out}");
+            Ok(())
+        }
+        DisaCommand::Ls { image } => {
+            let fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
+            for entry in fs.walk().bad_input("walking the filesystem")? {
+                match entry.size {
+                    Some(size) => println!("{size:>12}  {}", entry.path),
+                    None => println!("{:>12}  {}/", "-", entry.path),
+                }
+            }
+            Ok(())
+        }
+        DisaCommand::Extract { image, dir } => {
+            let mut fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
+            let listing = fs.walk().bad_input("walking the filesystem")?;
+            let total: u64 = listing.iter().filter_map(|l| l.size).sum();
+            let bar = progress_bar(total, "extracting");
+            fs::create_dir_all(&dir).failed(format!("cannot create {}", dir.display()))?;
+            for entry in &listing {
+                let target = safe_join(&dir, &entry.path)?;
+                match entry.node {
+                    Node::Dir(_) => fs::create_dir_all(&target)
+                        .failed(format!("cannot create {}", target.display()))?,
+                    Node::File(f) => {
+                        let data = fs
+                            .read_file(f, &entry.path)
+                            .bad_input(format!("extracting from {}", image.display()))?;
+                        write_output(&target, &data, &[&image])?;
+                        bar.inc(data.len() as u64);
+                    }
+                }
+            }
+            bar.finish_and_clear();
+            eprintln!(
+                "extracted {} entries ({total} bytes) into {}",
+                listing.len(),
+                dir.display()
+            );
+            Ok(())
+        }
+        DisaCommand::Verify { image, signing } => {
+            let container = open_disa(&image)?;
+            let (cmac, cmac_ok) = cmac_line(container.storage(), &signing)?;
+            let (text, sound) = verify_container(&container, &["SAVE", "DATA"])?;
+            print!("{cmac}\n{text}");
+            finish_verify(sound, cmac_ok, &image)
+        }
+        DisaCommand::Format {
+            output,
+            size,
+            block_size,
+            partitions,
+            max_dirs,
+            max_files,
+            signing,
+        } => {
+            let format = SaveFormat::new(block_size, max_dirs, max_files, partitions == 1);
+            let fs = format.format(size).bad_input("formatting")?;
+            let blocks = fs.info().data_blocks;
+            let mut bytes = fs.into_disa().into_storage();
+            sign(&mut bytes, &signing)?;
+            write_output(&output, &bytes, &[])?;
+            eprintln!(
+                "wrote {} ({} bytes, {partitions} partition(s), {blocks} data blocks of {block_size} bytes)",
+                output.display(),
+                bytes.len()
+            );
+            Ok(())
+        }
+        DisaCommand::Import {
+            image,
+            dir,
+            output,
+            signing,
+        } => {
+            ensure_not_an_input(&output, &[&image])?;
+            let bytes = read_input(&image)?;
+            let container = disa::open(bytes)
+                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
+            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let mut files = Vec::new();
+            collect_tree(&dir, "", &mut files)?;
+            let total: u64 = files
+                .iter()
+                .filter_map(|(_, p)| p.as_ref())
+                .map(|p| fs::metadata(p).map_or(0, |m| m.len()))
+                .sum();
+            let bar = progress_bar(total, "importing");
+            for (path, source) in &files {
+                match source {
+                    None => match fs.lookup(path) {
+                        Ok(Node::Dir(_)) => {}
+                        _ => {
+                            fs.create_dir(path).bad_input(format!("creating {path}"))?;
+                        }
+                    },
+                    Some(source) => {
+                        let data = read_input(source)?;
+                        fs.write_file(path, &data)
+                            .bad_input(format!("importing {}", source.display()))?;
+                        bar.inc(data.len() as u64);
+                    }
+                }
+            }
+            fs.commit().failed("committing the changes")?;
+            bar.finish_and_clear();
+            let mut bytes = fs.into_disa().into_storage();
+            sign(&mut bytes, &signing)?;
+            write_output(&output, &bytes, &[&image, &dir])?;
+            eprintln!("imported {} entries into {}", files.len(), output.display());
+            warn_if_stale(&bytes, &signing);
+            Ok(())
+        }
+        DisaCommand::Rm {
+            image,
+            paths,
+            output,
+            signing,
+        } => {
+            ensure_not_an_input(&output, &[&image])?;
+            let bytes = read_input(&image)?;
+            let container = disa::open(bytes)
+                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
+            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            for path in &paths {
+                fs.remove(path).bad_input(format!("removing {path}"))?;
+            }
+            fs.commit().failed("committing the changes")?;
+            let mut bytes = fs.into_disa().into_storage();
+            sign(&mut bytes, &signing)?;
+            write_output(&output, &bytes, &[&image])?;
+            eprintln!(
+                "removed {} entries; wrote {}",
+                paths.len(),
+                output.display()
+            );
+            warn_if_stale(&bytes, &signing);
+            Ok(())
+        }
+    }
+}
+
+fn finish_verify(sound: bool, cmac_ok: bool, image: &Path) -> Result<(), Failure> {
+    if !sound {
+        return Err(Failure::input(anyhow!(
+            "{} is corrupt: some blocks fail their hash",
+            image.display()
+        )));
+    }
+    if !cmac_ok {
+        return Err(Failure::input(anyhow!(
+            "{}: the CMAC does not match",
+            image.display()
+        )));
+    }
+    eprintln!("{}: every hash matches", image.display());
+    Ok(())
+}
+
+/// A changed image keeps its old CMAC unless a key was given: say so.
+fn warn_if_stale(bytes: &[u8], signing: &Signing) {
+    if signing.pair().is_none() && bytes[..16].iter().any(|&b| b != 0) {
+        eprintln!(
+            "note: the image's CMAC was not renewed (it needs the console's key: --key and --sign); \
+             a console will reject the image until it is signed again"
+        );
+    }
+}
+
+fn sign(bytes: &mut Vec<u8>, signing: &Signing) -> Result<(), Failure> {
+    if let Some((key, kind)) = signing.pair() {
+        disa::resign(bytes, &key, &kind).failed("signing")?;
+    }
+    Ok(())
+}
+
+/// `dir` joined with a slash-separated path from an image, refusing
+/// anything that could leave `dir`.
+fn safe_join(dir: &Path, path: &str) -> Result<PathBuf, Failure> {
+    let mut out = dir.to_path_buf();
+    for part in path.split('/') {
+        if part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':']) {
+            return Err(Failure::input(anyhow!(
+                "the image holds an unsafe name {path:?}; refusing to extract it"
+            )));
+        }
+        out.push(part);
+    }
+    Ok(out)
+}
+
+/// Directories and files under `dir`, parents first, sorted by name:
+/// (path in the image, source file or `None` for a directory).
+fn collect_tree(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, Option<PathBuf>)>,
+) -> Result<(), Failure> {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .bad_input(format!("cannot list {}", dir.display()))?
+        .collect::<Result<_, _>>()
+        .bad_input(format!("cannot list {}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_str().ok_or_else(|| {
+            Failure::input(anyhow!("{}: the name is not UTF-8", entry.path().display()))
+        })?;
+        encode_name(name).bad_input(format!("{}", entry.path().display()))?;
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let kind = entry
+            .file_type()
+            .bad_input(format!("{}", entry.path().display()))?;
+        if kind.is_dir() {
+            out.push((path.clone(), None));
+            collect_tree(&entry.path(), &path, out)?;
+        } else {
+            out.push((path, Some(entry.path())));
+        }
+    }
+    Ok(())
+}
+
+pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
+    match command {
+        DiffCommand::Info { image, signing } => {
+            let container = open_diff(&image)?;
+            let id = diff::unique_id(container.storage()).bad_input("reading the header")?;
+            let mut out = format!(
+                "{}: DIFF image, {} bytes, unique id {id:#018x}\n",
+                image.display(),
+                container.storage().size()
+            );
+            let (cmac, _) = cmac_line(container.storage(), &signing)?;
+            let _ = writeln!(out, "{cmac}");
+            describe_partitions(&mut out, &container, &["payload"]);
+            print!("{out}");
+            Ok(())
+        }
+        DiffCommand::Ls { image } => {
+            let container = open_diff(&image)?;
+            println!("{:>12}  (payload)", container.partitions()[0].len());
+            Ok(())
+        }
+        DiffCommand::Extract { image, output } => {
+            ensure_not_an_input(&output, &[&image])?;
+            let mut container = open_diff(&image)?;
+            let len = container.partitions()[0].len();
+            let bar = progress_bar(len, "extracting");
+            let mut data = vec![0u8; len as usize];
+            // Pieces, so the bar moves; every block is still checked.
+            let piece = 4 << 20;
+            for start in (0..data.len()).step_by(piece) {
+                let end = (start + piece).min(data.len());
+                container
+                    .read(0, start as u64, &mut data[start..end])
+                    .bad_input(format!("reading the payload of {}", image.display()))?;
+                bar.set_position(end as u64);
+            }
+            bar.finish_and_clear();
+            write_output(&output, &data, &[&image])?;
+            eprintln!("wrote {} ({len} bytes)", output.display());
+            Ok(())
+        }
+        DiffCommand::Verify { image, signing } => {
+            let container = open_diff(&image)?;
+            let (cmac, cmac_ok) = cmac_line(container.storage(), &signing)?;
+            let (text, sound) = verify_container(&container, &["payload"])?;
+            print!("{cmac}\n{text}");
+            finish_verify(sound, cmac_ok, &image)
+        }
+        DiffCommand::Format {
+            output,
+            size,
+            unique_id,
+            signing,
+        } => {
+            let contents = vec![0u8; usize::try_from(size).bad_input("size")?];
+            let mut bytes = diff::build(&contents, unique_id).bad_input("formatting")?;
+            sign(&mut bytes, &signing)?;
+            write_output(&output, &bytes, &[])?;
+            eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
+            Ok(())
+        }
+        DiffCommand::Import {
+            image,
+            file,
+            output,
+            signing,
+        } => {
+            ensure_not_an_input(&output, &[&image, &file])?;
+            let unique_id = {
+                let container = open_diff(&image)?;
+                diff::unique_id(container.storage()).bad_input("reading the header")?
+            };
+            let contents = read_input(&file)?;
+            let mut bytes = diff::build(&contents, unique_id).bad_input("building the image")?;
+            sign(&mut bytes, &signing)?;
+            write_output(&output, &bytes, &[&image, &file])?;
+            eprintln!(
+                "wrote {} ({} bytes, payload {} bytes)",
+                output.display(),
+                bytes.len(),
+                contents.len()
+            );
+            Ok(())
+        }
+    }
+}

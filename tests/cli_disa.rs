@@ -1,0 +1,268 @@
+//! End-to-end tests of `keepsake disa` and `keepsake diff`.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use keepsake_testkit::fixtures;
+
+fn keepsake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keepsake"))
+        .args(args)
+        .output()
+        .expect("runs keepsake")
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn the_fixture_is_listed_verified_and_extracted() {
+    let Some(image) = fixtures::path("ctr/nand-00000000.disa") else {
+        return;
+    };
+    let info = keepsake(&["disa", "info", s(&image)]);
+    let (stdout, _) = text(&info);
+    assert!(info.status.success());
+    assert!(
+        stdout.contains("CMAC: present, unchecked (needs the console's key"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 of 1 files"), "{stdout}");
+    let ls = keepsake(&["disa", "ls", s(&image)]);
+    assert_eq!(text(&ls).0.trim(), "11688  SaveData.bin");
+    let verify = keepsake(&["disa", "verify", s(&image)]);
+    assert!(verify.status.success(), "{:?}", text(&verify));
+    assert!(
+        text(&verify)
+            .0
+            .contains("IVFC level 4: 6 blocks, 6 ok, 0 never written")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let extract = keepsake(&["disa", "extract", s(&image), s(&out)]);
+    assert!(extract.status.success(), "{:?}", text(&extract));
+    let data = fs::read(out.join("SaveData.bin")).unwrap();
+    assert_eq!(data.len(), 11_688);
+    assert_eq!(data.iter().filter(|&&b| b != 0).count(), 6);
+}
+
+#[test]
+fn a_corrupt_save_fails_verify_and_extract_with_exit_2() {
+    let Some(bytes) = fixtures::read("ctr/nand-00000000.disa") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.disa");
+    let mut corrupt = bytes.clone();
+    // SaveData.bin's first block is payload block 3 (data region at 0x1000,
+    // file at data block 2). Per the fixture's descriptors the partition
+    // starts at 0x1000, DPFS level 3 copies at 0x1000 and 0x8000 in it, and
+    // level 4 at 0x1000 in level 3; both copies are hit to be sure.
+    for copy in [0x1000usize, 0x1000 + 0x7000] {
+        corrupt[0x1000 + copy + 0x1000 + 3 * 0x1000 + 10] ^= 0x20;
+    }
+    fs::write(&bad, &corrupt).unwrap();
+    let verify = keepsake(&["disa", "verify", s(&bad)]);
+    assert_eq!(verify.status.code(), Some(2));
+    assert!(
+        text(&verify).0.contains("1 FAILED (blocks 3)"),
+        "{:?}",
+        text(&verify)
+    );
+    let extract = keepsake(&["disa", "extract", s(&bad), s(&dir.path().join("out"))]);
+    assert_eq!(extract.status.code(), Some(2));
+    let (_, stderr) = text(&extract);
+    assert!(
+        stderr.contains("SaveData.bin at file offset 0x0"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out/SaveData.bin").exists());
+}
+
+#[test]
+fn format_import_ls_extract_round_trip_in_both_layouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    fs::create_dir_all(tree.join("sub/deeper")).unwrap();
+    fs::write(tree.join("a.txt"), b"hello").unwrap();
+    let big: Vec<u8> = (0..9000u32).map(|i| (i % 251) as u8).collect();
+    fs::write(tree.join("sub/deeper/big.bin"), &big).unwrap();
+    fs::write(tree.join("sub/empty"), b"").unwrap();
+    for (partitions, block) in [("1", "512"), ("2", "512"), ("1", "4096"), ("2", "4096")] {
+        let image = dir.path().join(format!("new-{partitions}-{block}.disa"));
+        let format = keepsake(&[
+            "disa",
+            "format",
+            s(&image),
+            "--size",
+            "256K",
+            "--partitions",
+            partitions,
+            "--block-size",
+            block,
+        ]);
+        assert!(format.status.success(), "{:?}", text(&format));
+        assert_eq!(fs::metadata(&image).unwrap().len(), 256 * 1024);
+        let filled = dir.path().join(format!("filled-{partitions}-{block}.disa"));
+        let import = keepsake(&["disa", "import", s(&image), s(&tree), "-o", s(&filled)]);
+        assert!(import.status.success(), "{:?}", text(&import));
+        let ls = text(&keepsake(&["disa", "ls", s(&filled)])).0;
+        let lines: Vec<&str> = ls.lines().map(str::trim).collect();
+        assert_eq!(
+            lines,
+            [
+                "-  sub/",
+                "5  a.txt",
+                "-  sub/deeper/",
+                "0  sub/empty",
+                "9000  sub/deeper/big.bin"
+            ],
+            "{ls}"
+        );
+        assert!(keepsake(&["disa", "verify", s(&filled)]).status.success());
+        let out = dir.path().join(format!("out-{partitions}-{block}"));
+        assert!(
+            keepsake(&["disa", "extract", s(&filled), s(&out)])
+                .status
+                .success()
+        );
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"hello");
+        assert_eq!(fs::read(out.join("sub/deeper/big.bin")).unwrap(), big);
+        assert_eq!(fs::read(out.join("sub/empty")).unwrap(), b"");
+        // Delete a file and the directory it leaves empty.
+        let smaller = dir
+            .path()
+            .join(format!("smaller-{partitions}-{block}.disa"));
+        let rm = keepsake(&[
+            "disa",
+            "rm",
+            s(&filled),
+            "sub/deeper/big.bin",
+            "sub/deeper",
+            "-o",
+            s(&smaller),
+        ]);
+        assert!(rm.status.success(), "{:?}", text(&rm));
+        let ls = text(&keepsake(&["disa", "ls", s(&smaller)])).0;
+        let lines: Vec<&str> = ls.lines().map(str::trim).collect();
+        assert_eq!(lines, ["-  sub/", "5  a.txt", "0  sub/empty"], "{ls}");
+        assert!(keepsake(&["disa", "verify", s(&smaller)]).status.success());
+        // A directory that is not empty stays, with exit 2.
+        let refused = keepsake(&[
+            "disa",
+            "rm",
+            s(&filled),
+            "sub",
+            "-o",
+            s(&dir.path().join("x.disa")),
+        ]);
+        assert_eq!(refused.status.code(), Some(2));
+        assert!(
+            text(&refused).1.contains("directory not empty"),
+            "{:?}",
+            text(&refused)
+        );
+    }
+}
+
+#[test]
+fn import_refuses_to_overwrite_its_input_and_signs_with_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("save.disa");
+    assert!(
+        keepsake(&["disa", "format", s(&image), "--size", "128K"])
+            .status
+            .success()
+    );
+    let before = fs::read(&image).unwrap();
+    let tree = dir.path().join("tree");
+    fs::create_dir(&tree).unwrap();
+    fs::write(tree.join("x"), b"x").unwrap();
+    let again = keepsake(&["disa", "import", s(&image), s(&tree), "-o", s(&image)]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(fs::read(&image).unwrap(), before);
+    let key = "000102030405060708090a0b0c0d0e0f";
+    let signed = dir.path().join("signed.disa");
+    let import = keepsake(&[
+        "disa",
+        "import",
+        s(&image),
+        s(&tree),
+        "-o",
+        s(&signed),
+        "--key",
+        key,
+        "--sign",
+        "sd:0004000000123400",
+    ]);
+    assert!(import.status.success(), "{:?}", text(&import));
+    let ok = keepsake(&[
+        "disa",
+        "verify",
+        s(&signed),
+        "--key",
+        key,
+        "--sign",
+        "sd:0004000000123400",
+    ]);
+    assert!(ok.status.success(), "{:?}", text(&ok));
+    assert!(text(&ok).0.contains("CMAC: valid"));
+    let wrong = keepsake(&["disa", "verify", s(&signed), "--key", key, "--sign", "cart"]);
+    assert_eq!(wrong.status.code(), Some(2));
+}
+
+#[test]
+fn diff_images_are_built_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.bin");
+    let made = keepsake(&[
+        "diff",
+        "format",
+        s(&empty),
+        "--size",
+        "10000",
+        "--unique-id",
+        "0x42",
+    ]);
+    assert!(made.status.success(), "{:?}", text(&made));
+    assert!(
+        text(&keepsake(&["diff", "info", s(&empty)]))
+            .0
+            .contains("unique id 0x0000000000000042")
+    );
+    let contents = dir.path().join("contents");
+    fs::write(&contents, vec![0xC3u8; 70_000]).unwrap();
+    let filled = dir.path().join("filled.bin");
+    assert!(
+        keepsake(&["diff", "import", s(&empty), s(&contents), "-o", s(&filled)])
+            .status
+            .success()
+    );
+    assert_eq!(
+        text(&keepsake(&["diff", "ls", s(&filled)])).0.trim(),
+        "70000  (payload)"
+    );
+    assert!(keepsake(&["diff", "verify", s(&filled)]).status.success());
+    let out = dir.path().join("out");
+    assert!(
+        keepsake(&["diff", "extract", s(&filled), s(&out)])
+            .status
+            .success()
+    );
+    assert_eq!(fs::read(&out).unwrap(), vec![0xC3u8; 70_000]);
+    // A DIFF is not a save, and garbage is neither: exit 2.
+    assert_eq!(keepsake(&["disa", "ls", s(&filled)]).status.code(), Some(2));
+    assert_eq!(
+        keepsake(&["diff", "verify", s(&contents)]).status.code(),
+        Some(2)
+    );
+}
