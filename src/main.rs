@@ -1,9 +1,9 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
 mod cmd_3ds;
+mod cmd_disa;
 mod cmd_nds;
 mod cmd_preview;
-mod cmd_disa;
 mod failure;
 mod files;
 mod preview;
