@@ -498,5 +498,9 @@ fn a_cartridge_that_cannot_be_read_is_explained_and_a_3ds_card_is_listed() {
     assert_eq!(rig.highlighted(), ["Comet Kart"]);
     assert!(rig.text().contains("3DS CARD"));
     assert!(rig.text().contains("3DS cartridge in the slot"));
-    assert!(rig.text().contains("Title ID 0004000000055D00"), "{}", rig.text());
+    assert!(
+        rig.text().contains("Title ID 0004000000055D00"),
+        "{}",
+        rig.text()
+    );
 }

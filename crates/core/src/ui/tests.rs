@@ -858,5 +858,8 @@ fn names_sort_naturally() {
     use super::state::natural_cmp;
     let mut names = vec!["Game 10", "game 2", "Game 1", "Alpha", "Game 02b", "zeta"];
     names.sort_by(|a, b| natural_cmp(a, b));
-    assert_eq!(names, ["Alpha", "Game 1", "game 2", "Game 02b", "Game 10", "zeta"]);
+    assert_eq!(
+        names,
+        ["Alpha", "Game 1", "game 2", "Game 02b", "Game 10", "zeta"]
+    );
 }
