@@ -12,6 +12,7 @@
 
 mod ctr_backup;
 mod ctr_restore;
+mod ctr_verify;
 mod error;
 mod nds_backup;
 mod nds_restore;
@@ -21,6 +22,7 @@ mod tree;
 
 pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
 pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
+pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};
 pub use error::JobError;
 pub use nds_backup::{NdsBackupJob, NdsBackupReport};
 pub use nds_restore::{NdsRestoreJob, NdsRestoreReport};

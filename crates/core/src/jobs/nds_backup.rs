@@ -52,6 +52,46 @@ impl ChipReader {
     }
 }
 
+/// Reads a whole chip a chunk at a time into one reused buffer, for
+/// comparing without holding a second copy of the chip.
+#[derive(Debug, Clone)]
+pub(crate) struct ChipStream {
+    buffer: Vec<u8>,
+    done: usize,
+    capacity: usize,
+}
+
+impl ChipStream {
+    pub(crate) fn new(chip: &SaveChip) -> Self {
+        Self {
+            buffer: vec![0; READ_CHUNK.min(chip.capacity())],
+            done: 0,
+            capacity: chip.capacity(),
+        }
+    }
+
+    pub(crate) fn chunks(&self) -> u64 {
+        self.capacity.div_ceil(READ_CHUNK) as u64
+    }
+
+    /// Reads the next chunk; returns its offset and bytes.
+    pub(crate) fn step(
+        &mut self,
+        chip: &SaveChip,
+        spi: &mut dyn SpiBus,
+    ) -> Result<(usize, &[u8]), JobError> {
+        let start = self.done;
+        let n = READ_CHUNK.min(self.capacity - start);
+        chip.read(spi, start, &mut self.buffer[..n])?;
+        self.done += n;
+        Ok((start, &self.buffer[..n]))
+    }
+
+    pub(crate) fn finished(&self) -> bool {
+        self.done == self.capacity
+    }
+}
+
 /// Writes a whole-chip image as a backup folder holding `<title>.sav`.
 pub(crate) fn publish_nds_backup(
     sd: &mut dyn SdCard,

@@ -12,7 +12,7 @@
 
 use keepsake_format::nds_header::NdsHeader;
 
-use crate::jobs::nds_backup::{ChipReader, publish_nds_backup};
+use crate::jobs::nds_backup::{ChipReader, ChipStream, publish_nds_backup};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::nds_card::{InsertedNds, SaveChip, differing_units};
 use crate::platform::Devices;
@@ -48,7 +48,7 @@ enum State {
     ReadCurrent(ChipReader),
     AutoBackup(Vec<u8>),
     Write { dirty: Vec<usize>, next: usize },
-    Verify(ChipReader),
+    Verify(ChipStream),
     Ended,
 }
 
@@ -217,16 +217,15 @@ impl NdsRestoreJob {
                 self.report.units_written = *next;
                 self.progress.advance(unit as u64);
                 if *next == dirty.len() {
-                    let reader = ChipReader::new(&chip);
+                    let stream = ChipStream::new(&chip);
                     self.progress =
-                        Progress::start(Phase::Verifying, chip.capacity() as u64, reader.chunks());
-                    self.state = State::Verify(reader);
+                        Progress::start(Phase::Verifying, chip.capacity() as u64, stream.chunks());
+                    self.state = State::Verify(stream);
                 }
             }
-            State::Verify(reader) => {
-                let start = self.progress.bytes_done as usize;
-                let n = reader.step(&chip, devices.card.spi())?;
-                let got = &reader.image()[start..start + n];
+            State::Verify(stream) => {
+                let (start, got) = stream.step(&chip, devices.card.spi())?;
+                let n = got.len();
                 if let Some(i) = got
                     .iter()
                     .zip(&self.target[start..start + n])
@@ -239,7 +238,7 @@ impl NdsRestoreJob {
                 }
                 self.progress.advance(n as u64);
                 self.report.verified_bytes += n as u64;
-                if reader.finished() {
+                if stream.finished() {
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }

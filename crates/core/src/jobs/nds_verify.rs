@@ -1,6 +1,6 @@
 //! Comparing an NDS card's save with a backup, without writing anything.
 
-use crate::jobs::nds_backup::ChipReader;
+use crate::jobs::nds_backup::ChipStream;
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::nds_card::InsertedNds;
 use crate::platform::Devices;
@@ -23,7 +23,7 @@ pub struct NdsVerifyReport {
 #[derive(Debug)]
 enum State {
     Validate,
-    Read(ChipReader),
+    Read(ChipStream),
     Ended,
 }
 
@@ -81,20 +81,16 @@ impl NdsVerifyJob {
                 let loaded = load_for_chip(devices.sd, &file, chip.kind())?;
                 self.report.source = loaded.path;
                 self.expected = loaded.image;
-                let reader = ChipReader::new(&chip);
+                let stream = ChipStream::new(&chip);
                 self.progress =
-                    Progress::start(Phase::Reading, chip.capacity() as u64, reader.chunks());
-                self.state = State::Read(reader);
+                    Progress::start(Phase::Reading, chip.capacity() as u64, stream.chunks());
+                self.state = State::Read(stream);
                 Ok(Step::Working(self.progress))
             })(),
-            State::Read(reader) => (|| {
-                let start = self.progress.bytes_done as usize;
-                let n = reader.step(&chip, devices.card.spi())?;
-                for (i, (a, b)) in reader.image()[start..start + n]
-                    .iter()
-                    .zip(&self.expected[start..start + n])
-                    .enumerate()
-                {
+            State::Read(stream) => (|| {
+                let (start, got) = stream.step(&chip, devices.card.spi())?;
+                let n = got.len();
+                for (i, (a, b)) in got.iter().zip(&self.expected[start..start + n]).enumerate() {
                     if a != b {
                         self.report.differing += 1;
                         self.report.first_difference.get_or_insert(start + i);
@@ -102,7 +98,7 @@ impl NdsVerifyJob {
                 }
                 self.progress.advance(n as u64);
                 self.report.compared += n as u64;
-                if reader.finished() {
+                if stream.finished() {
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }

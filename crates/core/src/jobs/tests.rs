@@ -453,3 +453,66 @@ fn erase_blanks_the_chip_after_saving_it_and_verify_counts_differences() {
         original.iter().position(|&b| b != 0xFF)
     );
 }
+
+#[test]
+fn twlsavetool_files_and_action_replay_saves_restore() {
+    let dsv = keepsake_testkit::fixture_or_skip!("nds/castlevania-portrait-of-ruin/usa.dsv");
+    let duc = keepsake_testkit::fixture_or_skip!("nds/castlevania-portrait-of-ruin/usa.duc");
+    let save = &dsv[..64 * 1024];
+    let mut sim = nds_console(
+        ChipKind::Eeprom64K,
+        &[0xFF; 64 * 1024],
+        "ACBE",
+        "CASTLEVANIA2",
+    );
+    let card = card_of(&mut sim);
+
+    // TWLSaveTool: /TWLSaveTool/<title>.sav, listed with the folders.
+    sim.sd.create_dir_all("/TWLSaveTool").unwrap();
+    sim.sd.write("/TWLSaveTool/CASTLEVANIA2.sav", save).unwrap();
+    let listed = list_backups(
+        &mut sim.sd,
+        &Config::default(),
+        &card.title(),
+        ArchiveKind::SaveData,
+    )
+    .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].source, BackupSource::TwlSaveTool);
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), listed[0].clone());
+    run_job!(sim, job).unwrap();
+    assert_eq!(chip_memory(&sim), save);
+
+    // An Action Replay .duc of the same save, dropped into a backup folder.
+    sim.card.nds_chip_mut().unwrap().memory_mut().fill(0xFF);
+    let dir = "/3ds/Checkpoint/saves/ACBE CASTLEVANIA2/from-action-replay";
+    sim.sd.create_dir_all(dir).unwrap();
+    sim.sd.write(&format!("{dir}/usa.duc"), &duc).unwrap();
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), entry(dir));
+    let report = run_job!(sim, job).unwrap();
+    assert!(report.container.unwrap().contains(".duc"), "{report:?}");
+    assert_eq!(
+        chip_memory(&sim),
+        save,
+        "the .duc and the .dsv hold the same save"
+    );
+}
+
+#[test]
+fn a_write_that_does_not_read_back_is_reported_with_its_place() {
+    let original = random("worn", 512 * 1024);
+    let mut sim = nds_console(ChipKind::Flash512K, &original, "ATSE", "WORN");
+    let card = card_of(&mut sim);
+    let folder = backup(&mut sim, "good");
+    let chip = sim.card.nds_chip_mut().unwrap();
+    chip.memory_mut()[0x1_2345] ^= 0xFF;
+    chip.wear_out(0x1_2345);
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), entry(&folder));
+    let err = run_job!(sim, job).unwrap_err();
+    let JobError::VerifyFailed { what, auto_backup } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(what, "the card's byte at 0x12345");
+    assert!(auto_backup.ends_with("-auto"), "{auto_backup}");
+    assert!(err.to_string().contains(auto_backup.as_str()));
+}

@@ -88,6 +88,7 @@ pub struct SimChip {
     write_enabled: bool,
     busy_polls: u8,
     protect_bits: u8,
+    stuck: Option<usize>,
 }
 
 /// What a transfer did to the stored data, for the slot's counters.
@@ -111,6 +112,7 @@ impl SimChip {
             memory,
             write_enabled: false,
             busy_polls: 0,
+            stuck: None,
             protect_bits: if model.sector_erase_only() {
                 STATUS_BLOCK_PROTECT
             } else {
@@ -164,6 +166,12 @@ impl SimChip {
     /// Replaces the stored bytes (test setup, not a bus operation).
     pub fn memory_mut(&mut self) -> &mut [u8] {
         &mut self.memory
+    }
+
+    /// Wears out the cell at `address`: it keeps its value through every
+    /// program and erase (a fault for testing read-back checks).
+    pub fn wear_out(&mut self, address: usize) {
+        self.stuck = Some(address);
     }
 
     /// Whether the part is write-protected (a locked 8 MiB flash).
@@ -377,6 +385,9 @@ impl SimChip {
         let offset = address % page;
         for (i, &byte) in data.iter().enumerate() {
             let at = base + (offset + i) % page;
+            if self.stuck == Some(at) {
+                continue;
+            }
             self.memory[at] = if and_only {
                 self.memory[at] & byte
             } else {
@@ -402,7 +413,11 @@ impl SimChip {
         power.begin_write()?;
         let size = self.memory.len();
         let base = (address % size) / unit * unit;
+        let kept = self.stuck.map(|at| (at, self.memory[at]));
         self.memory[base..base + unit].fill(0xFF);
+        if let Some((at, value)) = kept {
+            self.memory[at] = value;
+        }
         self.finish_write();
         Ok(Effect {
             programmed: false,
