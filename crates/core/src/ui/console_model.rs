@@ -99,6 +99,8 @@ pub struct ConsoleModel<C: Console> {
     ui_settings: UiSettings,
     pub(crate) made: BTreeSet<String>,
     pub(crate) job: Option<RunningJob>,
+    /// The title the running (or last) job works on.
+    pub(crate) job_title: Option<TitleKey>,
     /// Why the settings could not be read at start, if they could not.
     pub startup_warning: Option<String>,
 }
@@ -136,6 +138,7 @@ impl<C: Console> ConsoleModel<C> {
             ui_settings,
             made,
             job: None,
+            job_title: None,
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
         };
         model.load_sd_titles();
@@ -246,6 +249,26 @@ impl<C: Console> ConsoleModel<C> {
 
     pub(crate) fn bump(&mut self) {
         self.rebuild_titles();
+    }
+
+    /// Counts one title's backups again after a job or a delete, without
+    /// listing every other title's folder on the SD card.
+    pub(crate) fn recount(&mut self, title: &TitleKey) {
+        let Some(known) = self.known.get(title) else {
+            return;
+        };
+        let devices = self.console.devices();
+        let count = list_backups(
+            devices.sd,
+            &self.config,
+            &known.backup_title(),
+            ArchiveKind::SaveData,
+        )
+        .map_or(0, |list| list.len());
+        if let Some(info) = self.titles.iter_mut().find(|t| &t.key == title) {
+            info.backup_count = count;
+        }
+        self.generation += 1;
     }
 
     pub(crate) fn record_made(&mut self, folder: &str) {
@@ -521,7 +544,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             advice: "Check that the SD card is not locked or full, then try again.".into(),
         })?;
         self.entries.remove(backup);
-        self.bump();
+        self.recount(title);
         Ok(())
     }
 

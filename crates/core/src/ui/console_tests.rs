@@ -151,6 +151,11 @@ fn a_backup_made_with_l_and_a_holds_the_whole_chip_and_is_listed_as_keepsake() {
     let path = join(FOLDER, "20261121-180400/MOSS KNIGHT.sav");
     assert_eq!(rig.console().sd.read(&path).unwrap(), save);
     rig.press(Buttons::A);
+    assert!(
+        rig.text().contains("1 backup"),
+        "the count follows: {}",
+        rig.text()
+    );
     rig.press(Buttons::A);
     assert_eq!(rig.ui.screen(), ScreenKind::Backups);
     assert!(rig.text().contains("2026-11-21 18:04"));

@@ -265,7 +265,7 @@ impl Ui {
                 } else {
                     job.progress.stage.clone()
                 };
-                top.text(16, 48, stage, TextSize::Large, TEXT);
+                top.text(16, 48, stage.clone(), TextSize::Large, TEXT);
                 let p = &job.progress;
                 top.cmds.push(DrawCmd::Progress {
                     x: 16,
@@ -327,6 +327,15 @@ impl Ui {
                     fill: PROGRESS_FILL,
                     track: PROGRESS_TRACK,
                 });
+                bottom.text_full(
+                    BOTTOM_WIDTH / 2,
+                    124,
+                    stage,
+                    TextSize::Small,
+                    DIM_TEXT,
+                    Align::Center,
+                    Some(BOTTOM_WIDTH - 16),
+                );
                 if job.kind == JobKind::Backup && self.cancel_hold > 0 && !job.cancel_requested {
                     bottom.cmds.push(DrawCmd::Progress {
                         x: 40,

@@ -113,6 +113,7 @@ impl<C: Console> ConsoleModel<C> {
             None => backup_folder_name(self.now()),
         };
         let title_dir = self.title_dir_of(&known);
+        self.job_title = Some(title.clone());
         self.job = Some(match target {
             Target::Nds(card) => RunningJob::NdsBackup {
                 job: NdsBackupJob::new(card.detection.chip, &card.header_title, &title_dir, &name),
@@ -234,6 +235,7 @@ impl<C: Console> ConsoleModel<C> {
             return Err(refusal("Another job is running.", "Wait for it to finish."));
         }
         let (_, job) = self.check_restore(title, backup)?;
+        self.job_title = Some(title.clone());
         self.job = Some(job);
         Ok(())
     }
@@ -297,8 +299,10 @@ impl<C: Console> ConsoleModel<C> {
                 ctr_backed_up(&report)
             }
         };
-        // Backups changed; the card may have too.
-        self.bump();
+        // The title's backups changed.
+        if let Some(title) = self.job_title.take() {
+            self.recount(&title);
+        }
         Some(JobStatus::Finished(outcome))
     }
 
