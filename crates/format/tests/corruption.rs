@@ -12,6 +12,32 @@ use keepsake_format::ctr::{disa, fuzzing};
 use keepsake_format::storage::ReadAt;
 use keepsake_testkit::rand::Rng;
 
+/// The system allocator, noting the largest single request, so a test can
+/// tell that a size read from an image was checked before it was allocated.
+struct NotingAllocator;
+
+static LARGEST_REQUEST: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe impl std::alloc::GlobalAlloc for NotingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        LARGEST_REQUEST.fetch_max(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        LARGEST_REQUEST.fetch_max(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: `ptr` came from `System` through this allocator.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: NotingAllocator = NotingAllocator;
+
 /// A small two-partition (or one-partition) save with a few files.
 fn sample(duplicate: bool) -> Vec<u8> {
     let mut fs = SaveFormat::new(512, 4, 8, duplicate)
@@ -291,6 +317,34 @@ fn a_bad_save_magic_a_fat_cycle_and_an_entry_loop_are_typed_errors() {
     let bad = patch(image, 0, dir_table + 2 * 0x28 + 0x14, &2u32.to_le_bytes());
     let fs = open_fs(bad).unwrap();
     assert!(matches!(fs.walk(), Err(SaveFsError::Entries(_))));
+}
+
+#[test]
+fn huge_table_sizes_in_the_fs_information_are_refused_before_allocating() {
+    // Bucket counts of 2^32 - 1 would ask for 16 GiB of hash table: they
+    // must be refused for lying outside the partition, not allocated first.
+    let image = sample(false);
+    let info_at = 0x20u64; // where the SAVE header puts the fs information
+    for (field_at, what) in [(0x10u64, "directory hash table"), (0x20, "file hash table")] {
+        let bad = patch(
+            image.clone(),
+            0,
+            info_at + field_at,
+            &u32::MAX.to_le_bytes(),
+        );
+        match open_fs(bad) {
+            Err(SaveFsError::Outside {
+                what: found, len, ..
+            }) => {
+                assert_eq!(found, what);
+                assert_eq!(len, u64::from(u32::MAX) * 4);
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    // Nothing in this test binary needs more than a few MiB at once.
+    let largest = LARGEST_REQUEST.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(largest < 1 << 30, "{largest} bytes were requested at once");
 }
 
 #[test]
