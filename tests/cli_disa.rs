@@ -89,6 +89,41 @@ fn a_corrupt_save_fails_verify_and_extract_with_exit_2() {
 }
 
 #[test]
+fn a_change_to_a_corrupt_save_is_not_written() {
+    let Some(bytes) = fixtures::read("ctr/nand-00000000.disa") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.disa");
+    let mut corrupt = bytes.clone();
+    // SaveData.bin's first block, in both DPFS copies (see the test above).
+    for copy in [0x1000usize, 0x1000 + 0x7000] {
+        corrupt[0x1000 + copy + 0x1000 + 3 * 0x1000 + 10] ^= 0x20;
+    }
+    fs::write(&bad, &corrupt).unwrap();
+    // Adding a directory touches only sound blocks and commits, but the
+    // result would carry the corrupt block on as if the change were clean.
+    let tree = dir.path().join("tree");
+    fs::create_dir_all(tree.join("extra")).unwrap();
+    let out = dir.path().join("out.disa");
+    let import = keepsake(&["disa", "import", s(&bad), s(&tree), "-o", s(&out)]);
+    assert_eq!(import.status.code(), Some(2), "{:?}", text(&import));
+    let (_, stderr) = text(&import);
+    assert!(stderr.contains("fail their hash"), "{stderr}");
+    assert!(!out.exists());
+    // The same change to the sound fixture is written and reads back.
+    let good = dir.path().join("good.disa");
+    fs::write(&good, &bytes).unwrap();
+    let import = keepsake(&["disa", "import", s(&good), s(&tree), "-o", s(&out)]);
+    assert!(import.status.success(), "{:?}", text(&import));
+    let ls = text(&keepsake(&["disa", "ls", s(&out)])).0;
+    assert!(
+        ls.contains("extra/") && ls.contains("11688  SaveData.bin"),
+        "{ls}"
+    );
+}
+
+#[test]
 fn format_import_ls_extract_round_trip_in_both_layouts() {
     let dir = tempfile::tempdir().unwrap();
     let tree = dir.path().join("tree");
