@@ -348,6 +348,57 @@ fn huge_table_sizes_in_the_fs_information_are_refused_before_allocating() {
 }
 
 #[test]
+fn random_metadata_behind_valid_hashes_never_panics_or_hangs() {
+    // Raw mutations mostly stop at a hash check; these are written the
+    // legitimate way, so the filesystem layer itself reads hostile values.
+    let mut rng = keepsake_testkit::rng::for_test("savefs_hostile_metadata");
+    let mut outcomes = [0usize; 2];
+    for duplicate in [true, false] {
+        let image = sample(duplicate);
+        let fs = open_fs(image.clone()).unwrap();
+        let info = *fs.info();
+        drop(fs);
+        // Everything from the SAVE header to the end of the entry tables
+        // (two partitions) or of the FAT (one partition, whose tables are in
+        // the data region right after it).
+        let meta_end = match info.file_table {
+            TableHome::Offset(at) => at + u64::from(info.max_files + 1) * 0x30,
+            TableHome::Chain { .. } => info.data_offset + 4 * u64::from(info.block_len),
+        };
+        for _ in 0..600 {
+            let mut c: Container<Vec<u8>> = disa::open(image.clone()).unwrap();
+            for _ in 0..rng.random_range(1..4) {
+                let at = rng.random_range(0..meta_end);
+                let value: [u8; 4] = match rng.random_range(0..4) {
+                    0 => rng.random(),
+                    1 => [0xFF; 4],
+                    2 => (rng.random_range(0..64u32)).to_le_bytes(),
+                    _ => (0x8000_0000u32 | rng.random_range(0..64u32)).to_le_bytes(),
+                };
+                let len = (meta_end - at).min(4) as usize;
+                c.write(0, at, &value[..len]).unwrap();
+            }
+            c.commit().unwrap();
+            let hostile = c.into_storage();
+            outcomes[usize::from(fuzzing::disa_walk(&hostile) == 5000)] += 1;
+            // Changes on top of hostile metadata: errors, never a panic.
+            if let Ok(mut fs) = open_fs(hostile) {
+                let _ = fs.write_file("dir/new.bin", &[0x5A; 1500]);
+                let _ = fs.remove("b.bin");
+                let _ = fs.create_dir("dir/sub");
+                let _ = fs.write_file("b.bin", &[1; 700]);
+                let _ = fs.commit();
+            }
+        }
+    }
+    eprintln!("walks that read everything / not: {outcomes:?}");
+    // Both kinds must occur, or the mutations missed the metadata.
+    assert!(outcomes[0] > 100 && outcomes[1] > 100, "{outcomes:?}");
+    let largest = LARGEST_REQUEST.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(largest < 1 << 30, "{largest} bytes were requested at once");
+}
+
+#[test]
 fn random_mutations_never_panic_or_hang() {
     let mut rng = keepsake_testkit::rng::for_test("disa_mutations");
     let images = [sample(true), sample(false)];
