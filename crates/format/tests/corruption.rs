@@ -5,7 +5,6 @@
 use keepsake_format::ctr::container::{Container, ContainerError};
 use keepsake_format::ctr::difi::DifiError;
 use keepsake_format::ctr::partition::PartitionError;
-use keepsake_format::ctr::savefs::format::SaveFormat;
 use keepsake_format::ctr::savefs::header::TableHome;
 use keepsake_format::ctr::savefs::{SaveFs, SaveFsError};
 use keepsake_format::ctr::{disa, fuzzing};
@@ -38,19 +37,6 @@ unsafe impl std::alloc::GlobalAlloc for NotingAllocator {
 #[global_allocator]
 static ALLOCATOR: NotingAllocator = NotingAllocator;
 
-/// A small two-partition (or one-partition) save with a few files.
-fn sample(duplicate: bool) -> Vec<u8> {
-    let mut fs = SaveFormat::new(512, 4, 8, duplicate)
-        .format(64 * 1024)
-        .unwrap();
-    fs.create_dir("dir").unwrap();
-    fs.write_file("dir/a.bin", &[0xA5; 3000]).unwrap();
-    fs.write_file("b.bin", &(0..=255u8).cycle().take(2000).collect::<Vec<_>>())
-        .unwrap();
-    fs.commit().unwrap();
-    fs.into_disa().into_storage()
-}
-
 fn open_fs(image: Vec<u8>) -> Result<SaveFs<Vec<u8>>, SaveFsError> {
     SaveFs::open(disa::open(image)?)
 }
@@ -78,7 +64,7 @@ fn level_places(image: &[u8], partition: usize, level: usize) -> Vec<u64> {
 #[test]
 fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
     for duplicate in [true, false] {
-        let image = sample(duplicate);
+        let image = fuzzing::sample_save(duplicate);
         let partitions = if duplicate { 1 } else { 2 };
         for partition in 0..partitions {
             for level in 1..=4 {
@@ -121,7 +107,7 @@ fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
 
 #[test]
 fn a_corrupt_file_block_names_the_file_and_offset() {
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let mut fs = open_fs(image.clone()).unwrap();
     // b.bin is the second file written: find where its second block lies.
     let c = disa::open(image.as_slice()).unwrap();
@@ -167,7 +153,7 @@ fn a_corrupt_file_block_names_the_file_and_offset() {
 
 #[test]
 fn nothing_is_written_under_a_corrupt_hash_block_or_into_a_corrupt_block() {
-    let image = sample(true);
+    let image = fuzzing::sample_save(true);
     // Level 3 of the only partition corrupt: no payload write is accepted.
     let mut bad = image.clone();
     for at in level_places(&image, 0, 3) {
@@ -210,7 +196,7 @@ fn nothing_is_written_under_a_corrupt_hash_block_or_into_a_corrupt_block() {
 
 #[test]
 fn bad_magics_and_offsets_past_the_end_are_typed_errors() {
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let mut bad = image.clone();
     bad[0x100] = b'D' ^ 1;
     assert!(matches!(
@@ -274,7 +260,7 @@ fn patch(image: Vec<u8>, part: usize, offset: u64, bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_bad_save_magic_a_fat_cycle_and_an_entry_loop_are_typed_errors() {
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let bad = patch(image.clone(), 0, 0, b"SAVF");
     assert!(matches!(open_fs(bad), Err(SaveFsError::BadMagic { .. })));
 
@@ -323,7 +309,7 @@ fn a_bad_save_magic_a_fat_cycle_and_an_entry_loop_are_typed_errors() {
 fn huge_table_sizes_in_the_fs_information_are_refused_before_allocating() {
     // Bucket counts of 2^32 - 1 would ask for 16 GiB of hash table: they
     // must be refused for lying outside the partition, not allocated first.
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let info_at = 0x20u64; // where the SAVE header puts the fs information
     for (field_at, what) in [(0x10u64, "directory hash table"), (0x20, "file hash table")] {
         let bad = patch(
@@ -351,48 +337,31 @@ fn huge_table_sizes_in_the_fs_information_are_refused_before_allocating() {
 fn random_metadata_behind_valid_hashes_never_panics_or_hangs() {
     // Raw mutations mostly stop at a hash check; these are written the
     // legitimate way, so the filesystem layer itself reads hostile values.
+    // The same entry point as the `savefs_rehashed` fuzz target.
     let mut rng = keepsake_testkit::rng::for_test("savefs_hostile_metadata");
     let mut outcomes = [0usize; 2];
     for duplicate in [true, false] {
-        let image = sample(duplicate);
-        let fs = open_fs(image.clone()).unwrap();
-        let info = *fs.info();
-        drop(fs);
-        // Everything from the SAVE header to the end of the entry tables
-        // (two partitions) or of the FAT (one partition, whose tables are in
-        // the data region right after it).
-        let meta_end = match info.file_table {
-            TableHome::Offset(at) => at + u64::from(info.max_files + 1) * 0x30,
-            TableHome::Chain { .. } => info.data_offset + 4 * u64::from(info.block_len),
-        };
+        let save = fuzzing::sample_save(duplicate);
+        assert_eq!(fuzzing::rehashed_metadata(&save, &[]), 5000);
         for _ in 0..600 {
-            let mut c: Container<Vec<u8>> = disa::open(image.clone()).unwrap();
+            let mut edits = Vec::new();
             for _ in 0..rng.random_range(1..4) {
-                let at = rng.random_range(0..meta_end);
+                let at: u16 = rng.random();
                 let value: [u8; 4] = match rng.random_range(0..4) {
                     0 => rng.random(),
                     1 => [0xFF; 4],
                     2 => (rng.random_range(0..64u32)).to_le_bytes(),
                     _ => (0x8000_0000u32 | rng.random_range(0..64u32)).to_le_bytes(),
                 };
-                let len = (meta_end - at).min(4) as usize;
-                c.write(0, at, &value[..len]).unwrap();
+                edits.extend_from_slice(&at.to_le_bytes());
+                edits.extend_from_slice(&value);
             }
-            c.commit().unwrap();
-            let hostile = c.into_storage();
-            outcomes[usize::from(fuzzing::disa_walk(&hostile) == 5000)] += 1;
-            // Changes on top of hostile metadata: errors, never a panic.
-            if let Ok(mut fs) = open_fs(hostile) {
-                let _ = fs.write_file("dir/new.bin", &[0x5A; 1500]);
-                let _ = fs.remove("b.bin");
-                let _ = fs.create_dir("dir/sub");
-                let _ = fs.write_file("b.bin", &[1; 700]);
-                let _ = fs.commit();
-            }
+            let read = fuzzing::rehashed_metadata(&save, &edits);
+            outcomes[usize::from(read == 5000)] += 1;
         }
     }
     eprintln!("walks that read everything / not: {outcomes:?}");
-    // Both kinds must occur, or the mutations missed the metadata.
+    // Both kinds must occur, or the edits missed the metadata.
     assert!(outcomes[0] > 100 && outcomes[1] > 100, "{outcomes:?}");
     let largest = LARGEST_REQUEST.load(std::sync::atomic::Ordering::Relaxed);
     assert!(largest < 1 << 30, "{largest} bytes were requested at once");
@@ -401,7 +370,7 @@ fn random_metadata_behind_valid_hashes_never_panics_or_hangs() {
 #[test]
 fn random_mutations_never_panic_or_hang() {
     let mut rng = keepsake_testkit::rng::for_test("disa_mutations");
-    let images = [sample(true), sample(false)];
+    let images = [fuzzing::sample_save(true), fuzzing::sample_save(false)];
     let diff_image = keepsake_format::ctr::diff::build(&[7u8; 5000], 9).unwrap();
     assert_eq!(fuzzing::disa_walk(&images[0]), 5000);
     assert_eq!(fuzzing::disa_walk(&images[1]), 5000);
