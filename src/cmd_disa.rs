@@ -528,11 +528,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             output,
             signing,
         } => {
-            ensure_not_an_input(&output, &[&image])?;
-            let bytes = read_input(&image)?;
-            let container = disa::open(bytes)
-                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
-            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let mut fs = open_for_change(&image, &output)?;
             let mut files = Vec::new();
             collect_tree(&dir, "", &mut files)?;
             let total: u64 = files
@@ -569,11 +565,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             output,
             signing,
         } => {
-            ensure_not_an_input(&output, &[&image])?;
-            let bytes = read_input(&image)?;
-            let container = disa::open(bytes)
-                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
-            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let mut fs = open_for_change(&image, &output)?;
             for path in &paths {
                 fs.remove(path).bad_input(format!("removing {path}"))?;
             }
@@ -614,6 +606,16 @@ fn warn_if_stale(bytes: &[u8], signing: &Signing) {
              a console will reject the image until it is signed again"
         );
     }
+}
+
+/// Reads a save whole, to change it and write the result to `output`
+/// (which must not be the save itself).
+fn open_for_change(image: &Path, output: &Path) -> Result<SaveFs<Vec<u8>>, Failure> {
+    ensure_not_an_input(output, &[image])?;
+    let bytes = read_input(image)?;
+    let container =
+        disa::open(bytes).bad_input(format!("{} is not a readable DISA save", image.display()))?;
+    SaveFs::open(container).bad_input("reading the filesystem")
 }
 
 /// Commits the changes to a save, reads the result back as a fresh reader
