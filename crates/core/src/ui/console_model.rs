@@ -22,7 +22,9 @@ use crate::nds_card::{InsertedNds, identify};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
 use crate::store::naming::{CHECKPOINT_SAVES, KEEPSAKE_DIR};
-use crate::store::{BackupEntry, BackupSource, BackupTitle, Config, list_backups, title_dir};
+use crate::store::{
+    BackupEntry, BackupSource, BackupTitle, Config, clean_staging, list_backups, title_dir,
+};
 
 /// Our UI settings, beside the store's `config.json`.
 pub const UI_SETTINGS_PATH: &str = "/3ds/Keepsake/ui.json";
@@ -106,11 +108,17 @@ pub struct ConsoleModel<C: Console> {
 }
 
 impl<C: Console> ConsoleModel<C> {
-    /// Reads the settings and the installed titles; the card slot is read at
-    /// the first [`AppModel::poll`].
+    /// Clears what interrupted backups left in the staging folder, reads the
+    /// settings and the installed titles; the card slot is read at the first
+    /// [`AppModel::poll`].
     pub fn new(mut console: C, keyboard: Box<dyn Keyboard>) -> Self {
         let mut warnings = Vec::new();
         let devices = console.devices();
+        // A backup cut short by a power loss or a crash leaves its files in
+        // staging; no job runs yet, so none of them can be in use.
+        if let Err(e) = clean_staging(devices.sd) {
+            warnings.push(format!("unfinished backups could not be cleared: {e}"));
+        }
         let config = Config::load(devices.sd).unwrap_or_else(|e| {
             warnings.push(format!("settings: {e}; using the defaults"));
             Config::default()

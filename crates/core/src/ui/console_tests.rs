@@ -509,3 +509,40 @@ fn a_cartridge_that_cannot_be_read_is_explained_and_a_3ds_card_is_listed() {
         rig.text()
     );
 }
+
+#[test]
+fn starting_the_app_clears_what_an_interrupted_backup_left_in_staging() {
+    use crate::store::BackupWriter;
+    use crate::store::naming::STAGING_DIR;
+
+    let save = sample_save(0x2000, 0x1000, 4);
+    let mut console = console_with(&save);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    // What a power cut between writing the file and publishing the folder
+    // leaves behind.
+    let cut_short = BackupWriter::begin(&mut console.sd, FOLDER, "20261120-090000").unwrap();
+    cut_short
+        .write_file(&mut console.sd, "MOSS KNIGHT.sav", &save[..0x100])
+        .unwrap();
+    assert_eq!(console.sd.list(STAGING_DIR).unwrap().len(), 1);
+
+    let mut rig = Rig::new(console, &[]);
+    assert_eq!(rig.model.startup_warning, None);
+    assert_eq!(
+        rig.console().sd.kind_of(STAGING_DIR).unwrap(),
+        None,
+        "the staging folder is gone"
+    );
+    let published = join(FOLDER, "20261101-120000/MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&published).unwrap(), save);
+    let folders: Vec<String> = rig
+        .console()
+        .sd
+        .list(FOLDER)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(folders, ["20261101-120000"], "only the finished backup");
+    assert!(rig.text().contains("1 backup"), "{}", rig.text());
+}
