@@ -260,6 +260,41 @@ fn a_backup_too_big_for_the_chip_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn an_sd_card_that_garbles_the_automatic_backup_stops_the_restore_and_says_so() {
+    let old = sample_save(0x2000, 0x1800, 6);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261118-120000",
+        None,
+        &sample_save(0x2000, 0x1000, 7),
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.console().sd.garble_next_write();
+    rig.press(Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(
+        text.contains("The SD card did not keep the backup"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Nothing was written to the cartridge"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("-auto"),
+        "no automatic backup to point to: {text}"
+    );
+    assert_eq!(rig.chip(), old);
+}
+
+#[test]
 fn a_card_pulled_during_a_restore_leaves_a_complete_automatic_backup_and_says_so() {
     let old = sample_save(0x2000, 0x1800, 5);
     let mut console = console_with(&old);

@@ -523,6 +523,11 @@ fn failure(kind: JobKind, e: &JobError, auto_backup: &str) -> Outcome {
             "The SD card is full".to_string(),
             "Delete old backups or other files to make room, then try again.".to_string(),
         )
+    } else if let JobError::BackupNotKept { .. } = e {
+        (
+            "The SD card did not keep the backup".to_string(),
+            "Check the SD card on a computer or use another one, then try again.".to_string(),
+        )
     } else if let JobError::VerifyFailed { auto_backup, .. } = e {
         (
             "The cartridge did not read back what was written".to_string(),
