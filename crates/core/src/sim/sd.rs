@@ -14,6 +14,7 @@ pub struct SimSd {
     capacity: u64,
     power: PowerSupply,
     garble_next: bool,
+    listings: u64,
 }
 
 fn sd_error(e: TreeError) -> SdError {
@@ -35,6 +36,7 @@ impl SimSd {
             capacity,
             power,
             garble_next: false,
+            listings: 0,
         }
     }
 
@@ -48,6 +50,12 @@ impl SimSd {
     /// flipped, as a failing card that reports success would.
     pub fn garble_next_write(&mut self) {
         self.garble_next = true;
+    }
+
+    /// Directory listings asked for so far: each costs a real SD card
+    /// milliseconds, so the UI must not make hundreds in one frame.
+    pub fn listings(&self) -> u64 {
+        self.listings
     }
 
     /// Bytes stored.
@@ -126,6 +134,7 @@ impl SdCard for SimSd {
 
     fn list(&mut self, dir: &str) -> Result<Vec<SdEntry>, SdError> {
         self.on()?;
+        self.listings += 1;
         Ok(self
             .tree
             .list(dir)

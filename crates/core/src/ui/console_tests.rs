@@ -581,3 +581,35 @@ fn starting_the_app_clears_what_an_interrupted_backup_left_in_staging() {
     assert_eq!(folders, ["20261101-120000"], "only the finished backup");
     assert!(rig.text().contains("1 backup"), "{}", rig.text());
 }
+
+#[test]
+fn a_card_going_in_or_out_counts_only_its_own_backups() {
+    let save = sample_save(0x2000, 0x1000, 8);
+    let mut console = demo::empty_console();
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::eeprom(0x2000, &save),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 300);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let mut rig = Rig::new(console, &[]);
+    assert!(rig.text().contains("1 backup"), "{}", rig.text());
+
+    let before = rig.console().sd.listings();
+    let card = rig.console().card.eject().expect("a card");
+    rig.idle();
+    assert!(!rig.text().contains(TITLE));
+    rig.console().card.insert(card);
+    rig.idle();
+    let listings = rig.console().sd.listings() - before;
+    // The card's folder under each backup root, and TWLSaveTool's folder:
+    // never one per installed title.
+    assert!(listings <= 4, "{listings} folders listed for a card change");
+    // The selection stayed on the title that followed the card; the card
+    // is back above it, with its backup counted.
+    rig.press(Buttons::UP);
+    assert_eq!(rig.highlighted(), [TITLE]);
+    assert!(rig.text().contains("1 backup"), "{}", rig.text());
+}
