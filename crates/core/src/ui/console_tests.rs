@@ -613,3 +613,89 @@ fn a_card_going_in_or_out_counts_only_its_own_backups() {
     assert_eq!(rig.highlighted(), [TITLE]);
     assert!(rig.text().contains("1 backup"), "{}", rig.text());
 }
+
+/// Random input on the real model: whatever is pressed, the cartridge is
+/// only written by a restore, which has by then left an automatic backup of
+/// what the card held, and no staging folder outlives its job.
+#[test]
+fn random_input_writes_the_card_only_through_a_restore_with_its_automatic_backup() {
+    use crate::store::naming::STAGING_DIR;
+    use keepsake_testkit::rand::Rng;
+
+    let mut rng = keepsake_testkit::rng::for_test("ui::console random input");
+    let named: Vec<Buttons> = Buttons::NAMED
+        .iter()
+        .map(|&(_, b)| b)
+        .filter(|&b| b != Buttons::START)
+        .collect();
+    let mut restores_seen = 0;
+    for round in 0..12 {
+        let original = sample_save(0x2000, 0x1000, round);
+        let mut console = console_with(&original);
+        let other = sample_save(0x2000, 0x800, round + 100);
+        put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &other);
+        let mut rig = Rig::new(console, &["typed name"]);
+        let mut restored = false;
+        let mut changed = false;
+        for frame in 0..400 {
+            // Mostly single presses, with the combos and holds the screens
+            // use, so restores and backups happen as often as browsing.
+            let input = match rng.random_range(0..10) {
+                0..=4 => FrameInput::press(named[rng.random_range(0..named.len())]),
+                5 => FrameInput::hold_and_press(Buttons::R, Buttons::A),
+                6 => FrameInput::hold_and_press(Buttons::L, Buttons::A),
+                7 => FrameInput {
+                    touch: Some(super::input::Touch {
+                        x: rng.random_range(0..320),
+                        y: rng.random_range(0..240),
+                    }),
+                    ..FrameInput::IDLE
+                },
+                8 => FrameInput::hold(Buttons::B),
+                _ => FrameInput::IDLE,
+            };
+            rig.input(input);
+            restored |= rig.ui.restore_running();
+            let chip = rig.chip();
+            if !changed && chip != original {
+                changed = true;
+                restores_seen += 1;
+                assert!(
+                    restored,
+                    "round {round} frame {frame}: written without a restore"
+                );
+                let autos: Vec<String> = [FOLDER, "/3ds/Keepsake/saves/AMKE MOSS KNIGHT"]
+                    .iter()
+                    .flat_map(|dir| {
+                        let entries = rig.console().sd.list(dir).unwrap_or_default();
+                        entries
+                            .into_iter()
+                            .filter(|e| e.name.ends_with("-auto"))
+                            .map(|e| join(dir, &format!("{}/MOSS KNIGHT.sav", e.name)))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                assert!(
+                    autos
+                        .iter()
+                        .any(|path| rig.console().sd.read(path).unwrap() == original),
+                    "round {round} frame {frame}: no automatic backup of the save: {autos:?}"
+                );
+            }
+            if rig.ui.screen() != ScreenKind::Job {
+                let staged = rig.console().sd.list(STAGING_DIR);
+                assert!(
+                    staged.map_or(true, |e| e.is_empty()),
+                    "round {round} frame {frame}: a staging folder outlived its job"
+                );
+            }
+        }
+        rig.finish_job();
+        let chip = rig.chip();
+        assert!(
+            chip == original || chip == other,
+            "round {round}: the card holds the save or the backup, nothing else"
+        );
+    }
+    assert!(restores_seen >= 3, "only {restores_seen} rounds restored");
+}
