@@ -614,6 +614,24 @@ fn a_card_going_in_or_out_counts_only_its_own_backups() {
     assert!(rig.text().contains("1 backup"), "{}", rig.text());
 }
 
+#[test]
+fn backing_up_a_title_that_never_saved_says_so_in_plain_words() {
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut rig = Rig::new(console_with(&save), &[]);
+    rig.press(Buttons::DOWN);
+    assert_eq!(rig.highlighted(), ["Pocket Garden"]);
+    rig.combo(Buttons::L, Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(text.contains("This title has no save data yet"), "{text}");
+    assert!(text.contains("Play the game until it saves"), "{text}");
+    assert!(
+        text.contains("there is no save data of title 0004000000100100 on the SD card"),
+        "{text}"
+    );
+    assert!(!text.contains("ArchiveId"), "no debug output: {text}");
+}
+
 /// Random input on the real model: whatever is pressed, the cartridge is
 /// only written by a restore, which has by then left an automatic backup of
 /// what the card held, and no staging folder outlives its job.

@@ -523,6 +523,11 @@ fn failure(kind: JobKind, e: &JobError, auto_backup: &str) -> Outcome {
             "The SD card is full".to_string(),
             "Delete old backups or other files to make room, then try again.".to_string(),
         )
+    } else if let JobError::Archive(ArchiveError::NoArchive(_)) = e {
+        (
+            "This title has no save data yet".to_string(),
+            "Play the game until it saves, then try again.".to_string(),
+        )
     } else if let JobError::BackupNotKept { .. } = e {
         (
             "The SD card did not keep the backup".to_string(),
