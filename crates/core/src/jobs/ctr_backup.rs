@@ -98,6 +98,11 @@ impl CtrBackupJob {
         }
     }
 
+    /// The archive the job works on.
+    pub fn archive(&self) -> ArchiveId {
+        self.archive
+    }
+
     /// Progress so far.
     pub fn progress(&self) -> Progress {
         self.progress

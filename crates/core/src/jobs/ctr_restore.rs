@@ -100,6 +100,11 @@ impl CtrRestoreJob {
         }
     }
 
+    /// The archive the job works on.
+    pub fn archive(&self) -> ArchiveId {
+        self.archive
+    }
+
     /// Progress so far.
     pub fn progress(&self) -> Progress {
         self.progress

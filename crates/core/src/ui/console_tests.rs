@@ -486,6 +486,46 @@ fn an_sd_title_backs_up_and_restores_through_the_3ds_jobs() {
 }
 
 #[test]
+fn a_failed_sd_title_restore_speaks_of_its_save_data_not_of_a_cartridge() {
+    let mut console = demo::empty_console();
+    demo::install_sample_titles(&mut console, 1);
+    let title_id = demo::sample_title_id(0);
+    let archive = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id,
+    };
+    let mut before = MemTree::new();
+    before.write("/save.bin", &[7; 300]).unwrap();
+    console.archives.insert(archive, before.clone());
+    let title_folder = crate::store::naming::ctr_title_folder(title_id, "Pocket Garden");
+    let folder = join(&join("/3ds/Checkpoint/saves", &title_folder), "older");
+    console.sd.create_dir_all(&folder).unwrap();
+    console
+        .sd
+        .write(&join(&folder, "save.bin"), &[1; 300])
+        .unwrap();
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.console().sd.garble_next_write();
+    rig.press(Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(
+        text.contains("The SD card did not keep the backup"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Nothing was written to the save data."),
+        "{text}"
+    );
+    assert!(!text.contains("to the cartridge"), "{text}");
+    assert_eq!(rig.console().archives.committed(archive).unwrap(), &before);
+}
+
+#[test]
 fn a_cartridge_that_cannot_be_read_is_explained_and_a_3ds_card_is_listed() {
     let mut console = demo::empty_console();
     // A flash chip answering an id no known chip has.
