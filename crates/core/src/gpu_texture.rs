@@ -13,7 +13,7 @@
 //! The texture's v axis points up, so the image's sub-texture runs from
 //! v = 1 (its top row) down to v = 1 - height / texture height.
 
-use keepsake_format::icon::RgbaImage;
+use keepsake_format::icon::{RgbaImage, tiled_index};
 use thiserror::Error;
 
 /// The smallest side the GPU accepts.
@@ -63,23 +63,6 @@ pub fn texture_side(pixels: u16) -> Option<u16> {
     (side <= MAX_SIDE).then_some(side)
 }
 
-/// The index of pixel (`x`, `y`) of a texture `texture_width` wide, counted
-/// in pixels from the start of its data.
-pub fn tiled_index(x: u16, y: u16, texture_width: u16) -> usize {
-    let (x, y) = (usize::from(x), usize::from(y));
-    let tiles_per_row = usize::from(texture_width) / 8;
-    let tile = (y / 8) * tiles_per_row + x / 8;
-    // Interleave the low three bits of x and y: x0 y0 x1 y1 x2 y2.
-    let (tx, ty) = (x & 7, y & 7);
-    let morton = (tx & 1)
-        | ((ty & 1) << 1)
-        | ((tx & 2) << 1)
-        | ((ty & 2) << 2)
-        | ((tx & 4) << 2)
-        | ((ty & 4) << 3);
-    tile * 64 + morton
-}
-
 /// Lays `image` out as a `GPU_RGBA8` texture.
 pub fn tile_rgba8(image: &RgbaImage) -> Result<TiledTexture, TextureError> {
     let (width, height) = (image.width(), image.height());
@@ -97,8 +80,8 @@ pub fn tile_rgba8(image: &RgbaImage) -> Result<TiledTexture, TextureError> {
         .enumerate()
     {
         for (column, pixel) in line.chunks_exact(BYTES_PER_PIXEL).enumerate() {
-            // Both fit in u16: they are below the image's u16 sides.
-            let at = tiled_index(column as u16, row as u16, texture_width) * BYTES_PER_PIXEL;
+            // SMDH icons use the same tiling, so one function serves both.
+            let at = tiled_index(column, row, usize::from(texture_width)) * BYTES_PER_PIXEL;
             let [r, g, b, a] = [pixel[0], pixel[1], pixel[2], pixel[3]];
             bytes[at..at + BYTES_PER_PIXEL].copy_from_slice(&[a, b, g, r]);
         }
@@ -137,39 +120,6 @@ mod tests {
     }
 
     #[test]
-    fn tiled_indices_follow_the_hand_computed_morton_order() {
-        // Within the first tile: x0 y0 x1 y1 x2 y2.
-        assert_eq!(tiled_index(0, 0, 64), 0);
-        assert_eq!(tiled_index(1, 0, 64), 1);
-        assert_eq!(tiled_index(0, 1, 64), 2);
-        assert_eq!(tiled_index(1, 1, 64), 3);
-        assert_eq!(tiled_index(2, 0, 64), 4);
-        assert_eq!(tiled_index(0, 2, 64), 8);
-        assert_eq!(tiled_index(4, 0, 64), 16);
-        assert_eq!(tiled_index(0, 4, 64), 32);
-        assert_eq!(tiled_index(7, 7, 64), 63);
-        // The next tile to the right, then the first tile of the second row
-        // (eight tiles per row in a 64-pixel-wide texture).
-        assert_eq!(tiled_index(8, 0, 64), 64);
-        assert_eq!(tiled_index(0, 8, 64), 8 * 64);
-        assert_eq!(tiled_index(63, 63, 64), 64 * 64 - 1);
-    }
-
-    #[test]
-    fn every_pixel_of_a_texture_has_its_own_slot() {
-        for (width, height) in [(8u16, 8u16), (32, 32), (64, 16), (16, 128)] {
-            let mut seen = vec![false; usize::from(width) * usize::from(height)];
-            for y in 0..height {
-                for x in 0..width {
-                    let index = tiled_index(x, y, width);
-                    assert!(!seen[index], "({x}, {y}) collides in {width}x{height}");
-                    seen[index] = true;
-                }
-            }
-        }
-    }
-
-    #[test]
     fn an_icon_lands_in_the_top_left_corner_as_abgr() {
         let mut rng = keepsake_testkit::rng::for_test("gpu_texture::icon");
         let pixels: Vec<u8> = (0..48 * 48 * 4).map(|_| rng.random()).collect();
@@ -177,9 +127,17 @@ mod tests {
         let texture = tile_rgba8(&image).unwrap();
         assert_eq!((texture.width, texture.height), (64, 64));
         assert_eq!(texture.bytes.len(), 64 * 64 * 4);
+        // Hand-computed: pixel (8, 0) opens the second tile, (1, 1) is the
+        // fourth pixel of the first.
+        let abgr = |x: usize, y: usize| {
+            let p = &pixels[(y * 48 + x) * 4..][..4];
+            [p[3], p[2], p[1], p[0]]
+        };
+        assert_eq!(texture.bytes[64 * 4..][..4], abgr(8, 0));
+        assert_eq!(texture.bytes[3 * 4..][..4], abgr(1, 1));
         for y in 0..64u16 {
             for x in 0..64u16 {
-                let at = tiled_index(x, y, 64) * 4;
+                let at = tiled_index(usize::from(x), usize::from(y), 64) * 4;
                 let stored = &texture.bytes[at..at + 4];
                 if x < 48 && y < 48 {
                     let source = (usize::from(y) * 48 + usize::from(x)) * 4;

@@ -139,9 +139,11 @@ fn check_smdh(smdh: &[u8]) -> Result<(), IconError> {
 }
 
 /// The position inside a tiled texture of the pixel at (`x`, `y`), counted
-/// in pixels; `side` is the image width, a multiple of 8.
-pub fn tiled_index(x: usize, y: usize, side: usize) -> usize {
-    let tile = (y / 8) * (side / 8) + x / 8;
+/// in pixels; `width` is the texture's width, a multiple of 8. This is the
+/// 3DS GPU's layout: 8x8 tiles in rows, pixels in Morton order inside a tile
+/// (SMDH icons, and the textures the console uploads).
+pub fn tiled_index(x: usize, y: usize, width: usize) -> usize {
+    let tile = (y / 8) * (width / 8) + x / 8;
     let (x, y) = (x % 8, y % 8);
     let morton = (x & 1) | (y & 1) << 1 | (x & 2) << 1 | (y & 2) << 2 | (x & 4) << 2 | (y & 4) << 3;
     tile * 64 + morton
@@ -344,6 +346,23 @@ mod tests {
         assert_eq!(tiled_index(8, 0, 48), 64); // second tile of the first row
         assert_eq!(tiled_index(0, 8, 48), 6 * 64); // first tile of the second row
         assert_eq!(tiled_index(47, 47, 48), 48 * 48 - 1);
+        // Textures need not be square: eight tiles per row at 64 wide.
+        assert_eq!(tiled_index(0, 8, 64), 8 * 64);
+        assert_eq!(tiled_index(63, 15, 64), 64 * 16 - 1);
+    }
+
+    #[test]
+    fn every_pixel_of_a_tiled_texture_has_its_own_slot() {
+        for (width, height) in [(8, 8), (48, 48), (64, 16), (16, 128)] {
+            let mut seen = vec![false; width * height];
+            for y in 0..height {
+                for x in 0..width {
+                    let index = tiled_index(x, y, width);
+                    assert!(!seen[index], "({x}, {y}) collides in {width}x{height}");
+                    seen[index] = true;
+                }
+            }
+        }
     }
 
     #[test]

@@ -58,10 +58,7 @@ impl ArchiveCopier {
         let bytes = archives.read_file(handle, &format!("/{path}"))?;
         self.writer.write_file(sd, path, &bytes)?;
         if self.writer.read_file(sd, path)? != bytes {
-            return Err(JobError::VerifyFailed {
-                what: format!("the backup's copy of {path}"),
-                auto_backup: self.writer.destination().to_owned(),
-            });
+            return Err(JobError::BackupNotKept { file: path.clone() });
         }
         self.next += 1;
         Ok(bytes.len() as u64)
@@ -101,6 +98,11 @@ impl CtrBackupJob {
         }
     }
 
+    /// The archive the job works on.
+    pub fn archive(&self) -> ArchiveId {
+        self.archive
+    }
+
     /// Progress so far.
     pub fn progress(&self) -> Progress {
         self.progress
@@ -123,8 +125,10 @@ impl CtrBackupJob {
     pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<CtrBackupReport>, JobError> {
         let result = self.step_inner(devices);
         if !matches!(result, Ok(Step::Working(_))) {
-            if let State::Copy(handle, _) = std::mem::replace(&mut self.state, State::Ended) {
+            if let State::Copy(handle, copier) = std::mem::replace(&mut self.state, State::Ended) {
                 devices.archives.close(handle);
+                // Best effort: the error that matters is the step's.
+                let _ = copier.writer.abandon(devices.sd);
             }
         }
         result

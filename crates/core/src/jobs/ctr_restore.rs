@@ -100,6 +100,11 @@ impl CtrRestoreJob {
         }
     }
 
+    /// The archive the job works on.
+    pub fn archive(&self) -> ArchiveId {
+        self.archive
+    }
+
     /// Progress so far.
     pub fn progress(&self) -> Progress {
         self.progress
@@ -139,7 +144,10 @@ impl CtrRestoreJob {
     pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<CtrRestoreReport>, JobError> {
         let result = self.step_inner(devices);
         if !matches!(result, Ok(Step::Working(_))) {
-            self.state = State::Ended;
+            if let State::AutoBackup(copier) = std::mem::replace(&mut self.state, State::Ended) {
+                // Best effort: the error that matters is the step's.
+                let _ = copier.writer.abandon(devices.sd);
+            }
             if let Some(handle) = self.handle.take() {
                 devices.archives.close(handle);
             }

@@ -234,11 +234,56 @@ fn a_backup_of_another_title_is_refused() {
     let other = "/3ds/Checkpoint/saves/0x01648 Pokémon Sun/20200101-000000";
     sim.sd.create_dir_all(other).unwrap();
     sim.sd.write(&format!("{other}/main"), b"sun").unwrap();
+    let writes = sim.power.writes();
     let mut job = CtrRestoreJob::new(id, "/3ds/Checkpoint/saves/0x0055D Pokémon X", entry(other));
     let err = run_job!(sim, job).unwrap_err();
+    assert_eq!(sim.power.writes(), writes, "nothing written anywhere");
     assert!(err.to_string().contains("0x01648 Pokémon Sun"), "{err}");
     assert_eq!(sim.archives.committed(id).unwrap(), &before);
     assert!(sim.archives.secure_value_resets().is_empty());
+}
+
+#[test]
+fn an_automatic_backup_the_sd_card_garbles_stops_a_3ds_restore_before_the_archive_changes() {
+    for media in [MediaType::Sd, MediaType::Card] {
+        let id = ArchiveId {
+            kind: ArchiveKind::SaveData,
+            media,
+            title_id: POKEMON_X,
+        };
+        let before = random_tree("3ds garbled auto");
+        let mut sim = console_with(id, before.clone());
+        let dir = "/3ds/Checkpoint/saves/0x0055D Pokémon X";
+        let wanted = format!("{dir}/wanted");
+        sim.sd.create_dir_all(&wanted).unwrap();
+        sim.sd.write(&format!("{wanted}/main"), b"wanted").unwrap();
+        sim.sd.garble_next_write();
+        let mut job = CtrRestoreJob::new(id, dir, entry(&wanted));
+        let err = run_job!(sim, job).unwrap_err();
+        assert!(matches!(err, JobError::BackupNotKept { .. }), "{err}");
+        assert_eq!(job.auto_backup(), "");
+        assert_eq!(sim.archives.committed(id).unwrap(), &before, "{media:?}");
+        assert!(sim.archives.secure_value_resets().is_empty());
+        let folders: Vec<String> = sim
+            .sd
+            .list(dir)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(
+            folders,
+            ["wanted"],
+            "{media:?}: nothing half-made published"
+        );
+        assert!(
+            sim.sd
+                .list(crate::store::naming::STAGING_DIR)
+                .unwrap()
+                .is_empty(),
+            "{media:?}: the staged copy is dropped"
+        );
+    }
 }
 
 #[test]

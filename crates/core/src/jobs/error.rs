@@ -35,6 +35,13 @@ pub enum JobError {
         /// The automatic backup to restore from.
         auto_backup: String,
     },
+    /// A file of a new backup read back from the SD card differently from
+    /// what was written; the backup was dropped before it was published.
+    #[error("the SD card did not keep {file} as written, so that backup was dropped")]
+    BackupNotKept {
+        /// The file, relative to the backup folder.
+        file: String,
+    },
     /// Writing has begun, so the job cannot stop.
     #[error("the save is being written and cannot be interrupted")]
     NotCancellable,

@@ -92,7 +92,8 @@ impl ChipStream {
     }
 }
 
-/// Writes a whole-chip image as a backup folder holding `<title>.sav`.
+/// Writes a whole-chip image as a backup folder holding `<title>.sav`,
+/// read back from the SD card before the folder is published.
 pub(crate) fn publish_nds_backup(
     sd: &mut dyn SdCard,
     title_dir: &str,
@@ -101,11 +102,24 @@ pub(crate) fn publish_nds_backup(
     image: &[u8],
 ) -> Result<String, JobError> {
     let writer = BackupWriter::begin(sd, title_dir, name)?;
-    let written = writer.write_file(sd, &nds_save_file_name(header_title), image);
-    if let Err(e) = written {
+    let file = nds_save_file_name(header_title);
+    // Read back while still staged, so a copy the SD card did not keep is
+    // never published as a backup.
+    let kept = writer
+        .write_file(sd, &file, image)
+        .and_then(|()| writer.read_file(sd, &file))
+        .map_err(JobError::from)
+        .and_then(|stored| {
+            if stored == image {
+                Ok(())
+            } else {
+                Err(JobError::BackupNotKept { file })
+            }
+        });
+    if let Err(e) = kept {
         // Best effort: the error that matters is the write's.
         let _ = writer.abandon(sd);
-        return Err(e.into());
+        return Err(e);
     }
     Ok(writer.finish(sd)?)
 }

@@ -17,7 +17,6 @@ use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::nds_card::{InsertedNds, SaveChip, differing_units};
 use crate::platform::Devices;
 use crate::store::BackupEntry;
-use crate::store::naming::nds_save_file_name;
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 
 /// What a finished restore did.
@@ -178,17 +177,8 @@ impl NdsRestoreJob {
                     &self.card.header_title,
                     current,
                 )?;
-                // Nothing is written to the card unless its save is safe.
-                let saved = devices.sd.read(&format!(
-                    "{folder}/{}",
-                    nds_save_file_name(&self.card.header_title)
-                ))?;
-                if saved != *current {
-                    return Err(JobError::VerifyFailed {
-                        what: "the automatic backup".into(),
-                        auto_backup: folder,
-                    });
-                }
+                // Nothing is written to the card unless its save is safe:
+                // the backup was read back before it was published.
                 self.report.auto_backup = folder;
                 let dirty = differing_units(current, &self.target, chip.write_unit_size());
                 if dirty.is_empty() {

@@ -351,6 +351,54 @@ fn a_save_of_another_game_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn an_automatic_backup_the_sd_card_garbles_stops_the_restore_before_the_card_is_written() {
+    let original = random("garbled auto", 8192);
+    let mut sim = nds_console(ChipKind::Eeprom8K, &original, "ASNE", "SONICRUSH");
+    let dir = "/3ds/Checkpoint/saves/ASNE SONICRUSH/w";
+    sim.sd.create_dir_all(dir).unwrap();
+    sim.sd
+        .write(&format!("{dir}/SONICRUSH.sav"), &[0; 8192])
+        .unwrap();
+    let card = card_of(&mut sim);
+    sim.sd.garble_next_write();
+    sim.card.reset_stats();
+    let mut job = NdsRestoreJob::restore(card.clone(), &nds_dir(&card), entry(dir));
+    let err = run_job!(sim, job).unwrap_err();
+    assert_eq!(
+        err,
+        JobError::BackupNotKept {
+            file: "SONICRUSH.sav".into()
+        }
+    );
+    assert_eq!(job.auto_backup(), "", "no automatic backup to point to");
+    assert_eq!(sim.card.stats().page_writes, 0);
+    assert_eq!(chip_memory(&sim), original);
+    let folders: Vec<String> = sim
+        .sd
+        .list(&nds_dir(&card))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(folders, ["w"], "the garbled copy is not published");
+    assert!(
+        sim.sd
+            .list(crate::store::naming::STAGING_DIR)
+            .unwrap()
+            .is_empty()
+    );
+
+    // A plain backup the SD card garbles is not published either.
+    sim.sd.garble_next_write();
+    let mut job = NdsBackupJob::new(card.detection.chip, "SONICRUSH", &nds_dir(&card), "b");
+    assert!(matches!(
+        run_job!(sim, job),
+        Err(JobError::BackupNotKept { .. })
+    ));
+    assert_eq!(sim.sd.list(&nds_dir(&card)).unwrap().len(), 1);
+}
+
+#[test]
 fn a_backup_cancels_cleanly_and_a_restore_only_before_writing() {
     let original = random("cancel", 64 * 1024);
     let mut sim = nds_console(ChipKind::Eeprom64K, &original, "ATSE", "CANCEL");

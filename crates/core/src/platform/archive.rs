@@ -37,6 +37,21 @@ pub struct ArchiveId {
     pub title_id: u64,
 }
 
+impl std::fmt::Display for ArchiveId {
+    /// `save data of title 0004000000055D00 on the SD card`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            ArchiveKind::SaveData => "save data",
+            ArchiveKind::ExtData => "extra data",
+        };
+        let media = match self.media {
+            MediaType::Sd => "the SD card",
+            MediaType::Card => "the game card",
+        };
+        write!(f, "{kind} of title {:016X} on {media}", self.title_id)
+    }
+}
+
 /// An open archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ArchiveHandle(pub u32);
@@ -56,7 +71,7 @@ pub struct ArchiveEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ArchiveError {
     /// The title has no such archive (no save data, no extdata).
-    #[error("{0:?} has no such archive")]
+    #[error("there is no {0}")]
     NoArchive(ArchiveId),
     /// The handle is not (or no longer) open.
     #[error("archive handle {0:?} is not open")]

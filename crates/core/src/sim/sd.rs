@@ -1,6 +1,7 @@
 //! The simulated SD card: a [`MemTree`] with a capacity and the shared
 //! power supply. Filling it up is a fault tests inject by lowering the
-//! capacity.
+//! capacity; a card that silently garbles a file is another
+//! ([`SimSd::garble_next_write`]).
 
 use crate::platform::{SdCard, SdEntry, SdError};
 use crate::sim::power::PowerSupply;
@@ -12,6 +13,8 @@ pub struct SimSd {
     tree: MemTree,
     capacity: u64,
     power: PowerSupply,
+    garble_next: bool,
+    listings: u64,
 }
 
 fn sd_error(e: TreeError) -> SdError {
@@ -32,6 +35,8 @@ impl SimSd {
             tree: MemTree::new(),
             capacity,
             power,
+            garble_next: false,
+            listings: 0,
         }
     }
 
@@ -39,6 +44,18 @@ impl SimSd {
     /// [`SimSd::used`]).
     pub fn set_capacity(&mut self, capacity: u64) {
         self.capacity = capacity;
+    }
+
+    /// Makes the next file write store its data with the first byte
+    /// flipped, as a failing card that reports success would.
+    pub fn garble_next_write(&mut self) {
+        self.garble_next = true;
+    }
+
+    /// Directory listings asked for so far: each costs a real SD card
+    /// milliseconds, so the UI must not make hundreds in one frame.
+    pub fn listings(&self) -> u64 {
+        self.listings
     }
 
     /// Bytes stored.
@@ -83,6 +100,11 @@ impl SdCard for SimSd {
             });
         }
         self.begin_write()?;
+        if std::mem::take(&mut self.garble_next) && !bytes.is_empty() {
+            let mut garbled = bytes.to_vec();
+            garbled[0] ^= 0xFF;
+            return self.tree.write(path, &garbled).map_err(sd_error);
+        }
         self.tree.write(path, bytes).map_err(sd_error)
     }
 
@@ -112,6 +134,7 @@ impl SdCard for SimSd {
 
     fn list(&mut self, dir: &str) -> Result<Vec<SdEntry>, SdError> {
         self.on()?;
+        self.listings += 1;
         Ok(self
             .tree
             .list(dir)

@@ -22,7 +22,9 @@ use crate::nds_card::{InsertedNds, identify};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
 use crate::store::naming::{CHECKPOINT_SAVES, KEEPSAKE_DIR};
-use crate::store::{BackupEntry, BackupSource, BackupTitle, Config, list_backups, title_dir};
+use crate::store::{
+    BackupEntry, BackupSource, BackupTitle, Config, clean_staging, list_backups, title_dir,
+};
 
 /// Our UI settings, beside the store's `config.json`.
 pub const UI_SETTINGS_PATH: &str = "/3ds/Keepsake/ui.json";
@@ -84,6 +86,13 @@ impl Known {
     }
 }
 
+/// How many backups of a title the store lists (0 when its folders
+/// cannot be read: the count is only shown).
+fn count_backups(sd: &mut dyn SdCard, config: &Config, known: &Known) -> usize {
+    list_backups(sd, config, &known.backup_title(), ArchiveKind::SaveData)
+        .map_or(0, |list| list.len())
+}
+
 /// The app model over a console `C`.
 pub struct ConsoleModel<C: Console> {
     pub(crate) console: C,
@@ -106,11 +115,17 @@ pub struct ConsoleModel<C: Console> {
 }
 
 impl<C: Console> ConsoleModel<C> {
-    /// Reads the settings and the installed titles; the card slot is read at
-    /// the first [`AppModel::poll`].
+    /// Clears what interrupted backups left in the staging folder, reads the
+    /// settings and the installed titles; the card slot is read at the first
+    /// [`AppModel::poll`].
     pub fn new(mut console: C, keyboard: Box<dyn Keyboard>) -> Self {
         let mut warnings = Vec::new();
         let devices = console.devices();
+        // A backup cut short by a power loss or a crash leaves its files in
+        // staging; no job runs yet, so none of them can be in use.
+        if let Err(e) = clean_staging(devices.sd) {
+            warnings.push(format!("unfinished backups could not be cleared: {e}"));
+        }
         let config = Config::load(devices.sd).unwrap_or_else(|e| {
             warnings.push(format!("settings: {e}; using the defaults"));
             Config::default()
@@ -142,6 +157,7 @@ impl<C: Console> ConsoleModel<C> {
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
         };
         model.load_sd_titles();
+        model.count_sd_titles_backups();
         model.rebuild_titles();
         model
     }
@@ -158,6 +174,7 @@ impl<C: Console> ConsoleModel<C> {
     /// Reads the SD card's title list again (after an install).
     pub fn reload_sd_titles(&mut self) {
         self.load_sd_titles();
+        self.count_sd_titles_backups();
         self.rebuild_titles();
     }
 
@@ -192,7 +209,10 @@ impl<C: Console> ConsoleModel<C> {
     }
 
     /// The whole title list: the card first, then the SD titles, each with
-    /// its number of backups.
+    /// its number of backups. Only the card's backups are counted here: the
+    /// SD titles keep the counts [`Self::count_sd_titles_backups`] made, so
+    /// a card going in or out does not list hundreds of folders on the SD
+    /// card in one frame.
     pub(crate) fn rebuild_titles(&mut self) {
         let mut titles = Vec::new();
         let mut known = HashMap::new();
@@ -228,26 +248,29 @@ impl<C: Console> ConsoleModel<C> {
             }
             Slot::Empty | Slot::Unreadable(_) => {}
         }
+        for title in &mut titles {
+            title.backup_count = count_backups(devices.sd, &self.config, &known[&title.key]);
+        }
         for (info, k) in &self.sd_titles {
             known.insert(info.key.clone(), k.clone());
             titles.push(info.clone());
-        }
-        for title in &mut titles {
-            let backup_title = known[&title.key].backup_title();
-            title.backup_count = list_backups(
-                devices.sd,
-                &self.config,
-                &backup_title,
-                ArchiveKind::SaveData,
-            )
-            .map_or(0, |list| list.len());
         }
         self.titles = titles;
         self.known = known;
         self.generation += 1;
     }
 
+    /// Counts every SD title's backups (at start, after the title list or
+    /// the backup root changed).
+    fn count_sd_titles_backups(&mut self) {
+        let devices = self.console.devices();
+        for (info, known) in &mut self.sd_titles {
+            info.backup_count = count_backups(devices.sd, &self.config, known);
+        }
+    }
+
     pub(crate) fn bump(&mut self) {
+        self.count_sd_titles_backups();
         self.rebuild_titles();
     }
 
@@ -257,16 +280,12 @@ impl<C: Console> ConsoleModel<C> {
         let Some(known) = self.known.get(title) else {
             return;
         };
-        let devices = self.console.devices();
-        let count = list_backups(
-            devices.sd,
-            &self.config,
-            &known.backup_title(),
-            ArchiveKind::SaveData,
-        )
-        .map_or(0, |list| list.len());
-        if let Some(info) = self.titles.iter_mut().find(|t| &t.key == title) {
-            info.backup_count = count;
+        let count = count_backups(self.console.devices().sd, &self.config, known);
+        let sd_titles = self.sd_titles.iter_mut().map(|(info, _)| info);
+        for info in self.titles.iter_mut().chain(sd_titles) {
+            if &info.key == title {
+                info.backup_count = count;
+            }
         }
         self.generation += 1;
     }

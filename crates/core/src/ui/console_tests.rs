@@ -260,6 +260,41 @@ fn a_backup_too_big_for_the_chip_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn an_sd_card_that_garbles_the_automatic_backup_stops_the_restore_and_says_so() {
+    let old = sample_save(0x2000, 0x1800, 6);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261118-120000",
+        None,
+        &sample_save(0x2000, 0x1000, 7),
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.console().sd.garble_next_write();
+    rig.press(Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(
+        text.contains("The SD card did not keep the backup"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Nothing was written to the cartridge"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("-auto"),
+        "no automatic backup to point to: {text}"
+    );
+    assert_eq!(rig.chip(), old);
+}
+
+#[test]
 fn a_card_pulled_during_a_restore_leaves_a_complete_automatic_backup_and_says_so() {
     let old = sample_save(0x2000, 0x1800, 5);
     let mut console = console_with(&old);
@@ -451,6 +486,46 @@ fn an_sd_title_backs_up_and_restores_through_the_3ds_jobs() {
 }
 
 #[test]
+fn a_failed_sd_title_restore_speaks_of_its_save_data_not_of_a_cartridge() {
+    let mut console = demo::empty_console();
+    demo::install_sample_titles(&mut console, 1);
+    let title_id = demo::sample_title_id(0);
+    let archive = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id,
+    };
+    let mut before = MemTree::new();
+    before.write("/save.bin", &[7; 300]).unwrap();
+    console.archives.insert(archive, before.clone());
+    let title_folder = crate::store::naming::ctr_title_folder(title_id, "Pocket Garden");
+    let folder = join(&join("/3ds/Checkpoint/saves", &title_folder), "older");
+    console.sd.create_dir_all(&folder).unwrap();
+    console
+        .sd
+        .write(&join(&folder, "save.bin"), &[1; 300])
+        .unwrap();
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.console().sd.garble_next_write();
+    rig.press(Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(
+        text.contains("The SD card did not keep the backup"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Nothing was written to the save data."),
+        "{text}"
+    );
+    assert!(!text.contains("to the cartridge"), "{text}");
+    assert_eq!(rig.console().archives.committed(archive).unwrap(), &before);
+}
+
+#[test]
 fn a_cartridge_that_cannot_be_read_is_explained_and_a_3ds_card_is_listed() {
     let mut console = demo::empty_console();
     // A flash chip answering an id no known chip has.
@@ -508,4 +583,177 @@ fn a_cartridge_that_cannot_be_read_is_explained_and_a_3ds_card_is_listed() {
         "{}",
         rig.text()
     );
+}
+
+#[test]
+fn starting_the_app_clears_what_an_interrupted_backup_left_in_staging() {
+    use crate::store::BackupWriter;
+    use crate::store::naming::STAGING_DIR;
+
+    let save = sample_save(0x2000, 0x1000, 4);
+    let mut console = console_with(&save);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    // What a power cut between writing the file and publishing the folder
+    // leaves behind.
+    let cut_short = BackupWriter::begin(&mut console.sd, FOLDER, "20261120-090000").unwrap();
+    cut_short
+        .write_file(&mut console.sd, "MOSS KNIGHT.sav", &save[..0x100])
+        .unwrap();
+    assert_eq!(console.sd.list(STAGING_DIR).unwrap().len(), 1);
+
+    let mut rig = Rig::new(console, &[]);
+    assert_eq!(rig.model.startup_warning, None);
+    assert_eq!(
+        rig.console().sd.kind_of(STAGING_DIR).unwrap(),
+        None,
+        "the staging folder is gone"
+    );
+    let published = join(FOLDER, "20261101-120000/MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&published).unwrap(), save);
+    let folders: Vec<String> = rig
+        .console()
+        .sd
+        .list(FOLDER)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(folders, ["20261101-120000"], "only the finished backup");
+    assert!(rig.text().contains("1 backup"), "{}", rig.text());
+}
+
+#[test]
+fn a_card_going_in_or_out_counts_only_its_own_backups() {
+    let save = sample_save(0x2000, 0x1000, 8);
+    let mut console = demo::empty_console();
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::eeprom(0x2000, &save),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 300);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let mut rig = Rig::new(console, &[]);
+    assert!(rig.text().contains("1 backup"), "{}", rig.text());
+
+    let before = rig.console().sd.listings();
+    let card = rig.console().card.eject().expect("a card");
+    rig.idle();
+    assert!(!rig.text().contains(TITLE));
+    rig.console().card.insert(card);
+    rig.idle();
+    let listings = rig.console().sd.listings() - before;
+    // The card's folder under each backup root, and TWLSaveTool's folder:
+    // never one per installed title.
+    assert!(listings <= 4, "{listings} folders listed for a card change");
+    // The selection stayed on the title that followed the card; the card
+    // is back above it, with its backup counted.
+    rig.press(Buttons::UP);
+    assert_eq!(rig.highlighted(), [TITLE]);
+    assert!(rig.text().contains("1 backup"), "{}", rig.text());
+}
+
+#[test]
+fn backing_up_a_title_that_never_saved_says_so_in_plain_words() {
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut rig = Rig::new(console_with(&save), &[]);
+    rig.press(Buttons::DOWN);
+    assert_eq!(rig.highlighted(), ["Pocket Garden"]);
+    rig.combo(Buttons::L, Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(text.contains("This title has no save data yet"), "{text}");
+    assert!(text.contains("Play the game until it saves"), "{text}");
+    assert!(
+        text.contains("there is no save data of title 0004000000100100 on the SD card"),
+        "{text}"
+    );
+    assert!(!text.contains("ArchiveId"), "no debug output: {text}");
+}
+
+/// Random input on the real model: whatever is pressed, the cartridge is
+/// only written by a restore, which has by then left an automatic backup of
+/// what the card held, and no staging folder outlives its job.
+#[test]
+fn random_input_writes_the_card_only_through_a_restore_with_its_automatic_backup() {
+    use crate::store::naming::STAGING_DIR;
+    use keepsake_testkit::rand::Rng;
+
+    let mut rng = keepsake_testkit::rng::for_test("ui::console random input");
+    let named: Vec<Buttons> = Buttons::NAMED
+        .iter()
+        .map(|&(_, b)| b)
+        .filter(|&b| b != Buttons::START)
+        .collect();
+    let mut restores_seen = 0;
+    for round in 0..12 {
+        let original = sample_save(0x2000, 0x1000, round);
+        let mut console = console_with(&original);
+        let other = sample_save(0x2000, 0x800, round + 100);
+        put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &other);
+        let mut rig = Rig::new(console, &["typed name"]);
+        let mut restored = false;
+        let mut changed = false;
+        for frame in 0..400 {
+            // Mostly single presses, with the combos and holds the screens
+            // use, so restores and backups happen as often as browsing.
+            let input = match rng.random_range(0..10) {
+                0..=4 => FrameInput::press(named[rng.random_range(0..named.len())]),
+                5 => FrameInput::hold_and_press(Buttons::R, Buttons::A),
+                6 => FrameInput::hold_and_press(Buttons::L, Buttons::A),
+                7 => FrameInput {
+                    touch: Some(super::input::Touch {
+                        x: rng.random_range(0..320),
+                        y: rng.random_range(0..240),
+                    }),
+                    ..FrameInput::IDLE
+                },
+                8 => FrameInput::hold(Buttons::B),
+                _ => FrameInput::IDLE,
+            };
+            rig.input(input);
+            restored |= rig.ui.restore_running();
+            let chip = rig.chip();
+            if !changed && chip != original {
+                changed = true;
+                restores_seen += 1;
+                assert!(
+                    restored,
+                    "round {round} frame {frame}: written without a restore"
+                );
+                let autos: Vec<String> = [FOLDER, "/3ds/Keepsake/saves/AMKE MOSS KNIGHT"]
+                    .iter()
+                    .flat_map(|dir| {
+                        let entries = rig.console().sd.list(dir).unwrap_or_default();
+                        entries
+                            .into_iter()
+                            .filter(|e| e.name.ends_with("-auto"))
+                            .map(|e| join(dir, &format!("{}/MOSS KNIGHT.sav", e.name)))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                assert!(
+                    autos
+                        .iter()
+                        .any(|path| rig.console().sd.read(path).unwrap() == original),
+                    "round {round} frame {frame}: no automatic backup of the save: {autos:?}"
+                );
+            }
+            if rig.ui.screen() != ScreenKind::Job {
+                let staged = rig.console().sd.list(STAGING_DIR);
+                assert!(
+                    staged.map_or(true, |e| e.is_empty()),
+                    "round {round} frame {frame}: a staging folder outlived its job"
+                );
+            }
+        }
+        rig.finish_job();
+        let chip = rig.chip();
+        assert!(
+            chip == original || chip == other,
+            "round {round}: the card holds the save or the backup, nothing else"
+        );
+    }
+    assert!(restores_seen >= 3, "only {restores_seen} rounds restored");
 }

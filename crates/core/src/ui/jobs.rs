@@ -250,42 +250,52 @@ impl<C: Console> ConsoleModel<C> {
                 } else {
                     match job.step(&mut devices) {
                         Ok(Step::Working(progress)) => {
-                            return Some(JobStatus::Running(words(progress)));
+                            return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
                         }
                         Ok(Step::Finished(report)) => Ending::BackedUp(report),
-                        Err(e) => Ending::Outcome(failure(JobKind::Backup, &e, "")),
+                        Err(e) => {
+                            Ending::Outcome(failure(JobKind::Backup, Subject::Cartridge, &e, ""))
+                        }
                     }
                 }
             }
             RunningJob::NdsRestore { job } => match job.step(&mut devices) {
-                Ok(Step::Working(progress)) => return Some(JobStatus::Running(words(progress))),
+                Ok(Step::Working(progress)) => {
+                    return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
+                }
                 Ok(Step::Finished(report)) => Ending::Outcome(restored(&report)),
                 Err(e) => {
                     let auto = job.auto_backup().to_owned();
-                    Ending::Outcome(failure(JobKind::Restore, &e, &auto))
+                    Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &e, &auto))
                 }
             },
             RunningJob::CtrBackup { job, cancelled } => {
                 if *cancelled {
                     Ending::Outcome(cancelled_outcome())
                 } else {
+                    let subject = Subject::of(job.archive());
                     match job.step(&mut devices) {
                         Ok(Step::Working(progress)) => {
-                            return Some(JobStatus::Running(words(progress)));
+                            return Some(JobStatus::Running(words(progress, subject)));
                         }
                         Ok(Step::Finished(report)) => Ending::CtrBackedUp(report),
-                        Err(e) => Ending::Outcome(failure(JobKind::Backup, &e, "")),
+                        Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &e, "")),
                     }
                 }
             }
-            RunningJob::CtrRestore { job } => match job.step(&mut devices) {
-                Ok(Step::Working(progress)) => return Some(JobStatus::Running(words(progress))),
-                Ok(Step::Finished(report)) => Ending::Outcome(ctr_restored(&report)),
-                Err(e) => {
-                    let auto = job.auto_backup().to_owned();
-                    Ending::Outcome(failure(JobKind::Restore, &e, &auto))
+            RunningJob::CtrRestore { job } => {
+                let subject = Subject::of(job.archive());
+                match job.step(&mut devices) {
+                    Ok(Step::Working(progress)) => {
+                        return Some(JobStatus::Running(words(progress, subject)));
+                    }
+                    Ok(Step::Finished(report)) => Ending::Outcome(ctr_restored(&report)),
+                    Err(e) => {
+                        let auto = job.auto_backup().to_owned();
+                        Ending::Outcome(failure(JobKind::Restore, subject, &e, &auto))
+                    }
                 }
-            },
+            }
         };
         self.job = None;
         let outcome = match status {
@@ -343,20 +353,45 @@ fn cancelled_outcome() -> Outcome {
     }
 }
 
+/// What a job reads and writes, as its screens name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Subject {
+    /// An NDS or 3DS cartridge in the slot.
+    Cartridge,
+    /// The save data of a title installed on the SD card.
+    SdSave,
+}
+
+impl Subject {
+    fn of(archive: ArchiveId) -> Self {
+        match archive.media {
+            MediaType::Card => Subject::Cartridge,
+            MediaType::Sd => Subject::SdSave,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Subject::Cartridge => "the cartridge",
+            Subject::SdSave => "the save data",
+        }
+    }
+}
+
 /// A job's progress in words.
-fn words(progress: JobProgress) -> Progress {
+fn words(progress: JobProgress, subject: Subject) -> Progress {
     let stage = match progress.phase {
-        Phase::Validating => "Checking the backup",
-        Phase::Reading => "Reading the cartridge",
-        Phase::SavingAutoBackup => "Saving the automatic backup",
-        Phase::WritingBackup => "Writing the backup to the SD card",
-        Phase::Writing => "Writing the cartridge",
-        Phase::Committing => "Committing",
-        Phase::Verifying => "Reading back and comparing",
-        Phase::Done => "Finishing",
+        Phase::Validating => "Checking the backup".to_string(),
+        Phase::Reading => format!("Reading {}", subject.name()),
+        Phase::SavingAutoBackup => "Saving the automatic backup".to_string(),
+        Phase::WritingBackup => "Writing the backup to the SD card".to_string(),
+        Phase::Writing => format!("Writing {}", subject.name()),
+        Phase::Committing => "Committing".to_string(),
+        Phase::Verifying => "Reading back and comparing".to_string(),
+        Phase::Done => "Finishing".to_string(),
     };
     Progress {
-        stage: stage.into(),
+        stage,
         bytes_done: progress.bytes_done,
         bytes_total: progress.bytes_total,
         items_done: u32::try_from(progress.items_done).unwrap_or(u32::MAX),
@@ -491,14 +526,25 @@ fn power_lost(e: &JobError) -> bool {
 
 /// A failed job in plain words. `auto_backup` is the automatic backup a
 /// restore made before writing (empty when it had not got that far).
-fn failure(kind: JobKind, e: &JobError, auto_backup: &str) -> Outcome {
+fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> Outcome {
     let (job, nothing_written) = match kind {
-        JobKind::Backup => ("backup", "No backup was made; the cartridge was only read."),
-        JobKind::Restore => ("restore", "Nothing was written to the cartridge."),
+        JobKind::Backup => (
+            "backup",
+            format!("No backup was made; {} was only read.", subject.name()),
+        ),
+        JobKind::Restore => (
+            "restore",
+            format!("Nothing was written to {}.", subject.name()),
+        ),
     };
-    let restore_from_auto = format!(
-        "Insert the cartridge and restore the automatic backup {auto_backup}: it holds the save as it was."
-    );
+    let restore_from_auto = match subject {
+        Subject::Cartridge => format!(
+            "Insert the cartridge and restore the automatic backup {auto_backup}: it holds the save as it was."
+        ),
+        Subject::SdSave => {
+            format!("Restore the automatic backup {auto_backup}: it holds the save as it was.")
+        }
+    };
     let after_writing = kind == JobKind::Restore && !auto_backup.is_empty();
     let (headline, advice) = if card_gone(e) {
         (
@@ -523,12 +569,27 @@ fn failure(kind: JobKind, e: &JobError, auto_backup: &str) -> Outcome {
             "The SD card is full".to_string(),
             "Delete old backups or other files to make room, then try again.".to_string(),
         )
-    } else if let JobError::VerifyFailed { auto_backup, .. } = e {
+    } else if let JobError::Archive(ArchiveError::NoArchive(_)) = e {
         (
-            "The cartridge did not read back what was written".to_string(),
-            format!(
-                "Clean the cartridge's contacts, then restore the automatic backup {auto_backup}; it holds the save as it was."
-            ),
+            "This title has no save data yet".to_string(),
+            "Play the game until it saves, then try again.".to_string(),
+        )
+    } else if let JobError::BackupNotKept { .. } = e {
+        (
+            "The SD card did not keep the backup".to_string(),
+            "Check the SD card on a computer or use another one, then try again.".to_string(),
+        )
+    } else if let JobError::VerifyFailed { auto_backup, .. } = e {
+        let first = match subject {
+            Subject::Cartridge => "Clean the cartridge's contacts, then restore",
+            Subject::SdSave => "Restore",
+        };
+        (
+            capitalize(&format!(
+                "{} did not read back what was written",
+                subject.name()
+            )),
+            format!("{first} the automatic backup {auto_backup}; it holds the save as it was."),
         )
     } else if let JobError::Store(store) = e {
         let refusal = store_refusal(store);
@@ -544,14 +605,19 @@ fn failure(kind: JobKind, e: &JobError, auto_backup: &str) -> Outcome {
             if after_writing {
                 restore_from_auto
             } else {
-                "Check that the cartridge is seated and the SD card is in, then try again."
-                    .to_string()
+                match subject {
+                    Subject::Cartridge => {
+                        "Check that the cartridge is seated and the SD card is in, then try again."
+                    }
+                    Subject::SdSave => "Check that the SD card is in, then try again.",
+                }
+                .to_string()
             },
         )
     };
     let mut details = vec![format!("{}.", capitalize(&e.to_string()))];
     if !after_writing && kind == JobKind::Restore {
-        details.push(nothing_written.to_string());
+        details.push(nothing_written);
     }
     Outcome {
         succeeded: false,
