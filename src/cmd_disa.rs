@@ -514,9 +514,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             let format = SaveFormat::new(block_size, max_dirs, max_files, partitions == 1);
             let fs = format.format(size).bad_input("formatting")?;
             let blocks = fs.info().data_blocks;
-            let mut bytes = fs.into_disa().into_storage();
-            sign(&mut bytes, &signing)?;
-            write_output(&output, &bytes, &[])?;
+            let bytes = write_checked(fs, &signing, &output, &[])?;
             eprintln!(
                 "wrote {} ({} bytes, {partitions} partition(s), {blocks} data blocks of {block_size} bytes)",
                 output.display(),
@@ -530,11 +528,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             output,
             signing,
         } => {
-            ensure_not_an_input(&output, &[&image])?;
-            let bytes = read_input(&image)?;
-            let container = disa::open(bytes)
-                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
-            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let mut fs = open_for_change(&image, &output)?;
             let mut files = Vec::new();
             collect_tree(&dir, "", &mut files)?;
             let total: u64 = files
@@ -559,11 +553,8 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
                     }
                 }
             }
-            fs.commit().failed("committing the changes")?;
             bar.finish_and_clear();
-            let mut bytes = fs.into_disa().into_storage();
-            sign(&mut bytes, &signing)?;
-            write_output(&output, &bytes, &[&image, &dir])?;
+            let bytes = write_checked(fs, &signing, &output, &[&image, &dir])?;
             eprintln!("imported {} entries into {}", files.len(), output.display());
             warn_if_stale(&bytes, &signing);
             Ok(())
@@ -574,18 +565,11 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             output,
             signing,
         } => {
-            ensure_not_an_input(&output, &[&image])?;
-            let bytes = read_input(&image)?;
-            let container = disa::open(bytes)
-                .bad_input(format!("{} is not a readable DISA save", image.display()))?;
-            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let mut fs = open_for_change(&image, &output)?;
             for path in &paths {
                 fs.remove(path).bad_input(format!("removing {path}"))?;
             }
-            fs.commit().failed("committing the changes")?;
-            let mut bytes = fs.into_disa().into_storage();
-            sign(&mut bytes, &signing)?;
-            write_output(&output, &bytes, &[&image])?;
+            let bytes = write_checked(fs, &signing, &output, &[&image])?;
             eprintln!(
                 "removed {} entries; wrote {}",
                 paths.len(),
@@ -622,6 +606,54 @@ fn warn_if_stale(bytes: &[u8], signing: &Signing) {
              a console will reject the image until it is signed again"
         );
     }
+}
+
+/// Reads a save whole, to change it and write the result to `output`
+/// (which must not be the save itself).
+fn open_for_change(image: &Path, output: &Path) -> Result<SaveFs<Vec<u8>>, Failure> {
+    ensure_not_an_input(output, &[image])?;
+    let bytes = read_input(image)?;
+    let container =
+        disa::open(bytes).bad_input(format!("{} is not a readable DISA save", image.display()))?;
+    SaveFs::open(container).bad_input("reading the filesystem")
+}
+
+/// Commits the changes to a save, reads the result back as a fresh reader
+/// would (header, every hash, the directory tree), signs it when a key is
+/// given, and only then writes it. Returns the bytes written.
+fn write_checked(
+    mut fs: SaveFs<Vec<u8>>,
+    signing: &Signing,
+    output: &Path,
+    inputs: &[&Path],
+) -> Result<Vec<u8>, Failure> {
+    fs.commit().failed("committing the changes")?;
+    let mut bytes = fs.into_disa().into_storage();
+    let sound = check_new_image(&bytes)
+        .map_err(|e| Failure::failed(anyhow!("{e:#}; nothing written to {}", output.display())))?;
+    if !sound {
+        return Err(Failure::input(anyhow!(
+            "the changed image would still hold blocks that fail their hash: the input is              corrupt (`keepsake disa verify` shows where); nothing written to {}",
+            output.display()
+        )));
+    }
+    sign(&mut bytes, signing)?;
+    write_output(output, &bytes, inputs)?;
+    Ok(bytes)
+}
+
+/// Opens a freshly built image from its bytes, walks its directory tree and
+/// says whether every hash holds.
+fn check_new_image(bytes: &[u8]) -> anyhow::Result<bool> {
+    let container = disa::open(bytes).map_err(|e| anyhow!("the new image does not open: {e}"))?;
+    let reports = container
+        .verify(&|_| {})
+        .map_err(|e| anyhow!("the new image cannot be verified: {e}"))?;
+    let fs = SaveFs::open(container)
+        .map_err(|e| anyhow!("the new image's filesystem does not open: {e}"))?;
+    fs.walk()
+        .map_err(|e| anyhow!("the new image's directory tree is unreadable: {e}"))?;
+    Ok(reports.iter().all(PartitionReport::is_sound))
 }
 
 fn sign(bytes: &mut Vec<u8>, signing: &Signing) -> Result<(), Failure> {

@@ -36,6 +36,7 @@ enum Command {
     #[command(subcommand)]
     Disa(cmd_disa::DisaCommand),
     /// 3DS extdata containers (DIFF): info, ls, extract, verify, format, import.
+    #[command(subcommand)]
     Diff(cmd_disa::DiffCommand),
 }
 

@@ -55,6 +55,19 @@ fn the_fixture_is_listed_verified_and_extracted() {
     assert_eq!(data.iter().filter(|&&b| b != 0).count(), 6);
 }
 
+/// The fixture with a bit flipped in SaveData.bin's first block, payload
+/// block 3 (data region at 0x1000, file at data block 2). Per the fixture's
+/// descriptors the partition starts at 0x1000, DPFS level 3 copies at 0x1000
+/// and 0x8000 in it, and level 4 at 0x1000 in level 3; both copies are hit
+/// to be sure.
+fn with_corrupt_save_data(fixture: &[u8]) -> Vec<u8> {
+    let mut corrupt = fixture.to_vec();
+    for copy in [0x1000usize, 0x1000 + 0x7000] {
+        corrupt[0x1000 + copy + 0x1000 + 3 * 0x1000 + 10] ^= 0x20;
+    }
+    corrupt
+}
+
 #[test]
 fn a_corrupt_save_fails_verify_and_extract_with_exit_2() {
     let Some(bytes) = fixtures::read("ctr/nand-00000000.disa") else {
@@ -62,15 +75,7 @@ fn a_corrupt_save_fails_verify_and_extract_with_exit_2() {
     };
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.disa");
-    let mut corrupt = bytes.clone();
-    // SaveData.bin's first block is payload block 3 (data region at 0x1000,
-    // file at data block 2). Per the fixture's descriptors the partition
-    // starts at 0x1000, DPFS level 3 copies at 0x1000 and 0x8000 in it, and
-    // level 4 at 0x1000 in level 3; both copies are hit to be sure.
-    for copy in [0x1000usize, 0x1000 + 0x7000] {
-        corrupt[0x1000 + copy + 0x1000 + 3 * 0x1000 + 10] ^= 0x20;
-    }
-    fs::write(&bad, &corrupt).unwrap();
+    fs::write(&bad, with_corrupt_save_data(&bytes)).unwrap();
     let verify = keepsake(&["disa", "verify", s(&bad)]);
     assert_eq!(verify.status.code(), Some(2));
     assert!(
@@ -86,6 +91,36 @@ fn a_corrupt_save_fails_verify_and_extract_with_exit_2() {
         "{stderr}"
     );
     assert!(!dir.path().join("out/SaveData.bin").exists());
+}
+
+#[test]
+fn a_change_to_a_corrupt_save_is_not_written() {
+    let Some(bytes) = fixtures::read("ctr/nand-00000000.disa") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.disa");
+    fs::write(&bad, with_corrupt_save_data(&bytes)).unwrap();
+    // Adding a directory touches only sound blocks and commits, but the
+    // result would carry the corrupt block on as if the change were clean.
+    let tree = dir.path().join("tree");
+    fs::create_dir_all(tree.join("extra")).unwrap();
+    let out = dir.path().join("out.disa");
+    let import = keepsake(&["disa", "import", s(&bad), s(&tree), "-o", s(&out)]);
+    assert_eq!(import.status.code(), Some(2), "{:?}", text(&import));
+    let (_, stderr) = text(&import);
+    assert!(stderr.contains("fail their hash"), "{stderr}");
+    assert!(!out.exists());
+    // The same change to the sound fixture is written and reads back.
+    let good = dir.path().join("good.disa");
+    fs::write(&good, &bytes).unwrap();
+    let import = keepsake(&["disa", "import", s(&good), s(&tree), "-o", s(&out)]);
+    assert!(import.status.success(), "{:?}", text(&import));
+    let ls = text(&keepsake(&["disa", "ls", s(&out)])).0;
+    assert!(
+        ls.contains("extra/") && ls.contains("11688  SaveData.bin"),
+        "{ls}"
+    );
 }
 
 #[test]

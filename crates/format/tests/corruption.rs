@@ -5,25 +5,37 @@
 use keepsake_format::ctr::container::{Container, ContainerError};
 use keepsake_format::ctr::difi::DifiError;
 use keepsake_format::ctr::partition::PartitionError;
-use keepsake_format::ctr::savefs::format::SaveFormat;
 use keepsake_format::ctr::savefs::header::TableHome;
 use keepsake_format::ctr::savefs::{SaveFs, SaveFsError};
 use keepsake_format::ctr::{disa, fuzzing};
 use keepsake_format::storage::ReadAt;
 use keepsake_testkit::rand::Rng;
 
-/// A small two-partition (or one-partition) save with a few files.
-fn sample(duplicate: bool) -> Vec<u8> {
-    let mut fs = SaveFormat::new(512, 4, 8, duplicate)
-        .format(64 * 1024)
-        .unwrap();
-    fs.create_dir("dir").unwrap();
-    fs.write_file("dir/a.bin", &[0xA5; 3000]).unwrap();
-    fs.write_file("b.bin", &(0..=255u8).cycle().take(2000).collect::<Vec<_>>())
-        .unwrap();
-    fs.commit().unwrap();
-    fs.into_disa().into_storage()
+/// The system allocator, noting the largest single request, so a test can
+/// tell that a size read from an image was checked before it was allocated.
+struct NotingAllocator;
+
+static LARGEST_REQUEST: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+unsafe impl std::alloc::GlobalAlloc for NotingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        LARGEST_REQUEST.fetch_max(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: the caller's contract for `alloc` is passed on unchanged.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        LARGEST_REQUEST.fetch_max(layout.size(), std::sync::atomic::Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: `ptr` came from `System` through this allocator.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
 }
+
+#[global_allocator]
+static ALLOCATOR: NotingAllocator = NotingAllocator;
 
 fn open_fs(image: Vec<u8>) -> Result<SaveFs<Vec<u8>>, SaveFsError> {
     SaveFs::open(disa::open(image)?)
@@ -52,7 +64,7 @@ fn level_places(image: &[u8], partition: usize, level: usize) -> Vec<u64> {
 #[test]
 fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
     for duplicate in [true, false] {
-        let image = sample(duplicate);
+        let image = fuzzing::sample_save(duplicate);
         let partitions = if duplicate { 1 } else { 2 };
         for partition in 0..partitions {
             for level in 1..=4 {
@@ -95,7 +107,7 @@ fn a_flipped_bit_in_each_level_is_found_by_verify_and_blocks_reads() {
 
 #[test]
 fn a_corrupt_file_block_names_the_file_and_offset() {
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let mut fs = open_fs(image.clone()).unwrap();
     // b.bin is the second file written: find where its second block lies.
     let c = disa::open(image.as_slice()).unwrap();
@@ -141,7 +153,7 @@ fn a_corrupt_file_block_names_the_file_and_offset() {
 
 #[test]
 fn nothing_is_written_under_a_corrupt_hash_block_or_into_a_corrupt_block() {
-    let image = sample(true);
+    let image = fuzzing::sample_save(true);
     // Level 3 of the only partition corrupt: no payload write is accepted.
     let mut bad = image.clone();
     for at in level_places(&image, 0, 3) {
@@ -184,7 +196,7 @@ fn nothing_is_written_under_a_corrupt_hash_block_or_into_a_corrupt_block() {
 
 #[test]
 fn bad_magics_and_offsets_past_the_end_are_typed_errors() {
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let mut bad = image.clone();
     bad[0x100] = b'D' ^ 1;
     assert!(matches!(
@@ -248,7 +260,7 @@ fn patch(image: Vec<u8>, part: usize, offset: u64, bytes: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_bad_save_magic_a_fat_cycle_and_an_entry_loop_are_typed_errors() {
-    let image = sample(false);
+    let image = fuzzing::sample_save(false);
     let bad = patch(image.clone(), 0, 0, b"SAVF");
     assert!(matches!(open_fs(bad), Err(SaveFsError::BadMagic { .. })));
 
@@ -294,9 +306,71 @@ fn a_bad_save_magic_a_fat_cycle_and_an_entry_loop_are_typed_errors() {
 }
 
 #[test]
+fn huge_table_sizes_in_the_fs_information_are_refused_before_allocating() {
+    // Bucket counts of 2^32 - 1 would ask for 16 GiB of hash table: they
+    // must be refused for lying outside the partition, not allocated first.
+    let image = fuzzing::sample_save(false);
+    let info_at = 0x20u64; // where the SAVE header puts the fs information
+    for (field_at, what) in [(0x10u64, "directory hash table"), (0x20, "file hash table")] {
+        let bad = patch(
+            image.clone(),
+            0,
+            info_at + field_at,
+            &u32::MAX.to_le_bytes(),
+        );
+        match open_fs(bad) {
+            Err(SaveFsError::Outside {
+                what: found, len, ..
+            }) => {
+                assert_eq!(found, what);
+                assert_eq!(len, u64::from(u32::MAX) * 4);
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    // Nothing in this test binary needs more than a few MiB at once.
+    let largest = LARGEST_REQUEST.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(largest < 1 << 30, "{largest} bytes were requested at once");
+}
+
+#[test]
+fn random_metadata_behind_valid_hashes_never_panics_or_hangs() {
+    // Raw mutations mostly stop at a hash check; these are written the
+    // legitimate way, so the filesystem layer itself reads hostile values.
+    // The same entry point as the `savefs_rehashed` fuzz target.
+    let mut rng = keepsake_testkit::rng::for_test("savefs_hostile_metadata");
+    let mut outcomes = [0usize; 2];
+    for duplicate in [true, false] {
+        let save = fuzzing::sample_save(duplicate);
+        assert_eq!(fuzzing::rehashed_metadata(&save, &[]), 5000);
+        for _ in 0..600 {
+            let mut edits = Vec::new();
+            for _ in 0..rng.random_range(1..4) {
+                let at: u16 = rng.random();
+                let value: [u8; 4] = match rng.random_range(0..4) {
+                    0 => rng.random(),
+                    1 => [0xFF; 4],
+                    2 => (rng.random_range(0..64u32)).to_le_bytes(),
+                    _ => (0x8000_0000u32 | rng.random_range(0..64u32)).to_le_bytes(),
+                };
+                edits.extend_from_slice(&at.to_le_bytes());
+                edits.extend_from_slice(&value);
+            }
+            let read = fuzzing::rehashed_metadata(&save, &edits);
+            outcomes[usize::from(read == 5000)] += 1;
+        }
+    }
+    eprintln!("walks that read everything / not: {outcomes:?}");
+    // Both kinds must occur, or the edits missed the metadata.
+    assert!(outcomes[0] > 100 && outcomes[1] > 100, "{outcomes:?}");
+    let largest = LARGEST_REQUEST.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(largest < 1 << 30, "{largest} bytes were requested at once");
+}
+
+#[test]
 fn random_mutations_never_panic_or_hang() {
     let mut rng = keepsake_testkit::rng::for_test("disa_mutations");
-    let images = [sample(true), sample(false)];
+    let images = [fuzzing::sample_save(true), fuzzing::sample_save(false)];
     let diff_image = keepsake_format::ctr::diff::build(&[7u8; 5000], 9).unwrap();
     assert_eq!(fuzzing::disa_walk(&images[0]), 5000);
     assert_eq!(fuzzing::disa_walk(&images[1]), 5000);

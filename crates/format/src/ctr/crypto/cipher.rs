@@ -49,15 +49,8 @@ pub fn pad_for(key: &Key, counter: &Counter) -> Xorpad {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctr::crypto::test_hex::hex;
     use aes::cipher::{BlockEncrypt, KeyInit};
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.split_whitespace().collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     #[test]
     fn continuous_mode_matches_nist_sp800_38a_ctr_aes128() {

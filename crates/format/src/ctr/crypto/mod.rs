@@ -10,3 +10,16 @@
 pub mod cipher;
 pub mod sign;
 pub mod xorpad;
+
+/// Known-answer vectors are written as spaced hex in the tests.
+#[cfg(test)]
+mod test_hex {
+    /// The bytes of a hex string; whitespace between digits is ignored.
+    pub fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+}

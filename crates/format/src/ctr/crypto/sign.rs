@@ -229,14 +229,7 @@ pub fn sign_image(key: &Key, kind: &SignatureKind, image: &mut [u8]) -> Result<T
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.split_whitespace().collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::ctr::crypto::test_hex::hex;
 
     fn sample_header() -> [u8; HEADER_LEN] {
         let mut header = [0u8; HEADER_LEN];

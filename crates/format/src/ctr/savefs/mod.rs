@@ -213,40 +213,26 @@ impl<S: ReadAt> SaveFs<S> {
                 limit,
             });
         }
-        let mut dir_hash = vec![0u8; info.dir_buckets as usize * 4];
-        check_fits(
-            "directory hash table",
-            info.dir_hash_offset,
-            dir_hash.len() as u64,
-            limit0,
-        )?;
-        read_meta(
+        // Sizes come from the image: each is checked against the partition
+        // before anything is allocated for it.
+        let dir_hash = read_meta_vec(
             &mut disa,
             0,
             info.dir_hash_offset,
-            &mut dir_hash,
+            u64::from(info.dir_buckets) * 4,
             "directory hash table",
             limit0,
         )?;
-        let mut file_hash = vec![0u8; info.file_buckets as usize * 4];
-        check_fits(
-            "file hash table",
-            info.file_hash_offset,
-            file_hash.len() as u64,
-            limit0,
-        )?;
-        read_meta(
+        let file_hash = read_meta_vec(
             &mut disa,
             0,
             info.file_hash_offset,
-            &mut file_hash,
+            u64::from(info.file_buckets) * 4,
             "file hash table",
             limit0,
         )?;
         let fat_len = (u64::from(info.data_blocks) + 1) * 8;
-        check_fits("FAT", info.fat_offset, fat_len, limit0)?;
-        let mut fat_bytes = vec![0u8; fat_len as usize];
-        read_meta(&mut disa, 0, info.fat_offset, &mut fat_bytes, "FAT", limit0)?;
+        let fat_bytes = read_meta_vec(&mut disa, 0, info.fat_offset, fat_len, "FAT", limit0)?;
         let fat = Fat::parse(&fat_bytes);
         let mut fs = SaveFs {
             disa,
@@ -555,6 +541,22 @@ fn read_meta<S: ReadAt>(
     check_fits(what, offset, buf.len() as u64, limit)?;
     disa.read(part, offset, buf)
         .map_err(|error| SaveFsError::Metadata { what, error })
+}
+
+/// Reads `len` bytes of metadata at `offset` into a new buffer, refusing a
+/// range outside the partition before allocating anything for it.
+fn read_meta_vec<S: ReadAt>(
+    disa: &mut Disa<S>,
+    part: usize,
+    offset: u64,
+    len: u64,
+    what: &'static str,
+    limit: u64,
+) -> Result<Vec<u8>, SaveFsError> {
+    check_fits(what, offset, len, limit)?;
+    let mut buf = vec![0u8; len as usize];
+    read_meta(disa, part, offset, &mut buf, what, limit)?;
+    Ok(buf)
 }
 
 impl<S: WriteAt> SaveFs<S> {
