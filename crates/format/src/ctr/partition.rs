@@ -748,12 +748,12 @@ impl Partition {
                 };
                 report.count(b, state);
             }
-            let total = {
-                let mut done = done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                *done += stop - start;
-                *done
-            };
-            progress(total);
+            // Reported under the lock, so the totals reach `progress` in
+            // increasing order however the workers interleave.
+            let mut done = done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            *done += stop - start;
+            progress(*done);
+            drop(done);
             block = chunk_end;
         }
         Ok(report)
