@@ -118,3 +118,17 @@ fn the_cmac_is_checked_and_renewed_with_a_test_key() {
     mac.update(&digest);
     assert_eq!(mac.finalize().into_bytes()[..], tag);
 }
+
+#[test]
+fn verify_reports_progress_up_to_every_payload_byte() {
+    let image = fixture_or_skip!(FIXTURE);
+    let container = disa::open(image.as_slice()).unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    container.verify(&|n| seen.lock().unwrap().push(n)).unwrap();
+    let seen = seen.into_inner().unwrap();
+    // Six 4 KiB payload blocks: the last report covers all 24 KiB, and the
+    // count never goes backwards however the workers interleave.
+    assert_eq!(seen.iter().max(), Some(&(6 * 4096)));
+    assert_eq!(container.partitions()[0].len(), 6 * 4096);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+}

@@ -16,7 +16,7 @@
 //! the container switches its header. (An external level 4 — the DATA
 //! partition — has a single copy and is written in place.)
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use thiserror::Error;
 
@@ -698,7 +698,9 @@ impl Partition {
             .map_or(1, |n| n.get())
             .clamp(1, 2) as u64;
         let per_worker = blocks.div_ceil(workers).max(1);
-        let done = AtomicU64::new(0);
+        // A lock, not an AtomicU64: the 3DS (armv6k) has no 64-bit atomics,
+        // and the counter is touched once per chunk, so the cost is nil.
+        let done = Mutex::new(0u64);
         let results: Vec<Result<LevelReport, PartitionError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
@@ -723,7 +725,7 @@ impl Partition {
         &self,
         storage: &S,
         blocks: std::ops::Range<u64>,
-        done: &AtomicU64,
+        done: &Mutex<u64>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<LevelReport, PartitionError> {
         let block_len = self.block_len();
@@ -746,8 +748,12 @@ impl Partition {
                 };
                 report.count(b, state);
             }
-            let total = done.fetch_add(stop - start, Ordering::Relaxed) + (stop - start);
-            progress(total);
+            // Reported under the lock, so the totals reach `progress` in
+            // increasing order however the workers interleave.
+            let mut done = done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            *done += stop - start;
+            progress(*done);
+            drop(done);
             block = chunk_end;
         }
         Ok(report)
