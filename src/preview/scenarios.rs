@@ -290,7 +290,7 @@ snap restored
         },
         Scenario {
             name: "restore-error",
-            about: "a backup that does not fit the chip is refused; a card pulled out mid-restore; START refused",
+            about: "a backup that does not fit the chip is refused; a card pulled out mid-restore; START refused; the card put back and identified over a few frames",
             events: EVENTS,
             script: "\
 press A
@@ -311,6 +311,12 @@ wait 3
 snap card-pulled
 press A
 snap titles-without-card
+wait 180
+event card-in
+press UP
+snap card-identifying
+wait 10
+snap card-identified
 ",
             build: restore_error,
         },

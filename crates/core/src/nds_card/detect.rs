@@ -13,11 +13,24 @@
 //!    - 8 or 64 KiB. An 8 KiB part ignores address bits 13..15, so its
 //!      64 KiB of reads repeat every 8 KiB; contents that do not repeat
 //!      prove 64 KiB, varied contents that repeat prove 8 KiB.
+//!    - All 0xFF with two address bytes: a blank two-byte part, or a
+//!      three-byte part whose data lies where such reads do not reach.
+//!      The whole 128 KiB is read with three address bytes; any byte that
+//!      is not 0xFF proves a 128 KiB part (a blank two-byte part reads
+//!      0xFF at every address).
 //!    - Ambiguous (a blank chip, or one byte value throughout): one
 //!      byte is written at address 0 and looked for at 0 and at 0x2000
 //!      (with two, then three address bytes), then the original byte is
 //!      written back and checked.
 //! 4. Anything else is reported with its id and status, never guessed.
+//!
+//! [`Detector`] does this as a step machine, so the UI can identify a card
+//! that was just inserted without stalling a frame: one step sends the id
+//! and status queries, each of the next eight reads one 8 KiB block of the
+//! EEPROM, and a last step sizes it (at most a one-byte read, or the whole
+//! probe with its restore, so the card never holds the probe byte between
+//! two steps); a blank-reading EEPROM takes sixteen more block reads, with
+//! three address bytes, before that. [`detect`] runs the steps to the end.
 
 use keepsake_format::nds::ChipKind;
 
@@ -61,35 +74,169 @@ const EEPROM_512_STATUS: u8 = 0xF0;
 const EEPROM_STATUS: u8 = 0x00;
 const KIB8: usize = 0x2000;
 
+/// Bytes of the EEPROM one [`Detector`] step reads: one block of the
+/// smallest multi-kilobyte part, the unit the mirroring analysis compares.
+pub const DETECT_READ_CHUNK: usize = KIB8;
+
+/// Bytes read with two address bytes for the mirroring analysis: 64 KiB,
+/// the most a two-byte address reaches.
+const SIZING_READ: usize = 8 * KIB8;
+
 /// Detects the save chip of an NDS card; `infrared` cards (game code
 /// starting with `I`) are reached behind the infrared prefix.
 pub fn detect(spi: &mut dyn SpiBus, infrared: bool) -> Result<Detection, NdsCardError> {
-    let mut bus = Bus::new(spi, infrared);
-    let jedec = bus.jedec_id()?;
-    let status = bus.status()?;
-    let found = |kind, jedec_id, probed| Detection {
-        chip: SaveChip::new(kind, infrared),
-        jedec_id,
-        probed,
-    };
-    if let Some(kind) = flash_kind(jedec) {
-        return Ok(found(kind, Some(jedec), false));
-    }
-    // The latch and busy bits may be set by an earlier interrupted write.
-    let stable = status & !(STATUS_BUSY | STATUS_WRITE_ENABLED);
-    match (jedec, stable) {
-        (NO_ID, EEPROM_512_STATUS) => Ok(found(ChipKind::Eeprom512B, None, false)),
-        (NO_ID, EEPROM_STATUS) => {
-            let (kind, probed) = eeprom_size(&mut bus)?;
-            Ok(found(kind, None, probed))
+    let mut detector = Detector::new(infrared);
+    loop {
+        if let DetectStep::Found(found) = detector.step(spi)? {
+            return Ok(found);
         }
-        (NO_ID, 0xFC) => Err(NdsCardError::NoChip { jedec, status }),
-        _ => Err(NdsCardError::UnknownChip { jedec, status }),
+    }
+}
+
+/// The outcome of one [`Detector::step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectStep {
+    /// More bus work to do.
+    Working,
+    /// The chip is known.
+    Found(Detection),
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    /// Nothing sent yet.
+    Start,
+    /// An EEPROM of unknown size: its first 64 KiB, read so far, with two
+    /// address bytes.
+    Reading { image: Vec<u8> },
+    /// All 64 KiB read: size it from them, probing if they are ambiguous.
+    Sizing { image: Vec<u8> },
+    /// Every byte read 0xFF: looking for data with three address bytes,
+    /// read so far up to `address`.
+    Scanning { address: usize },
+    /// Blank with either address width: only a probe write can tell.
+    Probing,
+    /// Finished; stepping again repeats the outcome.
+    Ended(Result<Detection, NdsCardError>),
+}
+
+/// Chip detection as a step machine: each [`Detector::step`] does a bounded
+/// piece of bus work (see the module description).
+#[derive(Debug, Clone)]
+pub struct Detector {
+    infrared: bool,
+    state: State,
+}
+
+impl Detector {
+    /// A detection of the chip behind the infrared prefix when `infrared`.
+    pub fn new(infrared: bool) -> Self {
+        Self {
+            infrared,
+            state: State::Start,
+        }
+    }
+
+    /// Whether the chip is known (or detection failed).
+    pub fn finished(&self) -> bool {
+        matches!(self.state, State::Ended(_))
+    }
+
+    /// Does the next piece of detection. After the end, it returns the same
+    /// outcome again without touching the bus.
+    pub fn step(&mut self, spi: &mut dyn SpiBus) -> Result<DetectStep, NdsCardError> {
+        let mut bus = Bus::new(spi, self.infrared);
+        let state = std::mem::replace(&mut self.state, State::Start);
+        let next = match state {
+            State::Start => self.identify(&mut bus),
+            State::Reading { mut image } => {
+                let start = image.len();
+                image.resize(start + DETECT_READ_CHUNK, 0);
+                read_into(&mut bus, 2, start, &mut image[start..]).map(|()| {
+                    if image.len() == SIZING_READ {
+                        State::Sizing { image }
+                    } else {
+                        State::Reading { image }
+                    }
+                })
+            }
+            State::Sizing { image } => match eeprom_size(&mut bus, &image) {
+                Ok(Some((kind, probed))) => Ok(State::Ended(Ok(self.found(kind, None, probed)))),
+                Ok(None) => Ok(State::Scanning { address: 0 }),
+                Err(e) => Err(e),
+            },
+            State::Scanning { address } => {
+                let mut block = vec![0; DETECT_READ_CHUNK];
+                read_into(&mut bus, 3, address, &mut block).map(|()| {
+                    let next = address + DETECT_READ_CHUNK;
+                    if block.iter().any(|&b| b != 0xFF) {
+                        State::Ended(Ok(self.found(ChipKind::Eeprom128K, None, false)))
+                    } else if next == ChipKind::Eeprom128K.capacity() {
+                        State::Probing
+                    } else {
+                        State::Scanning { address: next }
+                    }
+                })
+            }
+            State::Probing => blank_probe(&mut bus)
+                .map(|(kind, probed)| State::Ended(Ok(self.found(kind, None, probed)))),
+            ended @ State::Ended(_) => Ok(ended),
+        };
+        self.state = match next {
+            Ok(state) => state,
+            Err(e) => State::Ended(Err(e)),
+        };
+        match &self.state {
+            State::Ended(Ok(found)) => Ok(DetectStep::Found(*found)),
+            State::Ended(Err(e)) => Err(e.clone()),
+            _ => Ok(DetectStep::Working),
+        }
+    }
+
+    fn found(&self, kind: ChipKind, jedec_id: Option<u32>, probed: bool) -> Detection {
+        Detection {
+            chip: SaveChip::new(kind, self.infrared),
+            jedec_id,
+            probed,
+        }
+    }
+
+    /// The id and status queries, which settle every chip but the larger
+    /// EEPROMs.
+    fn identify(&self, bus: &mut Bus<'_>) -> Result<State, NdsCardError> {
+        let jedec = bus.jedec_id()?;
+        let status = bus.status()?;
+        let ended = |kind, jedec_id| Ok(State::Ended(Ok(self.found(kind, jedec_id, false))));
+        if let Some(kind) = flash_kind(jedec) {
+            return ended(kind, Some(jedec));
+        }
+        // The latch and busy bits may be set by an earlier interrupted write.
+        let stable = status & !(STATUS_BUSY | STATUS_WRITE_ENABLED);
+        match (jedec, stable) {
+            (NO_ID, EEPROM_512_STATUS) => ended(ChipKind::Eeprom512B, None),
+            (NO_ID, EEPROM_STATUS) => Ok(State::Reading {
+                image: Vec::with_capacity(SIZING_READ),
+            }),
+            (NO_ID, 0xFC) => Err(NdsCardError::NoChip { jedec, status }),
+            _ => Err(NdsCardError::UnknownChip { jedec, status }),
+        }
     }
 }
 
 fn address_bytes(width: usize, address: usize) -> impl Iterator<Item = u8> {
     (0..width).rev().map(move |i| (address >> (8 * i)) as u8)
+}
+
+fn read_into(
+    bus: &mut Bus<'_>,
+    width: usize,
+    address: usize,
+    out: &mut [u8],
+) -> Result<(), NdsCardError> {
+    let command: Vec<u8> = std::iter::once(opcode::READ)
+        .chain(address_bytes(width, address))
+        .collect();
+    bus.transfer(&command, out)
 }
 
 fn read_raw(
@@ -98,11 +245,8 @@ fn read_raw(
     address: usize,
     len: usize,
 ) -> Result<Vec<u8>, NdsCardError> {
-    let command: Vec<u8> = std::iter::once(opcode::READ)
-        .chain(address_bytes(width, address))
-        .collect();
     let mut out = vec![0; len];
-    bus.transfer(&command, &mut out)?;
+    read_into(bus, width, address, &mut out)?;
     Ok(out)
 }
 
@@ -119,25 +263,26 @@ fn write_raw(
     bus.write_command(&command, address)
 }
 
-fn eeprom_size(bus: &mut Bus<'_>) -> Result<(ChipKind, bool), NdsCardError> {
-    let image = read_raw(bus, 2, 0, 8 * KIB8)?;
-    match image.iter().position(|&b| b != 0xFF) {
-        // A three-byte part answers 0xFF at the first clock, always.
-        Some(0) => two_byte_size(bus, &image),
-        Some(at) => {
-            let again = read_raw(bus, 2, at, 1)?[0];
-            if again == image[at] {
-                two_byte_size(bus, &image)
-            } else if again == 0xFF {
-                Ok((ChipKind::Eeprom128K, false))
-            } else {
-                Err(NdsCardError::EepromSize(format!(
-                    "two reads of address {at:#x} gave {:02X} and {again:02X}",
-                    image[at]
-                )))
-            }
-        }
-        None => blank_probe(bus),
+/// Sizes an EEPROM from `image`, its first 64 KiB as read with two address
+/// bytes; `None` when every byte read 0xFF.
+fn eeprom_size(bus: &mut Bus<'_>, image: &[u8]) -> Result<Option<(ChipKind, bool)>, NdsCardError> {
+    let Some(at) = image.iter().position(|&b| b != 0xFF) else {
+        return Ok(None);
+    };
+    // A three-byte part answers 0xFF at the first clock, always.
+    if at == 0 {
+        return two_byte_size(bus, image).map(Some);
+    }
+    let again = read_raw(bus, 2, at, 1)?[0];
+    if again == image[at] {
+        two_byte_size(bus, image).map(Some)
+    } else if again == 0xFF {
+        Ok(Some((ChipKind::Eeprom128K, false)))
+    } else {
+        Err(NdsCardError::EepromSize(format!(
+            "two reads of address {at:#x} gave {:02X} and {again:02X}",
+            image[at]
+        )))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The NDS save chip driver: detection, reading and safe writing over the
 //! card slot's SPI bus (see [`crate::platform::SpiBus`]).
 //!
-//! [`detect`] finds which chip a card carries; a [`SaveChip`] then reads it
+//! [`detect`] finds which chip a card carries ([`Detector`] and
+//! [`Identifying`] do it a bounded step at a time, for the UI); a [`SaveChip`] then reads it
 //! in large chunks and writes it one write unit at a time (a page, or a
 //! 64 KiB sector on the 8 MiB flash, which has no page write), waiting for
 //! the chip between commands and checking the write-enable latch took.
@@ -16,10 +17,12 @@ mod inserted;
 mod protocol;
 
 pub use chip::SaveChip;
-pub use detect::{Detection, KNOWN_FLASH_IDS, detect, flash_kind};
+pub use detect::{
+    DETECT_READ_CHUNK, DetectStep, Detection, Detector, KNOWN_FLASH_IDS, detect, flash_kind,
+};
 pub use diff::differing_units;
 pub use error::NdsCardError;
-pub use inserted::{IdentifyError, InsertedNds, identify};
+pub use inserted::{IdentifyError, Identifying, InsertedNds, identify};
 pub use protocol::{Bus, opcode};
 
 #[cfg(test)]

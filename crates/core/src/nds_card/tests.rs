@@ -253,3 +253,108 @@ fn random_operations_match_an_in_memory_model() {
         assert_eq!(slot.nds_chip().unwrap().memory(), &model[..], "{kind}");
     }
 }
+
+/// Bytes a detection step may read: one block, plus the few bytes of the
+/// id, status and probe commands.
+const STEP_READ_BOUND: u64 = DETECT_READ_CHUNK as u64 + 64;
+
+/// Runs a [`Detector`] one step at a time, checking on the bus counters that
+/// no step reads more than one block; returns what it found and the steps.
+fn detect_stepwise(slot: &mut SimCardSlot, infrared: bool) -> (Detection, usize) {
+    let mut detector = Detector::new(infrared);
+    for steps in 1..=64 {
+        let before = slot.stats();
+        let outcome = detector.step(slot).unwrap();
+        let after = slot.stats();
+        let read = after.bytes_in - before.bytes_in;
+        assert!(read <= STEP_READ_BOUND, "step {steps} read {read} bytes");
+        assert!(
+            after.bytes_out - before.bytes_out <= 128,
+            "step {steps} sent only a few commands"
+        );
+        if let DetectStep::Found(found) = outcome {
+            assert!(detector.finished());
+            return (found, steps);
+        }
+    }
+    panic!("detection did not end in 64 steps");
+}
+
+#[test]
+fn stepwise_detection_finds_what_detect_finds_a_block_per_step() {
+    // One step settles flash and the 512-byte EEPROM; larger EEPROMs take
+    // the id step, eight blocks of 8 KiB and the sizing step, and those
+    // reading blank sixteen blocks with three address bytes before their
+    // probe.
+    let steps_of = |kind: ChipKind| match kind {
+        ChipKind::Eeprom8K | ChipKind::Eeprom64K | ChipKind::Eeprom128K => 10,
+        _ => 1,
+    };
+    let mut cases: Vec<(ChipKind, Vec<u8>, usize)> = ChipKind::ALL
+        .iter()
+        .map(|&kind| {
+            let image = random_image(&format!("steps {kind}"), kind.capacity());
+            (kind, image, steps_of(kind))
+        })
+        .collect();
+    // The ambiguous parts, which end in the probe.
+    cases.push((ChipKind::Eeprom8K, vec![0xFF; 0x2000], 27));
+    cases.push((ChipKind::Eeprom64K, vec![0x00; 0x1_0000], 10));
+    cases.push((ChipKind::Eeprom128K, vec![0xFF; 0x2_0000], 27));
+    // Data only past the first 8 KiB of a 128 KiB part, found by the
+    // three-byte reads.
+    let mut late = vec![0xFF; 0x2_0000];
+    late[0x1_2345] = 0x42;
+    cases.push((
+        ChipKind::Eeprom128K,
+        late,
+        10 + 0x1_2345 / DETECT_READ_CHUNK + 1,
+    ));
+    for (kind, image, wanted) in cases {
+        let mut whole = slot_with(part(kind, &image), false);
+        let expected = detect(&mut whole, false).unwrap();
+        let mut slot = slot_with(part(kind, &image), false);
+        let (found, steps) = detect_stepwise(&mut slot, false);
+        assert_eq!(found, expected, "{kind}");
+        assert_eq!(found.chip.kind(), kind);
+        assert_eq!(steps, wanted, "{kind}");
+        assert_eq!(slot.stats(), whole.stats(), "{kind}: the same bus work");
+        assert_eq!(slot.nds_chip().unwrap().memory(), &image[..], "{kind}");
+    }
+}
+
+#[test]
+fn a_finished_detector_repeats_its_outcome_without_the_bus() {
+    let image = random_image("repeat", 0x1_0000);
+    let mut slot = slot_with(part(ChipKind::Eeprom64K, &image), false);
+    let (found, _) = detect_stepwise(&mut slot, false);
+    let mut detector = Detector::new(false);
+    while detector.step(&mut slot).unwrap() == DetectStep::Working {}
+    let before = slot.stats();
+    assert_eq!(detector.step(&mut slot), Ok(DetectStep::Found(found)));
+    assert_eq!(slot.stats(), before);
+}
+
+#[test]
+fn a_card_pulled_mid_detection_ends_it_with_no_card() {
+    let image = random_image("pulled", 0x1_0000);
+    for pulled_after in 1..=9 {
+        let mut slot = slot_with(part(ChipKind::Eeprom64K, &image), false);
+        let mut detector = Detector::new(false);
+        let mut steps = 0u64;
+        slot.pull_card_after(pulled_after);
+        let err = loop {
+            steps += 1;
+            match detector.step(&mut slot) {
+                Ok(DetectStep::Working) => {}
+                Ok(DetectStep::Found(found)) => panic!("found {found:?} on a pulled card"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err, NdsCardError::Spi(SpiError::NoCard));
+        // The id step is two transfers, each block one.
+        assert_eq!(steps, pulled_after, "the step of transfer {pulled_after}");
+        assert!(detector.finished());
+        assert_eq!(detector.step(&mut slot), Err(err), "the failure stays");
+    }
+}

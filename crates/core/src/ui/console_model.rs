@@ -4,7 +4,10 @@
 //! It owns the console and remembers what the screens need between frames:
 //! the titles (reloaded when the card slot changes), the backups listed last
 //! (so a key from the screen maps back to a store entry), the settings and
-//! the running job. Which backups Keepsake made itself is recorded in
+//! the running job. A cartridge inserted while the app runs is identified
+//! a bounded step per frame (see [`Identifying`]), listed meanwhile as
+//! "identifying..." from its header, so no frame waits for the save chip
+//! to be read. Which backups Keepsake made itself is recorded in
 //! `/3ds/Keepsake/made.json` (outside every backup folder, which must hold
 //! nothing but the save), so the list can tell them from Checkpoint's.
 
@@ -18,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::jobs::RunningJob;
 use super::keyboard::Keyboard;
 use super::model::*;
-use crate::nds_card::{InsertedNds, identify};
+use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
 use crate::store::naming::{CHECKPOINT_SAVES, KEEPSAKE_DIR};
@@ -47,10 +50,15 @@ impl Default for UiSettings {
     }
 }
 
+/// What shows as the save kind of a cartridge whose chip is being detected.
+pub const IDENTIFYING: &str = "identifying...";
+
 /// What the card slot holds, as last identified.
 #[derive(Debug, Clone)]
 pub(crate) enum Slot {
     Empty,
+    /// An NDS card whose header is read and whose chip is being detected.
+    Identifying(Identifying),
     Nds(InsertedNds),
     Ctr {
         title_id: u64,
@@ -63,6 +71,9 @@ pub(crate) enum Slot {
 #[derive(Debug, Clone)]
 pub(crate) enum Known {
     NdsCard(InsertedNds),
+    /// An NDS card still being identified: its backups can be listed, no
+    /// job can run on it yet.
+    NdsIdentifying(BackupTitle),
     Ctr {
         title_id: u64,
         media: MediaType,
@@ -74,6 +85,7 @@ impl Known {
     pub(crate) fn backup_title(&self) -> BackupTitle {
         match self {
             Known::NdsCard(card) => card.title(),
+            Known::NdsIdentifying(title) => title.clone(),
             Known::Ctr {
                 title_id,
                 short_title,
@@ -116,8 +128,9 @@ pub struct ConsoleModel<C: Console> {
 
 impl<C: Console> ConsoleModel<C> {
     /// Clears what interrupted backups left in the staging folder, reads the
-    /// settings and the installed titles; the card slot is read at the first
-    /// [`AppModel::poll`].
+    /// settings, the installed titles and the card in the slot (all at once:
+    /// the app is loading, no frame is shown yet); cards going in later are
+    /// identified a step per frame by [`AppModel::poll`].
     pub fn new(mut console: C, keyboard: Box<dyn Keyboard>) -> Self {
         let mut warnings = Vec::new();
         let devices = console.devices();
@@ -158,8 +171,19 @@ impl<C: Console> ConsoleModel<C> {
         };
         model.load_sd_titles();
         model.count_sd_titles_backups();
+        let inserted = model.console.devices().card.inserted();
+        model.last_inserted = Some(inserted);
+        model.read_slot(inserted);
+        while let Slot::Identifying(_) = model.slot {
+            model.step_identification();
+        }
         model.rebuild_titles();
         model
+    }
+
+    /// Whether the inserted cartridge is still being identified.
+    pub fn identifying(&self) -> bool {
+        matches!(self.slot, Slot::Identifying(_))
     }
 
     /// The console, for the preview's events and for tests.
@@ -192,20 +216,54 @@ impl<C: Console> ConsoleModel<C> {
         self.sd_titles = titles;
     }
 
-    /// Identifies the card in the slot (NDS: header and save chip).
+    /// Looks at the card in the slot: a 3DS card's title id; an NDS card's
+    /// header, its chip being left to [`Self::step_identification`].
     fn read_slot(&mut self, inserted: Option<CardKind>) {
         let devices = self.console.devices();
         self.slot = match inserted {
             None => Slot::Empty,
-            Some(CardKind::Nds) => match identify(devices.card) {
-                Ok(card) => Slot::Nds(card),
-                Err(e) => Slot::Unreadable(format!("The NDS cartridge could not be read: {e}")),
+            Some(CardKind::Nds) => match Identifying::start(devices.card) {
+                Ok(identifying) => Slot::Identifying(identifying),
+                Err(e) => Slot::Unreadable(unreadable_nds(&e)),
             },
             Some(CardKind::Ctr) => match devices.card.ctr_title_id() {
                 Ok(title_id) => Slot::Ctr { title_id },
                 Err(e) => Slot::Unreadable(format!("The 3DS cartridge could not be read: {e}")),
             },
         };
+    }
+
+    /// One bounded step of identifying the NDS card in the slot; when the
+    /// chip is known, the card's entry gets its save kind in place (its
+    /// backups were counted when it went in).
+    fn step_identification(&mut self) {
+        let Slot::Identifying(identifying) = &mut self.slot else {
+            return;
+        };
+        let devices = self.console.devices();
+        match identifying.step(devices.card.spi()) {
+            Ok(None) => {}
+            Ok(Some(card)) => {
+                let key = nds_key(&card.game_code);
+                let kind = card.detection.chip.kind().to_string();
+                for info in self.titles.iter_mut().filter(|t| t.key == key) {
+                    info.save_kind = Some(kind.clone());
+                }
+                self.known.insert(key, Known::NdsCard(card.clone()));
+                self.slot = Slot::Nds(card);
+                self.generation += 1;
+            }
+            Err(e) => {
+                self.slot = if devices.card.inserted().is_none() {
+                    // Pulled out mid-identification: nothing to explain.
+                    self.last_inserted = Some(None);
+                    Slot::Empty
+                } else {
+                    Slot::Unreadable(unreadable_nds(&e))
+                };
+                self.rebuild_titles();
+            }
+        }
     }
 
     /// The whole title list: the card first, then the SD titles, each with
@@ -219,24 +277,20 @@ impl<C: Console> ConsoleModel<C> {
         let devices = self.console.devices();
         match &self.slot {
             Slot::Nds(card) => {
-                let banner = devices.card.nds_banner().ok();
-                let icon = banner
-                    .as_deref()
-                    .and_then(|b| icon::nds_banner_icon(b).ok())
-                    .map(Arc::new);
-                let key = TitleKey(format!("nds:{}", card.game_code));
-                titles.push(TitleInfo {
-                    key: key.clone(),
-                    name: card.header_title.clone(),
-                    publisher: String::new(),
-                    id_label: "Game code",
-                    id_text: card.game_code.clone(),
-                    source: TitleSource::NdsCartridge,
-                    save_kind: Some(card.detection.chip.kind().to_string()),
-                    icon,
-                    backup_count: 0,
-                });
-                known.insert(key, Known::NdsCard(card.clone()));
+                let save_kind = card.detection.chip.kind().to_string();
+                let info = nds_title(devices.card, &card.header_title, &card.game_code, save_kind);
+                known.insert(info.key.clone(), Known::NdsCard(card.clone()));
+                titles.push(info);
+            }
+            Slot::Identifying(identifying) => {
+                let info = nds_title(
+                    devices.card,
+                    identifying.header_title(),
+                    identifying.game_code(),
+                    IDENTIFYING.to_string(),
+                );
+                known.insert(info.key.clone(), Known::NdsIdentifying(identifying.title()));
+                titles.push(info);
             }
             Slot::Ctr { title_id } => {
                 if let Ok(smdh) = devices.titles.smdh(MediaType::Card, *title_id) {
@@ -313,6 +367,41 @@ impl<C: Console> ConsoleModel<C> {
             Slot::Unreadable(why) => Some(why),
             _ => None,
         }
+    }
+}
+
+/// The key of the NDS cartridge with this game code.
+fn nds_key(game_code: &str) -> TitleKey {
+    TitleKey(format!("nds:{game_code}"))
+}
+
+/// Why the NDS cartridge is not listed, for the warning line.
+fn unreadable_nds(error: &impl std::fmt::Display) -> String {
+    format!("The NDS cartridge could not be read: {error}")
+}
+
+/// The NDS cartridge's entry in the list (its backups not counted yet).
+fn nds_title(
+    card: &mut dyn crate::platform::CardSlot,
+    header_title: &str,
+    game_code: &str,
+    save_kind: String,
+) -> TitleInfo {
+    let icon = card
+        .nds_banner()
+        .ok()
+        .and_then(|b| icon::nds_banner_icon(&b).ok())
+        .map(Arc::new);
+    TitleInfo {
+        key: nds_key(game_code),
+        name: header_title.to_owned(),
+        publisher: String::new(),
+        id_label: "Game code",
+        id_text: game_code.to_owned(),
+        source: TitleSource::NdsCartridge,
+        save_kind: Some(save_kind),
+        icon,
+        backup_count: 0,
     }
 }
 
@@ -455,12 +544,15 @@ fn imported_kind(
 impl<C: Console> AppModel for ConsoleModel<C> {
     fn poll(&mut self) {
         let inserted = self.console.devices().card.inserted();
-        if self.last_inserted == Some(inserted) {
-            return;
-        }
         // Identifying talks to the card: not between the steps of a job,
         // which owns the bus. An empty slot needs no talking.
         if self.job.is_some() && inserted.is_some() {
+            return;
+        }
+        if self.last_inserted == Some(inserted) {
+            if self.job.is_none() {
+                self.step_identification();
+            }
             return;
         }
         self.last_inserted = Some(inserted);
@@ -482,7 +574,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         };
         let chip_size = match &known {
             Known::NdsCard(card) => Some(card.detection.chip.capacity() as u64),
-            Known::Ctr { .. } => None,
+            Known::NdsIdentifying(_) | Known::Ctr { .. } => None,
         };
         let devices = self.console.devices();
         let Ok(entries) = list_backups(

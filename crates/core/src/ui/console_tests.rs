@@ -757,3 +757,131 @@ fn random_input_writes_the_card_only_through_a_restore_with_its_automatic_backup
     }
     assert!(restores_seen >= 3, "only {restores_seen} rounds restored");
 }
+
+/// Idle frames until the model has identified the cartridge, checking on
+/// the bus counters that no frame read more than one detection block;
+/// returns how many frames it took.
+fn frames_until_identified(rig: &mut Rig) -> usize {
+    use crate::nds_card::DETECT_READ_CHUNK;
+    for frames in 1..=40 {
+        rig.console().card.reset_stats();
+        rig.idle();
+        let read = rig.console().card.stats().bytes_in;
+        assert!(
+            read <= DETECT_READ_CHUNK as u64 + 64,
+            "frame {frames} read {read} bytes"
+        );
+        if !rig.model.identifying() {
+            return frames;
+        }
+    }
+    panic!("the cartridge was not identified in 40 frames");
+}
+
+#[test]
+fn a_cartridge_put_in_is_identified_over_several_frames_and_listed_meanwhile() {
+    use super::console_model::Slot;
+    use crate::nds_card::identify;
+
+    let save = sample_save(0x2000, 0x1000, 3);
+    let mut console = console_with(&save);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let mut rig = Rig::new(console, &[]);
+    let Slot::Nds(at_start) = rig.model.slot.clone() else {
+        panic!("the card present at start is identified before the first frame");
+    };
+    let card = rig.console().card.eject().expect("a card");
+    rig.idle();
+    assert!(!rig.text().contains(TITLE));
+
+    rig.console().card.insert(card);
+    rig.console().card.reset_stats();
+    rig.idle();
+    assert_eq!(
+        rig.console().card.stats().transfers,
+        0,
+        "the frame the card goes in only reads its header"
+    );
+    assert!(rig.model.identifying());
+    rig.press(Buttons::UP);
+    assert_eq!(rig.highlighted(), [TITLE], "listed from its header at once");
+    let text = rig.text();
+    for expected in [super::IDENTIFYING, "1 backup", "Card: AMKE", "NDS CARD"] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    // No job on a chip not known yet.
+    rig.combo(Buttons::L, Buttons::A);
+    assert!(
+        rig.text().contains("still being identified"),
+        "{}",
+        rig.text()
+    );
+    assert_eq!(rig.console().card.stats().page_writes, 0);
+    rig.press(Buttons::B);
+
+    // An 8 KiB EEPROM: the id step, eight blocks and the sizing step, of
+    // which the six frames of the presses above took six.
+    let frames = frames_until_identified(&mut rig);
+    assert_eq!(frames, 10 - 6, "one detection step per frame");
+    let Slot::Nds(identified) = rig.model.slot.clone() else {
+        panic!("identified: {:?}", rig.model.slot);
+    };
+    assert_eq!(identified, at_start, "the same result as at start");
+    assert_eq!(
+        identify(&mut rig.console().card).unwrap(),
+        identified,
+        "the same result as identifying at once"
+    );
+    assert_eq!(
+        identified.detection.chip.kind(),
+        keepsake_format::nds::ChipKind::Eeprom8K
+    );
+    rig.idle();
+    let text = rig.text();
+    assert!(text.contains("EEPROM 8 KiB"), "{text}");
+    assert!(!text.contains(super::IDENTIFYING), "{text}");
+    assert_eq!(rig.highlighted(), [TITLE]);
+    assert_eq!(rig.chip(), save, "identifying wrote nothing");
+}
+
+#[test]
+fn a_card_pulled_mid_identification_leaves_the_list_quietly_and_can_come_back() {
+    let save = sample_save(0x2000, 0x1000, 6);
+    let mut rig = Rig::new(console_with(&save), &[]);
+    let card = rig.console().card.eject().expect("a card");
+    rig.idle();
+
+    // Taken out between two frames.
+    rig.console().card.insert(card.clone());
+    rig.idle();
+    rig.idle();
+    assert!(rig.model.identifying());
+    rig.console().card.eject();
+    rig.idle();
+    assert!(!rig.model.identifying());
+    let text = rig.text();
+    assert!(!text.contains(TITLE), "{text}");
+    assert!(text.contains("No cartridge"), "{text}");
+
+    // Taken out during a step's transfer.
+    rig.console().card.insert(card.clone());
+    rig.idle();
+    rig.idle();
+    rig.console().card.pull_card_after(0);
+    rig.idle();
+    assert!(!rig.model.identifying());
+    rig.idle();
+    let text = rig.text();
+    assert!(!text.contains(TITLE), "{text}");
+    assert!(!text.contains("could not be read"), "no warning: {text}");
+    assert_eq!(rig.model.slot_problem(), None);
+
+    // Put back: identified from the start.
+    rig.console().card.insert(card);
+    rig.idle();
+    assert!(frames_until_identified(&mut rig) > 1);
+    rig.press(Buttons::UP);
+    let text = rig.text();
+    assert!(text.contains("EEPROM 8 KiB"), "{text}");
+    assert_eq!(rig.chip(), save);
+}

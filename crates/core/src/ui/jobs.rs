@@ -58,6 +58,10 @@ impl<C: Console> ConsoleModel<C> {
                 }
                 _ => Err(gone()),
             },
+            Some(Known::NdsIdentifying(_)) => Err(refusal(
+                "The cartridge is still being identified.",
+                "Wait a moment until its save kind shows, then try again.",
+            )),
             Some(
                 known @ Known::Ctr {
                     title_id,

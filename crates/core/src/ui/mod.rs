@@ -15,7 +15,9 @@ pub mod model;
 mod state;
 pub mod theme;
 
-pub use console_model::{ConsoleModel, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name};
+pub use console_model::{
+    ConsoleModel, IDENTIFYING, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name,
+};
 pub use display::{Align, Color, DrawCmd, Frame, Screen, TextSize};
 pub use input::{Buttons, FrameInput, Touch};
 pub use keyboard::{Keyboard, QueuedKeyboard};
