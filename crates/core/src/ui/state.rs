@@ -852,40 +852,41 @@ impl Ui {
 
 /// Orders names the way people read them: letters without regard to case,
 /// runs of digits by their value ("Game 2" before "Game 10").
+///
+/// It allocates nothing: a list change re-sorts every title inside one frame.
 pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let mut a = a.chars().peekable();
-    let mut b = b.chars().peekable();
+    let (mut a, mut b) = (a, b);
     loop {
-        match (a.peek().copied(), b.peek().copied()) {
-            (None, None) => return std::cmp::Ordering::Equal,
-            (None, Some(_)) => return std::cmp::Ordering::Less,
-            (Some(_), None) => return std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let take = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
-                    let mut digits = String::new();
-                    while let Some(d) = it.peek().copied().filter(char::is_ascii_digit) {
-                        digits.push(d);
-                        it.next();
-                    }
-                    digits
-                };
-                let (da, db) = (take(&mut a), take(&mut b));
-                let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
-                let order = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
-                if order.is_ne() {
-                    return order;
-                }
+        let (Some(x), Some(y)) = (a.chars().next(), b.chars().next()) else {
+            // The shorter name first when one is a prefix of the other.
+            return (!a.is_empty()).cmp(&!b.is_empty());
+        };
+        if x.is_ascii_digit() && y.is_ascii_digit() {
+            let (digits_a, rest_a) = split_digit_run(a);
+            let (digits_b, rest_b) = split_digit_run(b);
+            let (ta, tb) = (
+                digits_a.trim_start_matches('0'),
+                digits_b.trim_start_matches('0'),
+            );
+            let order = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+            if order.is_ne() {
+                return order;
             }
-            (Some(x), Some(y)) => {
-                let order = x.to_lowercase().cmp(y.to_lowercase());
-                if order.is_ne() {
-                    return order;
-                }
-                a.next();
-                b.next();
+            (a, b) = (rest_a, rest_b);
+        } else {
+            let order = x.to_lowercase().cmp(y.to_lowercase());
+            if order.is_ne() {
+                return order;
             }
+            (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
         }
     }
+}
+
+/// The leading run of ASCII digits of `s`, and the rest.
+fn split_digit_run(s: &str) -> (&str, &str) {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    s.split_at(end)
 }
 
 /// Rows of the settings screen.

@@ -863,3 +863,20 @@ fn names_sort_naturally() {
         ["Alpha", "Game 1", "game 2", "Game 02b", "Game 10", "zeta"]
     );
 }
+
+#[test]
+fn natural_order_handles_prefixes_zeros_and_accents() {
+    use super::state::natural_cmp;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    assert_eq!(natural_cmp("Game", "Game 2"), Less);
+    assert_eq!(natural_cmp("Game 2", "Game"), Greater);
+    assert_eq!(natural_cmp("", ""), Equal);
+    assert_eq!(natural_cmp("", "a"), Less);
+    // Leading zeros do not change a number's value.
+    assert_eq!(natural_cmp("Game 007", "Game 7"), Equal);
+    assert_eq!(natural_cmp("Game 9", "Game 0010"), Less);
+    // Case is ignored for non-ASCII letters too; digits sort before letters.
+    assert_eq!(natural_cmp("Émile", "émile"), Equal);
+    assert_eq!(natural_cmp("2 Fast", "A Game"), Less);
+    assert_eq!(natural_cmp("ポケモン", "ポケモン 2"), Less);
+}
