@@ -47,6 +47,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    system::stderr_to_debugger();
     let apt = Rc::new(RefCell::new(Apt::new().map_err(|e| format!("APT: {e}"))?));
     let gfx = Rc::new(Gfx::new().map_err(|e| format!("GFX: {e}"))?);
     let mut hid = Hid::new().map_err(|e| format!("HID: {e}"))?;
