@@ -23,13 +23,14 @@ use ctru::services::apt::Apt;
 use ctru::services::gfx::Gfx;
 use ctru::services::hid::Hid;
 use ctru::services::romfs::RomFS;
-use keepsake_core::capabilities::{SD_CONFIG_PATH, choose_config, draw_notices, notices_dismissed};
+use keepsake_core::capabilities::{choose_config, draw_notices, notices_dismissed, read_sd_config};
 use keepsake_core::ui::{ConsoleModel, Frame, Signal, Ui};
 
 use crate::citro2d::Citro2d;
 use crate::console::Console3ds;
 use crate::render::Renderer;
 use crate::system::keyboard::SystemKeyboard;
+use crate::system::sd::Sdmc;
 
 /// The built-in probing defaults, from romfs/config.json.
 const BUILT_IN_CONFIG: &str = "romfs:/config.json";
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    system::stderr_to_debugger();
     let apt = Rc::new(RefCell::new(Apt::new().map_err(|e| format!("APT: {e}"))?));
     let gfx = Rc::new(Gfx::new().map_err(|e| format!("GFX: {e}"))?);
     let mut hid = Hid::new().map_err(|e| format!("HID: {e}"))?;
@@ -55,7 +57,8 @@ fn run() -> Result<(), String> {
         .map_err(|e| eprintln!("romfs: {e}; using the default probing"))
         .ok();
 
-    let sd_config = std::fs::read(format!("sdmc:{SD_CONFIG_PATH}")).ok();
+    // Also found under its temporary name after a settings save cut short.
+    let sd_config = read_sd_config(&mut Sdmc);
     let built_in = std::fs::read(BUILT_IN_CONFIG).ok();
     let (config, config_problem) = choose_config(sd_config.as_deref(), built_in.as_deref());
     let probed = probe::probe(&config);

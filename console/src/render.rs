@@ -5,7 +5,7 @@
 //! wider than its `max_width` is cut with an ellipsis (`text_fit`). Icons are uploaded
 //! once per image and kept while the display list keeps showing them.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use keepsake_core::gpu_texture::tile_rgba8;
@@ -36,7 +36,7 @@ pub struct Renderer<'c> {
     top: Target<'c>,
     bottom: Target<'c>,
     text: TextBuf<'c>,
-    icons: HashMap<usize, CachedIcon<'c>>,
+    icons: BTreeMap<usize, CachedIcon<'c>>,
     frames: u64,
 }
 
@@ -51,7 +51,7 @@ impl<'c> Renderer<'c> {
             top: citro.target(Screen::Top)?,
             bottom: citro.target(Screen::Bottom)?,
             text: TextBuf::new(citro, GLYPHS_PER_FRAME)?,
-            icons: HashMap::new(),
+            icons: BTreeMap::new(),
             frames: 0,
         })
     }
@@ -115,7 +115,7 @@ impl<'c> Renderer<'c> {
 fn draw_list(
     scene: &mut Scene<'_>,
     text: &TextBuf<'_>,
-    icons: &HashMap<usize, CachedIcon<'_>>,
+    icons: &BTreeMap<usize, CachedIcon<'_>>,
     commands: &[DrawCmd],
 ) {
     for cmd in commands {

@@ -12,7 +12,7 @@
 //! (unique id << 8))`, so the game does not take the restored save for a
 //! rollback.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use keepsake_core::platform::titles::unique_id;
 use keepsake_core::platform::{
@@ -34,7 +34,7 @@ struct Open {
 /// The save archives; `Err` in `usable` says why none can be opened.
 pub struct Archives {
     usable: Result<(), String>,
-    open: HashMap<u32, Open>,
+    open: BTreeMap<u32, Open>,
     next: u32,
 }
 
@@ -42,7 +42,7 @@ impl Archives {
     pub fn new(usable: Result<(), String>) -> Self {
         Self {
             usable,
-            open: HashMap::new(),
+            open: BTreeMap::new(),
             next: 1,
         }
     }

@@ -54,3 +54,12 @@ pub fn check(call: &'static str, code: ctru_sys::Result) -> Result<(), SysError>
         Ok(())
     }
 }
+
+/// Sends stderr (`eprintln!`) to the debugger through svcOutputDebugString,
+/// so start-up problems reach a debugger or an emulator's log: the app has
+/// no text console to print them on.
+pub fn stderr_to_debugger() {
+    // SAFETY: consoleDebugInit takes no pointers; it only points newlib's
+    // stderr entry at libctru's debug device, before any thread exists.
+    unsafe { ctru_sys::consoleDebugInit(ctru_sys::debugDevice_SVC) };
+}

@@ -23,17 +23,39 @@ fn host(path: &str) -> String {
     )
 }
 
+/// The FS result code that libctru's `sdmc:` device passed through as the
+/// errno: it translates only the results it knows (the SD card's "not
+/// found" 0xC8804478 becomes ENOENT) and hands any other failure on as the
+/// raw result, which `std` cannot classify. Other environments answer with
+/// other codes for the same thing (Panda3DS says "not found" with
+/// 0xC8804470), so the result's summary decides.
+fn fs_result(error: &io::Error) -> Option<SysError> {
+    let code = error.raw_os_error()?;
+    ctru_sys::R_FAILED(code).then_some(SysError {
+        call: "sdmc:",
+        code,
+    })
+}
+
+fn is_not_found(error: &io::Error) -> bool {
+    error.kind() == ErrorKind::NotFound || fs_result(error).is_some_and(|e| e.is_not_found())
+}
+
 fn error(path: &str, error: io::Error) -> SdError {
-    match error.kind() {
-        ErrorKind::NotFound => SdError::NotFound {
+    if is_not_found(&error) {
+        return SdError::NotFound {
             path: path.to_owned(),
-        },
+        };
+    }
+    match error.kind() {
         ErrorKind::AlreadyExists => SdError::Exists {
             path: path.to_owned(),
         },
         _ => SdError::Failed {
             path: path.to_owned(),
-            reason: error.to_string(),
+            // A passed-through result reads better decoded than as a
+            // meaningless errno.
+            reason: fs_result(&error).map_or_else(|| error.to_string(), |e| e.to_string()),
         },
     }
 }
@@ -94,7 +116,7 @@ impl SdCard for Sdmc {
     fn kind_of(&mut self, path: &str) -> Result<Option<bool>, SdError> {
         match fs::metadata(host(path)) {
             Ok(metadata) => Ok(Some(metadata.is_dir())),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(error(path, e)),
         }
     }

@@ -21,6 +21,8 @@ use std::fmt;
 
 use thiserror::Error;
 
+use crate::platform::SdCard;
+use crate::platform::sd::read_recovering;
 use crate::ui::{Align, Buttons, Color, DrawCmd, Frame, FrameInput, TextSize};
 
 /// The config key that lists the services not to probe.
@@ -193,6 +195,16 @@ impl ProbeConfig {
 
 /// Where the probing configuration was found, for messages.
 pub const SD_CONFIG_PATH: &str = "/3ds/Keepsake/config.json";
+
+/// The SD card's `config.json` for [`choose_config`], or `None` when there
+/// is none or it cannot be read. A save of the settings cut short between
+/// removing the old file and renaming the new one into place leaves the
+/// complete new file under its temporary name; it is read from there, since
+/// its probing switches must still apply (asking for a switched-off service
+/// can end the app).
+pub fn read_sd_config(sd: &mut dyn SdCard) -> Option<Vec<u8>> {
+    read_recovering(sd, SD_CONFIG_PATH).ok()
+}
 
 /// Picks the probing configuration at start-up: the SD card's `config.json`
 /// if there is one, else the defaults built into the app (its romfs), else
@@ -498,6 +510,32 @@ mod tests {
         let config = ProbeConfig::from_json(br#"{"backup_root": "/3ds/Checkpoint"}"#).unwrap();
         assert_eq!(config, ProbeConfig::probe_all());
         assert!(Service::ALL.iter().all(|&service| !config.skips(service)));
+    }
+
+    #[test]
+    fn the_sd_config_is_read_from_its_temporary_name_after_a_cut_save() {
+        use crate::platform::sd::TEMP_SUFFIX;
+        use crate::sim::{PowerSupply, SimSd};
+
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        assert_eq!(read_sd_config(&mut sd), None);
+        sd.create_dir_all("/3ds/Keepsake").unwrap();
+        // What a settings save leaves when the power goes after it removed
+        // the old config.json and before the rename.
+        let saved = br#"{"saves_root": "/3ds/Checkpoint/saves", "skip_probe": ["am", "pxi:dev"]}"#;
+        sd.write(&format!("{SD_CONFIG_PATH}{TEMP_SUFFIX}"), saved)
+            .unwrap();
+        let bytes = read_sd_config(&mut sd).expect("the temporary copy is found");
+        assert_eq!(bytes, saved);
+        let (config, problem) = choose_config(Some(&bytes), None);
+        assert_eq!(problem, None);
+        assert_eq!(config.skipped(), [Service::PxiDev, Service::Am]);
+
+        // Once the rename has happened, the real file wins.
+        sd.write(SD_CONFIG_PATH, br#"{"skip_probe": ["gamecard"]}"#)
+            .unwrap();
+        let (config, _) = choose_config(read_sd_config(&mut sd).as_deref(), None);
+        assert_eq!(config.skipped(), [Service::GameCard]);
     }
 
     #[test]

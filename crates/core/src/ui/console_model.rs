@@ -11,7 +11,7 @@
 //! `/3ds/Keepsake/made.json` (outside every backup folder, which must hold
 //! nothing but the save), so the list can tell them from Checkpoint's.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use keepsake_format::icon;
@@ -113,9 +113,9 @@ pub struct ConsoleModel<C: Console> {
     last_inserted: Option<Option<CardKind>>,
     pub(crate) slot: Slot,
     sd_titles: Vec<(TitleInfo, Known)>,
-    pub(crate) known: HashMap<TitleKey, Known>,
+    pub(crate) known: BTreeMap<TitleKey, Known>,
     titles: Vec<TitleInfo>,
-    pub(crate) entries: HashMap<BackupKey, BackupEntry>,
+    pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
     pub(crate) config: Config,
     ui_settings: UiSettings,
     pub(crate) made: BTreeSet<String>,
@@ -159,9 +159,9 @@ impl<C: Console> ConsoleModel<C> {
             last_inserted: None,
             slot: Slot::Empty,
             sd_titles: Vec::new(),
-            known: HashMap::new(),
+            known: BTreeMap::new(),
             titles: Vec::new(),
-            entries: HashMap::new(),
+            entries: BTreeMap::new(),
             config,
             ui_settings,
             made,
@@ -273,7 +273,7 @@ impl<C: Console> ConsoleModel<C> {
     /// card in one frame.
     pub(crate) fn rebuild_titles(&mut self) {
         let mut titles = Vec::new();
-        let mut known = HashMap::new();
+        let mut known = BTreeMap::new();
         let devices = self.console.devices();
         match &self.slot {
             Slot::Nds(card) => {

@@ -1,7 +1,7 @@
 //! The state machine driven through every screen and control against a
 //! small scripted model, asserting on the display list.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::display::{Frame, Screen};
 use super::input::{Buttons, FrameInput};
@@ -13,11 +13,11 @@ use super::theme::{self, BUTTON_BAR_TOP, HIGHLIGHT, LIST_TOP, ROW_HEIGHT, button
 /// of steps, and a record of every action asked of it.
 struct Scripted {
     titles: Vec<TitleInfo>,
-    backups: HashMap<TitleKey, Vec<BackupInfo>>,
+    backups: BTreeMap<TitleKey, Vec<BackupInfo>>,
     generation: u64,
     job: Option<(JobKind, u32, u32)>,
     /// Game codes each backup belongs to; restoring onto another is refused.
-    backup_game: HashMap<BackupKey, String>,
+    backup_game: BTreeMap<BackupKey, String>,
     /// Set by a cancel; the next step ends the job.
     cancelled: bool,
     /// When set, the running restore fails at this step (the card is pulled).
@@ -66,7 +66,7 @@ fn backup(key: &str, day: u8, origin: BackupOrigin) -> BackupInfo {
 
 impl Scripted {
     fn new() -> Self {
-        let mut backups = HashMap::new();
+        let mut backups = BTreeMap::new();
         backups.insert(
             TitleKey("ASCE".into()),
             vec![
@@ -79,7 +79,7 @@ impl Scripted {
                 ),
             ],
         );
-        let mut backup_game = HashMap::new();
+        let mut backup_game = BTreeMap::new();
         backup_game.insert(BackupKey("20261101-120000".into()), "ASCE".to_string());
         backup_game.insert(BackupKey("20261120-120000".into()), "ASCE".to_string());
         backup_game.insert(BackupKey("wrong-game".into()), "ACBE".to_string());

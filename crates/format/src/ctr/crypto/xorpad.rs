@@ -6,7 +6,7 @@
 //! (erased flash, not ciphertext) and do not vote. A candidate is accepted
 //! only if it decrypts the image's DISA header: the `DISA` magic at 0x100.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use thiserror::Error;
 
@@ -79,7 +79,7 @@ pub fn recover(image: &[u8]) -> Result<Recovered, XorpadError> {
     if image.len() < PAD_LEN || image.len() % PAD_LEN != 0 {
         return Err(XorpadError::Length { len: image.len() });
     }
-    let mut votes: HashMap<&[u8], usize> = HashMap::new();
+    let mut votes: BTreeMap<&[u8], usize> = BTreeMap::new();
     let mut erased = 0;
     let mut best: Option<(&[u8], usize)> = None;
     for chunk in image.chunks_exact(PAD_LEN) {

@@ -378,7 +378,7 @@ impl<S: ReadAt> SaveFs<S> {
     /// Every directory and file, depth first. Each directory is entered
     /// once: a directory graph that loops is an error.
     pub fn walk(&self) -> Result<Vec<Listing>, SaveFsError> {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         seen.insert(ROOT);
         let mut out = Vec::new();
         let mut stack = vec![(ROOT, String::new())];
