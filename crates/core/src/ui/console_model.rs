@@ -24,7 +24,9 @@ use super::model::*;
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
-use crate::store::naming::{CHECKPOINT_SAVES, KEEPSAKE_DIR};
+use crate::store::naming::{
+    CHECKPOINT_SAVES, KEEPSAKE_DIR, game_code_of_folder, unique_id_of_folder,
+};
 use crate::store::{
     BackupEntry, BackupSource, BackupTitle, Config, clean_staging, list_backups, title_dir,
 };
@@ -79,13 +81,16 @@ pub(crate) enum Known {
         media: MediaType,
         short_title: String,
     },
+    /// A title folder in a backup root whose title is neither installed nor
+    /// in the slot: browsable, never a job's target.
+    BackupsOnly(BackupTitle),
 }
 
 impl Known {
     pub(crate) fn backup_title(&self) -> BackupTitle {
         match self {
             Known::NdsCard(card) => card.title(),
-            Known::NdsIdentifying(title) => title.clone(),
+            Known::NdsIdentifying(title) | Known::BackupsOnly(title) => title.clone(),
             Known::Ctr {
                 title_id,
                 short_title,
@@ -113,6 +118,9 @@ pub struct ConsoleModel<C: Console> {
     last_inserted: Option<Option<CardKind>>,
     pub(crate) slot: Slot,
     sd_titles: Vec<(TitleInfo, Known)>,
+    /// Title folders found in the backup roots, listed when no installed
+    /// title or cartridge claims them.
+    folder_titles: Vec<(TitleInfo, Known)>,
     pub(crate) known: BTreeMap<TitleKey, Known>,
     titles: Vec<TitleInfo>,
     pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
@@ -159,6 +167,7 @@ impl<C: Console> ConsoleModel<C> {
             last_inserted: None,
             slot: Slot::Empty,
             sd_titles: Vec::new(),
+            folder_titles: Vec::new(),
             known: BTreeMap::new(),
             titles: Vec::new(),
             entries: BTreeMap::new(),
@@ -203,6 +212,7 @@ impl<C: Console> ConsoleModel<C> {
     }
 
     fn load_sd_titles(&mut self) {
+        self.load_folder_titles();
         let devices = self.console.devices();
         let ids = devices.titles.titles(MediaType::Sd).unwrap_or_default();
         let mut titles = Vec::with_capacity(ids.len());
@@ -214,6 +224,34 @@ impl<C: Console> ConsoleModel<C> {
             titles.push((info, known));
         }
         self.sd_titles = titles;
+    }
+
+    /// Reads the title folders of the backup roots. Only folders named the
+    /// way Checkpoint names a title (an NDS game code or a 3DS unique id
+    /// first) are taken, and only those whose name the store would give
+    /// that title again, so listing their backups finds this very folder.
+    fn load_folder_titles(&mut self) {
+        let devices = self.console.devices();
+        let mut roots = vec![self.config.saves_root.clone()];
+        if self.config.saves_root != CHECKPOINT_SAVES {
+            roots.push(CHECKPOINT_SAVES.to_owned());
+        }
+        let mut seen = BTreeSet::new();
+        let mut titles = Vec::new();
+        for root in roots {
+            let Ok(entries) = devices.sd.list(&root) else {
+                continue;
+            };
+            for entry in entries.into_iter().filter(|e| e.is_dir) {
+                let Some(title) = title_of_folder(&entry.name) else {
+                    continue;
+                };
+                if seen.insert(entry.name.clone()) {
+                    titles.push(folder_title(&entry.name, title));
+                }
+            }
+        }
+        self.folder_titles = titles;
     }
 
     /// Looks at the card in the slot: a 3DS card's title id; an NDS card's
@@ -309,6 +347,19 @@ impl<C: Console> ConsoleModel<C> {
             known.insert(info.key.clone(), k.clone());
             titles.push(info.clone());
         }
+        // A folder whose title is listed already (the cartridge of that game
+        // went in, or the title is installed) is that title's, not a second
+        // entry.
+        let claimed: BTreeSet<String> = known
+            .values()
+            .map(|k| k.backup_title().folder_name())
+            .collect();
+        for (info, k) in &self.folder_titles {
+            if !claimed.contains(&k.backup_title().folder_name()) {
+                known.insert(info.key.clone(), k.clone());
+                titles.push(info.clone());
+            }
+        }
         self.titles = titles;
         self.known = known;
         self.generation += 1;
@@ -318,12 +369,13 @@ impl<C: Console> ConsoleModel<C> {
     /// the backup root changed).
     fn count_sd_titles_backups(&mut self) {
         let devices = self.console.devices();
-        for (info, known) in &mut self.sd_titles {
+        for (info, known) in self.sd_titles.iter_mut().chain(&mut self.folder_titles) {
             info.backup_count = count_backups(devices.sd, &self.config, known);
         }
     }
 
     pub(crate) fn bump(&mut self) {
+        self.load_folder_titles();
         self.count_sd_titles_backups();
         self.rebuild_titles();
     }
@@ -335,7 +387,11 @@ impl<C: Console> ConsoleModel<C> {
             return;
         };
         let count = count_backups(self.console.devices().sd, &self.config, known);
-        let sd_titles = self.sd_titles.iter_mut().map(|(info, _)| info);
+        let sd_titles = self
+            .sd_titles
+            .iter_mut()
+            .chain(&mut self.folder_titles)
+            .map(|(info, _)| info);
         for info in self.titles.iter_mut().chain(sd_titles) {
             if &info.key == title {
                 info.backup_count = count;
@@ -373,6 +429,64 @@ impl<C: Console> ConsoleModel<C> {
 /// The key of the NDS cartridge with this game code.
 fn nds_key(game_code: &str) -> TitleKey {
     TitleKey(format!("nds:{game_code}"))
+}
+
+/// The title a Checkpoint title folder stands for, when its name says
+/// (`ASNE SONICDASH`, `0x0055D Pokémon X`) and the store would name that
+/// title's folder the same way.
+fn title_of_folder(folder: &str) -> Option<BackupTitle> {
+    let rest = |prefix_len: usize| folder.get(prefix_len..).unwrap_or("").trim_start();
+    let title = if let Some(unique_id) = unique_id_of_folder(folder) {
+        let hex_len = folder.find(' ').unwrap_or(folder.len());
+        // The unique id is all the folder keeps of the title id; the
+        // application high word is what Checkpoint's 3DS titles carry.
+        BackupTitle::Ctr {
+            title_id: 0x0004_0000_0000_0000 | (u64::from(unique_id) << 8),
+            short_title: rest(hex_len).to_owned(),
+        }
+    } else {
+        let game_code = game_code_of_folder(folder)?;
+        BackupTitle::Nds {
+            game_code: game_code.to_owned(),
+            header_title: rest(4).to_owned(),
+        }
+    };
+    (title.folder_name() == folder).then_some(title)
+}
+
+/// The list entry of a backup-only title folder (its backups not counted
+/// yet).
+fn folder_title(folder: &str, title: BackupTitle) -> (TitleInfo, Known) {
+    let (name, id_label, id_text) = match &title {
+        BackupTitle::Nds {
+            game_code,
+            header_title,
+        } => (header_title.clone(), "Game code", game_code.clone()),
+        BackupTitle::Ctr {
+            title_id,
+            short_title,
+        } => (
+            short_title.clone(),
+            "Unique ID",
+            format!("0x{:05X}", crate::platform::titles::unique_id(*title_id)),
+        ),
+    };
+    let info = TitleInfo {
+        key: TitleKey(format!("folder:{folder}")),
+        name: if name.is_empty() {
+            folder.to_owned()
+        } else {
+            name
+        },
+        publisher: String::new(),
+        id_label,
+        id_text,
+        source: TitleSource::BackupsOnly,
+        save_kind: None,
+        icon: None,
+        backup_count: 0,
+    };
+    (info, Known::BackupsOnly(title))
 }
 
 /// Why the NDS cartridge is not listed, for the warning line.
@@ -574,7 +688,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         };
         let chip_size = match &known {
             Known::NdsCard(card) => Some(card.detection.chip.capacity() as u64),
-            Known::NdsIdentifying(_) | Known::Ctr { .. } => None,
+            Known::NdsIdentifying(_) | Known::Ctr { .. } | Known::BackupsOnly(_) => None,
         };
         let devices = self.console.devices();
         let Ok(entries) = list_backups(
@@ -722,5 +836,34 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             self.bump();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_folders_name_their_title_only_when_the_store_names_it_so() {
+        assert_eq!(
+            title_of_folder("ASNE SONICDASH"),
+            Some(BackupTitle::Nds {
+                game_code: "ASNE".into(),
+                header_title: "SONICDASH".into(),
+            })
+        );
+        assert_eq!(
+            title_of_folder("0x0055D Pokémon X"),
+            Some(BackupTitle::Ctr {
+                title_id: 0x0004_0000_0005_5D00,
+                short_title: "Pokémon X".into(),
+            })
+        );
+        // Not Checkpoint's naming, or a name the store would write
+        // differently: listing its backups would look elsewhere.
+        assert_eq!(title_of_folder("My saves"), None);
+        assert_eq!(title_of_folder("0xZZ Broken"), None);
+        assert_eq!(title_of_folder("ASNE SONIC.DASH"), None);
+        assert_eq!(title_of_folder("ASNE SONICDASH "), None);
     }
 }

@@ -338,7 +338,10 @@ fn a_card_pulled_during_a_restore_leaves_a_complete_automatic_backup_and_says_so
     assert_eq!(rig.console().sd.read(&auto).unwrap(), old);
     rig.press(Buttons::A);
     assert_eq!(rig.ui.screen(), ScreenKind::Titles);
-    assert!(!rig.text().contains(TITLE));
+    // The cartridge is gone; its backup folder stays listed on its own.
+    let text = rig.text();
+    assert!(!text.contains("NDS CARD"), "{text}");
+    assert!(text.contains("BACKUPS"), "{text}");
 }
 
 #[test]
@@ -640,6 +643,7 @@ fn a_card_going_in_or_out_counts_only_its_own_backups() {
     let before = rig.console().sd.listings();
     let card = rig.console().card.eject().expect("a card");
     rig.idle();
+    // Its backup folder is listed last, after the 300 titles: off screen.
     assert!(!rig.text().contains(TITLE));
     rig.console().card.insert(card);
     rig.idle();
@@ -792,7 +796,11 @@ fn a_cartridge_put_in_is_identified_over_several_frames_and_listed_meanwhile() {
     };
     let card = rig.console().card.eject().expect("a card");
     rig.idle();
-    assert!(!rig.text().contains(TITLE));
+    assert!(!rig.text().contains("NDS CARD"));
+    assert!(
+        rig.text().contains("BACKUPS"),
+        "its backup folder stays listed"
+    );
 
     rig.console().card.insert(card);
     rig.console().card.reset_stats();
@@ -884,4 +892,149 @@ fn a_card_pulled_mid_identification_leaves_the_list_quietly_and_can_come_back() 
     let text = rig.text();
     assert!(text.contains("EEPROM 8 KiB"), "{text}");
     assert_eq!(rig.chip(), save);
+}
+
+/// A console where neither the title list nor the card slot yields
+/// anything (as with `am` and `gamecard` switched off), holding an NDS and
+/// a 3DS title folder with backups in Checkpoint's root.
+fn console_with_backups_only(save: &[u8]) -> SimConsole {
+    let mut console = demo::empty_console();
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, save);
+    put_nds_backup(&mut console, CODE, TITLE, "20261102-090000", None, save);
+    demo::put_ctr_backup(
+        &mut console,
+        0x0004_0000_0005_5D00,
+        "Harbor Tales",
+        "20261020-101500",
+        &[7; 300],
+    );
+    console
+}
+
+#[test]
+fn backup_folders_are_listed_opened_and_deleted_without_title_services() {
+    let save = sample_save(0x2000, 0x1000, 4);
+    let mut rig = Rig::new(console_with_backups_only(&save), &[]);
+    let text = rig.text();
+    assert!(text.contains("Titles 2"), "{text}");
+    assert_eq!(rig.highlighted(), ["Harbor Tales"]);
+    assert!(text.contains("BACKUPS"), "{text}");
+
+    rig.press(Buttons::DOWN);
+    assert_eq!(rig.highlighted(), [TITLE]);
+    rig.press(Buttons::A);
+    let text = rig.text();
+    assert!(text.contains("Backups 2"), "{text}");
+    assert!(text.contains("2026-11-02 09:00"), "{text}");
+    assert!(text.contains("2026-11-01 12:00"), "{text}");
+    assert!(text.contains("Backups only"), "{text}");
+    assert!(!text.contains("Hold L and press A"), "{text}");
+    rig.press(Buttons::DOWN);
+    let text = rig.text();
+    // The newest first, with its date, size and origin.
+    assert!(text.contains("20261102-090000"), "{text}");
+    assert!(text.contains("Made 2026-11-02 09:00:00"), "{text}");
+    assert!(text.contains("Size 8 KiB"), "{text}");
+    assert!(text.contains("From Checkpoint"), "{text}");
+    assert!(text.contains("Press X to delete it."), "{text}");
+
+    rig.press(Buttons::X);
+    rig.press(Buttons::A);
+    assert!(text_has(&rig, "Deleted \"20261102-090000\"."));
+    assert_eq!(
+        rig.console()
+            .sd
+            .kind_of(&join(FOLDER, "20261102-090000"))
+            .unwrap(),
+        None
+    );
+    assert!(
+        rig.console()
+            .sd
+            .kind_of(&join(FOLDER, "20261101-120000"))
+            .unwrap()
+            .is_some()
+    );
+}
+
+fn text_has(rig: &Rig, needle: &str) -> bool {
+    let text = rig.text();
+    assert!(text.contains(needle), "{needle:?} not in: {text}");
+    true
+}
+
+#[test]
+fn restoring_a_backup_only_title_is_refused_and_writes_nothing() {
+    let save = sample_save(0x2000, 0x1000, 4);
+    let mut rig = Rig::new(console_with_backups_only(&save), &[]);
+    let before = rig.console().sd.tree().files().clone();
+    // The 3DS folder: no such title installed.
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    assert!(text_has(
+        &rig,
+        "This title is not installed and its cartridge is not inserted."
+    ));
+    rig.press(Buttons::A);
+    rig.press(Buttons::B);
+    rig.press(Buttons::B);
+    // The NDS folder: no such cartridge inserted.
+    rig.press(Buttons::DOWN);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    assert!(text_has(&rig, "No cartridge of this game is inserted"));
+    rig.press(Buttons::A);
+    // Backing up has nothing to read either.
+    rig.combo(Buttons::L, Buttons::A);
+    assert_ne!(rig.ui.screen(), ScreenKind::Job);
+    assert_eq!(
+        *rig.console().sd.tree().files(),
+        before,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn a_backup_folder_merges_into_its_cartridge_when_it_goes_in() {
+    let save = sample_save(0x2000, 0x1000, 4);
+    let mut console = console_with_backups_only(&save);
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::eeprom(0x2000, &save),
+        280,
+    ));
+    let mut rig = Rig::new(console, &[]);
+    let text = rig.text();
+    assert!(text.contains("Titles 2"), "{text}");
+    assert_eq!(bottom_entries(&rig, TITLE), 1, "{text}");
+    assert!(text.contains("NDS CARD"), "{text}");
+    assert!(text.contains("2 backups"), "{text}");
+
+    let card = rig.console().card.eject().expect("a card");
+    rig.idle();
+    let text = rig.text();
+    assert!(text.contains("Titles 2"), "{text}");
+    assert!(!text.contains("NDS CARD"), "{text}");
+    assert_eq!(bottom_entries(&rig, TITLE), 1, "{text}");
+
+    rig.console().card.insert(card);
+    for _ in 0..40 {
+        rig.idle();
+    }
+    let text = rig.text();
+    assert!(text.contains("Titles 2"), "{text}");
+    assert_eq!(bottom_entries(&rig, TITLE), 1, "{text}");
+    assert!(text.contains("NDS CARD"), "{text}");
+}
+
+/// How many rows of the bottom screen's list read `name`.
+fn bottom_entries(rig: &Rig, name: &str) -> usize {
+    rig.frame
+        .texts(Screen::Bottom)
+        .iter()
+        .filter(|t| **t == name)
+        .count()
 }

@@ -8,7 +8,7 @@
 use super::display::{
     Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
 };
-use super::model::{JobKind, TitleInfo};
+use super::model::{JobKind, TitleInfo, TitleSource};
 use super::state::{ListCursor, SETTINGS_ROWS, Ui, View};
 use super::theme::*;
 
@@ -544,7 +544,19 @@ impl Ui {
     }
 
     fn draw_backup_details(&self, top: &mut Painter<'_>, title: Option<&TitleInfo>) {
+        let backups_only = title.is_some_and(|t| t.source == TitleSource::BackupsOnly);
         match self.selected_backup() {
+            None if backups_only => {
+                top.text(16, 36, "Backups only", TextSize::Large, TEXT);
+                top.paragraph(
+                    16,
+                    64,
+                    "This title is not installed and no cartridge of it is inserted: \
+                     its backups can be looked at and deleted, not restored.",
+                    TEXT,
+                    TOP_WIDTH - 32,
+                );
+            }
             None => {
                 top.text(16, 36, "New backup", TextSize::Large, TEXT);
                 let what = title.map_or("this title", |t| t.name.as_str());
@@ -584,13 +596,12 @@ impl Ui {
                 y += 20;
                 top.field(y, "From", backup.origin.to_string());
                 y += 30;
-                top.paragraph(
-                    16,
-                    y,
-                    "Hold R and press A to restore it, or press X to delete it.",
-                    DIM_TEXT,
-                    TOP_WIDTH - 32,
-                );
+                let hint = if backups_only {
+                    "Press X to delete it. Restoring needs the title installed or its cartridge inserted."
+                } else {
+                    "Hold R and press A to restore it, or press X to delete it."
+                };
+                top.paragraph(16, y, hint, DIM_TEXT, TOP_WIDTH - 32);
             }
         }
     }

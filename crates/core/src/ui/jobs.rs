@@ -17,7 +17,7 @@ use crate::platform::{
 };
 use crate::store::naming::{backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
-use crate::store::{BackupEntry, StoreError};
+use crate::store::{BackupEntry, BackupTitle, StoreError};
 
 /// The job the model runs, with what its report needs.
 pub(crate) enum RunningJob {
@@ -87,6 +87,14 @@ impl<C: Console> ConsoleModel<C> {
                     known.clone(),
                 ))
             }
+            Some(Known::BackupsOnly(BackupTitle::Nds { .. })) => Err(refusal(
+                "No cartridge of this game is inserted: these are its backups only.",
+                "Insert the cartridge to back it up or restore to it.",
+            )),
+            Some(Known::BackupsOnly(BackupTitle::Ctr { .. })) => Err(refusal(
+                "This title is not installed and its cartridge is not inserted.",
+                "Install the title or insert its cartridge to restore to it.",
+            )),
             None => Err(refusal(
                 "That title is no longer available.",
                 "Choose a title from the list.",

@@ -29,11 +29,25 @@ pub enum TitleSource {
     CtrCartridge,
     /// A title installed on the SD card.
     SdCard,
+    /// A title folder in a backup root whose title is neither installed
+    /// nor in the slot: its backups can be browsed and deleted, not
+    /// restored.
+    BackupsOnly,
 }
 
 impl TitleSource {
     pub fn is_cartridge(self) -> bool {
-        !matches!(self, TitleSource::SdCard)
+        matches!(self, TitleSource::NdsCartridge | TitleSource::CtrCartridge)
+    }
+
+    /// Where the list puts it: the cartridge, installed titles, then
+    /// folders that only hold backups.
+    pub fn list_rank(self) -> u8 {
+        match self {
+            TitleSource::NdsCartridge | TitleSource::CtrCartridge => 0,
+            TitleSource::SdCard => 1,
+            TitleSource::BackupsOnly => 2,
+        }
     }
 
     /// The short badge shown beside a cartridge in the list.
@@ -42,6 +56,7 @@ impl TitleSource {
             TitleSource::NdsCartridge => Some("NDS CARD"),
             TitleSource::CtrCartridge => Some("3DS CARD"),
             TitleSource::SdCard => None,
+            TitleSource::BackupsOnly => Some("BACKUPS"),
         }
     }
 
@@ -50,6 +65,7 @@ impl TitleSource {
             TitleSource::NdsCartridge => "NDS cartridge in the slot",
             TitleSource::CtrCartridge => "3DS cartridge in the slot",
             TitleSource::SdCard => "installed on the SD card",
+            TitleSource::BackupsOnly => "backups only: not installed, no cartridge",
         }
     }
 }

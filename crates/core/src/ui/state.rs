@@ -271,11 +271,12 @@ impl Ui {
         self.warning = model.warning();
         let selected_key = self.selected_title().map(|t| t.key.clone());
         let mut titles = model.titles();
-        // The cartridge first, then SD titles by name.
+        // The cartridge first, then SD titles, then backup-only folders,
+        // each group by name.
         titles.sort_by(|a, b| {
-            b.source
-                .is_cartridge()
-                .cmp(&a.source.is_cartridge())
+            a.source
+                .list_rank()
+                .cmp(&b.source.list_rank())
                 .then_with(|| natural_cmp(&a.name, &b.name))
                 .then_with(|| a.key.cmp(&b.key))
         });
