@@ -862,7 +862,8 @@ mod tests {
         // Not Checkpoint's naming, or a name the store would write
         // differently: listing its backups would look elsewhere.
         assert_eq!(title_of_folder("My saves"), None);
-        assert_eq!(title_of_folder("0xZZ Broken"), None);
+        assert_eq!(title_of_folder("0x1 Unpadded"), None);
+        assert_eq!(title_of_folder("AB Short code"), None);
         assert_eq!(title_of_folder("ASNE SONIC.DASH"), None);
         assert_eq!(title_of_folder("ASNE SONICDASH "), None);
     }
