@@ -350,10 +350,16 @@ impl<C: Console> ConsoleModel<C> {
         // A folder whose title is listed already (the cartridge of that game
         // went in, or the title is installed) is that title's, not a second
         // entry.
-        let claimed: BTreeSet<String> = known
-            .values()
-            .map(|k| k.backup_title().folder_name())
-            .collect();
+        // Naming every title costs an allocation each: only when there are
+        // folders to match.
+        let claimed: BTreeSet<String> = if self.folder_titles.is_empty() {
+            BTreeSet::new()
+        } else {
+            known
+                .values()
+                .map(|k| k.backup_title().folder_name())
+                .collect()
+        };
         for (info, k) in &self.folder_titles {
             if !claimed.contains(&k.backup_title().folder_name()) {
                 known.insert(info.key.clone(), k.clone());
