@@ -5,6 +5,7 @@
 //! that says what was expected and where, and never panics.
 #![forbid(unsafe_code)]
 
+pub mod crc16;
 pub mod ctr;
 pub mod icon;
 pub mod nds;

@@ -43,18 +43,7 @@ pub enum NdsHeaderError {
 
 /// CRC-16/MODBUS, the checksum of the NDS header.
 pub fn header_crc(bytes: &[u8]) -> u16 {
-    let mut crc = 0xFFFFu16;
-    for &byte in bytes {
-        crc ^= u16::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xA001
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
+    crate::crc16::crc16_modbus(bytes)
 }
 
 /// A validated view of an NDS ROM header.
