@@ -47,12 +47,6 @@ pub enum NdsCardError {
         /// The last write's address.
         address: usize,
     },
-    /// The 8 MiB flash stayed write-protected.
-    #[error("the 8 MiB flash stayed write-protected after the unlock (status {status:02X})")]
-    Locked {
-        /// The status read back.
-        status: u8,
-    },
     /// A request outside the chip.
     #[error("{len} bytes at {address:#x} do not fit a {capacity}-byte chip")]
     OutOfRange {
