@@ -356,7 +356,10 @@ fn a_card_pulled_mid_detection_ends_it_with_no_card() {
         // The id step is three transfers (the wait for the chip, the id,
         // the status), each block one.
         let step_of_transfer = (pulled_after - 1).max(1);
-        assert_eq!(steps, step_of_transfer, "the step of transfer {pulled_after}");
+        assert_eq!(
+            steps, step_of_transfer,
+            "the step of transfer {pulled_after}"
+        );
         assert!(detector.finished());
         assert_eq!(detector.step(&mut slot), Err(err), "the failure stays");
     }
@@ -410,10 +413,7 @@ fn a_64k_eeprom_whose_8k_blocks_repeat_is_sized_by_the_probe() {
     // The probe of Checkpoint's and TWLSaveTool's _SPIIsDataMirrored: the
     // inverted byte written at n - 1 = 0x1FFF, then the original back
     // (hand-written commands, not computed by the driver).
-    let writes: Vec<Vec<u8>> = heads(&slot)
-        .into_iter()
-        .filter(|h| h[0] == 0x02)
-        .collect();
+    let writes: Vec<Vec<u8>> = heads(&slot).into_iter().filter(|h| h[0] == 0x02).collect();
     assert_eq!(
         writes,
         [
@@ -486,10 +486,7 @@ fn the_8_mib_flash_is_unlocked_by_the_vendor_sequence_not_a_status_write() {
         vec![0xF8, 0x01, 0x00, 0x00],
         vec![0x0E, 0x00],
     ];
-    let sent: Vec<Vec<u8>> = heads(&slot)
-        .into_iter()
-        .filter(|h| h[0] != 0x05)
-        .collect();
+    let sent: Vec<Vec<u8>> = heads(&slot).into_iter().filter(|h| h[0] != 0x05).collect();
     assert_eq!(sent, expected);
     // The protect bits stay in the status; a sector write lands anyway.
     let status = slot.nds_chip().unwrap().status_register();
