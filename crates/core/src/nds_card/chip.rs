@@ -3,7 +3,7 @@
 //! Reads wait for the chip, then take one transfer of any length, except on
 //! the 512-byte EEPROM, where each half has its own read instruction and a
 //! read never crosses 0x100 (0x03 for 0x000-0x0FF, 0x0B for 0x100-0x1FF:
-//! Checkpoint and TWLSaveTool source/spi.cpp, _SPIReadSaveData_512B_impl).
+//! Checkpoint and TWLSaveTool spi.cpp, _SPIReadSaveData_512B_impl).
 //!
 //! Writes go by write unit: a page (16 to 256 bytes, one 0x02/0x0A command;
 //! Checkpoint spi.cpp, SPIGetPageSize and SPIWriteSaveData) on EEPROMs and
@@ -91,6 +91,9 @@ impl SaveChip {
             let high = if address & 0x100 != 0 { 0x08 } else { 0 };
             return vec![op | high, address as u8];
         }
+        // Two address bytes for the 8 and 64 KiB EEPROMs, three for the
+        // 128 KiB EEPROM and every flash (Checkpoint spi.cpp,
+        // SPIReadSaveData / SPIWriteSaveData: cmdSize 3 or 4).
         let width = self.kind.address_bytes();
         std::iter::once(op)
             .chain((0..width).rev().map(|i| (address >> (8 * i)) as u8))
@@ -172,6 +175,9 @@ impl SaveChip {
             }
             return Ok(());
         }
+        // Flash up to 1 MiB: the page write, which erases and programs
+        // (Checkpoint spi.cpp, SPIWriteSaveData: SPI_FLASH_CMD_PW); EEPROMs:
+        // the write (SPI_EEPROM_CMD_WRITE, or WRLO/WRHI by the opcode bit).
         let op = if self.kind.is_flash() {
             opcode::PAGE_WRITE
         } else {

@@ -93,7 +93,9 @@ pub struct Bus<'a> {
 }
 
 impl<'a> Bus<'a> {
-    /// Wraps `spi`; `infrared` cartridges get the prefix before every command.
+    /// Wraps `spi`; `infrared` cartridges get the prefix before every
+    /// command (one 0x00 byte at 1 MHz: Checkpoint and TWLSaveTool spi.cpp,
+    /// SPIWriteRead's header buffer for the infrared types).
     pub fn new(spi: &'a mut dyn SpiBus, infrared: bool) -> Self {
         Self {
             spi,

@@ -192,6 +192,8 @@ impl SimChip {
     /// # Panics
     /// For any other size.
     pub fn eeprom(size: usize, contents: &[u8]) -> Self {
+        // Page sizes: Checkpoint spi.cpp, SPIGetPageSize; address widths:
+        // SPIReadSaveData's cmdSize.
         let (page, address_bytes) = match size {
             0x2000 => (32, 2),
             0x1_0000 => (128, 2),
@@ -402,6 +404,7 @@ impl SimChip {
                     }
                     0x02 | 0x0A if command.len() > 2 => {
                         let address = usize::from(command[1]) | high;
+                        // 16-byte pages (Checkpoint spi.cpp, SPIGetPageSize).
                         self.program_page(address, 16, &command[2..], false, power)
                     }
                     _ => Ok(Effect::default()),
