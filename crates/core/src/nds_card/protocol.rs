@@ -150,7 +150,11 @@ impl<'a> Bus<'a> {
     ///
     /// Only the latch is checked: the 8 MiB flash keeps its protect bits in
     /// the status register while writable (0x86 with the latch set;
-    /// Checkpoint 3.13+ spi.cpp, SPIEnableWriting's FLASH_8MB case).
+    /// Checkpoint 3.13+ spi.cpp, SPIEnableWriting's FLASH_8MB case). The
+    /// sources differ for the 512-byte EEPROM: Checkpoint skips the check
+    /// for it, because its check for the other chips (nothing but the latch
+    /// set) never passes with that part's high status bits; checking the
+    /// latch bit alone works for every part.
     pub fn write_command(&mut self, command: &[u8], address: usize) -> Result<(), NdsCardError> {
         self.wait_ready(address)?;
         self.transfer(&[opcode::WRITE_ENABLE], &mut [])?;
