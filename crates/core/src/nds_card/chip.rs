@@ -138,7 +138,7 @@ impl SaveChip {
         let mut bus = Bus::new(spi, self.infrared);
         bus.wait_ready(0)?;
         for frame in FLASH_8M_UNLOCK {
-            bus.transfer(frame, &mut [])?;
+            bus.send_slow(frame)?;
         }
         Ok(())
     }

@@ -63,7 +63,7 @@ pub const STATUS_WRITE_ENABLED: u8 = 0x02;
 /// 3ds/source/spi.cpp, SPIUnlock, from ndsi-savedumper's
 /// auxspi_disable_big_protection; the trailing 0x00 of three frames is the
 /// byte auxspi_close clocks before deselecting). Checkpoint sends them at
-/// 512 kHz; this bus has one speed (see [`crate::platform::SpiBus`]).
+/// 512 kHz, without the infrared prefix ([`Bus::send_slow`]).
 pub const FLASH_8M_UNLOCK: [&[u8]; 7] = [
     &[0xF1],
     &[opcode::WRITE_ENABLE],
@@ -106,6 +106,12 @@ impl<'a> Bus<'a> {
     /// One transfer.
     pub fn transfer(&mut self, command: &[u8], response: &mut [u8]) -> Result<(), NdsCardError> {
         Ok(self.spi.transfer(self.prefix, command, response)?)
+    }
+
+    /// One command alone at the slow clock, without the infrared prefix
+    /// (see [`SpiBus::send_slow`]).
+    pub fn send_slow(&mut self, command: &[u8]) -> Result<(), NdsCardError> {
+        Ok(self.spi.send_slow(command)?)
     }
 
     /// The status register.

@@ -488,6 +488,14 @@ fn the_8_mib_flash_is_unlocked_by_the_vendor_sequence_not_a_status_write() {
     ];
     let sent: Vec<Vec<u8>> = heads(&slot).into_iter().filter(|h| h[0] != 0x05).collect();
     assert_eq!(sent, expected);
+    // At the slow clock (SPISendCommand8MB: 512 kHz), as Checkpoint sends
+    // them.
+    assert!(
+        slot.recorded()
+            .iter()
+            .filter(|r| r.opcode() != Some(0x05))
+            .all(|r| r.slow)
+    );
     // The protect bits stay in the status; a sector write lands anyway.
     let status = slot.nds_chip().unwrap().status_register();
     assert_eq!(status & 0x84, 0x84);

@@ -66,6 +66,8 @@ pub struct BusRecord {
     pub command_len: usize,
     /// Bytes read.
     pub response_len: usize,
+    /// Sent at the slow clock ([`SpiBus::send_slow`]).
+    pub slow: bool,
 }
 
 impl BusRecord {
@@ -172,6 +174,24 @@ impl SpiBus for SimCardSlot {
         command: &[u8],
         response: &mut [u8],
     ) -> Result<(), SpiError> {
+        self.cycle(prefix, command, response, false)
+    }
+
+    fn send_slow(&mut self, command: &[u8]) -> Result<(), SpiError> {
+        self.cycle(None, command, &mut [], true)
+    }
+}
+
+impl SimCardSlot {
+    /// One chip-select cycle, at the slow clock when `slow` (the chips do
+    /// not depend on it; the record shows it).
+    fn cycle(
+        &mut self,
+        prefix: Option<u8>,
+        command: &[u8],
+        response: &mut [u8],
+        slow: bool,
+    ) -> Result<(), SpiError> {
         response.fill(0xFF);
         self.power.check().map_err(|_| SpiError::PowerLost)?;
         if self.pull_after.is_some_and(|n| self.stats.transfers >= n) {
@@ -195,6 +215,7 @@ impl SpiBus for SimCardSlot {
                 head: command[..command.len().min(BusRecord::HEAD)].to_vec(),
                 command_len: command.len(),
                 response_len: response.len(),
+                slow,
             });
         }
         if nds.infrared && prefix != Some(INFRARED_PREFIX) {
