@@ -325,7 +325,7 @@ fn two_byte_size(bus: &mut Bus<'_>, image: &[u8]) -> Result<(ChipKind, bool), Nd
     let probe = probe(bus, 2, KIB8)?;
     if !probe.took {
         return Err(NdsCardError::EepromSize(format!(
-            "a probe write at address {:#x} did not take",
+            "its contents repeat every 8 KiB, and the probe write at address {:#x} that tells an 8 KiB part from a 64 KiB one did not take",
             KIB8 - 1
         )));
     }

@@ -42,7 +42,9 @@ pub enum NdsCardError {
         status: u8,
     },
     /// The chip stayed busy.
-    #[error("the chip stayed busy after the write at {address:#08x}")]
+    #[error(
+        "the save chip stayed busy at address {address:#08x} and never became ready; the card may be badly seated or damaged"
+    )]
     Timeout {
         /// The last write's address.
         address: usize,
