@@ -42,6 +42,17 @@ pub enum JobError {
         /// The file, relative to the backup folder.
         file: String,
     },
+    /// The chip is one whose writing is experimental, and the setting that
+    /// allows it is off; nothing was read or written.
+    #[error(
+        "writing to 8 MiB flash cartridges is experimental and switched off, so nothing was written; backups of this cartridge work (to try a restore, set \"{setting}\": true in {config})"
+    )]
+    ExperimentalWritesOff {
+        /// The settings key that allows it.
+        setting: &'static str,
+        /// The settings file.
+        config: &'static str,
+    },
     /// Writing has begun, so the job cannot stop.
     #[error("the save is being written and cannot be interrupted")]
     NotCancellable,

@@ -25,7 +25,7 @@ pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};
 pub use error::JobError;
 pub use nds_backup::{NdsBackupJob, NdsBackupReport};
-pub use nds_restore::{NdsRestoreJob, NdsRestoreReport};
+pub use nds_restore::{EXPERIMENTAL_FLASH_8M_KEY, NdsRestoreJob, NdsRestoreReport};
 pub use nds_verify::{NdsVerifyJob, NdsVerifyReport};
 pub use progress::{Phase, Progress, Step};
 

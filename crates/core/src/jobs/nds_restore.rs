@@ -1,15 +1,21 @@
 //! Restoring (or erasing) an NDS save chip, safely:
 //!
-//! 1. validate: the backup belongs to this game, its file reads, and its
-//!    save fits the chip or converts to its size without loss; the card is
-//!    still the one the job was made for;
+//! 1. validate: writing this chip kind is allowed (the 8 MiB flash only
+//!    with the experimental setting, see [`crate::store::Config`]); the
+//!    backup belongs to this game, its file reads, and its save fits the
+//!    chip or converts to its size without loss; the card is still the one
+//!    the job was made for;
 //! 2. read the chip and save what it holds as an automatic backup (read
 //!    back from the SD card and compared before anything is written);
 //! 3. write only the write units (pages, or sectors on 8 MiB flash) that
-//!    differ — no cancelling from the first write on;
+//!    differ — no cancelling from the first write on. The 8 MiB flash is
+//!    unlocked only here, and each of its sectors is erased in the same
+//!    step that programs it, from the image validated in 1, after the
+//!    automatic backup was read back;
 //! 4. read everything back and compare;
 //! 5. report exactly what was done.
 
+use keepsake_format::nds::ChipKind;
 use keepsake_format::nds_header::NdsHeader;
 
 use crate::jobs::nds_backup::{ChipReader, ChipStream, publish_nds_backup};
@@ -17,7 +23,11 @@ use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::nds_card::{InsertedNds, SaveChip, differing_units};
 use crate::platform::Devices;
 use crate::store::BackupEntry;
+use crate::store::naming::CONFIG_PATH;
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
+
+/// The settings key of [`crate::store::Config::experimental_flash_8m_writes`].
+pub const EXPERIMENTAL_FLASH_8M_KEY: &str = "experimental_flash_8m_writes";
 
 /// What a finished restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +71,7 @@ pub struct NdsRestoreJob {
     state: State,
     progress: Progress,
     report: NdsRestoreReport,
+    allow_flash_8m: bool,
 }
 
 impl NdsRestoreJob {
@@ -94,7 +105,16 @@ impl NdsRestoreJob {
             target: Vec::new(),
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
+            allow_flash_8m: false,
         }
+    }
+
+    /// Allows writing to an 8 MiB flash chip (the experimental setting,
+    /// [`crate::store::Config::experimental_flash_8m_writes`]); without it
+    /// the job refuses such a chip before touching it.
+    pub fn allow_experimental_flash_8m_writes(mut self, allow: bool) -> Self {
+        self.allow_flash_8m = allow;
+        self
     }
 
     fn chip(&self) -> SaveChip {
@@ -194,8 +214,13 @@ impl NdsRestoreJob {
             }
             State::Write { dirty, next } => {
                 if *next == 0 {
+                    // Only now, with the automatic backup read back and
+                    // something to write, is the 8 MiB flash unlocked.
                     chip.unlock(devices.card.spi())?;
                 }
+                // On the 8 MiB flash this erases the sector and programs it
+                // from `target` in one step: no sector is left erased
+                // without its new contents in hand.
                 let unit = chip.write_unit_size();
                 let index = dirty[*next];
                 chip.write_unit(
@@ -238,6 +263,12 @@ impl NdsRestoreJob {
     }
 
     fn validate(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        if self.chip().kind() == ChipKind::Flash8M && !self.allow_flash_8m {
+            return Err(JobError::ExperimentalWritesOff {
+                setting: EXPERIMENTAL_FLASH_8M_KEY,
+                config: CONFIG_PATH,
+            });
+        }
         let header = devices.card.nds_header()?;
         let same_card = NdsHeader::parse(&header).is_ok_and(|h| {
             h.game_code() == self.card.game_code && h.title() == self.card.header_title
@@ -263,3 +294,7 @@ impl NdsRestoreJob {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "nds_restore_flash8m_tests.rs"]
+mod flash8m_tests;

@@ -12,7 +12,7 @@ pub mod titles;
 pub mod tree;
 
 pub use archives::SimArchives;
-pub use card::{BusStats, SimCard, SimCardSlot, SimNdsCard};
+pub use card::{BusRecord, BusStats, SimCard, SimCardSlot, SimNdsCard};
 pub use clock::SimClock;
 pub use nds_chip::{ChipModel, SimChip};
 pub use power::PowerSupply;

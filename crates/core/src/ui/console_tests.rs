@@ -1038,3 +1038,54 @@ fn bottom_entries(rig: &Rig, name: &str) -> usize {
         .filter(|t| **t == name)
         .count()
 }
+
+/// An 8 MiB flash cartridge: backed up always; a restore is refused before
+/// the confirmation while the experimental setting is off, and offered when
+/// config.json turns it on.
+#[test]
+fn a_restore_onto_the_8_mib_flash_needs_the_experimental_setting() {
+    const BIG: usize = 8 << 20;
+    let old = sample_save(BIG, 0x3000, 3);
+    let new = sample_save(BIG, 0x3000, 4);
+    for allowed in [false, true] {
+        let mut console = demo::empty_console();
+        console.card.insert(demo::nds_cartridge(
+            TITLE,
+            CODE,
+            SimChip::flash(0x20_4017, BIG, &old),
+            280,
+        ));
+        put_nds_backup(&mut console, CODE, TITLE, "20261118-120000", None, &new);
+        if allowed {
+            console.sd.create_dir_all("/3ds/Keepsake").unwrap();
+            console
+                .sd
+                .write(
+                    "/3ds/Keepsake/config.json",
+                    br#"{"experimental_flash_8m_writes": true}"#,
+                )
+                .unwrap();
+        }
+        let mut rig = Rig::new(console, &[]);
+        rig.press(Buttons::A);
+        rig.press(Buttons::DOWN);
+        rig.combo(Buttons::R, Buttons::A);
+        let text = rig.text();
+        if allowed {
+            assert_eq!(rig.ui.screen(), ScreenKind::Confirm, "{text}");
+            rig.press(Buttons::A);
+            rig.finish_job();
+            assert!(
+                rig.text().contains("Restored and verified"),
+                "{}",
+                rig.text()
+            );
+            assert!(rig.chip() == new, "the chip holds the backup");
+        } else {
+            assert_eq!(rig.ui.screen(), ScreenKind::Result, "{text}");
+            assert!(text.contains("experimental"), "{text}");
+            assert!(text.contains("experimental_flash_8m_writes"), "{text}");
+            assert!(rig.chip() == old, "nothing written");
+        }
+    }
+}

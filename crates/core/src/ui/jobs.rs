@@ -6,6 +6,7 @@
 use super::console_model::{ConsoleModel, Known, Slot};
 use super::model::*;
 use super::theme::format_size;
+use crate::jobs::EXPERIMENTAL_FLASH_8M_KEY;
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
     NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
@@ -15,9 +16,10 @@ use crate::platform::sd::join;
 use crate::platform::{
     ArchiveError, ArchiveId, ArchiveKind, CardError, Console, MediaType, SdError, SpiError,
 };
-use crate::store::naming::{backup_folder_name, sanitize};
+use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError};
+use keepsake_format::nds::ChipKind;
 
 /// The job the model runs, with what its report needs.
 pub(crate) enum RunningJob {
@@ -212,6 +214,15 @@ impl<C: Console> ConsoleModel<C> {
                 other => store_refusal(&other),
             });
         }
+        let allow_flash_8m = self.config.experimental_flash_8m_writes;
+        if chip.kind() == ChipKind::Flash8M && !allow_flash_8m {
+            return Err(refusal(
+                "Writing to 8 MiB flash cartridges is experimental and switched off: it has not yet been confirmed on a real cartridge. Nothing was written.",
+                format!(
+                    "Backups of this cartridge work. To try a restore anyway, set \"{EXPERIMENTAL_FLASH_8M_KEY}\": true in {CONFIG_PATH}."
+                ),
+            ));
+        }
         let devices = self.console.devices();
         let path = find_save_file(devices.sd, &entry, &card.header_title)
             .map_err(|e| store_refusal(&e))?;
@@ -234,7 +245,8 @@ impl<C: Console> ConsoleModel<C> {
             conversion,
             automatic_backup,
         };
-        let job = NdsRestoreJob::restore(card, &title_dir, entry);
+        let job = NdsRestoreJob::restore(card, &title_dir, entry)
+            .allow_experimental_flash_8m_writes(allow_flash_8m);
         Ok((plan, RunningJob::NdsRestore { job }))
     }
 
