@@ -54,6 +54,15 @@ pub fn record_failed_call(call: &str, code: ctru_sys::Result) {
     record(&failed_call(call, ResultCode(code as u32)));
 }
 
+/// Records a failed call made through ctru-rs (AM, APT, ...), with its
+/// result code when ctru-rs kept one.
+pub fn record_ctru_error(call: &str, error: &ctru::Error) {
+    match error {
+        ctru::Error::Os(code) => record_failed_call(call, *code),
+        other => record(&format!("{call} failed: {other}")),
+    }
+}
+
 /// Writes what was recorded; `false` when the SD card refused.
 pub fn flush() -> bool {
     // try_lock: a panic raised while this thread held the log must not

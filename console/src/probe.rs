@@ -33,9 +33,10 @@ pub fn probe(config: &ProbeConfig) -> Probed {
             Ok(())
         }
         Service::Am => {
-            am = Some(Rc::new(
-                Am::new().map_err(|error| format!("amInit: {error}"))?,
-            ));
+            am = Some(Rc::new(Am::new().map_err(|error| {
+                crate::failure_screen::record_ctru_error("amInit", &error);
+                format!("amInit: {error}")
+            })?));
             Ok(())
         }
         Service::TitleSaves => {
@@ -43,7 +44,10 @@ pub fn probe(config: &ProbeConfig) -> Probed {
             let am = am.as_ref().ok_or("am is unavailable")?;
             let ids: Vec<u64> = am
                 .title_list(CtruMedia::Sd)
-                .map_err(|error| format!("AM_GetTitleList: {error}"))?
+                .map_err(|error| {
+                    crate::failure_screen::record_ctru_error("AM_GetTitleList", &error);
+                    format!("AM_GetTitleList: {error}")
+                })?
                 .iter()
                 .map(|title| title.id())
                 .filter(|&id| may_have_save(id))

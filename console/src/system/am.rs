@@ -57,10 +57,10 @@ impl Titles {
 
 impl TitleList for Titles {
     fn titles(&mut self, media: MediaType) -> Result<Vec<u64>, TitleError> {
-        let titles = self
-            .am()?
-            .title_list(ctru_media(media))
-            .map_err(|error| TitleError::Failed(format!("AM_GetTitleList: {error}")))?;
+        let titles = self.am()?.title_list(ctru_media(media)).map_err(|error| {
+            crate::failure_screen::record_ctru_error("AM_GetTitleList", &error);
+            TitleError::Failed(format!("AM_GetTitleList: {error}"))
+        })?;
         Ok(titles.iter().map(|title| title.id()).collect())
     }
 
@@ -80,9 +80,10 @@ impl TitleList for Titles {
 /// The 3DS cartridge's title id: the one title AM lists on the game card
 /// (Checkpoint `loader.cpp`: `AM_GetTitleList(NULL, MEDIATYPE_GAME_CARD, 1, &id)`).
 pub fn card_title_id(am: &Am) -> Result<u64, String> {
-    let titles = am
-        .title_list(CtruMedia::GameCard)
-        .map_err(|error| format!("AM_GetTitleList (game card): {error}"))?;
+    let titles = am.title_list(CtruMedia::GameCard).map_err(|error| {
+        crate::failure_screen::record_ctru_error("AM_GetTitleList (game card)", &error);
+        format!("AM_GetTitleList (game card): {error}")
+    })?;
     titles
         .first()
         .map(|title| title.id())

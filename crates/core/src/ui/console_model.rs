@@ -142,8 +142,10 @@ pub struct ConsoleModel<C: Console> {
     titles_problem: Option<String>,
 }
 
-/// How many installed titles a frame looks at while the cached list shows.
-const TITLES_PER_FRAME: usize = 4;
+/// How many installed titles a frame looks at while the cached list shows:
+/// one title is an SMDH read and two archive opens, which may take the
+/// console a good part of a frame (to be measured on hardware).
+const TITLES_PER_FRAME: usize = 1;
 
 /// What a title without a save yet says in place of the save's kind.
 pub const NO_SAVE_YET: &str = "no save data yet: start the game once";

@@ -1127,7 +1127,12 @@ fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
     // The first frames show the cached 300: the scan has only begun.
     assert_eq!(rig.model.titles().len(), 300);
     assert!(rig.text().contains("Titles 300"), "{}", rig.text());
-    for _ in 0..100 {
+    // One title per frame.
+    for _ in 0..290 {
+        rig.idle();
+    }
+    assert_eq!(rig.model.titles().len(), 300, "the scan is not done yet");
+    for _ in 0..20 {
         rig.idle();
     }
     assert_eq!(rig.model.titles().len(), 301);
