@@ -21,6 +21,7 @@ pub struct SimTitles {
     listing_fails: Option<String>,
     listed_twice: Vec<(MediaType, u64)>,
     listings: u64,
+    smdh_reads: u64,
 }
 
 impl SimTitles {
@@ -53,6 +54,11 @@ impl SimTitles {
     pub fn listings(&self) -> u64 {
         self.listings
     }
+
+    /// How many SMDHs were read (each one a file read on the console).
+    pub fn smdh_reads(&self) -> u64 {
+        self.smdh_reads
+    }
 }
 
 impl TitleList for SimTitles {
@@ -77,6 +83,7 @@ impl TitleList for SimTitles {
     }
 
     fn smdh(&mut self, media: MediaType, title_id: u64) -> Result<Vec<u8>, TitleError> {
+        self.smdh_reads += 1;
         self.titles
             .get(&(media, title_id))
             .cloned()

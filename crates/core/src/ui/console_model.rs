@@ -23,7 +23,7 @@ use super::keyboard::Keyboard;
 use super::model::*;
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
-use crate::platform::titles::SaveState;
+use crate::platform::titles::{ArchiveProbe, SaveState, probe_archives};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
 use crate::store::naming::{
     CHECKPOINT_SAVES, KEEPSAKE_DIR, game_code_of_folder, unique_id_of_folder,
@@ -67,6 +67,8 @@ pub(crate) enum Slot {
     Nds(InsertedNds),
     Ctr {
         title_id: u64,
+        /// What its archives said when it went in.
+        archives: ArchiveProbe,
     },
     /// A card that could not be identified, and why.
     Unreadable(String),
@@ -341,7 +343,11 @@ impl<C: Console> ConsoleModel<C> {
                 Err(e) => Slot::Unreadable(unreadable_nds(&e)),
             },
             Some(CardKind::Ctr) => match devices.card.ctr_title_id() {
-                Ok(title_id) => Slot::Ctr { title_id },
+                Ok(title_id) => Slot::Ctr {
+                    title_id,
+                    // Opened once here, while no job holds the archive.
+                    archives: probe_archives(devices.archives, MediaType::Card, title_id),
+                },
                 Err(e) => Slot::Unreadable(format!("The 3DS cartridge could not be read: {e}")),
             },
         };
@@ -406,10 +412,11 @@ impl<C: Console> ConsoleModel<C> {
                 known.insert(info.key.clone(), Known::NdsIdentifying(identifying.title()));
                 titles.push(info);
             }
-            Slot::Ctr { title_id } => {
+            Slot::Ctr { title_id, archives } => {
                 if let Ok(smdh) = devices.titles.smdh(MediaType::Card, *title_id) {
                     let (mut info, k) = ctr_title(*title_id, MediaType::Card, &smdh);
                     info.source = TitleSource::CtrCartridge;
+                    info.save_kind = save_text(&archives.save, archives.extdata);
                     known.insert(info.key.clone(), k);
                     titles.push(info);
                 }
@@ -633,13 +640,20 @@ fn record_title(record: &TitleRecord) -> (TitleInfo, Known) {
         record.publisher.clone(),
         icon,
     );
-    info.save_kind = match &record.save {
+    info.save_kind = save_text(&record.save, record.extdata);
+    (info, known)
+}
+
+/// What the title's details say about its save, when there is something
+/// to say.
+fn save_text(save: &SaveState, extdata: bool) -> Option<String> {
+    match save {
         SaveState::Present => None,
         SaveState::NotStarted => Some(NO_SAVE_YET.to_owned()),
-        SaveState::Absent => Some("no save data, only extra data".to_owned()),
+        SaveState::Absent if extdata => Some("no save data, only extra data".to_owned()),
+        SaveState::Absent => Some("no save data".to_owned()),
         SaveState::Unreadable(reason) => Some(format!("save data unreadable: {reason}")),
-    };
-    (info, known)
+    }
 }
 
 fn ctr_title(title_id: u64, media: MediaType, smdh: &[u8]) -> (TitleInfo, Known) {

@@ -1124,8 +1124,10 @@ fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
     console.sd.create_dir_all(CACHE_DIR).unwrap();
     console.sd.write(TITLE_CACHE_PATH, &cache).unwrap();
     let mut rig = Rig::new(console, &[]);
-    // The first frames show the cached 300: the scan has only begun.
+    // The first frames show the cached 300: the scan has only begun (one
+    // frame, one title), where a start without the cache reads all 301.
     assert_eq!(rig.model.titles().len(), 300);
+    assert_eq!(rig.console().titles.smdh_reads(), 1);
     assert!(rig.text().contains("Titles 300"), "{}", rig.text());
     // One title per frame.
     for _ in 0..290 {
@@ -1138,4 +1140,28 @@ fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
     assert_eq!(rig.model.titles().len(), 301);
     let cached = title_cache::load(&mut rig.console().sd).unwrap().unwrap();
     assert_eq!(cached.len(), 301);
+}
+
+#[test]
+fn a_3ds_cartridge_never_started_says_it_has_no_save_yet() {
+    let title_id = 0x0004_0000_0005_5D00;
+    let mut console = demo::empty_console();
+    console.titles.install(
+        MediaType::Card,
+        title_id,
+        demo::sample_smdh("Comet Kart", "Studio Kite", 90),
+    );
+    console.archives.insert_unformatted(ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Card,
+        title_id,
+    });
+    console.card.insert(crate::sim::SimCard::Ctr { title_id });
+    let rig = Rig::new(console, &[]);
+    assert_eq!(rig.highlighted(), ["Comet Kart"]);
+    let text = rig.text();
+    assert!(
+        text.contains("no save data yet: start the game once"),
+        "{text}"
+    );
 }

@@ -70,7 +70,7 @@ impl<C: Console> ConsoleModel<C> {
                 },
             ) => {
                 if *media == MediaType::Card
-                    && !matches!(self.slot, Slot::Ctr { title_id: now } if now == *title_id)
+                    && !matches!(self.slot, Slot::Ctr { title_id: now, .. } if now == *title_id)
                 {
                     return Err(gone());
                 }
