@@ -375,11 +375,18 @@ pub fn load(sd: &mut dyn SdCard) -> Result<Option<Vec<TitleRecord>>, TitleCacheE
     }
 }
 
-/// Replaces the cache with `records`, atomically.
-pub fn save(sd: &mut dyn SdCard, records: &[TitleRecord]) -> Result<(), SdError> {
+/// Replaces the cache with `records`, atomically, unless it holds them
+/// already: reading it back costs less than writing a megabyte and more on
+/// every start. Returns whether it was written.
+pub fn save(sd: &mut dyn SdCard, records: &[TitleRecord]) -> Result<bool, SdError> {
     debug_assert!(CACHE_DIR.starts_with(KEEPSAKE_DIR));
+    let bytes = encode(records);
+    if sd.read(TITLE_CACHE_PATH).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
     sd.create_dir_all(CACHE_DIR)?;
-    write_atomic(sd, TITLE_CACHE_PATH, &encode(records))
+    write_atomic(sd, TITLE_CACHE_PATH, &bytes)?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -583,8 +590,14 @@ mod tests {
         let mut sd = SimSd::new(1 << 24, PowerSupply::new());
         assert_eq!(load(&mut sd), Ok(None));
         let records = vec![record(0x0004_0000_0005_5D00, SaveState::Present, true)];
-        save(&mut sd, &records).unwrap();
-        assert_eq!(load(&mut sd), Ok(Some(records)));
+        assert_eq!(save(&mut sd, &records), Ok(true));
+        assert_eq!(load(&mut sd), Ok(Some(records.clone())));
+        // The same list again: nothing is written.
+        assert_eq!(save(&mut sd, &records), Ok(false));
+        let mut changed = records.clone();
+        changed[0].save = SaveState::NotStarted;
+        assert_eq!(save(&mut sd, &changed), Ok(true));
+        assert_eq!(load(&mut sd), Ok(Some(changed)));
         sd.write(TITLE_CACHE_PATH, b"KSTL").unwrap();
         assert_eq!(load(&mut sd), Err(TitleCacheError::TooShort { len: 4 }));
     }
