@@ -10,6 +10,7 @@
 
 mod citro2d;
 mod console;
+mod failure_screen;
 mod input;
 mod probe;
 mod render;
@@ -36,12 +37,18 @@ use crate::system::sd::Sdmc;
 const BUILT_IN_CONFIG: &str = "romfs:/config.json";
 
 fn main() -> ExitCode {
+    // A panic shows what failed on both screens and lands in the log.
+    failure_screen::install_panic_hook();
     match run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            failure_screen::flush();
+            ExitCode::SUCCESS
+        }
         Err(error) => {
-            // Without graphics there is no screen to say it on; stderr goes
-            // to the debugger (and to Panda3DS's log).
+            // stderr goes to the debugger (and to Panda3DS's log); the
+            // screens say it too, and where the log is.
             eprintln!("keepsake: {error}");
+            failure_screen::show_startup_failure(&error);
             ExitCode::FAILURE
         }
     }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod capabilities;
+pub mod failure;
 pub mod gpu_texture;
 pub mod jobs;
 pub mod nds_card;

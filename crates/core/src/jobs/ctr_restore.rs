@@ -14,6 +14,7 @@
 //! Save data changes become durable only at the commit, so a power cut
 //! before it leaves the archive as it was.
 
+use crate::jobs::archive_clear::clear_archive;
 use crate::jobs::ctr_backup::ArchiveCopier;
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
@@ -222,15 +223,16 @@ impl CtrRestoreJob {
             }
             State::Clear => {
                 let handle = self.handle();
-                for entry in devices.archives.list(handle, "/")? {
-                    let path = format!("/{}", entry.name);
-                    if entry.is_dir {
-                        devices.archives.delete_dir(handle, &path)?;
-                    } else {
-                        devices.archives.delete_file(handle, &path)?;
-                    }
-                    self.report.entries_cleared += 1;
-                }
+                // Extdata file by file, as Checkpoint does (see archive_clear).
+                self.report.entries_cleared +=
+                    clear_archive(devices.archives, handle, self.archive.kind).map_err(
+                        |stopped| JobError::ClearStopped {
+                            left: stopped.left_text(),
+                            path: stopped.path,
+                            reason: stopped.reason,
+                            auto_backup: self.report.auto_backup.clone(),
+                        },
+                    )?;
                 for dir in &self.listing.dirs {
                     devices.archives.create_dir(handle, &format!("/{dir}"))?;
                     self.report.dirs_created += 1;

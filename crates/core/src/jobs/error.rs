@@ -35,6 +35,22 @@ pub enum JobError {
         /// The automatic backup to restore from.
         auto_backup: String,
     },
+    /// Emptying the archive before the restore stopped half-way; extdata
+    /// keeps what was deleted (it has no commit), so what is left is named.
+    #[error(
+        "clearing the archive stopped at {path} ({reason}); still in it: {left}; \
+         the data as it was before is in {auto_backup}"
+    )]
+    ClearStopped {
+        /// The entry whose delete failed.
+        path: String,
+        /// Why.
+        reason: ArchiveError,
+        /// The files left, in words.
+        left: String,
+        /// The automatic backup to restore from.
+        auto_backup: String,
+    },
     /// A file of a new backup read back from the SD card differently from
     /// what was written; the backup was dropped before it was published.
     #[error("the SD card did not keep {file} as written, so that backup was dropped")]

@@ -10,6 +10,7 @@
 //! end or to an error, and it always begins by saving the current save as
 //! an automatic backup.
 
+mod archive_clear;
 mod ctr_backup;
 mod ctr_restore;
 mod ctr_verify;

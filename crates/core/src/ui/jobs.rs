@@ -72,7 +72,7 @@ impl<C: Console> ConsoleModel<C> {
                 },
             ) => {
                 if *media == MediaType::Card
-                    && !matches!(self.slot, Slot::Ctr { title_id: now } if now == *title_id)
+                    && !matches!(self.slot, Slot::Ctr { title_id: now, .. } if now == *title_id)
                 {
                     return Err(gone());
                 }
@@ -597,6 +597,11 @@ fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> 
         (
             "This title has no save data yet".to_string(),
             "Play the game until it saves, then try again.".to_string(),
+        )
+    } else if let JobError::Archive(ArchiveError::NotFormatted(_)) = e {
+        (
+            "This title has no save data yet".to_string(),
+            "Start the game once so that it makes its save, then try again.".to_string(),
         )
     } else if let JobError::BackupNotKept { .. } = e {
         (
