@@ -6,6 +6,7 @@ mod cmd_nds;
 mod cmd_preview;
 mod failure;
 mod files;
+mod hint;
 mod preview;
 
 use std::process::ExitCode;

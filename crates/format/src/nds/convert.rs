@@ -127,7 +127,7 @@ impl AutoSize {
                 stated.source, stated.chip
             ),
             (Some(stated), Some(_)) if stated.chip == self.chip => format!(
-                "the smallest chip that keeps every byte, and the size {} states",
+                "the smallest chip that keeps every byte, as {} states",
                 stated.source
             ),
             _ => "the smallest chip that keeps every byte".to_string(),
