@@ -275,7 +275,7 @@ fn info(args: &InfoArgs) -> Result<(), Failure> {
     match failures {
         0 => Ok(()),
         n => Err(Failure::input(anyhow!(
-            "{n} of {} could not be read as NDS saves",
+            "{n} of {} could not be read as an NDS save",
             plural(args.files.len(), "file", "files")
         ))),
     }

@@ -60,3 +60,45 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command and group: its path, and what its help lacks.
+    fn gaps(command: &clap::Command, path: &str, out: &mut Vec<String>) {
+        let has_examples = command
+            .get_after_help()
+            .is_some_and(|help| help.to_string().contains("Example"));
+        if !has_examples && path != "keepsake" {
+            out.push(format!("{path}: no example in --help"));
+        }
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches!(id, "help" | "version") {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path}: argument {id} is not described"));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() != "help" {
+                gaps(sub, &format!("{path} {}", sub.get_name()), out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_help_describes_every_argument_and_has_an_example() {
+        let mut out = Vec::new();
+        gaps(&Cli::command(), "keepsake", &mut out);
+        assert!(out.is_empty(), "{}", out.join("\n"));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
