@@ -313,7 +313,7 @@ fn fit_line(chip: ChipKind, fit: Fit, stated: Option<&StatedSize>) -> String {
             span(lost.first_offset, lost.last_offset)
         ),
         Fit::Loses(lost) => format!(
-            "loses data: {} {}",
+            "loses data: {} other than 0xFF {}",
             plural(lost.count, "byte", "bytes"),
             span(lost.first_offset, lost.last_offset)
         ),
