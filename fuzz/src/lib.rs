@@ -22,8 +22,11 @@ pub mod savefs_rehashed;
 pub mod savefs_walk;
 pub mod smdh;
 
+/// A target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target by its cargo-fuzz name.
-pub const TARGETS: [(&str, fn(&[u8])); 13] = [
+pub const TARGETS: [(&str, Body); 13] = [
     ("ctr_detect", ctr_detect::run),
     ("ctr_wear_decode", ctr_wear_decode::run),
     ("diff_import", diff_import::run),
