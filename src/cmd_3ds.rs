@@ -257,7 +257,11 @@ fn describe_plaintext_header(image: &[u8], out: &mut String) {
 fn unwear(input: &Path, output: &Path, salvage: bool, force: Force) -> Result<(), Failure> {
     force.check(output, &[input])?;
     let bytes = read_input(input)?;
-    let decoded = wear::decode(&bytes).bad_input(input.display())?;
+    let decoded = wear::decode(&bytes).map_err(|e| {
+        let hint = hint::instead(hint::kind_of(&bytes), Family::Ctr)
+            .map_or_else(String::new, |hint| format!("; {hint}"));
+        Failure::input(anyhow!("{}: {e}{hint}", input.display()))
+    })?;
     let failures: Vec<String> = decoded.report.failures().map(|e| e.to_string()).collect();
     if !failures.is_empty() && !salvage {
         return Err(Failure::input(anyhow!(

@@ -41,15 +41,15 @@ impl Force {
         Ok(())
     }
 
-    /// Refuses to extract into `dir` when it holds anything and `--force`
-    /// was not given.
+    /// Refuses to write files into `dir` (an extraction, the demo) when it
+    /// holds anything and `--force` was not given.
     pub fn check_dir(self, dir: &Path) -> Result<(), Failure> {
         if self.force {
             return Ok(());
         }
         match fs::read_dir(dir).map(|mut entries| entries.next().is_some()) {
             Ok(true) => Err(Failure::input(anyhow!(
-                "{} is not empty; pass --force to extract into it anyway (files of the same name are replaced)",
+                "{} is not empty; pass --force to write into it anyway (files of the same name are replaced)",
                 dir.display()
             ))),
             Ok(false) => Ok(()),

@@ -541,6 +541,7 @@ fn every_writing_command_refuses_an_existing_output_unless_forced() {
         let run = keepsake(&forced);
         assert!(run.status.success(), "{forced:?}: {}", text(&run.stderr));
         assert!(text(&run.stdout).starts_with("wrote "), "{forced:?}");
+        assert!(run.stderr.is_empty(), "{forced:?}: {}", text(&run.stderr));
         assert_ne!(fs::read(&out).unwrap(), b"an earlier result", "{args:?}");
     }
 }
@@ -568,4 +569,35 @@ fn decrypting_a_plaintext_save_says_so_and_writes_nothing() {
     let stderr = text(&run.stderr);
     assert!(stderr.contains("use `keepsake disa`"), "{stderr}");
     assert!(!out.exists());
+    let run = keepsake(&["3ds", "unwear", s(&plain), "-o", s(&out)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("use `keepsake disa`"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_encrypted_save_given_to_disa_is_sent_to_decrypt() {
+    let mut rng = rng::for_test("cli_3ds_encrypted_to_disa");
+    let dir = tempfile::tempdir().unwrap();
+    let mut image = testgen::plaintext_disa(&mut rng, 0x1E000);
+    apply_keystream(
+        &key_bytes(KEY),
+        &key_bytes(CTR),
+        CounterMode::Repeating,
+        &mut image,
+    );
+    let encrypted = write(dir.path(), "card.logical", &image);
+    for verb in ["ls", "verify"] {
+        let run = keepsake(&["disa", verb, s(&encrypted)]);
+        assert_eq!(run.status.code(), Some(2), "{verb}");
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains("this looks encrypted: run `keepsake 3ds decrypt` on it first"),
+            "{verb}: {stderr}"
+        );
+    }
 }

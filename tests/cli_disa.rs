@@ -352,7 +352,16 @@ fn every_writing_command_refuses_an_existing_output_unless_forced() {
         let mut forced = args.clone();
         forced.push("--force");
         let run = keepsake(&forced);
-        assert!(run.status.success(), "{forced:?}: {:?}", text(&run));
+        let (stdout, stderr) = text(&run);
+        assert!(run.status.success(), "{forced:?}: {stderr}");
+        // The result on stdout, nothing on stderr when all went well.
+        assert!(
+            stdout.starts_with("wrote ")
+                || stdout.starts_with("imported ")
+                || stdout.starts_with("removed "),
+            "{forced:?}: {stdout}"
+        );
+        assert!(stderr.is_empty(), "{forced:?}: {stderr}");
         assert_ne!(fs::read(&out).unwrap(), b"an earlier result", "{args:?}");
     }
 
