@@ -90,6 +90,17 @@ pub fn resize(image: &[u8], target: ChipKind, allow_loss: bool) -> Result<Vec<u8
     Ok(out)
 }
 
+/// `image` for a cartridge whose chip is `chip`, known from the cartridge
+/// itself: as [`resize`], except that a dropped tail of 0x00 and 0xFF is
+/// accepted, since the game cannot address past its own chip. Data past the
+/// chip is still refused: the save is then not this game's, or damaged.
+pub fn resize_onto_chip(image: &[u8], chip: ChipKind) -> Result<Vec<u8>, ConvertError> {
+    match resize(image, chip, false) {
+        Err(ConvertError::WouldLoseData { lost, .. }) if lost.zeros => resize(image, chip, true),
+        other => other,
+    }
+}
+
 /// `image` resized to `target` (see [`resize`]) and written as `format`.
 pub fn convert(
     image: &[u8],
@@ -307,6 +318,22 @@ mod tests {
         let auto = auto_size(&analyze(&image), None).unwrap();
         assert_eq!(auto.chip, ChipKind::Eeprom8K);
         assert_eq!(resize(&image, auto.chip, false).unwrap(), image);
+    }
+
+    #[test]
+    fn onto_a_known_chip_a_zero_tail_past_it_is_dropped_but_data_is_not() {
+        // A flashcart's 512 KiB save of an 8 KiB game, zero-filled after the
+        // game's data, restored onto the game's own 8 KiB EEPROM.
+        let mut image = vec![0u8; 512 << 10];
+        image[..8192].fill(0x5A);
+        image[100 << 10] = 0xFF;
+        let out = resize_onto_chip(&image, ChipKind::Eeprom8K).unwrap();
+        assert_eq!(out, vec![0x5A; 8192]);
+        image[200 << 10] = 0x01;
+        assert!(matches!(
+            resize_onto_chip(&image, ChipKind::Eeprom8K),
+            Err(ConvertError::WouldLoseData { lost, .. }) if !lost.zeros && lost.count == (512 << 10) - 8192 - 1
+        ));
     }
 
     #[test]

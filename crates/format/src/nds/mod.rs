@@ -40,6 +40,7 @@ pub use chip::{ChipKind, ParseChipError, format_size};
 pub use container::{Container, ParseError, SaveFile, StatedSize};
 pub use convert::{
     AutoSize, AutoSizeError, ConvertError, OutputFormat, auto_size, convert, resize,
+    resize_onto_chip,
 };
 pub use dsv::{DsvError, DsvFooter};
 pub use duc::{ActionReplayHeader, ActionReplayVariant, DucError};
