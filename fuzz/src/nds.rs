@@ -35,4 +35,21 @@ pub fn run(input: &[u8]) {
         let again = SaveFile::parse(&written).unwrap();
         assert!(matches!(again.container, Container::Dsv(_)));
     }
+    // `auto` never goes below the size the container states, and grown
+    // back to the original size gives the original bytes (a mirror comes
+    // back as its first copy followed by 0xFF, so it must be a mirror).
+    let stated = save.container.stated_size(payload.len());
+    if let Ok(auto) = nds::auto_size(&analysis, stated.clone()) {
+        if let Some(stated) = &stated {
+            assert!(auto.chip >= stated.chip);
+        }
+        let small = nds::resize(payload, auto.chip, false).expect("auto picks a lossless chip");
+        if let Some(original) = ChipKind::from_capacity(payload.len()) {
+            let back = nds::resize(&small, original, false).expect("growing never loses");
+            if back != payload {
+                let repeated: Vec<u8> = small.iter().copied().cycle().take(payload.len()).collect();
+                assert_eq!(repeated, payload);
+            }
+        }
+    }
 }
