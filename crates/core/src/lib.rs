@@ -3,6 +3,7 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod capabilities;
 pub mod gpu_texture;
 pub mod jobs;

@@ -41,4 +41,6 @@ pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
 #[cfg(test)]
 mod ctr_tests;
 #[cfg(test)]
+mod journal_tests;
+#[cfg(test)]
 mod tests;

@@ -5,10 +5,18 @@
 //!    still the one the job was made for;
 //! 2. read the chip and save what it holds as an automatic backup (read
 //!    back from the SD card and compared before anything is written);
-//! 3. write only the write units (pages, or sectors on 8 MiB flash) that
+//! 3. check the card is still the same one (it may have been swapped while
+//!    the chip was read), then record the restore journal on the SD card;
+//! 4. write only the write units (pages, or sectors on 8 MiB flash) that
 //!    differ — no cancelling from the first write on;
-//! 4. read everything back and compare;
-//! 5. report exactly what was done.
+//! 5. read everything back and compare, then remove the journal (a failed
+//!    read-back leaves it: the save is not what either backup holds);
+//! 6. report exactly what was done.
+//!
+//! From the first write to the end of the read-back the job is in its
+//! critical section ([`NdsRestoreJob::critical`]): the console must not hand
+//! control to the system (the POWER button's dialog ends the app) until it
+//! is over.
 
 use keepsake_format::nds_header::NdsHeader;
 
@@ -17,6 +25,8 @@ use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::nds_card::{InsertedNds, SaveChip, differing_units};
 use crate::platform::Devices;
 use crate::store::BackupEntry;
+use crate::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
+use crate::store::naming::nds_save_file_name;
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 
 /// What a finished restore did.
@@ -61,6 +71,10 @@ pub struct NdsRestoreJob {
     state: State,
     progress: Progress,
     report: NdsRestoreReport,
+    /// The automatic backup the journal names when this job puts back the
+    /// one an unfinished restore left (so the way back stays the save as it
+    /// was before that restore, not the half-written one).
+    way_back: Option<(String, Vec<JournalFile>)>,
 }
 
 impl NdsRestoreJob {
@@ -94,7 +108,22 @@ impl NdsRestoreJob {
             target: Vec::new(),
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
+            way_back: None,
         }
+    }
+
+    /// Makes the journal of this restore name `journal`'s automatic backup
+    /// as the way back: for putting back what an unfinished restore left.
+    pub fn keeping_way_back(mut self, journal: &Journal) -> Self {
+        self.way_back = Some((journal.automatic_backup.clone(), journal.files.clone()));
+        self
+    }
+
+    /// Whether the job is between its first write to the card and the end
+    /// of its read-back: nothing may end the app now (see the module
+    /// comment).
+    pub fn critical(&self) -> bool {
+        matches!(self.state, State::Write { .. } | State::Verify(_))
     }
 
     fn chip(&self) -> SaveChip {
@@ -179,12 +208,42 @@ impl NdsRestoreJob {
                 )?;
                 // Nothing is written to the card unless its save is safe:
                 // the backup was read back before it was published.
-                self.report.auto_backup = folder;
+                self.report.auto_backup = folder.clone();
                 let dirty = differing_units(current, &self.target, chip.write_unit_size());
                 if dirty.is_empty() {
+                    if self.way_back.is_some() {
+                        // Putting back found the save already as it was:
+                        // the unfinished restore is resolved.
+                        journal::clear(devices.sd)?;
+                    }
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
+                // The chip was read over many frames: a card swapped in
+                // meanwhile must not receive this game's save.
+                check_same_card(&self.card, devices)?;
+                let file = nds_save_file_name(&self.card.header_title);
+                let (automatic_backup, files) = self
+                    .way_back
+                    .clone()
+                    .unwrap_or_else(|| (folder, vec![JournalFile::of(&file, current)]));
+                journal::record(
+                    devices.sd,
+                    &Journal {
+                        operation: if self.source.is_some() {
+                            Operation::Restore
+                        } else {
+                            Operation::Erase
+                        },
+                        save: JournalSave::NdsCard {
+                            game_code: self.card.game_code.clone(),
+                            header_title: self.card.header_title.clone(),
+                        },
+                        backup: self.source.as_ref().map(|s| s.path.clone()),
+                        automatic_backup,
+                        files,
+                    },
+                )?;
                 self.progress = Progress::start(
                     Phase::Writing,
                     (dirty.len() * chip.write_unit_size()) as u64,
@@ -229,6 +288,8 @@ impl NdsRestoreJob {
                 self.progress.advance(n as u64);
                 self.report.verified_bytes += n as u64;
                 if stream.finished() {
+                    // The card holds the backup, read back whole.
+                    journal::clear(devices.sd)?;
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
@@ -238,15 +299,7 @@ impl NdsRestoreJob {
     }
 
     fn validate(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
-        let header = devices.card.nds_header()?;
-        let same_card = NdsHeader::parse(&header).is_ok_and(|h| {
-            h.game_code() == self.card.game_code && h.title() == self.card.header_title
-        });
-        if !same_card {
-            return Err(JobError::CardChanged {
-                expected: format!("{} ({})", self.card.header_title, self.card.game_code),
-            });
-        }
+        check_same_card(&self.card, devices)?;
         let chip = self.chip();
         match &self.source {
             None => self.target = vec![0xFF; chip.capacity()],
@@ -262,4 +315,17 @@ impl NdsRestoreJob {
         }
         Ok(())
     }
+}
+
+/// Fails unless the card in the slot is `card`.
+fn check_same_card(card: &InsertedNds, devices: &mut Devices<'_>) -> Result<(), JobError> {
+    let header = devices.card.nds_header()?;
+    let same_card = NdsHeader::parse(&header)
+        .is_ok_and(|h| h.game_code() == card.game_code && h.title() == card.header_title);
+    if !same_card {
+        return Err(JobError::CardChanged {
+            expected: format!("{} ({})", card.header_title, card.game_code),
+        });
+    }
+    Ok(())
 }

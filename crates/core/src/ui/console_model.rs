@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::jobs::RunningJob;
 use super::keyboard::Keyboard;
 use super::model::*;
+use crate::app::{SystemEvents, Unfinished};
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
@@ -122,7 +123,7 @@ pub struct ConsoleModel<C: Console> {
     /// title or cartridge claims them.
     folder_titles: Vec<(TitleInfo, Known)>,
     pub(crate) known: BTreeMap<TitleKey, Known>,
-    titles: Vec<TitleInfo>,
+    pub(crate) titles: Vec<TitleInfo>,
     pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
     pub(crate) config: Config,
     ui_settings: UiSettings,
@@ -132,6 +133,10 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) job_title: Option<TitleKey>,
     /// Why the settings could not be read at start, if they could not.
     pub startup_warning: Option<String>,
+    /// A restore that did not finish, until it is resolved.
+    pub(crate) unfinished: Option<Unfinished>,
+    /// Why the restore journal could not be read, when it could not.
+    pub(crate) journal_problem: Option<String>,
 }
 
 impl<C: Console> ConsoleModel<C> {
@@ -177,7 +182,10 @@ impl<C: Console> ConsoleModel<C> {
             job: None,
             job_title: None,
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+            unfinished: None,
+            journal_problem: None,
         };
+        model.reload_unfinished();
         model.load_sd_titles();
         model.count_sd_titles_backups();
         let inserted = model.console.devices().card.inserted();
@@ -188,6 +196,43 @@ impl<C: Console> ConsoleModel<C> {
         }
         model.rebuild_titles();
         model
+    }
+
+    /// Whether the console's main loop may hand control to the system this
+    /// frame (see [`SystemEvents`]): not while a job is writing a save.
+    pub fn system_events(&self) -> SystemEvents {
+        let critical = match &self.job {
+            Some(RunningJob::NdsRestore { job }) => job.critical(),
+            Some(RunningJob::CtrRestore { job }) => job.critical(),
+            Some(RunningJob::NdsBackup { .. } | RunningJob::CtrBackup { .. }) | None => false,
+        };
+        if critical {
+            SystemEvents::Held
+        } else {
+            SystemEvents::Allowed
+        }
+    }
+
+    /// Ends the app, handing the console back (for tests that switch it
+    /// off and on).
+    pub fn into_console(self) -> C {
+        self.console
+    }
+
+    /// Reads the restore journal again (at start-up and after every job).
+    pub(crate) fn reload_unfinished(&mut self) {
+        let devices = self.console.devices();
+        match Unfinished::find(devices.sd) {
+            Ok(found) => {
+                self.unfinished = found;
+                self.journal_problem = None;
+            }
+            Err(e) => {
+                self.unfinished = None;
+                self.journal_problem = Some(e.to_string());
+            }
+        }
+        self.generation += 1;
     }
 
     /// Whether the inserted cartridge is still being identified.
@@ -662,6 +707,18 @@ fn imported_kind(
 }
 
 impl<C: Console> AppModel for ConsoleModel<C> {
+    fn unfinished(&self) -> Option<UnfinishedInfo> {
+        self.unfinished_info()
+    }
+
+    fn put_back(&mut self) -> Result<(), Refusal> {
+        self.start_put_back()
+    }
+
+    fn keep_as_is(&mut self) -> Result<(), Refusal> {
+        self.keep_unfinished_as_is()
+    }
+
     fn poll(&mut self) {
         let inserted = self.console.devices().card.inserted();
         // Identifying talks to the card: not between the steps of a job,
@@ -792,6 +849,14 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn warning(&self) -> Option<String> {
+        if let Some(unfinished) = &self.unfinished {
+            return Some(self.unfinished_warning(unfinished));
+        }
+        if let Some(problem) = &self.journal_problem {
+            return Some(format!(
+                "A restore may not have finished, but its record cannot be read ({problem})."
+            ));
+        }
         match (self.slot_problem(), &self.startup_warning) {
             (Some(slot), _) => Some(slot.to_owned()),
             (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),

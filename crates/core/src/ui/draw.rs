@@ -8,7 +8,7 @@
 use super::display::{
     Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
 };
-use super::model::{JobKind, TitleInfo, TitleSource};
+use super::model::{JobKind, TitleInfo, TitleSource, UnfinishedInfo};
 use super::state::{ListCursor, SETTINGS_ROWS, Ui, View};
 use super::theme::*;
 
@@ -358,6 +358,7 @@ impl Ui {
                     );
                 }
             }
+            View::Unfinished(info) => self.draw_unfinished(&mut top, &mut bottom, info, slot),
             View::Result(outcome) => {
                 let (label, colour) = if outcome.succeeded {
                     ("Done", SUCCESS)
@@ -444,6 +445,40 @@ impl Ui {
                 TOP_WIDTH - 16,
             );
         }
+    }
+
+    /// A restore that did not finish: what happened and where the save as
+    /// it was is on top; the choices, and why putting back must wait when
+    /// it must, below.
+    fn draw_unfinished(
+        &self,
+        top: &mut Painter<'_>,
+        bottom: &mut Painter<'_>,
+        info: &UnfinishedInfo,
+        slot: String,
+    ) {
+        top.header(TOP_WIDTH, "Unfinished restore", slot);
+        top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
+        let mut y = top.paragraph_sized(
+            16,
+            40,
+            &info.headline,
+            TextSize::Large,
+            TEXT,
+            TOP_WIDTH - 32,
+        ) + 4;
+        for line in &info.lines {
+            y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
+        }
+        bottom.header(BOTTOM_WIDTH, "Unfinished restore", "");
+        let choices = match &info.put_back {
+            Ok(()) => "A puts the automatic backup back. X keeps the save as it is now (the automatic backup stays listed). B decides later.".to_string(),
+            Err(refusal) => format!(
+                "{} {} X keeps the save as it is now. B decides later.",
+                refusal.reason, refusal.advice
+            ),
+        };
+        bottom.paragraph(12, LIST_TOP + 8, &choices, TEXT, BOTTOM_WIDTH - 24);
     }
 
     fn draw_title_details(&self, top: &mut Painter<'_>, title: &TitleInfo) {

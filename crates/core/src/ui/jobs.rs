@@ -146,6 +146,17 @@ impl<C: Console> ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
+        // One journal records one unfinished restore: another restore
+        // would overwrite the record of the way back.
+        if let Some(unfinished) = &self.unfinished {
+            return Err(refusal(
+                format!(
+                    "The last restore of {} did not finish, and its way back must be kept.",
+                    unfinished.journal.save.name()
+                ),
+                "Open that title to put its save back or keep it as it is, then restore this backup.",
+            ));
+        }
         let (target, known) = self.target_for(title)?;
         let entry = self.entries.get(backup).cloned().ok_or_else(|| {
             refusal(
@@ -321,10 +332,12 @@ impl<C: Console> ConsoleModel<C> {
                 ctr_backed_up(&report)
             }
         };
-        // The title's backups changed.
+        // The title's backups changed, and a restore may have left (or
+        // resolved) an unfinished one.
         if let Some(title) = self.job_title.take() {
             self.recount(&title);
         }
+        self.reload_unfinished();
         Some(JobStatus::Finished(outcome))
     }
 
@@ -671,6 +684,9 @@ fn store_refusal(e: &StoreError) -> Refusal {
         }
         StoreError::WrongGame { .. } => "Choose a backup made from this game.",
         StoreError::Config { .. } => "Fix or delete the settings file, then try again.",
+        StoreError::Journal { .. } => {
+            "Check that the SD card is in and not write-protected, then try again."
+        }
         StoreError::Sd(_) => "Check that the SD card is in and not full, then try again.",
     };
     refusal(format!("{}.", capitalize(&e.to_string())), advice)

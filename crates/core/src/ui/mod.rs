@@ -14,6 +14,7 @@ pub mod keyboard;
 pub mod model;
 mod state;
 pub mod theme;
+mod unfinished;
 
 pub use console_model::{
     ConsoleModel, IDENTIFYING, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name,

@@ -1,0 +1,181 @@
+//! The app model's side of an unfinished restore (see
+//! [`crate::app::unfinished`]): what its screen says, and putting the
+//! automatic backup back or keeping the save as it is.
+
+use super::console_model::{ConsoleModel, Slot};
+use super::jobs::RunningJob;
+use super::model::{Refusal, TitleKey, UnfinishedInfo};
+use crate::app::{PutBackRefused, Unfinished};
+use crate::platform::Console;
+use crate::store::journal::{JournalSave, Kind, Media, Operation, WayBack};
+
+/// The list's key of the title a journal is about.
+fn title_key(save: &JournalSave) -> TitleKey {
+    match save {
+        JournalSave::NdsCard { game_code, .. } => TitleKey(format!("nds:{game_code}")),
+        JournalSave::Title {
+            title_id, media, ..
+        } => {
+            let media = match media {
+                Media::Sd => "sd",
+                Media::Card => "card",
+            };
+            TitleKey(format!("ctr:{media}:{title_id:016X}"))
+        }
+    }
+}
+
+/// What the job was writing, as the screen names it.
+fn what_was_written(save: &JournalSave) -> &'static str {
+    match save {
+        JournalSave::NdsCard { .. } => "the cartridge's save",
+        JournalSave::Title {
+            kind: Kind::Extdata,
+            ..
+        } => "its extra data",
+        JournalSave::Title {
+            media: Media::Card, ..
+        } => "the cartridge's save data",
+        JournalSave::Title { .. } => "its save data",
+    }
+}
+
+fn refusal(e: &PutBackRefused) -> Refusal {
+    let advice = match e {
+        PutBackRefused::CartridgeMissing { .. } => "Insert it to put its save back.",
+        PutBackRefused::Missing(_) | PutBackRefused::Damaged { .. } | PutBackRefused::WrongKind => {
+            "Restore another backup of this game, or keep the save as it is."
+        }
+    };
+    let reason = e.to_string();
+    let mut chars = reason.chars();
+    let reason = match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => reason,
+    };
+    Refusal {
+        reason,
+        advice: advice.into(),
+    }
+}
+
+impl<C: Console> ConsoleModel<C> {
+    fn title_name_of(&self, unfinished: &Unfinished) -> String {
+        let key = title_key(&unfinished.journal.save);
+        self.titles
+            .iter()
+            .find(|t| t.key == key)
+            .map(|t| t.name.clone())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| unfinished.journal.save.name().to_owned())
+    }
+
+    /// The job that would put the automatic backup back, or why it cannot.
+    fn put_back_job(&self, unfinished: &Unfinished) -> Result<RunningJob, PutBackRefused> {
+        match &unfinished.journal.save {
+            JournalSave::NdsCard { .. } => {
+                let card = match &self.slot {
+                    Slot::Nds(card) => Some(card),
+                    _ => None,
+                };
+                let job = unfinished.nds_put_back(card)?;
+                Ok(RunningJob::NdsRestore { job })
+            }
+            JournalSave::Title { .. } => Ok(RunningJob::CtrRestore {
+                job: unfinished.ctr_put_back()?,
+            }),
+        }
+    }
+
+    /// The line the browsing screens keep while it is unresolved.
+    pub(crate) fn unfinished_warning(&self, unfinished: &Unfinished) -> String {
+        format!(
+            "The last restore of {} did not finish: open the title to put its save back.",
+            self.title_name_of(unfinished)
+        )
+    }
+
+    pub(crate) fn unfinished_info(&self) -> Option<UnfinishedInfo> {
+        let unfinished = self.unfinished.as_ref()?;
+        let journal = &unfinished.journal;
+        let name = self.title_name_of(unfinished);
+        let what = what_was_written(&journal.save);
+        let (headline, first) = match journal.operation {
+            Operation::Restore => (
+                format!("The restore of {name} did not finish"),
+                format!(
+                    "Keepsake stopped while it was writing a backup to {what}, so it may now be part old, part new."
+                ),
+            ),
+            Operation::Erase => (
+                format!("Erasing the save of {name} did not finish"),
+                format!(
+                    "Keepsake stopped while it was erasing {what}, so it may now be part old, part erased."
+                ),
+            ),
+        };
+        let mut lines = vec![first];
+        if let Some(backup) = &journal.backup {
+            lines.push(format!("It was restoring {backup}."));
+        }
+        match &unfinished.way_back {
+            WayBack::Intact => {
+                lines.push("The save as it was before is in the automatic backup".into());
+                lines.push(journal.automatic_backup.clone());
+            }
+            WayBack::Missing => {
+                lines.push(
+                    "The automatic backup that held the save as it was is missing from the SD card:"
+                        .into(),
+                );
+                lines.push(journal.automatic_backup.clone());
+            }
+            WayBack::Damaged { file, problem } => {
+                lines.push(format!(
+                    "The automatic backup that held the save as it was is damaged ({file}: {problem}):"
+                ));
+                lines.push(journal.automatic_backup.clone());
+            }
+        }
+        Some(UnfinishedInfo {
+            title: Some(title_key(&journal.save)).filter(|key| self.known.contains_key(key)),
+            title_name: name,
+            headline,
+            lines,
+            put_back: self
+                .put_back_job(unfinished)
+                .map(|_| ())
+                .map_err(|e| refusal(&e)),
+        })
+    }
+
+    pub(crate) fn start_put_back(&mut self) -> Result<(), Refusal> {
+        if self.job.is_some() {
+            return Err(Refusal {
+                reason: "Another job is running.".into(),
+                advice: "Wait for it to finish.".into(),
+            });
+        }
+        let Some(unfinished) = &self.unfinished else {
+            return Err(Refusal {
+                reason: "No restore was left unfinished.".into(),
+                advice: "Nothing needs putting back.".into(),
+            });
+        };
+        let job = self.put_back_job(unfinished).map_err(|e| refusal(&e))?;
+        let key = title_key(&unfinished.journal.save);
+        self.job_title = self.known.contains_key(&key).then_some(key);
+        self.job = Some(job);
+        Ok(())
+    }
+
+    pub(crate) fn keep_unfinished_as_is(&mut self) -> Result<(), Refusal> {
+        let devices = self.console.devices();
+        Unfinished::keep_as_is(devices.sd).map_err(|e| Refusal {
+            reason: format!("The record of the unfinished restore could not be removed: {e}."),
+            advice: "Check that the SD card is in and not write-protected, then try again.".into(),
+        })?;
+        self.reload_unfinished();
+        Ok(())
+    }
+}
