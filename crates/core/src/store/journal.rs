@@ -208,11 +208,12 @@ pub fn record(sd: &mut dyn SdCard, journal: &Journal) -> Result<(), StoreError> 
 }
 
 /// Removes the journal (and a temporary copy a cut left), once the save it
-/// describes is whole again.
+/// describes is whole again. The journal itself goes last, so that once it
+/// is gone nothing is left to do.
 pub fn clear(sd: &mut dyn SdCard) -> Result<(), StoreError> {
     for path in [
-        JOURNAL_PATH.to_owned(),
         format!("{JOURNAL_PATH}{TEMP_SUFFIX}"),
+        JOURNAL_PATH.to_owned(),
     ] {
         if sd.kind_of(&path)?.is_some() {
             sd.remove_file(&path)?;

@@ -131,6 +131,24 @@ impl Painter<'_> {
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 
+/// Splits a path into lines of at most `width` characters after its
+/// slashes, so that a folder name is never broken (one longer than a line
+/// is left whole for [`wrap`]).
+fn wrap_path(path: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for part in path.split_inclusive('/') {
+        if !line.is_empty() && line.chars().count() + part.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push_str(part);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Splits `text` into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
@@ -467,8 +485,16 @@ impl Ui {
             TEXT,
             TOP_WIDTH - 32,
         ) + 4;
+        let chars = usize::from((TOP_WIDTH - 32) / TextSize::Normal.advance());
         for line in &info.lines {
-            y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
+            if line.starts_with('/') {
+                for piece in wrap_path(line, chars) {
+                    y = top.paragraph(16, y, &piece, TEXT, TOP_WIDTH - 32);
+                }
+                y += 2;
+            } else {
+                y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
+            }
         }
         bottom.header(BOTTOM_WIDTH, "Unfinished restore", "");
         let choices = match &info.put_back {
@@ -683,7 +709,22 @@ impl Ui {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{wrap, wrap_path};
+
+    #[test]
+    fn paths_wrap_after_a_slash_never_inside_a_folder_name() {
+        assert_eq!(
+            wrap_path(
+                "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto",
+                40
+            ),
+            [
+                "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/",
+                "20261121-180400-auto"
+            ]
+        );
+        assert_eq!(wrap_path("/a/b", 40), ["/a/b"]);
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {

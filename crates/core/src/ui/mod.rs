@@ -28,4 +28,6 @@ pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 #[cfg(test)]
 mod console_tests;
 #[cfg(test)]
+mod journal_tests;
+#[cfg(test)]
 mod tests;

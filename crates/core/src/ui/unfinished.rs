@@ -100,11 +100,16 @@ impl<C: Console> ConsoleModel<C> {
         let journal = &unfinished.journal;
         let name = self.title_name_of(unfinished);
         let what = what_was_written(&journal.save);
+        let backup = journal
+            .backup
+            .as_deref()
+            .map(|path| path.rsplit('/').next().unwrap_or(path));
         let (headline, first) = match journal.operation {
             Operation::Restore => (
                 format!("The restore of {name} did not finish"),
                 format!(
-                    "Keepsake stopped while it was writing a backup to {what}, so it may now be part old, part new."
+                    "Keepsake stopped while it was writing the backup \"{}\" to {what}, so it may now be part old, part new.",
+                    backup.unwrap_or_default()
                 ),
             ),
             Operation::Erase => (
@@ -115,28 +120,17 @@ impl<C: Console> ConsoleModel<C> {
             ),
         };
         let mut lines = vec![first];
-        if let Some(backup) = &journal.backup {
-            lines.push(format!("It was restoring {backup}."));
-        }
-        match &unfinished.way_back {
-            WayBack::Intact => {
-                lines.push("The save as it was before is in the automatic backup".into());
-                lines.push(journal.automatic_backup.clone());
-            }
+        lines.push(match &unfinished.way_back {
+            WayBack::Intact => "The save as it was is in the automatic backup".into(),
             WayBack::Missing => {
-                lines.push(
-                    "The automatic backup that held the save as it was is missing from the SD card:"
-                        .into(),
-                );
-                lines.push(journal.automatic_backup.clone());
+                "The automatic backup of the save as it was is missing from the SD card:".into()
             }
-            WayBack::Damaged { file, problem } => {
-                lines.push(format!(
-                    "The automatic backup that held the save as it was is damaged ({file}: {problem}):"
-                ));
-                lines.push(journal.automatic_backup.clone());
-            }
-        }
+            WayBack::Damaged { file, problem } => format!(
+                "The automatic backup of the save as it was is damaged ({file}: {problem}):"
+            ),
+        });
+        // A line of its own: the screen wraps it at its slashes.
+        lines.push(journal.automatic_backup.clone());
         Some(UnfinishedInfo {
             title: Some(title_key(&journal.save)).filter(|key| self.known.contains_key(key)),
             title_name: name,
