@@ -88,7 +88,7 @@ impl PowerSupply {
 /// `FLAG_POWERBUTTON`) whatever `aptSetHomeAllowed` says: only the HOME
 /// signals check that lock. The press takes effect at the app's next
 /// `aptMainLoop()`, which calls `aptHandleJumpToHome()`
-/// (`include/3ds/services/apt.h`); `aptShouldJumpToHome()` is true while
+/// (`libctru/include/3ds/services/apt.h`); `aptShouldJumpToHome()` is true while
 /// `FLAG_POWERBUTTON` is set, so the app is suspended for the HOME menu's
 /// power-off dialog, and "Power off" ends it. A press is therefore only a
 /// flag until the main loop hands control to APT; this model keeps it the
