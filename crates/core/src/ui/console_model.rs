@@ -137,6 +137,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) unfinished: Option<Unfinished>,
     /// Why the restore journal could not be read, when it could not.
     pub(crate) journal_problem: Option<String>,
+    /// The automatic backup the running job puts back, when it does.
+    pub(crate) putting_back: Option<String>,
 }
 
 impl<C: Console> ConsoleModel<C> {
@@ -184,6 +186,7 @@ impl<C: Console> ConsoleModel<C> {
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
             unfinished: None,
             journal_problem: None,
+            putting_back: None,
         };
         model.reload_unfinished();
         model.load_sd_titles();

@@ -286,7 +286,9 @@ impl<C: Console> ConsoleModel<C> {
                 Ok(Step::Working(progress)) => {
                     return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
                 }
-                Ok(Step::Finished(report)) => Ending::Outcome(restored(&report)),
+                Ok(Step::Finished(report)) => {
+                    Ending::Outcome(restored(&report, self.putting_back.as_deref()))
+                }
                 Err(e) => {
                     let auto = job.auto_backup().to_owned();
                     Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &e, &auto))
@@ -312,7 +314,9 @@ impl<C: Console> ConsoleModel<C> {
                     Ok(Step::Working(progress)) => {
                         return Some(JobStatus::Running(words(progress, subject)));
                     }
-                    Ok(Step::Finished(report)) => Ending::Outcome(ctr_restored(&report)),
+                    Ok(Step::Finished(report)) => {
+                        Ending::Outcome(ctr_restored(&report, self.putting_back.as_deref()))
+                    }
                     Err(e) => {
                         let auto = job.auto_backup().to_owned();
                         Ending::Outcome(failure(JobKind::Restore, subject, &e, &auto))
@@ -321,6 +325,7 @@ impl<C: Console> ConsoleModel<C> {
             }
         };
         self.job = None;
+        self.putting_back = None;
         let outcome = match status {
             Ending::Outcome(outcome) => outcome,
             Ending::BackedUp(report) => {
@@ -453,7 +458,20 @@ fn ctr_backed_up(report: &CtrBackupReport) -> Outcome {
     }
 }
 
-fn ctr_restored(report: &CtrRestoreReport) -> Outcome {
+/// The last line of a restore's report: where the save as it was went, or
+/// for a put-back, where it came from and where the half-written one went.
+fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
+    match put_back_from {
+        Some(original) => format!(
+            "The save is again as it was before the unfinished restore, from {original}. The half-written save is kept in {auto_backup}."
+        ),
+        None => format!("The save as it was is kept in {auto_backup}."),
+    }
+}
+
+/// `put_back_from`: the automatic backup an unfinished restore left, when
+/// this restore put it back.
+fn ctr_restored(report: &CtrRestoreReport, put_back_from: Option<&str>) -> Outcome {
     let mut details = vec![format!(
         "Replaced the save data with {} file{} ({}).",
         report.files_written,
@@ -470,19 +488,21 @@ fn ctr_restored(report: &CtrRestoreReport) -> Outcome {
         report.files_verified,
         if report.files_verified == 1 { "" } else { "s" }
     ));
-    details.push(format!(
-        "The save as it was is kept in {}.",
-        report.auto_backup
-    ));
+    details.push(kept_line(&report.auto_backup, put_back_from));
     Outcome {
         succeeded: true,
-        headline: "Restored and verified".into(),
+        headline: if put_back_from.is_some() {
+            "Put back and verified".into()
+        } else {
+            "Restored and verified".into()
+        },
         details,
         advice: None,
     }
 }
 
-fn restored(report: &NdsRestoreReport) -> Outcome {
+/// `put_back_from`: as for [`ctr_restored`].
+fn restored(report: &NdsRestoreReport, put_back_from: Option<&str>) -> Outcome {
     let units = if report.unit_size >= 0x1_0000 {
         "sectors"
     } else {
@@ -514,16 +534,14 @@ fn restored(report: &NdsRestoreReport) -> Outcome {
             format_size(report.source_len as u64)
         ));
     }
-    details.push(format!(
-        "The save as it was is kept in {}.",
-        report.auto_backup
-    ));
+    details.push(kept_line(&report.auto_backup, put_back_from));
     Outcome {
         succeeded: true,
-        headline: if report.units_written == 0 {
-            "Nothing to restore: already identical".into()
-        } else {
-            "Restored and verified".into()
+        headline: match (report.units_written, put_back_from) {
+            (0, None) => "Nothing to restore: already identical".into(),
+            (0, Some(_)) => "Nothing to put back: the save was already as it was".into(),
+            (_, None) => "Restored and verified".into(),
+            (_, Some(_)) => "Put back and verified".into(),
         },
         details,
         advice: None,

@@ -254,9 +254,10 @@ fn next_start_puts_it_back(
     app.finish_job();
     let text = app.text();
     assert!(
-        text.contains("Restored and verified") || text.contains("already identical"),
+        text.contains("Put back and verified") || text.contains("Nothing to put back"),
         "cut {cut}: {text}"
     );
+    assert!(text.contains(&format!("from {auto}.")), "cut {cut}: {text}");
     assert!(original(app.console()), "cut {cut}: the save as it was");
     assert_eq!(app.console().sd.kind_of(JOURNAL_PATH).unwrap(), None);
     app.press(Buttons::A);
@@ -512,12 +513,17 @@ fn a_missing_or_damaged_automatic_backup_is_said_plainly_and_not_put_back() {
     let text = app.text();
     assert!(text.contains("is missing from the SD card"), "{text}");
     assert!(text.contains(AUTO), "{text}");
+    assert!(!text.contains("Put back"), "not offered: {text}");
     app.press(Buttons::A);
+    assert_eq!(app.ui.screen(), ScreenKind::Unfinished);
     assert!(
-        app.text().contains("cannot be put back")
-            && app.text().contains("is no longer on the SD card"),
+        app.text().contains("Keepsake cannot put this save back."),
         "{}",
         app.text()
+    );
+    assert_eq!(
+        app.model.put_back().unwrap_err().reason,
+        format!("The automatic backup {AUTO} is no longer on the SD card.")
     );
     assert_eq!(chip(app.console()), torn, "nothing written");
 
@@ -530,8 +536,14 @@ fn a_missing_or_damaged_automatic_backup_is_said_plainly_and_not_put_back() {
     let text = app.text();
     assert!(text.contains("is damaged"), "{text}");
     assert!(text.contains("MOSS KNIGHT.sav"), "{text}");
-    app.press(Buttons::A);
-    assert!(app.text().contains("cannot be put back"), "{}", app.text());
+    assert!(
+        app.model
+            .put_back()
+            .unwrap_err()
+            .reason
+            .contains("is damaged"),
+        "refused"
+    );
 }
 
 #[test]

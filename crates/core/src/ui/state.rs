@@ -372,11 +372,13 @@ impl Ui {
             }
             View::Job(_) => Vec::new(),
             View::Result(_) => vec![("OK", Action::Dismiss)],
-            View::Unfinished(_) => vec![
+            // Only what can work now is offered.
+            View::Unfinished(info) if info.put_back.is_ok() => vec![
                 ("Put back", Action::PutBack),
                 ("Keep as is", Action::KeepAsIs),
                 ("Later", Action::Later),
             ],
+            View::Unfinished(_) => vec![("Keep as is", Action::KeepAsIs), ("Later", Action::Later)],
         }
     }
 
@@ -390,7 +392,8 @@ impl Ui {
             View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
             View::Job(_) => "Restoring: keep the card in, do not power off",
             View::Result(_) => "A or B to continue",
-            View::Unfinished(_) => "A put back  X keep as is  B later",
+            View::Unfinished(info) if info.put_back.is_ok() => "A put back  X keep as is  B later",
+            View::Unfinished(_) => "X keep as is  B later",
         }
     }
 
@@ -640,6 +643,11 @@ impl Ui {
             }
             Action::PutBack => {
                 if let View::Unfinished(info) = &self.view {
+                    if let Err(refusal) = &info.put_back {
+                        let reason = refusal.reason.clone();
+                        self.say(reason);
+                        return Signal::Continue;
+                    }
                     let title_name = info.title_name.clone();
                     match model.put_back() {
                         Ok(()) => {

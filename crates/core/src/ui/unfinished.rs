@@ -40,6 +40,23 @@ fn what_was_written(save: &JournalSave) -> &'static str {
     }
 }
 
+/// Why putting back is not offered, as the screen says it beside what it
+/// already shows (the automatic backup's path and state are above).
+fn screen_refusal(e: &PutBackRefused) -> Refusal {
+    match e {
+        PutBackRefused::CartridgeMissing { title, game_code } => Refusal {
+            reason: format!("The cartridge {title} ({game_code}) is not in the slot."),
+            advice: "Insert it to put its save back.".into(),
+        },
+        PutBackRefused::Missing(_) | PutBackRefused::Damaged { .. } | PutBackRefused::WrongKind => {
+            Refusal {
+                reason: "Keepsake cannot put this save back.".into(),
+                advice: "Another backup of this game can be restored once this is resolved.".into(),
+            }
+        }
+    }
+}
+
 fn refusal(e: &PutBackRefused) -> Refusal {
     let advice = match e {
         PutBackRefused::CartridgeMissing { .. } => "Insert it to put its save back.",
@@ -139,7 +156,7 @@ impl<C: Console> ConsoleModel<C> {
             put_back: self
                 .put_back_job(unfinished)
                 .map(|_| ())
-                .map_err(|e| refusal(&e)),
+                .map_err(|e| screen_refusal(&e)),
         })
     }
 
@@ -159,6 +176,7 @@ impl<C: Console> ConsoleModel<C> {
         let job = self.put_back_job(unfinished).map_err(|e| refusal(&e))?;
         let key = title_key(&unfinished.journal.save);
         self.job_title = self.known.contains_key(&key).then_some(key);
+        self.putting_back = Some(unfinished.journal.automatic_backup.clone());
         self.job = Some(job);
         Ok(())
     }
