@@ -198,10 +198,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// Writes `journal` so that a power cut leaves the old record or the new one
 /// whole (see [`write_atomic`]).
 pub fn record(sd: &mut dyn SdCard, journal: &Journal) -> Result<(), StoreError> {
-    let text = serde_json::to_vec_pretty(journal).map_err(|e| StoreError::Journal {
-        path: JOURNAL_PATH.into(),
-        problem: e.to_string(),
-    })?;
+    let text = to_json(journal)?;
     sd.create_dir_all(crate::store::naming::KEEPSAKE_DIR)?;
     write_atomic(sd, JOURNAL_PATH, &text)?;
     Ok(())
@@ -229,12 +226,23 @@ pub fn read(sd: &mut dyn SdCard) -> Result<Option<Journal>, StoreError> {
         Err(SdError::NotFound { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| StoreError::Journal {
-            path: JOURNAL_PATH.into(),
-            problem: e.to_string(),
-        })
+    parse(&bytes).map(Some)
+}
+
+/// Reads a journal's JSON (bytes from the SD card: anything at all).
+pub fn parse(bytes: &[u8]) -> Result<Journal, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Journal {
+        path: JOURNAL_PATH.into(),
+        problem: e.to_string(),
+    })
+}
+
+/// The JSON [`record`] writes.
+pub fn to_json(journal: &Journal) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec_pretty(journal).map_err(|e| StoreError::Journal {
+        path: JOURNAL_PATH.into(),
+        problem: e.to_string(),
+    })
 }
 
 /// Checks the automatic backup `journal` names against what was written.
