@@ -80,6 +80,7 @@ pub struct CtrRestoreJob {
     report: CtrRestoreReport,
     /// See [`CtrRestoreJob::keeping_way_back`].
     way_back: Option<(String, Vec<JournalFile>)>,
+    journaled: bool,
 }
 
 impl CtrRestoreJob {
@@ -107,6 +108,7 @@ impl CtrRestoreJob {
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
             way_back: None,
+            journaled: false,
         }
     }
 
@@ -139,6 +141,12 @@ impl CtrRestoreJob {
     /// The automatic backup, once made (empty before).
     pub fn auto_backup(&self) -> &str {
         &self.report.auto_backup
+    }
+
+    /// Whether the journal was recorded, so the save may have changed: a
+    /// job that stopped before cannot have written anything.
+    pub fn may_have_written(&self) -> bool {
+        self.journaled
     }
 
     /// Whether [`CtrRestoreJob::cancel`] would succeed.
@@ -260,6 +268,7 @@ impl CtrRestoreJob {
                             files,
                         },
                     )?;
+                    self.journaled = true;
                     self.progress = Progress::start(Phase::Writing, 0, 1);
                     self.state = State::Clear;
                 }

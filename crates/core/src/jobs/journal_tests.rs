@@ -199,6 +199,10 @@ fn a_card_swapped_while_the_chip_is_read_is_never_written() {
     );
     assert_eq!(sim.card.stats().page_writes, 0);
     assert_eq!(journal::read(&mut sim.sd).unwrap(), None);
+    assert!(
+        autos(&mut sim, NDS_DIR).is_empty(),
+        "the other game's save is not kept as this one's"
+    );
 }
 
 fn ctr_console(id: ArchiveId, before: &MemTree, wanted: &MemTree) -> (SimConsole, BackupEntry) {

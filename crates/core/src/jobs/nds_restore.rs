@@ -3,10 +3,11 @@
 //! 1. validate: the backup belongs to this game, its file reads, and its
 //!    save fits the chip or converts to its size without loss; the card is
 //!    still the one the job was made for;
-//! 2. read the chip and save what it holds as an automatic backup (read
-//!    back from the SD card and compared before anything is written);
-//! 3. check the card is still the same one (it may have been swapped while
-//!    the chip was read), then record the restore journal on the SD card;
+//! 2. read the chip; check the card is still the same one (it may have
+//!    been swapped while it was read), then save what the chip holds as an
+//!    automatic backup (read back from the SD card and compared before
+//!    anything is written);
+//! 3. record the restore journal on the SD card;
 //! 4. write only the write units (pages, or sectors on 8 MiB flash) that
 //!    differ — no cancelling from the first write on;
 //! 5. read everything back and compare, then remove the journal (a failed
@@ -75,6 +76,7 @@ pub struct NdsRestoreJob {
     /// one an unfinished restore left (so the way back stays the save as it
     /// was before that restore, not the half-written one).
     way_back: Option<(String, Vec<JournalFile>)>,
+    journaled: bool,
 }
 
 impl NdsRestoreJob {
@@ -109,6 +111,7 @@ impl NdsRestoreJob {
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
             way_back: None,
+            journaled: false,
         }
     }
 
@@ -138,6 +141,12 @@ impl NdsRestoreJob {
     /// The automatic backup, once made (empty before).
     pub fn auto_backup(&self) -> &str {
         &self.report.auto_backup
+    }
+
+    /// Whether the journal was recorded, so the save may have changed: a
+    /// job that stopped before cannot have written anything.
+    pub fn may_have_written(&self) -> bool {
+        self.journaled
     }
 
     /// Whether [`NdsRestoreJob::cancel`] would succeed.
@@ -198,6 +207,11 @@ impl NdsRestoreJob {
                 }
             }
             State::AutoBackup(current) => {
+                // The chip was read over many frames: a card swapped in
+                // meanwhile must neither be saved as this game's automatic
+                // backup nor receive this game's save. (From here to the
+                // first write is one frame, too short to swap a card.)
+                check_same_card(&self.card, devices)?;
                 let name = auto_backup_name(devices.clock.now());
                 let folder = publish_nds_backup(
                     devices.sd,
@@ -219,9 +233,6 @@ impl NdsRestoreJob {
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
-                // The chip was read over many frames: a card swapped in
-                // meanwhile must not receive this game's save.
-                check_same_card(&self.card, devices)?;
                 let file = nds_save_file_name(&self.card.header_title);
                 let (automatic_backup, files) = self
                     .way_back
@@ -244,6 +255,7 @@ impl NdsRestoreJob {
                         files,
                     },
                 )?;
+                self.journaled = true;
                 self.progress = Progress::start(
                     Phase::Writing,
                     (dirty.len() * chip.write_unit_size()) as u64,

@@ -290,7 +290,13 @@ impl<C: Console> ConsoleModel<C> {
                     Ending::Outcome(restored(&report, self.putting_back.as_deref()))
                 }
                 Err(e) => {
-                    let auto = job.auto_backup().to_owned();
+                    // Advice to restore the automatic backup only once the
+                    // card may have changed.
+                    let auto = if job.may_have_written() {
+                        job.auto_backup().to_owned()
+                    } else {
+                        String::new()
+                    };
                     Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &e, &auto))
                 }
             },
@@ -318,7 +324,11 @@ impl<C: Console> ConsoleModel<C> {
                         Ending::Outcome(ctr_restored(&report, self.putting_back.as_deref()))
                     }
                     Err(e) => {
-                        let auto = job.auto_backup().to_owned();
+                        let auto = if job.may_have_written() {
+                            job.auto_backup().to_owned()
+                        } else {
+                            String::new()
+                        };
                         Ending::Outcome(failure(JobKind::Restore, subject, &e, &auto))
                     }
                 }
