@@ -621,3 +621,30 @@ fn putting_back_needs_the_cartridge_in_the_slot() {
     app.finish_job();
     assert_eq!(chip(app.console()), old);
 }
+
+#[test]
+fn a_cartridge_swapped_while_a_restore_reads_it_is_refused_and_left_alone() {
+    let (old, new) = saves();
+    let mut app = App::start(nds_console(&old, &new));
+    confirm_restore(&mut app);
+    // The confirming frame validates against MOSS KNIGHT; then another
+    // game goes in while the chip is read.
+    app.input(FrameInput::press(Buttons::A));
+    let other = sample_save(0x2000, 0x2000, 41);
+    app.console().card.insert(demo::nds_cartridge(
+        "SKY ATLAS",
+        "ASKE",
+        SimChip::eeprom(0x2000, &other),
+        140,
+    ));
+    app.finish_job();
+    let text = app.text();
+    assert!(
+        text.contains("Nothing was written to the cartridge."),
+        "{text}"
+    );
+    assert!(!text.contains("automatic backup"), "{text}");
+    assert_eq!(chip(app.console()), other);
+    assert_eq!(app.console().sd.kind_of(JOURNAL_PATH).unwrap(), None);
+    assert_eq!(app.console().sd.kind_of(AUTO).unwrap(), None);
+}
