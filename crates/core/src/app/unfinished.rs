@@ -11,7 +11,7 @@ use thiserror::Error;
 
 use crate::jobs::{CtrRestoreJob, NdsRestoreJob};
 use crate::nds_card::InsertedNds;
-use crate::platform::SdCard;
+use crate::platform::{MediaType, SdCard};
 use crate::store::journal::{self, Journal, JournalSave, WayBack};
 use crate::store::{BackupEntry, BackupSource, StoreError};
 
@@ -40,13 +40,11 @@ pub enum PutBackRefused {
         /// What is wrong.
         problem: String,
     },
-    /// The NDS cartridge is not in the slot (or another one is).
-    #[error("the cartridge {title} ({game_code}) is not in the slot")]
+    /// The cartridge is not in the slot (or another one is).
+    #[error("the cartridge {name} is not in the slot")]
     CartridgeMissing {
-        /// Its header title.
-        title: String,
-        /// Its game code.
-        game_code: String,
+        /// The game, as people know it (`MOSS KNIGHT (AMKE)`).
+        name: String,
     },
     /// The journal names an NDS card but a 3DS job was asked for, or the
     /// other way round.
@@ -113,20 +111,25 @@ impl Unfinished {
                     .keeping_way_back(&self.journal),
             ),
             _ => Err(PutBackRefused::CartridgeMissing {
-                title: header_title.clone(),
-                game_code: game_code.clone(),
+                name: format!("{header_title} ({game_code})"),
             }),
         }
     }
 
-    /// The job that puts the automatic backup back into the 3DS archive.
-    pub fn ctr_put_back(&self) -> Result<CtrRestoreJob, PutBackRefused> {
+    /// The job that puts the automatic backup back into the 3DS archive;
+    /// `card_in_slot` is the title id of the 3DS card in the slot, if any.
+    pub fn ctr_put_back(&self, card_in_slot: Option<u64>) -> Result<CtrRestoreJob, PutBackRefused> {
         let archive = self
             .journal
             .save
             .archive()
             .ok_or(PutBackRefused::WrongKind)?;
         let entry = self.way_back_entry()?;
+        if archive.media == MediaType::Card && card_in_slot != Some(archive.title_id) {
+            return Err(PutBackRefused::CartridgeMissing {
+                name: self.journal.save.name().to_owned(),
+            });
+        }
         Ok(CtrRestoreJob::new(archive, self.title_dir(), entry).keeping_way_back(&self.journal))
     }
 }

@@ -648,3 +648,65 @@ fn a_cartridge_swapped_while_a_restore_reads_it_is_refused_and_left_alone() {
     assert_eq!(app.console().sd.kind_of(JOURNAL_PATH).unwrap(), None);
     assert_eq!(app.console().sd.kind_of(AUTO).unwrap(), None);
 }
+
+#[test]
+fn a_3ds_cartridge_restore_cut_short_waits_for_its_cartridge() {
+    let title_id = 0x0004_0000_0005_5D00;
+    let archive = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Card,
+        title_id,
+    };
+    let mut console = demo::empty_console();
+    console.titles.install(
+        MediaType::Card,
+        title_id,
+        demo::sample_smdh("Pokemon X", "Nintendo", 30),
+    );
+    console.card.insert(crate::sim::SimCard::Ctr { title_id });
+    let before = ctr_before();
+    console.archives.insert(archive, before.clone());
+    let dir = "/3ds/Checkpoint/saves/0x0055D Pokemon X";
+    console.sd.create_dir_all(&join(dir, "wanted")).unwrap();
+    console
+        .sd
+        .write(&join(dir, "wanted/main"), b"wanted")
+        .unwrap();
+    let backup = crate::store::BackupEntry {
+        name: "wanted".into(),
+        path: join(dir, "wanted"),
+        source: crate::store::BackupSource::Folder,
+    };
+    // The power goes at the archive's first delete, after the journal.
+    let mut job = crate::jobs::CtrRestoreJob::new(archive, dir, backup);
+    while !job.critical() {
+        job.step(&mut console.devices()).unwrap();
+    }
+    console.power.cut_after_writes(1);
+    while let Ok(Step::Working(_)) = job.step(&mut console.devices()) {}
+    console.power_cycle();
+    let card = console.card.eject().unwrap();
+
+    let mut app = App::start(console);
+    assert_eq!(app.ui.screen(), ScreenKind::Unfinished);
+    let text = app.text();
+    assert!(
+        text.contains("The cartridge Pokemon X is not in the slot."),
+        "{text}"
+    );
+    assert!(text.contains(&join(dir, "20261121-180400-auto")), "{text}");
+    assert!(!text.contains("Put back"), "{text}");
+    app.console().card.insert(card);
+    for _ in 0..5 {
+        app.idle();
+    }
+    assert!(app.text().contains("Put back"), "{}", app.text());
+    app.press(Buttons::A);
+    app.finish_job();
+    assert!(
+        app.text().contains("Put back and verified"),
+        "{}",
+        app.text()
+    );
+    assert_eq!(app.console().archives.committed(archive), Some(&before));
+}

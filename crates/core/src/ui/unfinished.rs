@@ -44,8 +44,8 @@ fn what_was_written(save: &JournalSave) -> &'static str {
 /// already shows (the automatic backup's path and state are above).
 fn screen_refusal(e: &PutBackRefused) -> Refusal {
     match e {
-        PutBackRefused::CartridgeMissing { title, game_code } => Refusal {
-            reason: format!("The cartridge {title} ({game_code}) is not in the slot."),
+        PutBackRefused::CartridgeMissing { name } => Refusal {
+            reason: format!("The cartridge {name} is not in the slot."),
             advice: "Insert it to put its save back.".into(),
         },
         PutBackRefused::Missing(_) | PutBackRefused::Damaged { .. } | PutBackRefused::WrongKind => {
@@ -98,9 +98,15 @@ impl<C: Console> ConsoleModel<C> {
                 let job = unfinished.nds_put_back(card)?;
                 Ok(RunningJob::NdsRestore { job })
             }
-            JournalSave::Title { .. } => Ok(RunningJob::CtrRestore {
-                job: unfinished.ctr_put_back()?,
-            }),
+            JournalSave::Title { .. } => {
+                let card = match self.slot {
+                    Slot::Ctr { title_id } => Some(title_id),
+                    _ => None,
+                };
+                Ok(RunningJob::CtrRestore {
+                    job: unfinished.ctr_put_back(card)?,
+                })
+            }
         }
     }
 
