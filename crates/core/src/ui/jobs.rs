@@ -6,6 +6,7 @@
 use super::console_model::{ConsoleModel, Known, Slot};
 use super::model::*;
 use super::theme::format_size;
+use super::unfinished::title_key;
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
     NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
@@ -15,6 +16,7 @@ use crate::platform::sd::join;
 use crate::platform::{
     ArchiveError, ArchiveId, ArchiveKind, CardError, Console, MediaType, SdError, SpiError,
 };
+use crate::store::journal::{JournalSave, Kind};
 use crate::store::naming::{backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError};
@@ -146,17 +148,43 @@ impl<C: Console> ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
-        // One journal records one unfinished restore: another restore
-        // would overwrite the record of the way back.
-        if let Some(unfinished) = &self.unfinished {
-            return Err(refusal(
-                format!(
-                    "The last restore of {} did not finish, and its way back must be kept.",
-                    unfinished.journal.save.name()
-                ),
-                "Open that title to put its save back or keep it as it is, then restore this backup.",
-            ));
-        }
+        // One journal records one unfinished restore. Another restore of
+        // the same save may replace it, keeping its way back (the save as
+        // it was before the unfinished restore); one of another save would
+        // overwrite the record of that way back.
+        let way_back = match &self.unfinished {
+            None => None,
+            Some(unfinished) if concerns(&unfinished.journal.save, title) => {
+                Some(unfinished.journal.clone())
+            }
+            Some(unfinished) => {
+                return Err(refusal(
+                    format!(
+                        "The last restore of {} did not finish, and its way back must be kept.",
+                        unfinished.journal.save.name()
+                    ),
+                    "Open that title to put its save back or keep it as it is, then restore this backup.",
+                ));
+            }
+        };
+        let (plan, job) = self.check_restore_of(title, backup)?;
+        let job = match (job, &way_back) {
+            (RunningJob::NdsRestore { job }, Some(journal)) => RunningJob::NdsRestore {
+                job: job.keeping_way_back(journal),
+            },
+            (RunningJob::CtrRestore { job }, Some(journal)) => RunningJob::CtrRestore {
+                job: job.keeping_way_back(journal),
+            },
+            (job, _) => job,
+        };
+        Ok((plan, job))
+    }
+
+    fn check_restore_of(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+    ) -> Result<(RestorePlan, RunningJob), Refusal> {
         let (target, known) = self.target_for(title)?;
         let entry = self.entries.get(backup).cloned().ok_or_else(|| {
             refusal(
@@ -375,6 +403,18 @@ impl<C: Console> ConsoleModel<C> {
             Some(RunningJob::NdsRestore { .. } | RunningJob::CtrRestore { .. }) | None => false,
         }
     }
+}
+
+/// Whether the journal's save is the save data of `title` (the screens
+/// restore save data only).
+fn concerns(save: &JournalSave, title: &TitleKey) -> bool {
+    !matches!(
+        save,
+        JournalSave::Title {
+            kind: Kind::Extdata,
+            ..
+        }
+    ) && title_key(save) == *title
 }
 
 /// How a job ended.

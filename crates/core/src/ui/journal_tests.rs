@@ -561,7 +561,6 @@ fn the_title_keeps_its_warning_and_way_back_until_it_is_resolved() {
         "{}",
         app.text()
     );
-    // Another restore would lose the record of the way back.
     app.press(Buttons::A);
     assert_eq!(
         app.ui.screen(),
@@ -570,13 +569,10 @@ fn the_title_keeps_its_warning_and_way_back_until_it_is_resolved() {
     );
     app.press(Buttons::B);
     assert_eq!(app.ui.screen(), ScreenKind::Backups);
+    // Another backup of the same save may still be restored.
     app.press(Buttons::DOWN);
     app.combo(Buttons::R, Buttons::A);
-    assert!(
-        app.text().contains("its way back must be kept"),
-        "{}",
-        app.text()
-    );
+    assert_eq!(app.ui.screen(), ScreenKind::Confirm, "{}", app.text());
     assert_eq!(
         app.model.unfinished().map(|u| u.title_name),
         Some(TITLE.into())
@@ -709,4 +705,72 @@ fn a_3ds_cartridge_restore_cut_short_waits_for_its_cartridge() {
         app.text()
     );
     assert_eq!(app.console().archives.committed(archive), Some(&before));
+}
+
+#[test]
+fn another_restore_of_the_same_save_keeps_the_first_way_back_and_others_wait() {
+    let (old, new) = saves();
+    let mut console = interrupted(&old, &new);
+    // An SD title with a save and a backup of its own.
+    demo::install_sample_titles(&mut console, 1);
+    let garden = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id: demo::sample_title_id(0),
+    };
+    console.archives.insert(garden, ctr_before());
+    demo::put_ctr_backup(
+        &mut console,
+        garden.title_id,
+        "Pocket Garden",
+        "older",
+        b"older",
+    );
+
+    let mut app = App::start(console);
+    app.press(Buttons::B);
+    // The SD title's restore would overwrite the record: refused.
+    app.press(Buttons::DOWN);
+    app.press(Buttons::A);
+    app.press(Buttons::DOWN);
+    app.combo(Buttons::R, Buttons::A);
+    let text = app.text();
+    assert!(text.contains("its way back must be kept"), "{text}");
+    assert_eq!(
+        app.console().archives.committed(garden),
+        Some(&ctr_before())
+    );
+
+    // MOSS KNIGHT's own backup again, cut short after one page.
+    app.press(Buttons::A);
+    app.press(Buttons::B);
+    app.press(Buttons::UP);
+    app.press(Buttons::A);
+    app.press(Buttons::B);
+    assert_eq!(app.ui.screen(), ScreenKind::Backups);
+    // Rows: New backup, the automatic backup, "wanted" (undated, last).
+    app.press(Buttons::DOWN);
+    app.press(Buttons::DOWN);
+    app.combo(Buttons::R, Buttons::A);
+    assert_eq!(app.ui.screen(), ScreenKind::Confirm, "{}", app.text());
+    app.input(FrameInput::press(Buttons::A));
+    while app.model.system_events() == SystemEvents::Allowed {
+        app.idle();
+    }
+    app.idle();
+    let console = app.switch_off();
+    let newer_auto = join(FOLDER, "20261121-180401-auto");
+    assert!(
+        console.sd.tree().kind_of(&newer_auto).unwrap().is_some(),
+        "the second restore made its own automatic backup"
+    );
+
+    // The way back is still the save as it was before the first restore.
+    let mut app = App::start(console);
+    let text = app.text();
+    assert!(text.contains(AUTO), "{text}");
+    assert!(!text.contains(&newer_auto), "{text}");
+    app.press(Buttons::A);
+    app.finish_job();
+    assert_eq!(chip(app.console()), old);
 }

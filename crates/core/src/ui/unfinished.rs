@@ -10,7 +10,7 @@ use crate::platform::Console;
 use crate::store::journal::{JournalSave, Kind, Media, Operation, WayBack};
 
 /// The list's key of the title a journal is about.
-fn title_key(save: &JournalSave) -> TitleKey {
+pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
     match save {
         JournalSave::NdsCard { game_code, .. } => TitleKey(format!("nds:{game_code}")),
         JournalSave::Title {
