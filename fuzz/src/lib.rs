@@ -18,6 +18,7 @@ pub mod nds;
 pub mod nds_chip_detect;
 pub mod nds_header;
 pub mod probe_config;
+pub mod restore_journal;
 pub mod savefs_rehashed;
 pub mod savefs_walk;
 pub mod smdh;
@@ -27,7 +28,7 @@ pub mod title_cache;
 pub type Body = fn(&[u8]);
 
 /// Every target by its cargo-fuzz name.
-pub const TARGETS: [(&str, Body); 14] = [
+pub const TARGETS: [(&str, Body); 15] = [
     ("ctr_detect", ctr_detect::run),
     ("ctr_wear_decode", ctr_wear_decode::run),
     ("diff_import", diff_import::run),
@@ -38,6 +39,7 @@ pub const TARGETS: [(&str, Body); 14] = [
     ("nds_chip_detect", nds_chip_detect::run),
     ("nds_header", nds_header::run),
     ("probe_config", probe_config::run),
+    ("restore_journal", restore_journal::run),
     ("savefs_rehashed", savefs_rehashed::run),
     ("savefs_walk", savefs_walk::run),
     ("smdh", smdh::run),

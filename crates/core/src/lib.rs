@@ -3,6 +3,7 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod capabilities;
 pub mod failure;
 pub mod gpu_texture;

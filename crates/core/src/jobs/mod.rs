@@ -9,6 +9,12 @@
 //! cancelled until its first write to the save; from then on it runs to the
 //! end or to an error, and it always begins by saving the current save as
 //! an automatic backup.
+//!
+//! Before its first write a restore records the restore journal
+//! ([`crate::store::journal`]) and removes it after its read-back, so a
+//! restore cut short is found at the next start. In between it is in its
+//! critical section (`critical()`): the app must not let the system end it
+//! (see [`crate::app::SystemEvents`]).
 
 mod archive_clear;
 mod ctr_backup;
@@ -41,5 +47,7 @@ pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
 
 #[cfg(test)]
 mod ctr_tests;
+#[cfg(test)]
+mod journal_tests;
 #[cfg(test)]
 mod tests;

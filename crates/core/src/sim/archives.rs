@@ -4,6 +4,11 @@
 //! closing drops uncommitted save-data changes, as on the console. Secure
 //! value resets are recorded for tests to check.
 //!
+//! Faults, as a failing card or a damaged save filesystem shows them: a file
+//! write that reports success but does not keep the bytes
+//! ([`SimArchives::garble_next_write`]), and a commit that lands without a
+//! file ([`SimArchives::lose_at_next_commit`]).
+//!
 //! Where the console differs from a plain tree, so does the simulation: a
 //! title never started has a save archive that exists but is not formatted
 //! ([`SimArchives::insert_unformatted`]; FS 0xC8A04554); the versions of a
@@ -37,6 +42,8 @@ pub struct SimArchives {
     secure_value_resets: Vec<(u64, MediaType)>,
     commits: u64,
     power: PowerSupply,
+    garble_next_write: bool,
+    lose_at_commit: Option<String>,
     unformatted: BTreeSet<ArchiveId>,
     failing_deletes: BTreeSet<String>,
 }
@@ -74,6 +81,8 @@ impl SimArchives {
             power,
             unformatted: BTreeSet::new(),
             failing_deletes: BTreeSet::new(),
+            garble_next_write: false,
+            lose_at_commit: None,
         }
     }
 
@@ -109,6 +118,18 @@ impl SimArchives {
     /// Commits so far.
     pub fn commits(&self) -> u64 {
         self.commits
+    }
+
+    /// Makes the next file write keep its bytes with the last one's lowest
+    /// bit flipped (one byte where it was empty) while reporting success.
+    pub fn garble_next_write(&mut self) {
+        self.garble_next_write = true;
+    }
+
+    /// Makes the next commit land without the file at `path` (gone from
+    /// the archive as committed and as open).
+    pub fn lose_at_next_commit(&mut self, path: &str) {
+        self.lose_at_commit = Some(path.to_owned());
     }
 
     /// Drops every open handle and its uncommitted changes (a reboot).
@@ -218,6 +239,14 @@ impl SaveArchives for SimArchives {
         path: &str,
         bytes: &[u8],
     ) -> Result<(), ArchiveError> {
+        if std::mem::take(&mut self.garble_next_write) {
+            let mut kept = bytes.to_vec();
+            match kept.last_mut() {
+                Some(last) => *last ^= 1,
+                None => kept.push(0),
+            }
+            return self.mutate(archive, |t| t.write(path, &kept));
+        }
         self.mutate(archive, |t| t.write(path, bytes))
     }
 
@@ -246,7 +275,11 @@ impl SaveArchives for SimArchives {
     fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError> {
         self.handle(archive)?;
         self.begin_write()?;
-        let open = &self.open[&archive.0];
+        let open = self.open.get_mut(&archive.0).expect("checked above");
+        if let Some(path) = self.lose_at_commit.take() {
+            // Best effort: a path that is not there is simply not lost.
+            let _ = open.working.remove_file(&path);
+        }
         self.committed.insert(open.id, open.working.clone());
         self.commits += 1;
         Ok(())

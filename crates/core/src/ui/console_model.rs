@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::jobs::RunningJob;
 use super::keyboard::Keyboard;
 use super::model::*;
+use crate::app::{SystemEvents, Unfinished};
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::titles::{ArchiveProbe, SaveState, probe_archives};
@@ -127,7 +128,7 @@ pub struct ConsoleModel<C: Console> {
     /// title or cartridge claims them.
     folder_titles: Vec<(TitleInfo, Known)>,
     pub(crate) known: BTreeMap<TitleKey, Known>,
-    titles: Vec<TitleInfo>,
+    pub(crate) titles: Vec<TitleInfo>,
     pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
     pub(crate) config: Config,
     ui_settings: UiSettings,
@@ -142,6 +143,12 @@ pub struct ConsoleModel<C: Console> {
     title_scan: Option<TitleScan>,
     /// Why the installed titles could not be listed, if they could not.
     titles_problem: Option<String>,
+    /// A restore that did not finish, until it is resolved.
+    pub(crate) unfinished: Option<Unfinished>,
+    /// Why the restore journal could not be read, when it could not.
+    pub(crate) journal_problem: Option<String>,
+    /// The automatic backup the running job puts back, when it does.
+    pub(crate) putting_back: Option<String>,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -197,7 +204,11 @@ impl<C: Console> ConsoleModel<C> {
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
             title_scan: None,
             titles_problem: None,
+            unfinished: None,
+            journal_problem: None,
+            putting_back: None,
         };
+        model.reload_unfinished();
         model.load_sd_titles();
         if model.sd_titles.is_empty() {
             // No cache to show: the first start reads every title now.
@@ -212,6 +223,43 @@ impl<C: Console> ConsoleModel<C> {
         }
         model.rebuild_titles();
         model
+    }
+
+    /// Whether the console's main loop may hand control to the system this
+    /// frame (see [`SystemEvents`]): not while a job is writing a save.
+    pub fn system_events(&self) -> SystemEvents {
+        let critical = match &self.job {
+            Some(RunningJob::NdsRestore { job }) => job.critical(),
+            Some(RunningJob::CtrRestore { job }) => job.critical(),
+            Some(RunningJob::NdsBackup { .. } | RunningJob::CtrBackup { .. }) | None => false,
+        };
+        if critical {
+            SystemEvents::Held
+        } else {
+            SystemEvents::Allowed
+        }
+    }
+
+    /// Ends the app, handing the console back (for tests that switch it
+    /// off and on).
+    pub fn into_console(self) -> C {
+        self.console
+    }
+
+    /// Reads the restore journal again (at start-up and after every job).
+    pub(crate) fn reload_unfinished(&mut self) {
+        let devices = self.console.devices();
+        match Unfinished::find(devices.sd) {
+            Ok(found) => {
+                self.unfinished = found;
+                self.journal_problem = None;
+            }
+            Err(e) => {
+                self.unfinished = None;
+                self.journal_problem = Some(e.to_string());
+            }
+        }
+        self.generation += 1;
     }
 
     /// Whether the inserted cartridge is still being identified.
@@ -790,6 +838,18 @@ fn imported_kind(
 }
 
 impl<C: Console> AppModel for ConsoleModel<C> {
+    fn unfinished(&self) -> Option<UnfinishedInfo> {
+        self.unfinished_info()
+    }
+
+    fn put_back(&mut self) -> Result<(), Refusal> {
+        self.start_put_back()
+    }
+
+    fn keep_as_is(&mut self) -> Result<(), Refusal> {
+        self.keep_unfinished_as_is()
+    }
+
     fn poll(&mut self) {
         // The installed titles are refreshed between jobs, never during one.
         if self.job.is_none() && self.step_title_scan(TITLES_PER_FRAME) {
@@ -924,6 +984,14 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn warning(&self) -> Option<String> {
+        if let Some(unfinished) = &self.unfinished {
+            return Some(self.unfinished_warning(unfinished));
+        }
+        if let Some(problem) = &self.journal_problem {
+            return Some(format!(
+                "A restore may not have finished, but its record cannot be read ({problem})."
+            ));
+        }
         match (self.slot_problem(), &self.startup_warning) {
             (Some(slot), _) => Some(slot.to_owned()),
             (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
