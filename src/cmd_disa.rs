@@ -437,8 +437,8 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             let (cmac, _) = cmac_line(container.storage(), &signing)?;
             let _ = writeln!(out, "{cmac}");
             describe_partitions(&mut out, &container, &["SAVE", "DATA"]);
-            let fs = SaveFs::open(container).bad_input("reading the filesystem")?;
-            let info = fs.info();
+            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let info = *fs.info();
             let listing = fs.walk().bad_input("walking the filesystem")?;
             let files = listing.iter().filter(|l| l.size.is_some()).count();
             let _ = writeln!(
@@ -458,7 +458,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             Ok(())
         }
         DisaCommand::Ls { image } => {
-            let fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
+            let mut fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
             for entry in fs.walk().bad_input("walking the filesystem")? {
                 match entry.size {
                     Some(size) => println!("{size:>12}  {}", entry.path),
@@ -649,11 +649,12 @@ fn check_new_image(bytes: &[u8]) -> anyhow::Result<bool> {
     let reports = container
         .verify(&|_| {})
         .map_err(|e| anyhow!("the new image cannot be verified: {e}"))?;
-    let fs = SaveFs::open(container)
+    let mut fs = SaveFs::open(container)
         .map_err(|e| anyhow!("the new image's filesystem does not open: {e}"))?;
-    fs.walk()
+    let check = fs
+        .check()
         .map_err(|e| anyhow!("the new image's directory tree is unreadable: {e}"))?;
-    Ok(reports.iter().all(PartitionReport::is_sound))
+    Ok(reports.iter().all(PartitionReport::is_sound) && check.unreadable.is_empty())
 }
 
 fn sign(bytes: &mut Vec<u8>, signing: &Signing) -> Result<(), Failure> {
