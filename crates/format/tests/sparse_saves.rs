@@ -1,0 +1,100 @@
+//! Saves written the way the console writes them (the `savegen`
+//! generator: free-run ends only, tables' tails untouched, blocks nobody
+//! wrote holding random bytes; files removed and their room refilled), in
+//! both layouts and both block sizes. Each is read by the independent
+//! reader of these tests, which must find exactly the tree the generator
+//! recorded, and by Keepsake, whose listing, reading and verifying must
+//! agree with it.
+
+use keepsake_format::ctr::disa;
+use keepsake_format::ctr::savefs::format::SaveFormat;
+use keepsake_format::ctr::savefs::{Node, SaveFs};
+use keepsake_format::ctr::savegen::{self, Tree};
+
+mod independent;
+
+fn check(seed: &str, format: SaveFormat, image_len: u64) {
+    let mut rng = keepsake_testkit::rng::for_test(seed);
+    let generated = savegen::sparse_save(&mut rng, format, image_len, 4);
+    let image = &generated.image;
+    let expected = &generated.tree;
+    // The run must have exercised what it is about.
+    let files = expected.values().filter(|c| c.is_some()).count();
+    assert!(files >= 5, "{seed}: {files} files");
+    assert!(generated.removed > 0, "{seed}: nothing was removed");
+    assert!(
+        expected
+            .values()
+            .any(|c| c.as_ref().is_some_and(Vec::is_empty)),
+        "{seed}: no empty file"
+    );
+    // Sparse: partition 0 holds blocks never written, counted from the hash
+    // tree by the independent reader; they are the ones the generator filled.
+    let unwritten = independent::unwritten_blocks(image).unwrap();
+    assert!(unwritten[0] > 0, "{seed}: {unwritten:?}");
+    assert_eq!(unwritten, generated.unwritten, "{seed}");
+    // Independent reading path.
+    assert_eq!(&independent::read_tree(image).unwrap(), expected, "{seed}");
+    // Keepsake: verify is sound, the walk and every file match, and the
+    // filesystem check finds nothing unreadable.
+    let container = disa::open(image.as_slice()).unwrap();
+    let reports = container.verify(&|_| {}).unwrap();
+    assert!(reports.iter().all(|r| r.is_sound()), "{seed}: {reports:?}");
+    let never: Vec<u64> = reports.iter().map(|r| r.levels[3].never_written).collect();
+    assert_eq!(never, unwritten, "{seed}");
+    let mut fs = SaveFs::open(container).unwrap();
+    let mut seen = Tree::new();
+    for entry in fs.walk().unwrap() {
+        let contents = match entry.node {
+            Node::Dir(_) => None,
+            Node::File(f) => Some(fs.read_file(f, &entry.path).unwrap()),
+        };
+        seen.insert(entry.path, contents);
+    }
+    assert_eq!(&seen, expected, "{seed}");
+    assert!(fs.check().unwrap().unreadable.is_empty(), "{seed}");
+}
+
+#[test]
+fn one_partition_512_byte_blocks() {
+    for i in 0..3 {
+        check(
+            &format!("sparse_1p_512_{i}"),
+            SaveFormat::new(512, 20, 120, true),
+            256 * 1024,
+        );
+    }
+}
+
+#[test]
+fn one_partition_4096_byte_blocks() {
+    for i in 0..3 {
+        check(
+            &format!("sparse_1p_4096_{i}"),
+            SaveFormat::new(4096, 20, 120, true),
+            1024 * 1024,
+        );
+    }
+}
+
+#[test]
+fn two_partitions_512_byte_blocks() {
+    for i in 0..3 {
+        check(
+            &format!("sparse_2p_512_{i}"),
+            SaveFormat::new(512, 20, 120, false),
+            256 * 1024,
+        );
+    }
+}
+
+#[test]
+fn two_partitions_4096_byte_blocks() {
+    for i in 0..3 {
+        check(
+            &format!("sparse_2p_4096_{i}"),
+            SaveFormat::new(4096, 20, 120, false),
+            1024 * 1024,
+        );
+    }
+}
