@@ -98,3 +98,46 @@ fn two_partitions_4096_byte_blocks() {
         );
     }
 }
+
+#[test]
+fn a_file_whose_data_was_never_written_is_an_error_naming_it_not_a_failure_of_the_image() {
+    use keepsake_format::ctr::partition::PartitionError;
+    use keepsake_format::ctr::savefs::SaveFsError;
+
+    let (image, good) = savegen::save_with_unwritten_file_data();
+    // Every hash that exists holds: the container alone looks sound.
+    let mut container = disa::open(image.as_slice()).unwrap();
+    let reports = container.verify_remembering(&|_| {}).unwrap();
+    assert!(reports.iter().all(|r| r.is_sound()));
+    // The tree lists; the good file reads; the bad one is an error that
+    // names it and the offset in it (0: its first block).
+    let mut fs = SaveFs::open(container).unwrap();
+    let paths: Vec<String> = fs.walk().unwrap().into_iter().map(|l| l.path).collect();
+    assert_eq!(paths, ["dir", "good.bin", "dir/bad.bin"]);
+    assert_eq!(fs.read_path("good.bin").unwrap(), good);
+    let error = fs.read_path("dir/bad.bin").unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            SaveFsError::FileData {
+                path,
+                offset: 0,
+                error: PartitionError::NeverWritten { level: 4, .. },
+            } if path == "dir/bad.bin"
+        ),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("reading dir/bad.bin at file offset 0x0")
+    );
+    // The filesystem check says exactly that, and nothing else.
+    let check = fs.check().unwrap();
+    assert_eq!((check.dirs, check.files), (1, 2));
+    let unreadable: Vec<&str> = check.unreadable.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(unreadable, ["dir/bad.bin"]);
+    // The independent reader refuses the same file for the same reason.
+    let refused = independent::read_tree(&image).unwrap_err();
+    assert!(refused.contains("never written"), "{refused}");
+}

@@ -181,3 +181,45 @@ pub fn sparse_save(
         unwritten,
     }
 }
+
+/// A small two-partition save (512-byte blocks) holding `good.bin` and
+/// `dir/bad.bin`, where the entry of `bad.bin` was then pointed at the first
+/// block of the free run, whose data was never written (as a file grown by
+/// a tool that does not write the new blocks would be). Everything is
+/// hashed and sound except that `bad.bin`'s data has no hash. Returns the
+/// image and the contents of `good.bin`.
+pub fn save_with_unwritten_file_data() -> (Vec<u8>, Vec<u8>) {
+    use super::savefs::Node;
+    use super::savefs::header::TableHome;
+
+    let mut fs = SaveFormat::new(512, 4, 8, false)
+        .format(64 * 1024)
+        .expect("a 64 KiB save formats");
+    let good: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+    fs.write_file("good.bin", &good).expect("room for a file");
+    fs.create_dir("dir").expect("room for a directory");
+    fs.write_file("dir/bad.bin", &[0x42; 600])
+        .expect("room for a file");
+    fs.commit().expect("the save commits");
+    let Node::File(bad) = fs.lookup("dir/bad.bin").expect("just written") else {
+        unreachable!("a file was written")
+    };
+    let info = *fs.info();
+    let TableHome::Offset(file_table) = info.file_table else {
+        unreachable!("two partitions keep the tables at an offset")
+    };
+    let mut disa = fs.into_disa();
+    let mut head = [0u8; 8];
+    disa.read(0, info.fat_offset, &mut head)
+        .expect("the FAT head was written");
+    // Entry 0's second word: first free block + 1.
+    let free = u32::from_le_bytes(head[4..8].try_into().expect("4 bytes")) - 1;
+    disa.write(
+        0,
+        file_table + u64::from(bad) * 0x30 + 0x1C,
+        &free.to_le_bytes(),
+    )
+    .expect("the entry is written");
+    disa.commit().expect("the save commits");
+    (disa.into_storage(), good)
+}
