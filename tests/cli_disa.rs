@@ -387,7 +387,8 @@ fn save3ds_images_list_verify_and_extract_byte_for_byte() {
 
 #[test]
 fn a_file_with_unwritten_data_fails_verify_and_extract_alike_but_lists() {
-    let (image, good) = keepsake_format::ctr::savegen::save_with_unwritten_file_data();
+    use keepsake_format::ctr::savegen::{Unwritten, save_with_unwritten};
+    let (image, good) = save_with_unwritten(Unwritten::Data);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("save.disa");
     fs::write(&path, &image).unwrap();

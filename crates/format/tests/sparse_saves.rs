@@ -9,7 +9,7 @@
 use keepsake_format::ctr::disa;
 use keepsake_format::ctr::savefs::format::SaveFormat;
 use keepsake_format::ctr::savefs::{Node, SaveFs};
-use keepsake_format::ctr::savegen::{self, Tree};
+use keepsake_format::ctr::savegen::{self, Tree, Unwritten};
 
 mod independent;
 
@@ -104,7 +104,7 @@ fn a_file_whose_data_was_never_written_is_an_error_naming_it_not_a_failure_of_th
     use keepsake_format::ctr::partition::PartitionError;
     use keepsake_format::ctr::savefs::SaveFsError;
 
-    let (image, good) = savegen::save_with_unwritten_file_data();
+    let (image, good) = savegen::save_with_unwritten(Unwritten::Data);
     // Every hash that exists holds: the container alone looks sound.
     let mut container = disa::open(image.as_slice()).unwrap();
     let reports = container.verify_remembering(&|_| {}).unwrap();
@@ -140,4 +140,51 @@ fn a_file_whose_data_was_never_written_is_an_error_naming_it_not_a_failure_of_th
     // The independent reader refuses the same file for the same reason.
     let refused = independent::read_tree(&image).unwrap_err();
     assert!(refused.contains("never written"), "{refused}");
+}
+
+#[test]
+fn a_file_whose_fat_entry_was_never_written_is_an_error_naming_the_file_and_the_entry() {
+    use keepsake_format::ctr::partition::PartitionError;
+    use keepsake_format::ctr::savefs::SaveFsError;
+    use keepsake_format::ctr::savefs::fat::FatError;
+
+    let (image, good) = savegen::save_with_unwritten(Unwritten::FatEntry);
+    let container = disa::open(image.as_slice()).unwrap();
+    assert!(
+        container
+            .verify(&|_| {})
+            .unwrap()
+            .iter()
+            .all(|r| r.is_sound())
+    );
+    let mut fs = SaveFs::open(container).unwrap();
+    // Listing needs no FAT entry of the file's: it works.
+    assert_eq!(fs.walk().unwrap().len(), 3);
+    assert_eq!(fs.read_path("good.bin").unwrap(), good);
+    // The file's first node is read from a never-written FAT block: an
+    // error naming the file and the entry, never data.
+    let error = fs.read_path("dir/bad.bin").unwrap_err();
+    let SaveFsError::FileChain {
+        path,
+        error: FatError::Unreadable { entry, error },
+    } = &error
+    else {
+        panic!("{error}")
+    };
+    assert_eq!(path, "dir/bad.bin");
+    assert!(matches!(
+        error,
+        PartitionError::NeverWritten { level: 4, .. }
+    ));
+    // The free run starts after good.bin (2 blocks) and bad.bin (2
+    // blocks): block 4, so the entry is 4 + 1000 + 1.
+    assert_eq!(*entry, 1005);
+    assert!(error.to_string().contains("was never written"), "{error}");
+    let check = fs.check().unwrap();
+    assert_eq!(check.unreadable.len(), 1);
+    assert!(
+        independent::read_tree(&image)
+            .unwrap_err()
+            .contains("never written")
+    );
 }

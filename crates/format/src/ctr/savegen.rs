@@ -182,19 +182,29 @@ pub fn sparse_save(
     }
 }
 
-/// A small two-partition save (512-byte blocks) holding `good.bin` and
-/// `dir/bad.bin`, where the entry of `bad.bin` was then pointed at the first
-/// block of the free run, whose data was never written (as a file grown by
-/// a tool that does not write the new blocks would be). Everything is
-/// hashed and sound except that `bad.bin`'s data has no hash. Returns the
+/// What [`save_with_unwritten`] leaves unwritten under `dir/bad.bin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unwritten {
+    /// The file's data: its entry points at the first block of the free
+    /// run, never written (as a file grown by a tool that does not write
+    /// the new blocks would be).
+    Data,
+    /// The FAT entry of its first block: the entry points at a block inside
+    /// the free run, whose FAT entry lies in a FAT block never written.
+    FatEntry,
+}
+
+/// A two-partition save (512-byte blocks, 1 MiB) holding `good.bin` and
+/// `dir/bad.bin`, where `bad.bin` then needs a block that was never written
+/// (see [`Unwritten`]); everything else is hashed and sound. Returns the
 /// image and the contents of `good.bin`.
-pub fn save_with_unwritten_file_data() -> (Vec<u8>, Vec<u8>) {
+pub fn save_with_unwritten(what: Unwritten) -> (Vec<u8>, Vec<u8>) {
     use super::savefs::Node;
     use super::savefs::header::TableHome;
 
     let mut fs = SaveFormat::new(512, 4, 8, false)
-        .format(64 * 1024)
-        .expect("a 64 KiB save formats");
+        .format(1024 * 1024)
+        .expect("a 1 MiB save formats");
     let good: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
     fs.write_file("good.bin", &good).expect("room for a file");
     fs.create_dir("dir").expect("room for a directory");
@@ -214,10 +224,16 @@ pub fn save_with_unwritten_file_data() -> (Vec<u8>, Vec<u8>) {
         .expect("the FAT head was written");
     // Entry 0's second word: first free block + 1.
     let free = u32::from_le_bytes(head[4..8].try_into().expect("4 bytes")) - 1;
+    let block = match what {
+        Unwritten::Data => free,
+        // Halfway into the free run: its FAT entry is 1000 entries (8000
+        // bytes, many 512-byte blocks) away from any entry ever written.
+        Unwritten::FatEntry => free + 1000,
+    };
     disa.write(
         0,
         file_table + u64::from(bad) * 0x30 + 0x1C,
-        &free.to_le_bytes(),
+        &block.to_le_bytes(),
     )
     .expect("the entry is written");
     disa.commit().expect("the save commits");

@@ -27,7 +27,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
@@ -66,7 +66,7 @@ struct Partition {
 pub struct Reader<'a> {
     image: &'a [u8],
     parts: Vec<Partition>,
-    checked: HashMap<(usize, usize, u64), Vec<u8>>,
+    checked: BTreeMap<(usize, usize, u64), Vec<u8>>,
 }
 
 impl<'a> Reader<'a> {
@@ -114,7 +114,7 @@ impl<'a> Reader<'a> {
         Ok(Reader {
             image,
             parts,
-            checked: HashMap::new(),
+            checked: BTreeMap::new(),
         })
     }
 

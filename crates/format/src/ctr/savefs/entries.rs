@@ -435,7 +435,7 @@ mod tests {
         let meta = files(4, 3, 0xEE);
         let table = meta.piece(Piece::Files);
         // Hand-encoded dummy: 1 used, capacity 4, no freed entry.
-        let mut dummy = vec![0u8; FILE_ENTRY_LEN];
+        let mut dummy = [0u8; FILE_ENTRY_LEN];
         dummy[0] = 1;
         dummy[4] = 4;
         assert_eq!(&table[..FILE_ENTRY_LEN], &dummy[..]);

@@ -19,7 +19,7 @@
 //! Writes go straight through to the container (to the inactive DPFS copy;
 //! hashed on commit), and into the kept block if there is one.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::super::disa::Disa;
 use super::super::partition::PartitionError;
@@ -142,7 +142,7 @@ pub struct ContainerMeta<S> {
     places: [Vec<Place>; 5],
     lens: [u64; 5],
     /// Checked IVFC level-4 blocks, by (partition, block index).
-    blocks: HashMap<(usize, u64), Box<[u8]>>,
+    blocks: BTreeMap<(usize, u64), Box<[u8]>>,
 }
 
 impl<S> ContainerMeta<S> {
@@ -152,7 +152,7 @@ impl<S> ContainerMeta<S> {
             disa,
             places: Default::default(),
             lens: [0; 5],
-            blocks: HashMap::new(),
+            blocks: BTreeMap::new(),
         }
     }
 

@@ -89,6 +89,8 @@ pub enum SaveFsError {
         offset: u64,
         error: PartitionError,
     },
+    #[error("reading {path}: its chain of blocks cannot be followed: {error}")]
+    FileChain { path: String, error: FatError },
     #[error("writing the image: {0}")]
     Write(PartitionError),
     #[error("{path}: {why}")]
@@ -465,7 +467,13 @@ impl<S: ReadAt> SaveFs<S> {
     /// fails (or was never written) is an error naming `path` and the
     /// offset in the file.
     pub fn read_file(&mut self, file: u32, path: &str) -> Result<Vec<u8>, SaveFsError> {
-        let (size, runs) = self.file_runs(file, path)?;
+        let (size, runs) = self.file_runs(file, path).map_err(|e| match e {
+            SaveFsError::Fat(error) => SaveFsError::FileChain {
+                path: path.to_string(),
+                error,
+            },
+            other => other,
+        })?;
         let mut out = vec![0u8; size as usize];
         let bl = u64::from(self.info.block_len);
         let mut done = 0u64;
