@@ -188,3 +188,22 @@ fn a_file_whose_fat_entry_was_never_written_is_an_error_naming_the_file_and_the_
             .contains("never written")
     );
 }
+
+#[test]
+fn a_fresh_save_is_written_as_the_console_writes_it() {
+    // Two partitions, 512-byte blocks, 10 directories and 10 files (11
+    // buckets each), 1000 data blocks. Partition 0 by hand: header and
+    // information 0x00-0x88, hash tables 0x88-0xE0, FAT 0xE0 + 1001 * 8 =
+    // 8232, directory table 8232 + 12 * 0x28 = 8712, file table 8712 + 11 *
+    // 0x30 = 9240, rounded up to 9728: 19 blocks. Formatting writes the
+    // headers, the hash tables and FAT entries 0-2 (block 0), the FAT's last
+    // entry (8224) and the directory table's dummy and root (block 16), the
+    // file table's dummy (8712, block 17): the other 16 blocks stay
+    // unwritten, as do all 1000 of partition 1.
+    let fs = SaveFormat::new(512, 10, 10, false)
+        .format_blocks(1000, 0)
+        .unwrap();
+    let image = fs.into_disa().into_storage();
+    assert_eq!(independent::unwritten_blocks(&image).unwrap(), [16, 1000]);
+    assert_eq!(independent::read_tree(&image).unwrap(), Tree::new());
+}
