@@ -25,6 +25,7 @@ mod nds_backup;
 mod nds_restore;
 mod nds_verify;
 mod progress;
+mod stream;
 mod tree;
 
 pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
