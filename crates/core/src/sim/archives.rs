@@ -352,3 +352,65 @@ impl SaveArchives for SimArchives {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(kind: ArchiveKind) -> ArchiveId {
+        ArchiveId {
+            kind,
+            media: MediaType::Sd,
+            title_id: 0x0004_0000_0012_3400,
+        }
+    }
+
+    #[test]
+    fn a_file_is_made_at_its_size_written_within_it_and_read_in_pieces() {
+        let mut archives = SimArchives::new(PowerSupply::new());
+        archives.insert(id(ArchiveKind::SaveData), MemTree::new());
+        let h = archives.open(id(ArchiveKind::SaveData)).unwrap();
+        archives.create_file(h, "/f", 4).unwrap();
+        archives.write_at(h, "/f", 2, &[7, 8]).unwrap();
+        // A save archive's file does not grow.
+        assert!(archives.write_at(h, "/f", 3, &[9, 9]).is_err());
+        let mut buf = [0xAA; 3];
+        assert_eq!(archives.read_at(h, "/f", 1, &mut buf).unwrap(), 3);
+        assert_eq!(buf, [0, 7, 8]);
+        assert_eq!(archives.read_at(h, "/f", 4, &mut buf).unwrap(), 0);
+        // Save data lands only at the commit.
+        assert!(
+            archives
+                .committed(id(ArchiveKind::SaveData))
+                .unwrap()
+                .files()
+                .is_empty()
+        );
+        archives.commit(h).unwrap();
+        assert_eq!(
+            archives
+                .committed(id(ArchiveKind::SaveData))
+                .unwrap()
+                .read("/f")
+                .unwrap(),
+            &[0, 0, 7, 8]
+        );
+    }
+
+    #[test]
+    fn extdata_writes_land_at_once() {
+        let mut archives = SimArchives::new(PowerSupply::new());
+        archives.insert(id(ArchiveKind::ExtData), MemTree::new());
+        let h = archives.open(id(ArchiveKind::ExtData)).unwrap();
+        archives.create_file(h, "/f", 2).unwrap();
+        archives.write_at(h, "/f", 0, &[1, 2]).unwrap();
+        assert_eq!(
+            archives
+                .committed(id(ArchiveKind::ExtData))
+                .unwrap()
+                .read("/f")
+                .unwrap(),
+            &[1, 2]
+        );
+    }
+}
