@@ -30,6 +30,9 @@ use keepsake_core::platform::{
     CardSlot, Devices, MediaType, SaveArchives, SdCard, SdEntry, SdError, SpiBus, SpiError,
 };
 use keepsake_core::sim::{MemTree, SimCard, SimChip, SimConsole, SimNdsCard, nds_rom_header};
+use keepsake_core::store::journal::{
+    Journal, JournalFile, JournalSave, Operation, WayBack, check_way_back,
+};
 use keepsake_core::store::{BackupEntry, BackupSource};
 
 const MIB: i64 = 1 << 20;
@@ -453,9 +456,27 @@ fn ctr_jobs(id: ArchiveId, tree: MemTree, wanted: &MemTree, peaks: &mut Peaks, w
         sim.sd.write(&full, bytes).unwrap();
     }
     let (report, peak) = run!(&mut sim, CtrRestoreJob::new(id, &dir, entry(&source)));
-    report.unwrap();
+    let auto_backup = report.unwrap().auto_backup;
     peaks.note(&format!("3DS restore, {what}"), peak, budget);
     assert!(sim.archives.committed(id).unwrap() == wanted);
+
+    // The start-up check of a journal reads every file of the automatic
+    // backup: the archive as it was, `tree`.
+    let journal = Journal {
+        operation: Operation::Restore,
+        save: JournalSave::of_archive(id, "Game"),
+        backup: Some(source),
+        automatic_backup: auto_backup,
+        files: tree
+            .files()
+            .iter()
+            .map(|(path, bytes)| JournalFile::of(path, bytes))
+            .collect(),
+    };
+    let mut sd = Storage(&mut sim.sd);
+    let (way_back, peak) = measure(|| check_way_back(&mut sd, &journal));
+    assert_eq!(way_back, WayBack::Intact);
+    peaks.note(&format!("journal start-up check, {what}"), peak, budget);
 }
 
 #[test]
