@@ -236,11 +236,34 @@ impl SaveArchives for Archives {
         read_whole(&file).map_err(|error| failed(path, error))
     }
 
-    fn write_file(
+    fn read_at(
         &mut self,
         archive: ArchiveHandle,
         path: &str,
-        bytes: &[u8],
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, ArchiveError> {
+        let raw = self.raw(archive)?.raw;
+        let file =
+            open_file(raw, path, ctru_sys::FS_OPEN_READ as u32).map_err(|e| failed(path, e))?;
+        let size = buf.len().min(u32::MAX as usize) as u32;
+        let mut read = 0u32;
+        // libctru fs.h: FSFILE_Read(handle, u32* bytesRead, u64 offset,
+        // void* buffer, u32 size); at the end it reports 0 bytes read, as
+        // `read_whole` relies on too.
+        // SAFETY: `buf` has at least `size` writable bytes; open handle.
+        check("FSFILE_Read", unsafe {
+            ctru_sys::FSFILE_Read(file.raw, &mut read, offset, buf.as_mut_ptr().cast(), size)
+        })
+        .map_err(|error| failed(path, error))?;
+        Ok(read as usize)
+    }
+
+    fn create_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        size: u64,
     ) -> Result<(), ArchiveError> {
         let raw = self.raw(archive)?.raw;
         let fs_path = OwnedPath::text(path);
@@ -254,23 +277,37 @@ impl SaveArchives for Archives {
             Err(error) if !error.is_not_found() => return Err(failed(path, error)),
             _ => {}
         }
+        // libctru fs.h: FSUSER_CreateFile(archive, path, u32 attributes,
+        // u64 fileSize).
         // SAFETY: as above.
         check("FSUSER_CreateFile", unsafe {
-            ctru_sys::FSUSER_CreateFile(raw, fs_path.as_fs_path(), 0, bytes.len() as u64)
+            ctru_sys::FSUSER_CreateFile(raw, fs_path.as_fs_path(), 0, size)
         })
-        .map_err(|error| failed(path, error))?;
+        .map_err(|error| failed(path, error))
+    }
+
+    fn write_at(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError> {
+        let raw = self.raw(archive)?.raw;
         let file =
             open_file(raw, path, ctru_sys::FS_OPEN_WRITE as u32).map_err(|e| failed(path, e))?;
         let mut done = 0usize;
         while done < bytes.len() {
             let chunk = (bytes.len() - done).min(u32::MAX as usize) as u32;
             let mut written = 0u32;
+            // libctru fs.h: FSFILE_Write(handle, u32* bytesWritten, u64
+            // offset, const void* buffer, u32 size, u32 flags).
             // SAFETY: `bytes[done..]` has at least `chunk` readable bytes.
             check("FSFILE_Write", unsafe {
                 ctru_sys::FSFILE_Write(
                     file.raw,
                     &mut written,
-                    done as u64,
+                    offset + done as u64,
                     bytes[done..].as_ptr().cast(),
                     chunk,
                     ctru_sys::FS_WRITE_FLUSH as u32,
@@ -285,6 +322,16 @@ impl SaveArchives for Archives {
             done += written as usize;
         }
         Ok(())
+    }
+
+    fn write_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError> {
+        self.create_file(archive, path, bytes.len() as u64)?;
+        self.write_at(archive, path, 0, bytes)
     }
 
     fn create_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {

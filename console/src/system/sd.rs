@@ -3,7 +3,7 @@
 //! `FSUSER_GetSdmcArchiveResource` (free clusters times cluster size).
 
 use std::fs;
-use std::io::{self, ErrorKind};
+use std::io::{self, ErrorKind, Read, Seek, SeekFrom, Write};
 
 use keepsake_core::platform::{SdCard, SdEntry, SdError};
 
@@ -76,6 +76,32 @@ impl SdCard for Sdmc {
             });
         }
         fs::write(host(path), bytes).map_err(|e| error(path, e))
+    }
+
+    fn read_at(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> Result<usize, SdError> {
+        let mut file = fs::File::open(host(path)).map_err(|e| error(path, e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| error(path, e))?;
+        file.read(buf).map_err(|e| error(path, e))
+    }
+
+    fn write_at(&mut self, path: &str, offset: u64, bytes: &[u8]) -> Result<(), SdError> {
+        let free = self.free_space()?;
+        let needed = bytes.len() as u64;
+        if needed > free {
+            return Err(SdError::Full {
+                path: path.to_owned(),
+                needed,
+                free,
+            });
+        }
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .open(host(path))
+            .map_err(|e| error(path, e))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| error(path, e))?;
+        file.write_all(bytes).map_err(|e| error(path, e))
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<(), SdError> {

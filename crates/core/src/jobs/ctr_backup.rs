@@ -1,11 +1,17 @@
 //! Backing up a 3DS save archive (save data or extdata): its file tree,
 //! one file per step, into a new backup folder.
+//!
+//! Memory: each file streams from the archive to the SD card in chunks of
+//! [`crate::jobs::stream::FILE_CHUNK`] and is read back by hash, so the job's heap is one chunk
+//! plus the listing, whatever the save's size (budget: 2 MiB, checked by
+//! `tests/memory_budget.rs`).
 
+use crate::jobs::stream::archive_to_sd;
 use crate::jobs::tree::{Listing, walk_archive};
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::{ArchiveHandle, ArchiveId, Devices, SaveArchives, SdCard};
 use crate::store::BackupWriter;
-use crate::store::journal::JournalFile;
+use crate::store::journal::{JournalFile, hash_sd_file};
 
 /// What a finished backup did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,14 +65,14 @@ impl ArchiveCopier {
         handle: ArchiveHandle,
     ) -> Result<u64, JobError> {
         let (path, _) = &self.listing.files[self.next];
-        let bytes = archives.read_file(handle, &format!("/{path}"))?;
-        self.writer.write_file(sd, path, &bytes)?;
-        if self.writer.read_file(sd, path)? != bytes {
+        let staged = self.writer.staged_path(path);
+        let copied = archive_to_sd(archives, handle, &format!("/{path}"), sd, &staged)?;
+        if hash_sd_file(sd, &staged)? != copied {
             return Err(JobError::BackupNotKept { file: path.clone() });
         }
-        self.written.push(JournalFile::of(path, &bytes));
+        self.written.push(copied.entry(path));
         self.next += 1;
-        Ok(bytes.len() as u64)
+        Ok(copied.len())
     }
 
     pub(crate) fn finished(&self) -> bool {

@@ -19,15 +19,25 @@
 //! first delete to the end of the read-back the job is in its critical
 //! section ([`CtrRestoreJob::critical`]): the console must not hand control
 //! to the system until it is over.
+//!
+//! Memory: no file is held whole. Validation hashes each backup file as it
+//! streams past; writing copies it from the SD card into the archive a
+//! chunk ([`crate::jobs::stream::FILE_CHUNK`]) at a time; the read-back
+//! hashes the archive's file and compares with the validation's hash. The
+//! job's heap is one chunk plus the listings and a hash per file, whatever
+//! the save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
 use crate::jobs::archive_clear::clear_archive;
 use crate::jobs::ctr_backup::ArchiveCopier;
+use crate::jobs::stream::{hash_archive_file, sd_to_archive};
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::platform::sd::join;
 use crate::platform::titles::unique_id;
 use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
-use crate::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
+use crate::store::journal::{
+    self, Fnv1a64, Journal, JournalFile, JournalSave, Operation, hash_sd_file,
+};
 use crate::store::naming::unique_id_of_folder;
 use crate::store::{BackupEntry, StoreError};
 
@@ -74,7 +84,8 @@ pub struct CtrRestoreJob {
     title_dir: String,
     source: BackupEntry,
     listing: Listing,
-    files: Vec<Vec<u8>>,
+    /// Each backup file as validation read it (same order as the listing).
+    hashes: Vec<Fnv1a64>,
     handle: Option<ArchiveHandle>,
     state: State,
     progress: Progress,
@@ -104,7 +115,7 @@ impl CtrRestoreJob {
             title_dir: title_dir.to_owned(),
             source: backup,
             listing: Listing::default(),
-            files: Vec::new(),
+            hashes: Vec::new(),
             handle: None,
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
@@ -210,10 +221,18 @@ impl CtrRestoreJob {
                 self.state = State::ReadBackup { next: 0 };
             }
             State::ReadBackup { next } => {
-                if let Some((path, _)) = self.listing.files.get(*next) {
-                    let bytes = devices.sd.read(&join(&self.source.path, path))?;
-                    self.progress.advance(bytes.len() as u64);
-                    self.files.push(bytes);
+                if let Some((path, size)) = self.listing.files.get(*next) {
+                    let full = join(&self.source.path, path);
+                    let hash = hash_sd_file(devices.sd, &full)?;
+                    if hash.len() != *size {
+                        return Err(JobError::FileChanged {
+                            path: full,
+                            listed: *size,
+                            found: hash.len(),
+                        });
+                    }
+                    self.progress.advance(hash.len());
+                    self.hashes.push(hash);
                     *next += 1;
                 }
                 if *next == self.listing.files.len() {
@@ -299,14 +318,27 @@ impl CtrRestoreJob {
             }
             State::Write { next } => {
                 let handle = self.handle.expect("opened before");
-                if let Some((path, _)) = self.listing.files.get(*next) {
-                    let bytes = &self.files[*next];
-                    devices
-                        .archives
-                        .write_file(handle, &format!("/{path}"), bytes)?;
+                if let Some((path, size)) = self.listing.files.get(*next) {
+                    let full = join(&self.source.path, path);
+                    let written = sd_to_archive(
+                        devices.sd,
+                        &full,
+                        *size,
+                        devices.archives,
+                        handle,
+                        &format!("/{path}"),
+                    )?;
+                    if written != self.hashes[*next] {
+                        // The backup changed since it was validated: what
+                        // went in is not the backup that was chosen.
+                        return Err(JobError::VerifyFailed {
+                            what: full,
+                            auto_backup: self.report.auto_backup.clone(),
+                        });
+                    }
                     self.report.files_written += 1;
-                    self.report.bytes_written += bytes.len() as u64;
-                    self.progress.advance(bytes.len() as u64);
+                    self.report.bytes_written += written.len();
+                    self.progress.advance(written.len());
                     *next += 1;
                 }
                 if *next == self.listing.files.len() {
@@ -341,15 +373,15 @@ impl CtrRestoreJob {
             State::Verify { next } => {
                 let handle = self.handle.expect("opened before");
                 if let Some((path, _)) = self.listing.files.get(*next) {
-                    let bytes = devices.archives.read_file(handle, &format!("/{path}"))?;
-                    if bytes != self.files[*next] {
+                    let kept = hash_archive_file(devices.archives, handle, &format!("/{path}"))?;
+                    if kept != self.hashes[*next] {
                         return Err(JobError::VerifyFailed {
                             what: format!("/{path}"),
                             auto_backup: self.report.auto_backup.clone(),
                         });
                     }
                     self.report.files_verified += 1;
-                    self.progress.advance(bytes.len() as u64);
+                    self.progress.advance(kept.len());
                     *next += 1;
                 }
                 if *next == self.listing.files.len() {

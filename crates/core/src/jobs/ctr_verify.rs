@@ -1,5 +1,11 @@
 //! Comparing a 3DS save archive with a backup folder, without writing.
+//!
+//! Memory: files are compared a chunk of [`crate::jobs::stream::FILE_CHUNK`]
+//! from each side at a time, so the job's heap is two chunks plus the
+//! listings, whatever the save's size (budget: 2 MiB, checked by
+//! `tests/memory_budget.rs`).
 
+use crate::jobs::stream::same_contents;
 use crate::jobs::tree::{walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::sd::join;
@@ -132,13 +138,18 @@ impl CtrVerifyJob {
                 next,
             } => {
                 if let Some(path) = common.get(*next) {
-                    let saved = devices.sd.read(&join(&self.backup.path, path))?;
-                    let live = devices.archives.read_file(*handle, &format!("/{path}"))?;
-                    if saved != live {
+                    let (same, read) = same_contents(
+                        devices.sd,
+                        &join(&self.backup.path, path),
+                        devices.archives,
+                        *handle,
+                        &format!("/{path}"),
+                    )?;
+                    if !same {
                         self.report.differing.push(path.clone());
                     }
                     self.report.files_compared += 1;
-                    self.progress.advance(saved.len() as u64);
+                    self.progress.advance(read);
                     *next += 1;
                 }
                 if *next == common.len() {

@@ -69,6 +69,17 @@ pub enum JobError {
         /// The settings file.
         config: &'static str,
     },
+    /// A file did not hold as many bytes as its folder listed, so it
+    /// changed (or the card misread) while it was being copied.
+    #[error("{path} holds {found} bytes, not the {listed} its folder listed")]
+    FileChanged {
+        /// The file.
+        path: String,
+        /// Its size in the listing.
+        listed: u64,
+        /// The bytes it held.
+        found: u64,
+    },
     /// Writing has begun, so the job cannot stop.
     #[error("the save is being written and cannot be interrupted")]
     NotCancellable,

@@ -15,6 +15,12 @@
 //! restore cut short is found at the next start. In between it is in its
 //! critical section (`critical()`): the app must not let the system end it
 //! (see [`crate::app::SystemEvents`]).
+//!
+//! Memory: an old 3DS gives an app about 30 MiB of heap, so files move a
+//! chunk at a time (`stream`). Budgets, each stated in its job's module
+//! comment and checked under a counting allocator by
+//! `tests/memory_budget.rs`: a 3DS job at most 2 MiB whatever the save's
+//! size; an NDS job at most the chip's size + 1 MiB.
 
 mod archive_clear;
 mod ctr_backup;
@@ -25,6 +31,7 @@ mod nds_backup;
 mod nds_restore;
 mod nds_verify;
 mod progress;
+mod stream;
 mod tree;
 
 pub use ctr_backup::{CtrBackupJob, CtrBackupReport};

@@ -1,10 +1,15 @@
 //! Backing up an NDS save chip: read it in chunks, then write one raw
 //! `<header title>.sav` of the whole chip into a new backup folder.
+//!
+//! Memory: the chip's image, read into one buffer of the chip's size, and
+//! a chunk for reading the file back by hash: within an NDS job's budget of
+//! the chip's size + 1 MiB (checked by `tests/memory_budget.rs`).
 
 use crate::jobs::{JobError, Phase, Progress, READ_CHUNK, Step};
 use crate::nds_card::SaveChip;
 use crate::platform::{Devices, SdCard, SpiBus};
 use crate::store::BackupWriter;
+use crate::store::journal::{fnv1a64, hash_sd_file};
 use crate::store::naming::nds_save_file_name;
 
 /// Reads a whole chip, one chunk per call.
@@ -45,10 +50,6 @@ impl ChipReader {
 
     pub(crate) fn image(&self) -> &[u8] {
         &self.image
-    }
-
-    pub(crate) fn into_image(self) -> Vec<u8> {
-        self.image
     }
 }
 
@@ -104,13 +105,14 @@ pub(crate) fn publish_nds_backup(
     let writer = BackupWriter::begin(sd, title_dir, name)?;
     let file = nds_save_file_name(header_title);
     // Read back while still staged, so a copy the SD card did not keep is
-    // never published as a backup.
+    // never published as a backup; by hash, a chunk at a time, so the chip
+    // is never held twice.
     let kept = writer
         .write_file(sd, &file, image)
-        .and_then(|()| writer.read_file(sd, &file))
         .map_err(JobError::from)
+        .and_then(|()| Ok(hash_sd_file(sd, &writer.staged_path(&file))?))
         .and_then(|stored| {
-            if stored == image {
+            if stored.len() == image.len() as u64 && stored.finish() == fnv1a64(image) {
                 Ok(())
             } else {
                 Err(JobError::BackupNotKept { file })

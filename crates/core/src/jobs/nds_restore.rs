@@ -19,6 +19,12 @@
 //!    read-back leaves it: the save is not what either backup holds);
 //! 6. report exactly what was done.
 //!
+//! Memory: the image to write (the chip's size) is the only large buffer.
+//! The chip's current save streams a chunk at a time into the automatic
+//! backup's staged file while the units that differ are noted, and the
+//! staged file is read back by hash: within an NDS job's budget of the
+//! chip's size + 1 MiB (checked by `tests/memory_budget.rs`).
+//!
 //! From the first write to the end of the read-back the job is in its
 //! critical section ([`NdsRestoreJob::critical`]): the console must not hand
 //! control to the system (the POWER button's dialog ends the app) until it
@@ -27,15 +33,17 @@
 use keepsake_format::nds::ChipKind;
 use keepsake_format::nds_header::NdsHeader;
 
-use crate::jobs::nds_backup::{ChipReader, ChipStream, publish_nds_backup};
+use crate::jobs::nds_backup::ChipStream;
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
-use crate::nds_card::{InsertedNds, SaveChip, differing_units};
-use crate::platform::Devices;
-use crate::store::BackupEntry;
-use crate::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
+use crate::nds_card::{InsertedNds, SaveChip};
+use crate::platform::{Devices, SdCard};
+use crate::store::journal::{
+    self, Fnv1a64, Journal, JournalFile, JournalSave, Operation, hash_sd_file,
+};
 use crate::store::naming::CONFIG_PATH;
 use crate::store::naming::nds_save_file_name;
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
+use crate::store::{BackupEntry, BackupWriter};
 
 /// The settings key of [`crate::store::Config::experimental_flash_8m_writes`].
 pub const EXPERIMENTAL_FLASH_8M_KEY: &str = "experimental_flash_8m_writes";
@@ -62,11 +70,45 @@ pub struct NdsRestoreReport {
     pub verified_bytes: u64,
 }
 
+/// The chip's current save on its way into the automatic backup.
+#[derive(Debug)]
+struct SavingCurrent {
+    stream: ChipStream,
+    writer: BackupWriter,
+    /// The save file's name in the backup.
+    file: String,
+    /// What was read from the chip so far.
+    hash: Fnv1a64,
+    /// The write units that differ from the target, in order.
+    dirty: Vec<usize>,
+}
+
+/// Notes the units of `unit` bytes that `got` (read at `start`) and
+/// `target` disagree on, after those already in `dirty`.
+fn note_differing_units(
+    dirty: &mut Vec<usize>,
+    start: usize,
+    got: &[u8],
+    target: &[u8],
+    unit: usize,
+) {
+    let end = start + got.len();
+    let mut index = start / unit;
+    while index * unit < end {
+        let lo = (index * unit).max(start);
+        let hi = ((index + 1) * unit).min(end);
+        if got[lo - start..hi - start] != target[lo..hi] && dirty.last() != Some(&index) {
+            dirty.push(index);
+        }
+        index += 1;
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Validate,
-    ReadCurrent(ChipReader),
-    AutoBackup(Vec<u8>),
+    ReadCurrent(SavingCurrent),
+    AutoBackup(SavingCurrent),
     Write { dirty: Vec<usize>, next: usize },
     Verify(ChipStream),
     Ended,
@@ -178,14 +220,25 @@ impl NdsRestoreJob {
     }
 
     /// Stops the job before anything is written to the card.
-    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
+    pub fn cancel(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
         match self.state {
             State::Ended => Err(JobError::Ended),
             _ if self.can_cancel() => {
-                self.state = State::Ended;
+                self.end(devices.sd)?;
                 Ok(())
             }
             _ => Err(JobError::NotCancellable),
+        }
+    }
+
+    /// Ends the job, dropping an automatic backup not yet published.
+    fn end(&mut self, sd: &mut dyn SdCard) -> Result<(), JobError> {
+        match std::mem::replace(&mut self.state, State::Ended) {
+            State::ReadCurrent(saving) | State::AutoBackup(saving) => {
+                saving.writer.abandon(sd)?;
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -193,7 +246,8 @@ impl NdsRestoreJob {
     pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<NdsRestoreReport>, JobError> {
         let result = self.step_inner(devices);
         if !matches!(result, Ok(Step::Working(_))) {
-            self.state = State::Ended;
+            // Best effort: the error that matters is the step's.
+            let _ = self.end(devices.sd);
         }
         result
     }
@@ -207,43 +261,70 @@ impl NdsRestoreJob {
             State::Ended => return Err(JobError::Ended),
             State::Validate => {
                 self.validate(devices)?;
-                let reader = ChipReader::new(&chip);
+                let stream = ChipStream::new(&chip);
+                let name = auto_backup_name(devices.clock.now());
+                let writer = BackupWriter::begin(devices.sd, &self.title_dir, &name)?;
+                let file = nds_save_file_name(&self.card.header_title);
+                devices.sd.write(&writer.staged_path(&file), &[])?;
                 self.progress =
-                    Progress::start(Phase::Reading, chip.capacity() as u64, reader.chunks());
-                self.state = State::ReadCurrent(reader);
+                    Progress::start(Phase::Reading, chip.capacity() as u64, stream.chunks());
+                self.state = State::ReadCurrent(SavingCurrent {
+                    stream,
+                    writer,
+                    file,
+                    hash: Fnv1a64::new(),
+                    dirty: Vec::new(),
+                });
             }
-            State::ReadCurrent(reader) => {
-                let n = reader.step(&chip, devices.card.spi())?;
-                self.progress.advance(n as u64);
-                if reader.finished() {
-                    let State::ReadCurrent(reader) =
+            State::ReadCurrent(saving) => {
+                let (start, got) = saving.stream.step(&chip, devices.card.spi())?;
+                devices
+                    .sd
+                    .write_at(&saving.writer.staged_path(&saving.file), start as u64, got)?;
+                saving.hash.update(got);
+                note_differing_units(
+                    &mut saving.dirty,
+                    start,
+                    got,
+                    &self.target,
+                    chip.write_unit_size(),
+                );
+                self.progress.advance(got.len() as u64);
+                if saving.stream.finished() {
+                    let State::ReadCurrent(saving) =
                         std::mem::replace(&mut self.state, State::Ended)
                     else {
                         unreachable!("matched above");
                     };
                     self.progress =
                         Progress::start(Phase::SavingAutoBackup, chip.capacity() as u64, 1);
-                    self.state = State::AutoBackup(reader.into_image());
+                    self.state = State::AutoBackup(saving);
                 }
             }
-            State::AutoBackup(current) => {
+            State::AutoBackup(saving) => {
                 // The chip was read over many frames: a card swapped in
                 // meanwhile must neither be saved as this game's automatic
                 // backup nor receive this game's save. (From here to the
                 // first write is one frame, too short to swap a card.)
                 check_same_card(&self.card, devices)?;
-                let name = auto_backup_name(devices.clock.now());
-                let folder = publish_nds_backup(
-                    devices.sd,
-                    &self.title_dir,
-                    &name,
-                    &self.card.header_title,
-                    current,
-                )?;
+                // Read back while still staged, so a copy the SD card did
+                // not keep is never published as a backup.
+                if hash_sd_file(devices.sd, &saving.writer.staged_path(&saving.file))?
+                    != saving.hash
+                {
+                    return Err(JobError::BackupNotKept {
+                        file: saving.file.clone(),
+                    });
+                }
+                let State::AutoBackup(saving) = std::mem::replace(&mut self.state, State::Ended)
+                else {
+                    unreachable!("matched above");
+                };
+                let folder = saving.writer.finish(devices.sd)?;
                 // Nothing is written to the card unless its save is safe:
                 // the backup was read back before it was published.
                 self.report.auto_backup = folder.clone();
-                let dirty = differing_units(current, &self.target, chip.write_unit_size());
+                let dirty = saving.dirty;
                 if dirty.is_empty() {
                     if self.way_back.is_some() {
                         // Putting back found the save already as it was:
@@ -253,11 +334,10 @@ impl NdsRestoreJob {
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
-                let file = nds_save_file_name(&self.card.header_title);
                 let (automatic_backup, files) = self
                     .way_back
                     .clone()
-                    .unwrap_or_else(|| (folder, vec![JournalFile::of(&file, current)]));
+                    .unwrap_or_else(|| (folder, vec![saving.hash.entry(&saving.file)]));
                 journal::record(
                     devices.sd,
                     &Journal {

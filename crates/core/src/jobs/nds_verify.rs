@@ -1,4 +1,9 @@
 //! Comparing an NDS card's save with a backup, without writing anything.
+//!
+//! Memory: the backup's image at the chip's size (loaded in place, see
+//! [`load_for_chip`]) and one chunk of the chip at a time: within an NDS
+//! job's budget of the chip's size + 1 MiB (checked by
+//! `tests/memory_budget.rs`).
 
 use crate::jobs::nds_backup::ChipStream;
 use crate::jobs::{JobError, Phase, Progress, Step};

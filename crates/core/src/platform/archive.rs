@@ -121,6 +121,34 @@ pub trait SaveArchives {
         path: &str,
         bytes: &[u8],
     ) -> Result<(), ArchiveError>;
+    /// Reads up to `buf.len()` bytes of a file from `offset`; returns how
+    /// many were read, 0 at (or past) the end. Jobs stream files this way,
+    /// so no file is ever held whole.
+    fn read_at(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, ArchiveError>;
+    /// Creates (or replaces) a file of `size` bytes, to be filled with
+    /// [`SaveArchives::write_at`]: a save archive cannot grow a file, so it
+    /// is made at its final size. Its directory must exist.
+    fn create_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        size: u64,
+    ) -> Result<(), ArchiveError>;
+    /// Writes `bytes` at `offset` of a file made by
+    /// [`SaveArchives::create_file`], within its size.
+    fn write_at(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError>;
     /// Creates a directory; its parent must exist.
     fn create_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError>;
     /// Deletes a file.

@@ -63,6 +63,14 @@ pub trait SdCard {
     /// Creates or replaces a whole file (not atomic: see [`write_atomic`]);
     /// its directory must exist.
     fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), SdError>;
+    /// Reads up to `buf.len()` bytes of a file from `offset`; returns how
+    /// many were read, 0 at (or past) the end. Jobs stream files this way,
+    /// so no file is ever held whole.
+    fn read_at(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> Result<usize, SdError>;
+    /// Writes `bytes` at `offset` of an existing file (made by
+    /// [`SdCard::write`], empty), growing it: `offset` is at most its
+    /// length. A file is written in chunks this way.
+    fn write_at(&mut self, path: &str, offset: u64, bytes: &[u8]) -> Result<(), SdError>;
     /// Renames a file or directory; the target must not exist.
     fn rename(&mut self, from: &str, to: &str) -> Result<(), SdError>;
     /// Deletes a file.

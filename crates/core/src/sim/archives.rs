@@ -30,7 +30,9 @@ use crate::sim::tree::{MemTree, TreeError};
 #[derive(Debug)]
 struct Open {
     id: ArchiveId,
-    working: MemTree,
+    /// Save data's uncommitted copy; extdata (`None`) works on the
+    /// committed tree itself, as it has no commit.
+    working: Option<MemTree>,
 }
 
 /// The archives.
@@ -66,6 +68,9 @@ fn archive_error(e: TreeError) -> ArchiveError {
         TreeError::NotFound(path) => ArchiveError::NotFound { path },
         TreeError::Exists(path) => ArchiveError::Failed(format!("{path} already exists")),
         TreeError::BadPath(path) => ArchiveError::Failed(format!("{path} is not an absolute path")),
+        TreeError::OutOfRange(path) => {
+            ArchiveError::Failed(format!("{path}: a write past the file's size"))
+        }
     }
 }
 
@@ -147,11 +152,20 @@ impl SimArchives {
             .map_err(|_| ArchiveError::PowerLost)
     }
 
-    fn handle(&mut self, archive: ArchiveHandle) -> Result<&mut Open, ArchiveError> {
+    /// The tree an open handle works on.
+    fn tree(&mut self, archive: ArchiveHandle) -> Result<&mut MemTree, ArchiveError> {
         self.on()?;
-        self.open
+        let open = self
+            .open
             .get_mut(&archive.0)
-            .ok_or(ArchiveError::NotOpen(archive))
+            .ok_or(ArchiveError::NotOpen(archive))?;
+        match &mut open.working {
+            Some(working) => Ok(working),
+            None => self
+                .committed
+                .get_mut(&open.id)
+                .ok_or(ArchiveError::NoArchive(open.id)),
+        }
     }
 
     fn refuse_failing_delete(&self, path: &str) -> Result<(), ArchiveError> {
@@ -163,28 +177,16 @@ impl SimArchives {
         Ok(())
     }
 
-    /// Extdata has no commit: mirror every change at once.
-    fn land_if_extdata(&mut self, archive: ArchiveHandle) {
-        if let Some(open) = self.open.get(&archive.0) {
-            if open.id.kind == ArchiveKind::ExtData {
-                self.committed.insert(open.id, open.working.clone());
-            }
-        }
-    }
-
     fn mutate(
         &mut self,
         archive: ArchiveHandle,
         change: impl FnOnce(&mut MemTree) -> Result<(), TreeError>,
     ) -> Result<(), ArchiveError> {
-        self.handle(archive)?;
+        self.tree(archive)?;
         // The write that cuts the power still happens, so only a refusal here
         // stops it.
         self.begin_write()?;
-        let open = self.open.get_mut(&archive.0).expect("checked above");
-        change(&mut open.working).map_err(archive_error)?;
-        self.land_if_extdata(archive);
-        Ok(())
+        change(self.tree(archive)?).map_err(archive_error)
     }
 }
 
@@ -194,11 +196,11 @@ impl SaveArchives for SimArchives {
         if self.unformatted.contains(&key(id)) {
             return Err(ArchiveError::NotFormatted(id));
         }
-        let working = self
+        let committed = self
             .committed
             .get(&key(id))
-            .cloned()
             .ok_or(ArchiveError::NoArchive(id))?;
+        let working = (id.kind == ArchiveKind::SaveData).then(|| committed.clone());
         let id = key(id);
         let handle = self.next_handle;
         self.next_handle += 1;
@@ -215,9 +217,8 @@ impl SaveArchives for SimArchives {
         archive: ArchiveHandle,
         dir: &str,
     ) -> Result<Vec<ArchiveEntry>, ArchiveError> {
-        let open = self.handle(archive)?;
-        Ok(open
-            .working
+        Ok(self
+            .tree(archive)?
             .list(dir)
             .map_err(archive_error)?
             .into_iter()
@@ -226,11 +227,62 @@ impl SaveArchives for SimArchives {
     }
 
     fn read_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<Vec<u8>, ArchiveError> {
-        let open = self.handle(archive)?;
-        open.working
+        self.tree(archive)?
             .read(path)
             .map(<[u8]>::to_vec)
             .map_err(archive_error)
+    }
+
+    fn read_at(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, ArchiveError> {
+        self.tree(archive)?
+            .read_at(path, offset, buf)
+            .map_err(archive_error)
+    }
+
+    fn create_file(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        size: u64,
+    ) -> Result<(), ArchiveError> {
+        let size = usize::try_from(size).map_err(|_| ArchiveError::Full {
+            path: path.to_owned(),
+        })?;
+        self.mutate(archive, |t| t.write(path, &vec![0; size]))
+    }
+
+    fn write_at(
+        &mut self,
+        archive: ArchiveHandle,
+        path: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError> {
+        // A save archive's file keeps the size it was created with.
+        let len = self.tree(archive)?.read(path).map_err(archive_error)?.len() as u64;
+        if offset + bytes.len() as u64 > len {
+            return Err(ArchiveError::Failed(format!(
+                "{path}: a write of {} bytes at offset {offset} goes past the file's {len} bytes",
+                bytes.len()
+            )));
+        }
+        if std::mem::take(&mut self.garble_next_write) {
+            let mut kept = bytes.to_vec();
+            match kept.last_mut() {
+                Some(last) => *last ^= 1,
+                // Nothing to garble in an empty write: the file's first
+                // byte then.
+                None => return self.mutate(archive, |t| t.write_at(path, 0, &[1])),
+            }
+            return self.mutate(archive, |t| t.write_at(path, offset, &kept));
+        }
+        self.mutate(archive, |t| t.write_at(path, offset, bytes))
     }
 
     fn write_file(
@@ -261,9 +313,16 @@ impl SaveArchives for SimArchives {
 
     fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
         self.refuse_failing_delete(path)?;
-        let open = self.handle(archive)?;
-        if open.id.kind == ArchiveKind::ExtData
-            && !open.working.list(path).map_err(archive_error)?.is_empty()
+        let extdata = self
+            .open
+            .get(&archive.0)
+            .is_some_and(|open| open.id.kind == ArchiveKind::ExtData);
+        if extdata
+            && !self
+                .tree(archive)?
+                .list(path)
+                .map_err(archive_error)?
+                .is_empty()
         {
             return Err(ArchiveError::Failed(format!(
                 "{path}: extra data is not cleared with a recursive delete"
@@ -273,14 +332,16 @@ impl SaveArchives for SimArchives {
     }
 
     fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError> {
-        self.handle(archive)?;
+        self.tree(archive)?;
         self.begin_write()?;
-        let open = self.open.get_mut(&archive.0).expect("checked above");
         if let Some(path) = self.lose_at_commit.take() {
             // Best effort: a path that is not there is simply not lost.
-            let _ = open.working.remove_file(&path);
+            let _ = self.tree(archive)?.remove_file(&path);
         }
-        self.committed.insert(open.id, open.working.clone());
+        let open = self.open.get(&archive.0).expect("checked above");
+        if let Some(working) = &open.working {
+            self.committed.insert(open.id, working.clone());
+        }
         self.commits += 1;
         Ok(())
     }
@@ -289,5 +350,67 @@ impl SaveArchives for SimArchives {
         self.on()?;
         self.secure_value_resets.push((title_id, media));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(kind: ArchiveKind) -> ArchiveId {
+        ArchiveId {
+            kind,
+            media: MediaType::Sd,
+            title_id: 0x0004_0000_0012_3400,
+        }
+    }
+
+    #[test]
+    fn a_file_is_made_at_its_size_written_within_it_and_read_in_pieces() {
+        let mut archives = SimArchives::new(PowerSupply::new());
+        archives.insert(id(ArchiveKind::SaveData), MemTree::new());
+        let h = archives.open(id(ArchiveKind::SaveData)).unwrap();
+        archives.create_file(h, "/f", 4).unwrap();
+        archives.write_at(h, "/f", 2, &[7, 8]).unwrap();
+        // A save archive's file does not grow.
+        assert!(archives.write_at(h, "/f", 3, &[9, 9]).is_err());
+        let mut buf = [0xAA; 3];
+        assert_eq!(archives.read_at(h, "/f", 1, &mut buf).unwrap(), 3);
+        assert_eq!(buf, [0, 7, 8]);
+        assert_eq!(archives.read_at(h, "/f", 4, &mut buf).unwrap(), 0);
+        // Save data lands only at the commit.
+        assert!(
+            archives
+                .committed(id(ArchiveKind::SaveData))
+                .unwrap()
+                .files()
+                .is_empty()
+        );
+        archives.commit(h).unwrap();
+        assert_eq!(
+            archives
+                .committed(id(ArchiveKind::SaveData))
+                .unwrap()
+                .read("/f")
+                .unwrap(),
+            &[0, 0, 7, 8]
+        );
+    }
+
+    #[test]
+    fn extdata_writes_land_at_once() {
+        let mut archives = SimArchives::new(PowerSupply::new());
+        archives.insert(id(ArchiveKind::ExtData), MemTree::new());
+        let h = archives.open(id(ArchiveKind::ExtData)).unwrap();
+        archives.create_file(h, "/f", 2).unwrap();
+        archives.write_at(h, "/f", 0, &[1, 2]).unwrap();
+        assert_eq!(
+            archives
+                .committed(id(ArchiveKind::ExtData))
+                .unwrap()
+                .read("/f")
+                .unwrap(),
+            &[1, 2]
+        );
     }
 }

@@ -25,6 +25,10 @@ fn sd_error(e: TreeError) -> SdError {
             path,
             reason: "not an absolute path".into(),
         },
+        TreeError::OutOfRange(path) => SdError::Failed {
+            path,
+            reason: "a write past the end of the file".into(),
+        },
     }
 }
 
@@ -100,12 +104,38 @@ impl SdCard for SimSd {
             });
         }
         self.begin_write()?;
-        if std::mem::take(&mut self.garble_next) && !bytes.is_empty() {
+        if !bytes.is_empty() && std::mem::take(&mut self.garble_next) {
             let mut garbled = bytes.to_vec();
             garbled[0] ^= 0xFF;
             return self.tree.write(path, &garbled).map_err(sd_error);
         }
         self.tree.write(path, bytes).map_err(sd_error)
+    }
+
+    fn read_at(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> Result<usize, SdError> {
+        self.on()?;
+        self.tree.read_at(path, offset, buf).map_err(sd_error)
+    }
+
+    fn write_at(&mut self, path: &str, offset: u64, bytes: &[u8]) -> Result<(), SdError> {
+        self.on()?;
+        let len = self.tree.read(path).map_err(sd_error)?.len() as u64;
+        let growth = (offset + bytes.len() as u64).saturating_sub(len);
+        let free = self.capacity.saturating_sub(self.tree.used());
+        if growth > free {
+            return Err(SdError::Full {
+                path: path.to_owned(),
+                needed: growth,
+                free,
+            });
+        }
+        self.begin_write()?;
+        if !bytes.is_empty() && std::mem::take(&mut self.garble_next) {
+            let mut garbled = bytes.to_vec();
+            garbled[0] ^= 0xFF;
+            return self.tree.write_at(path, offset, &garbled).map_err(sd_error);
+        }
+        self.tree.write_at(path, offset, bytes).map_err(sd_error)
     }
 
     fn rename(&mut self, from: &str, to: &str) -> Result<(), SdError> {

@@ -16,6 +16,8 @@ pub enum TreeError {
     Exists(String),
     /// The path is not absolute or has empty components.
     BadPath(String),
+    /// A write would leave a gap in the file (or go past its fixed size).
+    OutOfRange(String),
 }
 
 /// One listed entry: name, is-directory, size.
@@ -109,6 +111,37 @@ impl MemTree {
             return Err(TreeError::NotFound(parent(&path).to_owned()));
         }
         self.files.insert(path, bytes.to_vec());
+        Ok(())
+    }
+
+    /// Copies up to `buf.len()` bytes of a file from `offset` into `buf`;
+    /// returns how many (0 at or past the end).
+    pub fn read_at(&self, path: &str, offset: u64, buf: &mut [u8]) -> Result<usize, TreeError> {
+        let bytes = self.read(path)?;
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let n = buf.len().min(bytes.len() - start);
+        buf[..n].copy_from_slice(&bytes[start..start + n]);
+        Ok(n)
+    }
+
+    /// Writes `bytes` at `offset` of an existing file, growing it; `offset`
+    /// past its end is refused ([`TreeError::OutOfRange`]).
+    pub fn write_at(&mut self, path: &str, offset: u64, bytes: &[u8]) -> Result<(), TreeError> {
+        let path = normalise(path)?;
+        let Some(file) = self.files.get_mut(&path) else {
+            return Err(TreeError::NotFound(path));
+        };
+        let start = match usize::try_from(offset) {
+            Ok(start) if start <= file.len() => start,
+            _ => return Err(TreeError::OutOfRange(path)),
+        };
+        let end = start + bytes.len();
+        if end > file.len() {
+            file.resize(end, 0);
+        }
+        file[start..end].copy_from_slice(bytes);
         Ok(())
     }
 

@@ -190,9 +190,81 @@ pub enum WayBack {
 /// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3,
 /// from the FNV reference at isthe.com/chongo/tech/comp/fnv).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    let mut hash = Fnv1a64::new();
+    hash.update(bytes);
+    hash.finish()
+}
+
+/// [`fnv1a64`] over bytes that come in chunks, so a file is hashed as it
+/// streams past and never held whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fnv1a64 {
+    hash: u64,
+    len: u64,
+}
+
+impl Default for Fnv1a64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fnv1a64 {
+    /// Nothing hashed yet.
+    pub fn new() -> Self {
+        Self {
+            hash: 0xcbf2_9ce4_8422_2325,
+            len: 0,
+        }
+    }
+
+    /// Hashes the next chunk.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hash = bytes.iter().fold(self.hash, |hash, &b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        self.len += bytes.len() as u64;
+    }
+
+    /// Bytes hashed so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing was hashed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The hash of everything so far.
+    pub fn finish(&self) -> u64 {
+        self.hash
+    }
+
+    /// The journal's entry for the file at `path` hashed so far.
+    pub fn entry(&self, path: &str) -> JournalFile {
+        JournalFile {
+            path: path.trim_start_matches('/').to_owned(),
+            size: self.len,
+            fnv1a64: self.hash,
+        }
+    }
+}
+
+/// Bytes read from the SD card per call when a file is hashed.
+const HASH_CHUNK: usize = 64 * 1024;
+
+/// Hashes a whole SD file a chunk at a time.
+pub fn hash_sd_file(sd: &mut dyn SdCard, path: &str) -> Result<Fnv1a64, SdError> {
+    let mut hash = Fnv1a64::new();
+    let mut buf = vec![0; HASH_CHUNK];
+    loop {
+        let n = sd.read_at(path, hash.len(), &mut buf)?;
+        if n == 0 {
+            return Ok(hash);
+        }
+        hash.update(&buf[..n]);
+    }
 }
 
 /// Writes `journal` so that a power cut leaves the old record or the new one
@@ -268,19 +340,20 @@ pub fn check_way_back(sd: &mut dyn SdCard, journal: &Journal) -> WayBack {
             file: file.path.clone(),
             problem,
         };
-        let bytes = match sd.read(&join(&journal.automatic_backup, &file.path)) {
-            Ok(bytes) => bytes,
+        // Streamed: an automatic backup can be far larger than the heap.
+        let hash = match hash_sd_file(sd, &join(&journal.automatic_backup, &file.path)) {
+            Ok(hash) => hash,
             Err(SdError::NotFound { .. }) => return damaged("it is missing".into()),
             Err(e) => return damaged(e.to_string()),
         };
-        if bytes.len() as u64 != file.size {
+        if hash.len() != file.size {
             return damaged(format!(
                 "it holds {} bytes instead of {}",
-                bytes.len(),
+                hash.len(),
                 file.size
             ));
         }
-        if fnv1a64(&bytes) != file.fnv1a64 {
+        if hash.finish() != file.fnv1a64 {
             return damaged("its contents changed since it was written".into());
         }
     }
@@ -303,6 +376,18 @@ mod tests {
             automatic_backup: "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto".into(),
             files: vec![JournalFile::of("SONIC.sav", b"abc")],
         }
+    }
+
+    #[test]
+    fn a_hash_fed_in_chunks_is_the_hash_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+        let mut chunked = Fnv1a64::new();
+        for chunk in bytes.chunks(333) {
+            chunked.update(chunk);
+        }
+        assert_eq!(chunked.finish(), fnv1a64(&bytes));
+        assert_eq!(chunked.entry("/a/b").size, 1000);
+        assert_eq!(chunked.entry("/a/b").path, "a/b");
     }
 
     #[test]

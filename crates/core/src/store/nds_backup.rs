@@ -88,27 +88,73 @@ pub fn check_game(
     }
 }
 
+/// Bytes read per call when a save file is loaded.
+const LOAD_CHUNK: usize = 64 * 1024;
+
+/// Reads a whole file a chunk at a time into a buffer of at least `room`
+/// bytes, so that it can be turned into a chip image in place.
+fn read_with_room(sd: &mut dyn SdCard, path: &str, room: usize) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = Vec::with_capacity(room);
+    let mut chunk = vec![0; LOAD_CHUNK];
+    loop {
+        let n = sd.read_at(path, bytes.len() as u64, &mut chunk)?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+}
+
 /// Reads and converts a save file for a `chip`.
+///
+/// Memory: the file is read into one buffer with room for the chip's
+/// image, and a save that the container holds as it is (raw, `.dsv`,
+/// `.duc`) and that fits the chip becomes the image in that same buffer:
+/// an 8 MiB save costs 8 MiB, not three copies. A save larger than the chip
+/// (trimmed) or stored compressed (no$gba) is converted into a new buffer.
 pub fn load_for_chip(
     sd: &mut dyn SdCard,
     path: &str,
     chip: ChipKind,
 ) -> Result<NdsBackupImage, StoreError> {
-    let bytes = sd.read(path)?;
+    let capacity = chip.capacity();
+    // Room for the image plus any container's header or footer.
+    let mut bytes = read_with_room(sd, path, capacity + LOAD_CHUNK)?;
     let save = nds::SaveFile::parse(&bytes).map_err(|source| StoreError::Unreadable {
         path: path.to_owned(),
         source,
     })?;
-    let image =
-        nds::resize(&save.payload, chip, false).map_err(|source| StoreError::DoesNotFit {
-            path: path.to_owned(),
-            chip,
-            source,
-        })?;
+    let container = save.container.name();
+    let original_len = save.payload.len();
+    // Where a stored-as-is payload lies in the file, from the addresses of
+    // the two slices (no unsafe: only their difference is used).
+    let in_place = match &save.payload {
+        std::borrow::Cow::Borrowed(payload) if !payload.is_empty() && payload.len() <= capacity => {
+            Some(payload.as_ptr() as usize - bytes.as_ptr() as usize)
+        }
+        _ => None,
+    };
+    let image = match in_place {
+        Some(start) => {
+            drop(save);
+            bytes.truncate(start + original_len);
+            bytes.drain(..start);
+            // As `nds::resize` pads a smaller save: with 0xFF, erased flash.
+            bytes.resize(capacity, 0xFF);
+            bytes
+        }
+        None => {
+            nds::resize(&save.payload, chip, false).map_err(|source| StoreError::DoesNotFit {
+                path: path.to_owned(),
+                chip,
+                source,
+            })?
+        }
+    };
     Ok(NdsBackupImage {
         path: path.to_owned(),
-        container: save.container.name(),
-        original_len: save.payload.len(),
+        container,
+        original_len,
         image,
     })
 }
@@ -141,6 +187,27 @@ mod tests {
         assert_eq!(loaded.image.len(), 8192);
         // A .dsv is the raw image followed by the footer.
         assert_eq!(&loaded.image[..], &dsv[..8192]);
+    }
+
+    #[test]
+    fn a_smaller_save_is_padded_in_place_and_a_larger_one_trimmed() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        sd.create_dir_all("/b").unwrap();
+        let small: Vec<u8> = (0..8192u32).map(|i| (i % 251) as u8).collect();
+        sd.write("/b/small.sav", &small).unwrap();
+        let loaded = load_for_chip(&mut sd, "/b/small.sav", ChipKind::Flash256K).unwrap();
+        assert_eq!(loaded.original_len, 8192);
+        assert_eq!(loaded.image.len(), 256 * 1024);
+        assert_eq!(&loaded.image[..8192], &small[..]);
+        assert!(loaded.image[8192..].iter().all(|&b| b == 0xFF));
+
+        // 64 KiB whose tail is erased flash: it fits an 8 KiB chip.
+        let mut large = small.clone();
+        large.resize(64 * 1024, 0xFF);
+        sd.write("/b/large.sav", &large).unwrap();
+        let loaded = load_for_chip(&mut sd, "/b/large.sav", ChipKind::Eeprom8K).unwrap();
+        assert_eq!(loaded.original_len, 64 * 1024);
+        assert_eq!(loaded.image, small);
     }
 
     #[test]

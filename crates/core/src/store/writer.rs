@@ -60,6 +60,12 @@ impl BackupWriter {
         Ok(())
     }
 
+    /// Where a file of the backup is staged (`relative` without a leading
+    /// `/`), for writing it a chunk at a time with [`SdCard::write_at`].
+    pub fn staged_path(&self, relative: &str) -> String {
+        join(&self.staging, relative.trim_start_matches('/'))
+    }
+
     /// Writes a file inside the backup; its folder must have been created.
     pub fn write_file(
         &self,
