@@ -191,3 +191,132 @@ fn an_output_folder_that_cannot_be_made_exits_1() {
     );
     assert_eq!(fs::read(&file).unwrap(), b"x");
 }
+
+/// The Sonic Rush (USA) fixture, DeSmuME's 8 KiB EEPROM image with its
+/// footer; its game code, ASNE, is not in the file (the cartridge says it).
+const SONIC_RUSH_USA: &str = "nds/sonic-rush/usa.dsv";
+
+#[test]
+fn a_cartridge_from_the_command_line_holds_the_real_save_and_card_out_writes_it() {
+    let Some(dsv_path) = keepsake_testkit::fixtures::path(SONIC_RUSH_USA) else {
+        eprintln!("skipped: fixture {SONIC_RUSH_USA} missing");
+        return;
+    };
+    let dsv = fs::read(&dsv_path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sd = dir.path().join("sd");
+    fs::create_dir(&sd).unwrap();
+    let card_out = dir.path().join("chip.sav");
+    let card = format!("ASNE:eeprom8k:{}", dsv_path.display());
+    let png = dir.path().join("png");
+    let args = [
+        "preview",
+        "--sd",
+        sd.to_str().unwrap(),
+        "--nds-card",
+        &card,
+        "--no-titles",
+        "--card-out",
+        card_out.to_str().unwrap(),
+        "--out",
+        png.to_str().unwrap(),
+    ];
+    let output = keepsake(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // DeSmuME's file is the chip image followed by a footer: the chip is
+    // the first 8192 bytes of the fixture.
+    assert_eq!(fs::read(&card_out).unwrap(), dsv[..8192]);
+    assert!(dir.path().join("png/sd-01-start-top.png").exists());
+
+    // The file exists now: refused without --force, and left alone.
+    fs::write(&card_out, b"mine").unwrap();
+    let again = keepsake(&args);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("pass --force"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(fs::read(&card_out).unwrap(), b"mine");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert!(keepsake(&forced).status.success());
+    assert_eq!(fs::read(&card_out).unwrap(), dsv[..8192]);
+}
+
+#[test]
+fn a_blank_chip_reads_ff_and_cards_swap_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("swap.txt");
+    fs::write(
+        &script,
+        "event card-out\nevent card-in\nwait 30\nsnap second\n",
+    )
+    .unwrap();
+    let card_out = dir.path().join("chip.sav");
+    let output = keepsake(&[
+        "preview",
+        "--nds-card",
+        "ASNE:8K",
+        "--nds-card",
+        "AXYE:flash512k",
+        "--script",
+        script.to_str().unwrap(),
+        "--card-out",
+        card_out.to_str().unwrap(),
+        "--out",
+        dir.path().join("png").to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The second card went in: its 512 KiB chip, blank.
+    assert_eq!(fs::read(&card_out).unwrap(), vec![0xFF; 512 * 1024]);
+}
+
+#[test]
+fn bad_real_inputs_exit_2_naming_the_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("png");
+    let out = out.to_str().unwrap();
+    for (args, said) in [
+        (vec!["--nds-card", "ASNE:9K"], "--nds-card"),
+        (vec!["--nds-card", "ASNE"], "--nds-card"),
+        (vec!["--nds-card", "AS:8K"], "--nds-card"),
+        (
+            vec!["--nds-card", "ASNE:8K:/nonexistent/x.sav"],
+            "--nds-card ASNE",
+        ),
+        (vec!["--sd", "/nonexistent/sd"], "--sd /nonexistent/sd"),
+        (vec!["--card-out", "x.sav"], "--card-out needs a cartridge"),
+        (
+            vec!["--no-titles", "--scenario", "browse"],
+            "leave out --scenario",
+        ),
+    ] {
+        let mut full = vec!["preview", "--out", out];
+        full.extend(args.iter().copied());
+        let output = keepsake(&full);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(said),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // A save that does not fit the chip is refused rather than cut.
+    let big = dir.path().join("big.sav");
+    let data: Vec<u8> = (0..65536u32).map(|i| (i % 251) as u8).collect();
+    fs::write(&big, &data).unwrap();
+    let card = format!("ASNE:8K:{}", big.display());
+    let output = keepsake(&["preview", "--out", out, "--nds-card", &card]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("does not fit EEPROM 8 KiB"),
+        "{}",
+        stderr(&output)
+    );
+}
