@@ -176,7 +176,7 @@ mod tests {
             ChipKind::Flash8M,
         ] {
             let chip = sim_chip(kind, &[]);
-            assert_eq!(chip.size(), kind.capacity());
+            assert_eq!(chip.memory().len(), kind.capacity());
         }
     }
 }
