@@ -89,6 +89,17 @@ impl SdCard for DirSd {
         fs::read(host).map_err(|e| sd_error(path, &e))
     }
 
+    fn read_prefix(&mut self, path: &str, len: usize) -> Result<Vec<u8>, SdError> {
+        use std::io::Read;
+        let host = self.host(path)?;
+        let file = fs::File::open(host).map_err(|e| sd_error(path, &e))?;
+        let mut bytes = Vec::with_capacity(len.min(1 << 16));
+        file.take(len as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|e| sd_error(path, &e))?;
+        Ok(bytes)
+    }
+
     fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), SdError> {
         let host = self.host(path)?;
         let mut temp = host.clone().into_os_string();

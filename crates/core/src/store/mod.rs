@@ -4,6 +4,7 @@
 
 pub mod config;
 mod error;
+pub mod found_saves;
 pub mod locate;
 pub mod naming;
 pub mod nds_backup;

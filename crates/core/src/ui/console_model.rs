@@ -769,6 +769,12 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         let removed = match entry.source {
             BackupSource::Folder => devices.sd.remove_dir_all(&entry.path),
             BackupSource::TwlSaveTool => devices.sd.remove_file(&entry.path),
+            BackupSource::Found { .. } => {
+                return Err(Refusal {
+                    reason: "This save is not a backup: it is where your flashcart, TWiLight Menu++ or emulator keeps it, and Keepsake never deletes it.".into(),
+                    advice: "Delete it with the program that made it, or on a PC.".into(),
+                });
+            }
         };
         removed.map_err(|e| Refusal {
             reason: format!("The SD card refused: {e}."),
