@@ -10,3 +10,4 @@ pub mod real;
 pub mod runner;
 pub mod scenarios;
 pub mod script;
+pub mod seed_scenario;

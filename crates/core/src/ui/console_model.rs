@@ -132,6 +132,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) job_title: Option<TitleKey>,
     /// Why the settings could not be read at start, if they could not.
     pub startup_warning: Option<String>,
+    /// Saves found where people keep them (see `ui/found.rs`).
+    pub(crate) found: super::found::FoundSaves,
 }
 
 impl<C: Console> ConsoleModel<C> {
@@ -160,6 +162,7 @@ impl<C: Console> ConsoleModel<C> {
             warnings.push(e);
             BTreeSet::new()
         });
+        let found = super::found::FoundSaves::load(devices.sd);
         let mut model = Self {
             console,
             keyboard,
@@ -177,6 +180,7 @@ impl<C: Console> ConsoleModel<C> {
             job: None,
             job_title: None,
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+            found,
         };
         model.load_sd_titles();
         model.count_sd_titles_backups();
@@ -733,6 +737,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             self.entries.insert(info.key.clone(), entry);
             infos.push(info);
         }
+        if let Known::NdsCard(card) = &known {
+            infos.extend(self.found_backups(card));
+        }
         infos
     }
 
@@ -786,6 +793,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn step_job(&mut self) -> Option<JobStatus> {
+        if self.found.searching() {
+            return self.step_find_saves();
+        }
         self.step_running_job()
     }
 
@@ -803,6 +813,14 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
             (None, None) => None,
         }
+    }
+
+    fn restore_questions(&mut self, title: &TitleKey, backup: &BackupKey) -> Vec<Question> {
+        self.found_questions(title, backup)
+    }
+
+    fn start_find_saves(&mut self) -> Result<(), Refusal> {
+        self.begin_find_saves()
     }
 
     fn settings(&self) -> Settings {

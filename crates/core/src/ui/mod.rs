@@ -8,6 +8,7 @@ mod console_model;
 pub mod demo;
 pub mod display;
 mod draw;
+mod found;
 pub mod input;
 mod jobs;
 pub mod keyboard;
@@ -26,5 +27,7 @@ pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]
 mod console_tests;
+#[cfg(test)]
+mod found_tests;
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 
 use super::display::{BOTTOM_WIDTH, Frame};
 use super::input::{Buttons, FrameInput};
+use super::model::Question;
 use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
     TitleKey,
@@ -100,6 +101,13 @@ pub(crate) enum Pending {
         title: TitleKey,
         backup: BackupKey,
         name: String,
+    },
+    /// A restore confirmed, with questions still to ask before it starts
+    /// (see [`AppModel::restore_questions`]).
+    RestoreAfter {
+        title: TitleKey,
+        backup: BackupKey,
+        questions: Vec<Question>,
     },
 }
 
@@ -359,6 +367,7 @@ impl Ui {
             View::Settings { .. } => "Up/Down choose  A/Left/Right change  B save",
             View::Confirm(_) => "A confirm  B cancel",
             View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
+            View::Job(job) if job.kind == JobKind::FindSaves => "Searching the SD card for saves",
             View::Job(_) => "Restoring: keep the card in, do not power off",
             View::Result(_) => "A or B to continue",
         }
@@ -577,6 +586,9 @@ impl Ui {
                         JobKind::Backup => {
                             self.say("Hold B to cancel the backup first, then exit.")
                         }
+                        JobKind::FindSaves => {
+                            self.say("Searching the SD card: Keepsake can exit once it is done.")
+                        }
                     }
                     return Signal::Continue;
                 }
@@ -628,6 +640,10 @@ impl Ui {
                     cursor: 0,
                     draft: model.settings(),
                 };
+            }
+            Action::ChangeSetting(_) if matches!(self.view, View::Settings { cursor, .. } if cursor == FIND_SAVES_ROW) =>
+            {
+                self.start_find_saves(model);
             }
             Action::ChangeSetting(delta) => {
                 if let View::Settings { cursor, draft } = &mut self.view {
@@ -726,9 +742,18 @@ impl Ui {
                 ));
             }
             Ok(plan) => {
-                let pending = Pending::Restore {
-                    title,
-                    backup: backup_key,
+                let questions = model.restore_questions(&title, &backup_key);
+                let pending = if questions.is_empty() {
+                    Pending::Restore {
+                        title,
+                        backup: backup_key,
+                    }
+                } else {
+                    Pending::RestoreAfter {
+                        title,
+                        backup: backup_key,
+                        questions,
+                    }
                 };
                 if !model.settings().confirm_restores {
                     self.confirmed_action(pending, model);
@@ -807,6 +832,26 @@ impl Ui {
                     }
                 }
             }
+            Pending::RestoreAfter {
+                title,
+                backup,
+                mut questions,
+            } => {
+                if questions.is_empty() {
+                    return self.confirmed_action(Pending::Restore { title, backup }, model);
+                }
+                let question = questions.remove(0);
+                self.view = View::Confirm(Confirm {
+                    action: Pending::RestoreAfter {
+                        title,
+                        backup,
+                        questions,
+                    },
+                    headline: question.headline,
+                    lines: question.lines,
+                    yes_label: question.yes_label,
+                });
+            }
             Pending::Delete {
                 title,
                 backup,
@@ -823,6 +868,25 @@ impl Ui {
                         View::Result(Outcome::from_refusal("The backup was not deleted", refusal));
                 }
             },
+        }
+    }
+
+    /// "Find saves on the SD card", from the settings.
+    fn start_find_saves(&mut self, model: &mut dyn AppModel) {
+        self.return_to = Return::Titles;
+        match model.start_find_saves() {
+            Ok(()) => {
+                self.view = View::Job(JobView {
+                    kind: JobKind::FindSaves,
+                    title_name: "the SD card for saves".into(),
+                    progress: Progress::default(),
+                    cancel_requested: false,
+                });
+            }
+            Err(refusal) => {
+                self.view =
+                    View::Result(Outcome::from_refusal("The search could not start", refusal));
+            }
         }
     }
 
@@ -891,7 +955,9 @@ fn split_digit_run(s: &str) -> (&str, &str) {
 }
 
 /// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 2;
+pub(crate) const SETTINGS_ROWS: usize = 3;
+/// The settings row that starts "Find saves on the SD card".
+pub(crate) const FIND_SAVES_ROW: usize = 2;
 
 fn change_setting(settings: &mut Settings, row: usize, delta: isize) {
     match row {

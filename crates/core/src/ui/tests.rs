@@ -204,6 +204,7 @@ impl AppModel for Scripted {
                 headline: match kind {
                     JobKind::Backup => "Backed up".into(),
                     JobKind::Restore => "Restored and verified".into(),
+                    JobKind::FindSaves => "Saves found".into(),
                 },
                 details: vec!["8 KiB written".into()],
                 advice: None,
