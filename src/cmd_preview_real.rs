@@ -8,7 +8,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
 use clap::Args;
+use keepsake_core::platform::SdCard;
+use keepsake_core::platform::sd::join;
 use keepsake_core::sim::{SimCard, SimNdsCard, nds_rom_header};
+use keepsake_core::store::found_saves::{RomHeader, SdScan};
 use keepsake_core::ui::demo;
 
 use crate::cmd_preview::write_snapshots;
@@ -18,6 +21,9 @@ use crate::preview::card_spec::{self, CardSpec};
 use crate::preview::dir_sd::DirSd;
 use crate::preview::real::{RealWorld, Setup};
 use crate::preview::{runner, script};
+
+/// Bytes of a ROM read for its header.
+const ROM_HEADER_LEN: usize = 0x200;
 
 /// The name of the PNGs of a run on real inputs.
 const RUN_NAME: &str = "sd";
@@ -29,7 +35,8 @@ pub struct RealArgs {
     #[arg(long, value_name = "DIR")]
     sd: Option<PathBuf>,
     /// An NDS cartridge: game code, save chip (8K, 512K, eeprom8k,
-    /// flash512k...) and the save it holds (blank if omitted). Repeatable:
+    /// flash512k...) and the save it holds (blank if omitted). Its header is
+    /// that of a ROM of the game code on --sd, else synthesized. Repeatable:
     /// `event card-out` / `event card-in` swap them in order.
     #[arg(long = "nds-card", value_name = "CODE:CHIP[:IMAGE]")]
     nds_cards: Vec<CardSpec>,
@@ -51,9 +58,32 @@ impl RealArgs {
     }
 }
 
-/// The cartridge for `spec`: its header synthesized (the game code as the
-/// title), a blank banner, its chip holding the image.
-fn cartridge(spec: &CardSpec) -> Result<SimCard, Failure> {
+/// The headers of the DS ROMs on the SD card folder, as the console's
+/// "Find saves on the SD card" finds them.
+fn rom_headers(sd: &mut DirSd) -> Vec<Vec<u8>> {
+    let mut scan = SdScan::new();
+    while !scan.step(sd) {}
+    let mut headers = Vec::new();
+    for folder in scan.rom_folders() {
+        for entry in sd.list(folder).unwrap_or_default() {
+            if !entry.is_dir && entry.name.to_ascii_lowercase().ends_with(".nds") {
+                let path = join(folder, &entry.name);
+                if let Ok(header) = sd.read_prefix(&path, ROM_HEADER_LEN) {
+                    if RomHeader::parse(&path, &header).is_some() {
+                        headers.push(header);
+                    }
+                }
+            }
+        }
+    }
+    headers
+}
+
+/// The cartridge for `spec`: the header of the first ROM of its game code
+/// on the SD card (the cartridge the ROM was dumped from), else one
+/// synthesized with the game code as the title; a sample banner; its chip
+/// holding the image.
+fn cartridge(spec: &CardSpec, roms: &[Vec<u8>]) -> Result<SimCard, Failure> {
     let bytes = match &spec.image {
         Some(path) => Some(
             files::read_input(path)
@@ -70,7 +100,11 @@ fn cartridge(spec: &CardSpec) -> Result<SimCard, Failure> {
         ))
     })?;
     Ok(SimCard::Nds(SimNdsCard {
-        header: nds_rom_header(&spec.game_code, &spec.game_code),
+        header: roms
+            .iter()
+            .find(|h| h[0x0C..0x10] == *spec.game_code.as_bytes())
+            .cloned()
+            .unwrap_or_else(|| nds_rom_header(&spec.game_code, &spec.game_code)),
         banner: demo::sample_banner(200),
         chip: card_spec::sim_chip(spec.chip, &image),
         infrared: spec.game_code.starts_with('I'),
@@ -83,7 +117,7 @@ pub fn run(
     script_path: Option<&Path>,
     frames: &[u64],
 ) -> Result<(), Failure> {
-    let sd = match &args.sd {
+    let mut sd = match &args.sd {
         Some(dir) => Some(DirSd::new(dir).map_err(|e| {
             Failure::input(anyhow!(
                 "--sd {}: {e}; give an existing folder",
@@ -105,10 +139,14 @@ pub fn run(
             )));
         }
     }
+    let roms = match (&mut sd, args.nds_cards.is_empty()) {
+        (Some(sd), false) => rom_headers(sd),
+        _ => Vec::new(),
+    };
     let cards = args
         .nds_cards
         .iter()
-        .map(cartridge)
+        .map(|spec| cartridge(spec, &roms))
         .collect::<Result<Vec<_>, _>>()?;
     let steps = match script_path {
         Some(path) => {

@@ -320,3 +320,101 @@ fn bad_real_inputs_exit_2_naming_the_argument() {
         stderr(&output)
     );
 }
+
+/// An NDS ROM header built by hand: title at 0, game code at 0x0C, maker
+/// code at 0x10, CRC-16/MODBUS of 0..0x15E at 0x15E; then filler.
+fn rom_file(title: &str, code: &str) -> Vec<u8> {
+    let mut rom = vec![0u8; 0x4000];
+    rom[..title.len()].copy_from_slice(title.as_bytes());
+    rom[0x0C..0x10].copy_from_slice(code.as_bytes());
+    rom[0x10..0x12].copy_from_slice(b"01");
+    let crc = keepsake_format::nds_header::header_crc(&rom[..0x15E]);
+    rom[0x15E..0x160].copy_from_slice(&crc.to_le_bytes());
+    for byte in &mut rom[0x200..] {
+        *byte = 0xA5;
+    }
+    rom
+}
+
+#[test]
+fn the_seed_workflow_runs_from_the_command_line_on_real_files() {
+    let (Some(usa), Some(europe)) = (
+        keepsake_testkit::fixtures::path(SONIC_RUSH_USA),
+        keepsake_testkit::fixtures::path("nds/sonic-rush/europe.dsv"),
+    ) else {
+        return;
+    };
+    let new = fs::read(&usa).unwrap()[..8192].to_vec();
+    let old = fs::read(&europe).unwrap()[..8192].to_vec();
+    assert_ne!(new, old);
+    let dir = tempfile::tempdir().unwrap();
+    let sd = dir.path().join("sd");
+    // TWiLight Menu++'s layout: the ROM, its save under the ROM's name in
+    // saves/, 512 KiB as a flashcart writes it (the save, then 0xFF).
+    fs::create_dir_all(sd.join("roms/nds/saves")).unwrap();
+    fs::write(
+        sd.join("roms/nds/Sonic Rush.nds"),
+        rom_file("SONICRUSH", "ASNE"),
+    )
+    .unwrap();
+    let mut flashcart = new.clone();
+    flashcart.resize(512 * 1024, 0xFF);
+    fs::write(sd.join("roms/nds/saves/Sonic Rush.sav"), &flashcart).unwrap();
+    let script = dir.path().join("seed.txt");
+    fs::write(
+        &script,
+        "# Settings, Find saves on the SD card\n\
+         press SELECT\npress DOWN\npress DOWN\npress A\nwait 60\nsnap found\npress A\n\
+         # open the cartridge, the found save is after New backup\n\
+         press A\npress DOWN\nsnap details\npress R+A\npress A\nwait 600\nsnap restored\n",
+    )
+    .unwrap();
+    let card = format!("ASNE:8K:{}", europe.display());
+    let card_out = dir.path().join("after.sav");
+    let png = dir.path().join("png");
+    let output = keepsake(&[
+        "preview",
+        "--sd",
+        sd.to_str().unwrap(),
+        "--nds-card",
+        &card,
+        "--card-out",
+        card_out.to_str().unwrap(),
+        "--script",
+        script.to_str().unwrap(),
+        "--no-titles",
+        "--out",
+        png.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        fs::read(&card_out).unwrap(),
+        new,
+        "the chip holds the save's 8 KiB"
+    );
+    // The flashcart's file is untouched; the search was kept on the card.
+    assert_eq!(
+        fs::read(sd.join("roms/nds/saves/Sonic Rush.sav")).unwrap(),
+        flashcart
+    );
+    let kept = fs::read_to_string(sd.join("3ds/Keepsake/rom-folders.json")).unwrap();
+    assert!(kept.contains("/roms/nds"), "{kept}");
+    // The automatic backup, in the folder a Checkpoint user knows, holds
+    // the chip as it was.
+    let title = sd.join("3ds/Checkpoint/saves/ASNE SONICRUSH");
+    let auto: Vec<_> = fs::read_dir(&title)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("-auto"))
+        .collect();
+    assert_eq!(auto.len(), 1, "{auto:?}");
+    assert_eq!(fs::read(auto[0].join("SONICRUSH.sav")).unwrap(), old);
+    for snap in ["found", "details", "restored"] {
+        let n = ["found", "details", "restored"]
+            .iter()
+            .position(|s| *s == snap)
+            .unwrap()
+            + 1;
+        assert!(png.join(format!("sd-{n:02}-{snap}-top.png")).exists());
+    }
+}
