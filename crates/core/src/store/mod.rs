@@ -4,6 +4,7 @@
 
 pub mod config;
 mod error;
+pub mod export;
 pub mod found_saves;
 pub mod locate;
 pub mod naming;
