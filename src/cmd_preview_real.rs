@@ -12,6 +12,7 @@ use keepsake_core::platform::SdCard;
 use keepsake_core::platform::sd::join;
 use keepsake_core::sim::{SimCard, SimNdsCard, nds_rom_header};
 use keepsake_core::store::found_saves::{RomHeader, SdScan};
+use keepsake_core::store::naming::CHECKPOINT_SAVES;
 use keepsake_core::ui::demo;
 
 use crate::cmd_preview::write_snapshots;
@@ -79,11 +80,27 @@ fn rom_headers(sd: &mut DirSd) -> Vec<Vec<u8>> {
     headers
 }
 
+/// The title Checkpoint's backup folder of `game_code` gives the game
+/// (`ASNE SONICRUSH` -> `SONICRUSH`), when there is one on the SD card.
+fn title_of_backups(sd: &mut DirSd, game_code: &str) -> Option<String> {
+    let prefix = format!("{game_code} ");
+    sd.list(CHECKPOINT_SAVES)
+        .ok()?
+        .into_iter()
+        .filter(|e| e.is_dir)
+        .find_map(|e| e.name.strip_prefix(&prefix).map(str::to_owned))
+        .filter(|title| !title.is_empty() && title.len() <= 12 && title.is_ascii())
+}
+
 /// The cartridge for `spec`: the header of the first ROM of its game code
 /// on the SD card (the cartridge the ROM was dumped from), else one
-/// synthesized with the game code as the title; a sample banner; its chip
-/// holding the image.
-fn cartridge(spec: &CardSpec, roms: &[Vec<u8>]) -> Result<SimCard, Failure> {
+/// synthesized with the title of its Checkpoint backup folder or the game
+/// code as the title; a sample banner; its chip holding the image.
+fn cartridge(
+    spec: &CardSpec,
+    roms: &[Vec<u8>],
+    sd: Option<&mut DirSd>,
+) -> Result<SimCard, Failure> {
     let bytes = match &spec.image {
         Some(path) => Some(
             files::read_input(path)
@@ -104,7 +121,12 @@ fn cartridge(spec: &CardSpec, roms: &[Vec<u8>]) -> Result<SimCard, Failure> {
             .iter()
             .find(|h| h[0x0C..0x10] == *spec.game_code.as_bytes())
             .cloned()
-            .unwrap_or_else(|| nds_rom_header(&spec.game_code, &spec.game_code)),
+            .unwrap_or_else(|| {
+                let title = sd
+                    .and_then(|sd| title_of_backups(sd, &spec.game_code))
+                    .unwrap_or_else(|| spec.game_code.clone());
+                nds_rom_header(&title, &spec.game_code)
+            }),
         banner: demo::sample_banner(200),
         chip: card_spec::sim_chip(spec.chip, &image),
         infrared: spec.game_code.starts_with('I'),
@@ -146,7 +168,7 @@ pub fn run(
     let cards = args
         .nds_cards
         .iter()
-        .map(|spec| cartridge(spec, &roms))
+        .map(|spec| cartridge(spec, &roms, sd.as_mut()))
         .collect::<Result<Vec<_>, _>>()?;
     let steps = match script_path {
         Some(path) => {

@@ -418,3 +418,111 @@ fn the_seed_workflow_runs_from_the_command_line_on_real_files() {
         assert!(png.join(format!("sd-{n:02}-{snap}-top.png")).exists());
     }
 }
+
+/// `keepsake nds info --json` of one file, as JSON.
+fn nds_info(path: &std::path::Path) -> serde_json::Value {
+    let output = keepsake(&["nds", "info", "--json", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let all: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    all[0].clone()
+}
+
+#[test]
+fn exports_are_read_by_nds_info_as_the_same_save() {
+    let Some(usa) = keepsake_testkit::fixtures::path(SONIC_RUSH_USA) else {
+        return;
+    };
+    let fixture = fs::read(&usa).unwrap();
+    let chip = &fixture[..8192];
+    let dir = tempfile::tempdir().unwrap();
+    let sd = dir.path().join("sd");
+    // A Checkpoint backup of the cartridge holding the real save, and the
+    // game's ROM with an older save in TWiLight's slot.
+    let backup = sd.join("3ds/Checkpoint/saves/ASNE SONICRUSH/20260101-000000");
+    fs::create_dir_all(&backup).unwrap();
+    fs::write(backup.join("SONICRUSH.sav"), chip).unwrap();
+    fs::create_dir_all(sd.join("roms/nds/saves")).unwrap();
+    fs::write(
+        sd.join("roms/nds/Sonic Rush.nds"),
+        rom_file("SONICRUSH", "ASNE"),
+    )
+    .unwrap();
+    fs::write(sd.join("roms/nds/saves/Sonic Rush.sav"), b"older save").unwrap();
+    fs::create_dir_all(sd.join("3ds/Keepsake")).unwrap();
+    fs::write(
+        sd.join("3ds/Keepsake/rom-folders.json"),
+        br#"["/roms/nds"]"#,
+    )
+    .unwrap();
+    let script = dir.path().join("export.txt");
+    fs::write(
+        &script,
+        "press A\n\
+         # the Checkpoint backup, before the found save (dated first)\n\
+         press DOWN\npress Y\nsnap export-sav\npress A\nsnap exported\npress A\n\
+         press Y\npress RIGHT\nsnap export-dsv\npress A\npress A\n\
+         press Y\npress LEFT\nsnap export-twilight\npress A\nsnap exported-twilight\n",
+    )
+    .unwrap();
+    let output = keepsake(&[
+        "preview",
+        "--sd",
+        sd.to_str().unwrap(),
+        "--nds-card",
+        "ASNE:8K",
+        "--script",
+        script.to_str().unwrap(),
+        "--no-titles",
+        "--out",
+        dir.path().join("png").to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let exported: Vec<std::path::PathBuf> = fs::read_dir(sd.join("3ds/Keepsake/export"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let by_ext = |ext: &str| {
+        exported
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+            .unwrap_or_else(|| panic!("no .{ext} in {exported:?}"))
+            .clone()
+    };
+    let sav = by_ext("sav");
+    let dsv = by_ext("dsv");
+    let twilight = sd.join("roms/nds/saves/Sonic Rush.sav");
+    let original = nds_info(&usa);
+    for path in [&sav, &dsv, &twilight] {
+        let info = nds_info(path);
+        // The same save: data up to 0x1F40 then 0xFF padding, which fits an
+        // 8 KiB EEPROM without loss, as the fixture itself says.
+        assert_eq!(
+            info["analysis"]["padding"]["start"],
+            original["analysis"]["padding"]["start"],
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            info["lossless"][0],
+            original["lossless"][0],
+            "{}",
+            path.display()
+        );
+        let bytes = fs::read(path).unwrap();
+        assert!(bytes[..8192] == *chip, "{}", path.display());
+    }
+    assert_eq!(fs::metadata(&sav).unwrap().len(), 512 * 1024);
+    assert_eq!(nds_info(&dsv)["container"]["kind"], "dsv");
+    assert_eq!(fs::metadata(&dsv).unwrap().len(), 8192 + 122);
+    // The save it replaced is kept beside it.
+    let kept: Vec<String> = fs::read_dir(sd.join("roms/nds/saves"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".bak"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(
+        fs::read(sd.join("roms/nds/saves").join(&kept[0])).unwrap(),
+        b"older save"
+    );
+}

@@ -50,6 +50,13 @@ press R+A
 press A
 wait 400
 snap restored
+press A
+press Y
+snap export-question
+press LEFT
+snap export-twilight-slot
+press A
+snap exported
 ";
 
 fn put(console: &mut SimConsole, path: &str, bytes: &[u8]) {

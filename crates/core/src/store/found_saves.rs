@@ -304,6 +304,20 @@ pub fn find_saves(sd: &mut dyn SdCard, rom_folders: &[String]) -> Vec<FoundSave>
     found
 }
 
+/// The headers of the DS ROMs in `folders` (for exports into TWiLight's
+/// save slots); unreadable folders and files are skipped.
+pub fn roms_in_folders(sd: &mut dyn SdCard, folders: &[String]) -> Vec<RomHeader> {
+    let mut roms = Vec::new();
+    for dir in folders {
+        for (name, _) in list_files(sd, dir).unwrap_or_default() {
+            if is_rom(&name) {
+                roms.extend(RomHeader::read(sd, &join(dir, &name)));
+            }
+        }
+    }
+    roms
+}
+
 /// The ROM folders the last scan found; none before the first scan or when
 /// the file is damaged (a new scan writes it again).
 pub fn load_rom_folders(sd: &mut dyn SdCard) -> Vec<String> {

@@ -823,6 +823,25 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         self.begin_find_saves()
     }
 
+    fn plan_export(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+    ) -> Result<String, Refusal> {
+        self.prepare_export(title, backup, kind)
+            .map(|export| export.destination)
+    }
+
+    fn export_save(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+    ) -> Result<Outcome, Refusal> {
+        self.write_export(title, backup, kind)
+    }
+
     fn settings(&self) -> Settings {
         let mut roots = vec![self.config.saves_root.clone()];
         for root in [CHECKPOINT_SAVES, KEEPSAKE_SAVES] {

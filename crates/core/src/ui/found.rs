@@ -12,7 +12,9 @@
 
 use crate::nds_card::InsertedNds;
 use crate::platform::Console;
-use crate::store::found_saves::{self, Evidence, FoundSave, IMPORT_DIR, ROM_FOLDERS_PATH, SdScan};
+use crate::store::found_saves::{
+    self, Evidence, FoundSave, IMPORT_DIR, ROM_FOLDERS_PATH, RomHeader, SdScan,
+};
 
 use super::console_model::{ConsoleModel, Known};
 use super::model::{
@@ -26,6 +28,9 @@ pub(crate) struct FoundSaves {
     saves: Vec<FoundSave>,
     /// The search, while it runs.
     scan: Option<SdScan>,
+    /// The DS ROMs in the known ROM folders (for exports into TWiLight's
+    /// save slots).
+    pub(crate) roms: Vec<RomHeader>,
 }
 
 impl FoundSaves {
@@ -35,6 +40,7 @@ impl FoundSaves {
         Self {
             saves: found_saves::find_saves(sd, &folders),
             scan: None,
+            roms: found_saves::roms_in_folders(sd, &folders),
         }
     }
 
@@ -174,6 +180,7 @@ impl<C: Console> ConsoleModel<C> {
         let folders = scan.rom_folders().to_vec();
         let kept = found_saves::save_rom_folders(devices.sd, &folders);
         self.found.saves = found_saves::find_saves(devices.sd, &folders);
+        self.found.roms = found_saves::roms_in_folders(devices.sd, &folders);
         let count = self.found.saves.len();
         let mut details = vec![format!(
             "{} folders looked at, {} with DS ROMs; {count} saves found there and in {IMPORT_DIR}.",

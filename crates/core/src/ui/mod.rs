@@ -8,6 +8,7 @@ mod console_model;
 pub mod demo;
 pub mod display;
 mod draw;
+mod export;
 mod found;
 pub mod input;
 mod jobs;

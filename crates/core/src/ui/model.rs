@@ -223,6 +223,16 @@ pub struct Settings {
     pub confirm_restores: bool,
 }
 
+pub use crate::store::export::ExportKind;
+
+/// Why a model without exports refuses one.
+fn no_export() -> Refusal {
+    Refusal {
+        reason: "This console cannot export saves.".into(),
+        advice: "Copy the backup's file on a PC instead.".into(),
+    }
+}
+
 /// The app as the screens see it.
 pub trait AppModel {
     /// Looks at the card slot and anything else that changes on its own;
@@ -279,6 +289,28 @@ pub trait AppModel {
     /// `backup` onto `title`; asked even when confirmations are off.
     fn restore_questions(&mut self, _title: &TitleKey, _backup: &BackupKey) -> Vec<Question> {
         Vec::new()
+    }
+
+    /// Where exporting `backup` of `title` as `kind` would write, or why it
+    /// cannot be exported so.
+    fn plan_export(
+        &mut self,
+        _title: &TitleKey,
+        _backup: &BackupKey,
+        _kind: ExportKind,
+    ) -> Result<String, Refusal> {
+        Err(no_export())
+    }
+
+    /// Exports `backup` of `title` as `kind`.
+    fn export_save(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+    ) -> Result<Outcome, Refusal> {
+        self.plan_export(title, backup, kind)?;
+        Err(no_export())
     }
 
     /// Starts "Find saves on the SD card", run through [`Self::step_job`].

@@ -4,11 +4,11 @@
 
 use super::display::{BOTTOM_WIDTH, Frame};
 use super::input::{Buttons, FrameInput};
-use super::model::Question;
 use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
     TitleKey,
 };
+use super::model::{ExportKind, Question};
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
 };
@@ -102,6 +102,13 @@ pub(crate) enum Pending {
         backup: BackupKey,
         name: String,
     },
+    /// Export a backup for a flashcart or an emulator; LEFT/RIGHT choose
+    /// the form.
+    Export {
+        title: TitleKey,
+        backup: BackupKey,
+        kind: ExportKind,
+    },
     /// A restore confirmed, with questions still to ask before it starts
     /// (see [`AppModel::restore_questions`]).
     RestoreAfter {
@@ -153,6 +160,8 @@ pub(crate) enum Action {
     Dismiss,
     ChangeSetting(isize),
     CancelJob,
+    /// Export the selected backup (Y on a backup).
+    Export,
 }
 
 /// A touch button: its label and what it does.
@@ -462,7 +471,13 @@ impl Ui {
                         None
                     }
                 } else if p.contains(Buttons::Y) {
-                    Some(Action::BackupNamed)
+                    // On "New backup" Y names a new backup; on a backup it
+                    // exports that one.
+                    Some(if self.selected_backup().is_some() {
+                        Action::Export
+                    } else {
+                        Action::BackupNamed
+                    })
                 } else if p.contains(Buttons::X) {
                     Some(Action::Delete)
                 } else if p.contains(Buttons::B) {
@@ -483,6 +498,16 @@ impl Ui {
                 } else {
                     None
                 }
+            }
+            View::Confirm(Confirm {
+                action: Pending::Export { .. },
+                ..
+            }) if p.contains(Buttons::LEFT) || p.contains(Buttons::RIGHT) => {
+                Some(Action::ChangeSetting(if p.contains(Buttons::LEFT) {
+                    -1
+                } else {
+                    1
+                }))
             }
             View::Confirm(_) => {
                 if p.contains(Buttons::A) {
@@ -641,9 +666,32 @@ impl Ui {
                     draft: model.settings(),
                 };
             }
-            Action::ChangeSetting(_) if matches!(self.view, View::Settings { cursor, .. } if cursor == FIND_SAVES_ROW) =>
-            {
-                self.start_find_saves(model);
+            Action::ChangeSetting(_) if self.on_find_saves_row() => self.start_find_saves(model),
+            Action::ChangeSetting(delta) if self.export_kind().is_some() => {
+                if let View::Confirm(Confirm {
+                    action:
+                        Pending::Export {
+                            title,
+                            backup,
+                            kind,
+                        },
+                    ..
+                }) = &self.view
+                {
+                    let all = ExportKind::ALL;
+                    let at = all.iter().position(|k| k == kind).unwrap_or(0) as isize;
+                    let next = all[(at + delta).rem_euclid(all.len() as isize) as usize];
+                    let (title, backup) = (title.clone(), backup.clone());
+                    self.ask_export(model, title, backup, next);
+                }
+            }
+            Action::Export => {
+                if let (Some(title), Some(backup)) =
+                    (self.open_title.clone(), self.selected_backup())
+                {
+                    let backup = backup.key.clone();
+                    self.ask_export(model, title, backup, ExportKind::FlashcartSav);
+                }
             }
             Action::ChangeSetting(delta) => {
                 if let View::Settings { cursor, draft } = &mut self.view {
@@ -832,6 +880,21 @@ impl Ui {
                     }
                 }
             }
+            Pending::Export {
+                title,
+                backup,
+                kind,
+            } => {
+                self.return_to = Return::Backups;
+                self.view = match model.export_save(&title, &backup, kind) {
+                    Ok(outcome) => View::Result(outcome),
+                    Err(refusal) => {
+                        View::Result(Outcome::from_refusal("Nothing was exported", refusal))
+                    }
+                };
+                // A save written into a TWiLight slot joins the list.
+                self.generation = None;
+            }
             Pending::RestoreAfter {
                 title,
                 backup,
@@ -869,6 +932,61 @@ impl Ui {
                 }
             },
         }
+    }
+
+    /// The form of the export being asked about, if one is.
+    fn export_kind(&self) -> Option<ExportKind> {
+        match &self.view {
+            View::Confirm(Confirm {
+                action: Pending::Export { kind, .. },
+                ..
+            }) => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// Asks where to export a backup, naming the destination of `kind`.
+    fn ask_export(
+        &mut self,
+        model: &mut dyn AppModel,
+        title: TitleKey,
+        backup: BackupKey,
+        kind: ExportKind,
+    ) {
+        let (lines, ready) = match model.plan_export(&title, &backup, kind) {
+            Ok(destination) => (
+                vec![
+                    format!("As {}, to", kind.describe()),
+                    destination,
+                    "Left/Right: another form (flashcart .sav, DeSmuME .dsv, TWiLight Menu++'s save of the ROM).".into(),
+                ],
+                true,
+            ),
+            Err(refusal) => (
+                vec![
+                    format!("As {}: not possible.", kind.describe()),
+                    refusal.reason,
+                    refusal.advice,
+                    "Left/Right: another form.".into(),
+                ],
+                false,
+            ),
+        };
+        self.return_to = Return::Backups;
+        self.view = View::Confirm(Confirm {
+            action: Pending::Export {
+                title,
+                backup,
+                kind,
+            },
+            headline: "Export this save?".into(),
+            lines,
+            yes_label: if ready { "Export" } else { "Try" },
+        });
+    }
+
+    fn on_find_saves_row(&self) -> bool {
+        matches!(self.view, View::Settings { cursor, .. } if cursor == FIND_SAVES_ROW)
     }
 
     /// "Find saves on the SD card", from the settings.
