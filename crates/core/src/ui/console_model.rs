@@ -838,8 +838,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
         kind: ExportKind,
+        destination: &str,
     ) -> Result<Outcome, Refusal> {
-        self.write_export(title, backup, kind)
+        self.write_export(title, backup, kind, destination)
     }
 
     fn settings(&self) -> Settings {

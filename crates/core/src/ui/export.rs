@@ -104,14 +104,18 @@ impl<C: Console> ConsoleModel<C> {
         })
     }
 
-    /// Writes the export of `backup` of `title` as `kind`.
+    /// Writes the export of `backup` of `title` as `kind` to `destination`,
+    /// the path the question named.
     pub(crate) fn write_export(
         &mut self,
         title: &TitleKey,
         backup: &BackupKey,
         kind: ExportKind,
+        destination: &str,
     ) -> Result<Outcome, Refusal> {
-        let planned = self.prepare_export(title, backup, kind)?;
+        let mut planned = self.prepare_export(title, backup, kind)?;
+        // The planned name carries the time it was asked at.
+        planned.destination = destination.to_owned();
         let now = self.now();
         let devices = self.console.devices();
         let kept = export::write(devices.sd, &planned, now).map_err(|e| {

@@ -312,3 +312,55 @@ fn a_patched_rom_save_asks_twice() {
     rig.finish_job();
     assert_eq!(rig.chip(), new);
 }
+
+#[test]
+fn a_backup_exports_as_a_dsv_that_reads_back_as_the_same_save() {
+    let Some(save) = fixture_chip("usa") else {
+        return;
+    };
+    let mut console = console_with(&save);
+    demo::put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let mut rig = Rig::new(console);
+    rig.select_backup("20261101-120000");
+    rig.press(Buttons::Y);
+    assert!(
+        rig.text().contains("a 512 KiB flashcart .sav"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::RIGHT);
+    assert!(
+        rig.text().contains("As a DeSmuME .dsv, to"),
+        "{}",
+        rig.text()
+    );
+    // Without a known ROM, TWiLight's slot is refused, and says why.
+    rig.press(Buttons::RIGHT);
+    assert!(
+        rig.text().contains("No ROM of ASNE is known"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::LEFT);
+    let question = rig.text();
+    assert!(question.contains("As a DeSmuME .dsv, to"), "{question}");
+    // The destination the question names, by game and time: it is where
+    // the file goes, even if the clock moves on before A.
+    let start = question
+        .find("/3ds/Keepsake/export/ASNE SONICRUSH 2026")
+        .expect("the question names the destination");
+    let end = start + question[start..].find(".dsv").unwrap() + 4;
+    let destination = question[start..end].to_owned();
+    for _ in 0..120 {
+        rig.idle(); // two seconds of thinking it over
+    }
+    rig.press(Buttons::A);
+    assert!(rig.text().contains("Exported"), "{}", rig.text());
+    let written = rig.model.console_mut().sd.read(&destination).unwrap();
+    // The fixture's image, then DeSmuME's 122-byte footer.
+    assert_eq!(written.len(), 8192 + 122);
+    assert_eq!(written[..8192], save);
+    assert!(written.ends_with(b"|-DESMUME SAVE-|"));
+    let parsed = keepsake_format::nds::SaveFile::parse(&written).unwrap();
+    assert_eq!(parsed.payload, save);
+}

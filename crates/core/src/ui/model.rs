@@ -302,12 +302,15 @@ pub trait AppModel {
         Err(no_export())
     }
 
-    /// Exports `backup` of `title` as `kind`.
+    /// Exports `backup` of `title` as `kind` to `destination`, the path
+    /// [`Self::plan_export`] named (the question showed it; the clock may
+    /// have moved on since).
     fn export_save(
         &mut self,
         title: &TitleKey,
         backup: &BackupKey,
         kind: ExportKind,
+        _destination: &str,
     ) -> Result<Outcome, Refusal> {
         self.plan_export(title, backup, kind)?;
         Err(no_export())

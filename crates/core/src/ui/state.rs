@@ -108,6 +108,8 @@ pub(crate) enum Pending {
         title: TitleKey,
         backup: BackupKey,
         kind: ExportKind,
+        /// Where the question said it goes (none when it cannot be made).
+        destination: Option<String>,
     },
     /// A restore confirmed, with questions still to ask before it starts
     /// (see [`AppModel::restore_questions`]).
@@ -674,6 +676,7 @@ impl Ui {
                             title,
                             backup,
                             kind,
+                            ..
                         },
                     ..
                 }) = &self.view
@@ -884,9 +887,20 @@ impl Ui {
                 title,
                 backup,
                 kind,
+                destination,
             } => {
                 self.return_to = Return::Backups;
-                self.view = match model.export_save(&title, &backup, kind) {
+                let exported = match destination {
+                    Some(destination) => model.export_save(&title, &backup, kind, &destination),
+                    // The question said why it cannot be made: say it again.
+                    None => model.plan_export(&title, &backup, kind).map(|_| Outcome {
+                        succeeded: false,
+                        headline: "Nothing was exported".into(),
+                        details: vec!["Ask again: the export was not planned.".into()],
+                        advice: None,
+                    }),
+                };
+                self.view = match exported {
                     Ok(outcome) => View::Result(outcome),
                     Err(refusal) => {
                         View::Result(Outcome::from_refusal("Nothing was exported", refusal))
@@ -953,14 +967,14 @@ impl Ui {
         backup: BackupKey,
         kind: ExportKind,
     ) {
-        let (lines, ready) = match model.plan_export(&title, &backup, kind) {
+        let (lines, destination) = match model.plan_export(&title, &backup, kind) {
             Ok(destination) => (
                 vec![
                     format!("As {}, to", kind.describe()),
-                    destination,
+                    destination.clone(),
                     "Left/Right: another form (flashcart .sav, DeSmuME .dsv, TWiLight Menu++'s save of the ROM).".into(),
                 ],
-                true,
+                Some(destination),
             ),
             Err(refusal) => (
                 vec![
@@ -969,8 +983,13 @@ impl Ui {
                     refusal.advice,
                     "Left/Right: another form.".into(),
                 ],
-                false,
+                None,
             ),
+        };
+        let yes_label = if destination.is_some() {
+            "Export"
+        } else {
+            "Try"
         };
         self.return_to = Return::Backups;
         self.view = View::Confirm(Confirm {
@@ -978,10 +997,11 @@ impl Ui {
                 title,
                 backup,
                 kind,
+                destination,
             },
             headline: "Export this save?".into(),
             lines,
-            yes_label: if ready { "Export" } else { "Try" },
+            yes_label,
         });
     }
 
