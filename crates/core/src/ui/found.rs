@@ -165,10 +165,8 @@ impl<C: Console> ConsoleModel<C> {
         if !scan.step(devices.sd) {
             let (listed, waiting) = scan.progress();
             return Some(JobStatus::Running(Progress {
-                stage: format!(
-                    "Looking in folder {listed} ({} with ROMs so far)",
-                    scan.rom_folders().len()
-                ),
+                // Short: the top screen draws it large.
+                stage: "Looking for DS ROMs".into(),
                 // The screen shows folders where other jobs show bytes.
                 bytes_done: u64::from(listed),
                 bytes_total: u64::from(listed + waiting),
