@@ -395,11 +395,15 @@ impl SdScan {
     }
 }
 
-/// A save's container and size in words: `512 KiB flashcart save`,
+/// A save's container and size in words: `512 KiB flashcart save` (the
+/// size flashcarts and nds-bootstrap give every save), `8 KiB raw save`,
 /// `DeSmuME .dsv (8 KiB)`.
 pub fn describe_container(container: &Container, payload_len: usize) -> String {
     match container {
-        Container::Raw => format!("{} flashcart save", format_size(payload_len)),
+        Container::Raw if payload_len == ChipKind::Flash512K.capacity() => {
+            format!("{} flashcart save", format_size(payload_len))
+        }
+        Container::Raw => format!("{} raw save", format_size(payload_len)),
         other => format!("{} ({})", other.name(), format_size(payload_len)),
     }
 }
@@ -571,6 +575,7 @@ mod tests {
         let mut sd = sd();
         put(&mut sd, "/i/x.sav", &padded);
         put(&mut sd, "/i/y.dsv", &dsv);
+        put(&mut sd, "/i/z.sav", &dsv[..8192]);
         let save = |path: &str, size| FoundSave {
             path: path.into(),
             name: String::new(),
