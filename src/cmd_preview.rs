@@ -7,6 +7,7 @@ use anyhow::anyhow;
 use clap::Args;
 use keepsake_core::ui::Screen;
 
+use crate::cmd_preview_real::{self, RealArgs};
 use crate::failure::{FailWith, Failure};
 use crate::files;
 use crate::preview::scenarios::{self, Scenario};
@@ -20,6 +21,8 @@ Examples:
   keepsake preview --list                           name and describe the scenarios
   keepsake preview --scenario browse --script my.txt --frame 3
                                                     run your own inputs on a scenario's console
+  keepsake preview --sd sd-copy --nds-card ASNE:8K:cart.sav --card-out after.sav --script my.txt
+                                                    rehearse on a copy of your SD card and a cartridge
 
 Script lines: press A | press L+A | hold B 40 | touch 160 120 | wait 10 |
 event NAME | snap NAME ('#' starts a comment). See `--list` for each
@@ -40,9 +43,19 @@ pub struct PreviewArgs {
     /// List the built-in scenarios and exit.
     #[arg(long)]
     list: bool,
+    #[command(flatten)]
+    real: RealArgs,
 }
 
 pub fn run(args: PreviewArgs) -> Result<(), Failure> {
+    if args.real.any() {
+        if !args.scenarios.is_empty() || args.list {
+            return Err(Failure::input(anyhow!(
+                "--sd, --nds-card, --card-out and --no-titles build their own console: leave out --scenario and --list"
+            )));
+        }
+        return cmd_preview_real::run(&args.real, &args.out, args.script.as_deref(), &args.frames);
+    }
     let all = scenarios::all();
     if args.list {
         for scenario in &all {
@@ -101,27 +114,7 @@ pub fn run(args: PreviewArgs) -> Result<(), Failure> {
                 scenario.name, run.frames
             );
         }
-        for (index, snapshot) in run.snapshots.iter().enumerate() {
-            for (screen, label) in [(Screen::Top, "top"), (Screen::Bottom, "bottom")] {
-                let canvas = raster::render(&snapshot.frame, screen);
-                let bytes = png::encode(&canvas).failed("encoding a PNG")?;
-                let name = format!(
-                    "{}-{:02}-{}-{label}.png",
-                    scenario.name,
-                    index + 1,
-                    snapshot.name
-                );
-                files::write_output(&args.out.join(name), &bytes, &inputs)?;
-                written += 1;
-            }
-            println!(
-                "{} {:02} {} (frame {})",
-                scenario.name,
-                index + 1,
-                snapshot.name,
-                snapshot.number
-            );
-        }
+        written += write_snapshots(scenario.name, &run, &args.out, &inputs)?;
         if let Some(frame) = run.exited_at {
             eprintln!(
                 "{}: the UI exited at frame {frame}; the rest of the script was not run",
@@ -131,4 +124,32 @@ pub fn run(args: PreviewArgs) -> Result<(), Failure> {
     }
     println!("wrote {written} PNGs to {}", args.out.display());
     Ok(())
+}
+
+/// Writes both screens of every snapshot of `run` as `<name>-NN-<snap>-top.png`
+/// and `-bottom.png`; returns how many files were written.
+pub(crate) fn write_snapshots(
+    name: &str,
+    run: &runner::Run,
+    out: &Path,
+    inputs: &[&Path],
+) -> Result<usize, Failure> {
+    let mut written = 0;
+    for (index, snapshot) in run.snapshots.iter().enumerate() {
+        for (screen, label) in [(Screen::Top, "top"), (Screen::Bottom, "bottom")] {
+            let canvas = raster::render(&snapshot.frame, screen);
+            let bytes = png::encode(&canvas).failed("encoding a PNG")?;
+            let file = format!("{name}-{:02}-{}-{label}.png", index + 1, snapshot.name);
+            files::write_output(&out.join(file), &bytes, inputs)?;
+            written += 1;
+        }
+        println!(
+            "{} {:02} {} (frame {})",
+            name,
+            index + 1,
+            snapshot.name,
+            snapshot.number
+        );
+    }
+    Ok(written)
 }

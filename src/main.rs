@@ -4,6 +4,7 @@ mod cmd_3ds;
 mod cmd_disa;
 mod cmd_nds;
 mod cmd_preview;
+mod cmd_preview_real;
 mod failure;
 mod files;
 mod hint;

@@ -12,6 +12,7 @@ pub mod ctr_detect;
 pub mod ctr_wear_decode;
 pub mod diff_import;
 pub mod disa_open;
+pub mod found_saves;
 pub mod icon;
 pub mod keepsake_config;
 pub mod nds;
@@ -28,11 +29,12 @@ pub mod title_cache;
 pub type Body = fn(&[u8]);
 
 /// Every target by its cargo-fuzz name.
-pub const TARGETS: [(&str, Body); 15] = [
+pub const TARGETS: [(&str, Body); 16] = [
     ("ctr_detect", ctr_detect::run),
     ("ctr_wear_decode", ctr_wear_decode::run),
     ("diff_import", diff_import::run),
     ("disa_open", disa_open::run),
+    ("found_saves", found_saves::run),
     ("icon", icon::run),
     ("keepsake_config", keepsake_config::run),
     ("nds", nds::run),

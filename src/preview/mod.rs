@@ -1,9 +1,13 @@
 //! The PC preview of the console UI: display lists rasterized to PNG.
 
 pub mod canvas;
+pub mod card_spec;
+pub mod dir_sd;
 pub mod font;
 pub mod png;
 pub mod raster;
+pub mod real;
 pub mod runner;
 pub mod scenarios;
 pub mod script;
+pub mod seed_scenario;

@@ -278,6 +278,12 @@ fn many_titles() -> Box<dyn World> {
     SimWorld::boxed(console, &[])
 }
 
+/// A world over `console` whose keyboard answers `names` in turn, for
+/// scenarios kept in their own files.
+pub(super) fn sim_world(console: SimConsole, names: &[&str]) -> Box<dyn World> {
+    SimWorld::boxed(console, names)
+}
+
 /// Every built-in scenario.
 pub fn all() -> Vec<Scenario> {
     vec![
@@ -425,6 +431,13 @@ press UP
 snap scrolled-up
 ",
             build: many_titles,
+        },
+        Scenario {
+            name: "seed",
+            about: "find saves on the SD card (TWiLight Menu++ layout, import folder) and restore one onto its cartridge; a patched ROM's and an unmatched save are asked about",
+            events: EVENTS,
+            script: super::seed_scenario::SCRIPT,
+            build: super::seed_scenario::world,
         },
     ]
 }

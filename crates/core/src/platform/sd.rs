@@ -86,6 +86,14 @@ pub trait SdCard {
     fn kind_of(&mut self, path: &str) -> Result<Option<bool>, SdError>;
     /// Free space in bytes.
     fn free_space(&mut self) -> Result<u64, SdError>;
+    /// At most the first `len` bytes of a file (a ROM's header without its
+    /// hundreds of MiB). The default reads the whole file: a console
+    /// implementation should read only the start.
+    fn read_prefix(&mut self, path: &str, len: usize) -> Result<Vec<u8>, SdError> {
+        let mut bytes = self.read(path)?;
+        bytes.truncate(len);
+        Ok(bytes)
+    }
 }
 
 /// The suffix of temporary files; never a name of ours or Checkpoint's.

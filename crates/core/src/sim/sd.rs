@@ -92,6 +92,12 @@ impl SdCard for SimSd {
         self.tree.read(path).map(<[u8]>::to_vec).map_err(sd_error)
     }
 
+    fn read_prefix(&mut self, path: &str, len: usize) -> Result<Vec<u8>, SdError> {
+        self.on()?;
+        let bytes = self.tree.read(path).map_err(sd_error)?;
+        Ok(bytes[..len.min(bytes.len())].to_vec())
+    }
+
     fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), SdError> {
         self.on()?;
         let growth = self.tree.growth(path, bytes.len());

@@ -16,6 +16,14 @@ pub enum BackupSource {
     Folder,
     /// A single TWLSaveTool `.sav` file.
     TwlSaveTool,
+    /// A save file found where a flashcart, TWiLight Menu++ or an emulator
+    /// keeps it (see [`crate::store::found_saves`]), matched to a game by
+    /// the ROM beside it or its name (`Some` game code), or by nothing
+    /// (`None`: offered only after the user confirmed it).
+    Found {
+        /// The game code that matched it, as four ASCII bytes.
+        game_code: Option<[u8; 4]>,
+    },
 }
 
 /// One backup on the SD card.

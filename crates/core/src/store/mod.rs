@@ -4,6 +4,8 @@
 
 pub mod config;
 mod error;
+pub mod export;
+pub mod found_saves;
 pub mod journal;
 pub mod locate;
 pub mod naming;

@@ -30,7 +30,10 @@ pub fn find_save_file(
     entry: &BackupEntry,
     header_title: &str,
 ) -> Result<String, StoreError> {
-    if entry.source == BackupSource::TwlSaveTool {
+    if matches!(
+        entry.source,
+        BackupSource::TwlSaveTool | BackupSource::Found { .. }
+    ) {
         return Ok(entry.path.clone());
     }
     let expected = nds_save_file_name(header_title);
@@ -78,6 +81,19 @@ pub fn check_game(
                 Err(wrong(entry.name.clone()))
             }
         }
+        // Matched when it was found: by the game code of the ROM beside it or
+        // in its name, which must still be this card's; or by nothing, and
+        // then only offered after the user confirmed it.
+        BackupSource::Found {
+            game_code: Some(code),
+        } => {
+            if code == game_code.as_bytes() {
+                Ok(())
+            } else {
+                Err(wrong(String::from_utf8_lossy(&code).into_owned()))
+            }
+        }
+        BackupSource::Found { game_code: None } => Ok(()),
         BackupSource::Folder => {
             let title_folder = entry.path.rsplit('/').nth(1).unwrap_or_default().to_owned();
             match game_code_of_folder(&title_folder) {

@@ -149,6 +149,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) journal_problem: Option<String>,
     /// The automatic backup the running job puts back, when it does.
     pub(crate) putting_back: Option<String>,
+    /// Saves found where people keep them (see `ui/found.rs`).
+    pub(crate) found: super::found::FoundSaves,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -185,6 +187,7 @@ impl<C: Console> ConsoleModel<C> {
             warnings.push(e);
             BTreeSet::new()
         });
+        let found = super::found::FoundSaves::load(devices.sd);
         let mut model = Self {
             console,
             keyboard,
@@ -207,6 +210,7 @@ impl<C: Console> ConsoleModel<C> {
             unfinished: None,
             journal_problem: None,
             putting_back: None,
+            found,
         };
         model.reload_unfinished();
         model.load_sd_titles();
@@ -925,6 +929,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             self.entries.insert(info.key.clone(), entry);
             infos.push(info);
         }
+        if let Known::NdsCard(card) = &known {
+            infos.extend(self.found_backups(card));
+        }
         infos
     }
 
@@ -961,6 +968,12 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         let removed = match entry.source {
             BackupSource::Folder => devices.sd.remove_dir_all(&entry.path),
             BackupSource::TwlSaveTool => devices.sd.remove_file(&entry.path),
+            BackupSource::Found { .. } => {
+                return Err(Refusal {
+                    reason: "This save is not a backup: it is where your flashcart, TWiLight Menu++ or emulator keeps it, and Keepsake never deletes it.".into(),
+                    advice: "Delete it with the program that made it, or on a PC.".into(),
+                });
+            }
         };
         removed.map_err(|e| Refusal {
             reason: format!("The SD card refused: {e}."),
@@ -972,6 +985,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn step_job(&mut self) -> Option<JobStatus> {
+        if self.found.searching() {
+            return self.step_find_saves();
+        }
         self.step_running_job()
     }
 
@@ -998,6 +1014,34 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
             (None, None) => None,
         }
+    }
+
+    fn restore_questions(&mut self, title: &TitleKey, backup: &BackupKey) -> Vec<Question> {
+        self.found_questions(title, backup)
+    }
+
+    fn start_find_saves(&mut self) -> Result<(), Refusal> {
+        self.begin_find_saves()
+    }
+
+    fn plan_export(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+    ) -> Result<String, Refusal> {
+        self.prepare_export(title, backup, kind)
+            .map(|export| export.destination)
+    }
+
+    fn export_save(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+        destination: &str,
+    ) -> Result<Outcome, Refusal> {
+        self.write_export(title, backup, kind, destination)
     }
 
     fn settings(&self) -> Settings {

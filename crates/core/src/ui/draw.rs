@@ -8,7 +8,7 @@
 use super::display::{
     Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
 };
-use super::model::{JobKind, TitleInfo, TitleSource, UnfinishedInfo};
+use super::model::{BackupOrigin, JobKind, TitleInfo, TitleSource, UnfinishedInfo};
 use super::state::{ListCursor, SETTINGS_ROWS, Ui, View};
 use super::theme::*;
 
@@ -243,6 +243,7 @@ impl Ui {
                         "Confirm restores: {}",
                         if draft.confirm_restores { "on" } else { "off" }
                     ),
+                    "Find saves on the SD card (A)".to_string(),
                 ];
                 debug_assert_eq!(rows.len(), SETTINGS_ROWS);
                 for (i, row) in rows.into_iter().enumerate() {
@@ -273,6 +274,7 @@ impl Ui {
                 let (verb, colour) = match job.kind {
                     JobKind::Backup => ("Backing up", HIGHLIGHT),
                     JobKind::Restore => ("Restoring", DANGER),
+                    JobKind::FindSaves => ("Searching", HIGHLIGHT),
                 };
                 top.header(TOP_WIDTH, format!("{verb} {}", job.title_name), slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
@@ -295,17 +297,17 @@ impl Ui {
                     fill: PROGRESS_FILL,
                     track: PROGRESS_TRACK,
                 });
-                top.text(
-                    16,
-                    112,
+                // A search counts folders, not bytes: its bar runs over folders.
+                let amount = if job.kind == JobKind::FindSaves {
+                    format!("{} folders looked at", p.bytes_done)
+                } else {
                     format!(
                         "{} of {}",
                         format_size(p.bytes_done),
                         format_size(p.bytes_total)
-                    ),
-                    TextSize::Normal,
-                    TEXT,
-                );
+                    )
+                };
+                top.text(16, 112, amount, TextSize::Normal, TEXT);
                 top.text_full(
                     TOP_WIDTH - 16,
                     112,
@@ -645,6 +647,29 @@ impl Ui {
                     TOP_WIDTH - 32,
                 );
                 let mut y = 70;
+                if let BackupOrigin::Found {
+                    place,
+                    restore,
+                    path,
+                } = &backup.origin
+                {
+                    // Not a backup: where it is, and what a restore does, in full.
+                    top.field(y, "From", place.clone());
+                    y += 20;
+                    top.field(y, "Size", format_size(backup.size));
+                    y += 20;
+                    y = top.paragraph(16, y, &format!("File: {path}"), TEXT, TOP_WIDTH - 32) + 4;
+                    y = top.paragraph(16, y, &format!("Restore: {restore}"), TEXT, TOP_WIDTH - 32)
+                        + 10;
+                    top.paragraph(
+                        16,
+                        y,
+                        "Hold R and press A to restore it onto the cartridge. The file stays where it is.",
+                        DIM_TEXT,
+                        TOP_WIDTH - 32,
+                    );
+                    return;
+                }
                 top.field(
                     y,
                     "Made",

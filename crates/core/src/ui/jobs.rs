@@ -641,6 +641,8 @@ fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> 
             "restore",
             format!("Nothing was written to {}.", subject.name()),
         ),
+        // The search has no job error of its own (see ui/found.rs).
+        JobKind::FindSaves => ("search", "Nothing was written.".to_string()),
     };
     let restore_from_auto = match subject {
         Subject::Cartridge => format!(

@@ -8,6 +8,8 @@ mod console_model;
 pub mod demo;
 pub mod display;
 mod draw;
+mod export;
+mod found;
 pub mod input;
 mod jobs;
 pub mod keyboard;
@@ -27,6 +29,8 @@ pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]
 mod console_tests;
+#[cfg(test)]
+mod found_tests;
 #[cfg(test)]
 mod journal_tests;
 #[cfg(test)]

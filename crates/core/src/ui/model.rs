@@ -98,6 +98,16 @@ pub enum BackupOrigin {
     /// A flashcart or emulator file placed in a backup folder; the text names
     /// its kind (`DeSmuME .dsv`, `padded 512 KiB .sav`).
     Imported(String),
+    /// A save found where people keep them, outside the backup folders.
+    Found {
+        /// Where (`TWiLight Menu++ save`, `import folder`).
+        place: String,
+        /// What a restore does (`512 KiB flashcart save -> EEPROM 8 KiB,
+        /// nothing lost`) or why it cannot.
+        restore: String,
+        /// The file on the SD card.
+        path: String,
+    },
 }
 
 impl fmt::Display for BackupOrigin {
@@ -108,6 +118,7 @@ impl fmt::Display for BackupOrigin {
             BackupOrigin::Checkpoint => f.write_str("Checkpoint"),
             BackupOrigin::TwlSaveTool => f.write_str("TWLSaveTool"),
             BackupOrigin::Imported(kind) => write!(f, "imported {kind}"),
+            BackupOrigin::Found { place, restore, .. } => write!(f, "{place}: {restore}"),
         }
     }
 }
@@ -147,6 +158,17 @@ pub struct RestorePlan {
 pub enum JobKind {
     Backup,
     Restore,
+    /// "Find saves on the SD card".
+    FindSaves,
+}
+
+/// A question asked after the restore's confirmation, before anything is
+/// written (a save that cannot be checked, a save of a patched ROM).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub headline: String,
+    pub lines: Vec<String>,
+    pub yes_label: &'static str,
 }
 
 /// How far a job is.
@@ -217,6 +239,16 @@ pub struct UnfinishedInfo {
     pub put_back: Result<(), Refusal>,
 }
 
+pub use crate::store::export::ExportKind;
+
+/// Why a model without exports refuses one.
+fn no_export() -> Refusal {
+    Refusal {
+        reason: "This console cannot export saves.".into(),
+        advice: "Copy the backup's file on a PC instead.".into(),
+    }
+}
+
 /// The app as the screens see it.
 pub trait AppModel {
     /// Looks at the card slot and anything else that changes on its own;
@@ -268,6 +300,45 @@ pub trait AppModel {
     }
 
     fn settings(&self) -> Settings;
+
+    /// The questions to ask, after the confirmation, before restoring
+    /// `backup` onto `title`; asked even when confirmations are off.
+    fn restore_questions(&mut self, _title: &TitleKey, _backup: &BackupKey) -> Vec<Question> {
+        Vec::new()
+    }
+
+    /// Where exporting `backup` of `title` as `kind` would write, or why it
+    /// cannot be exported so.
+    fn plan_export(
+        &mut self,
+        _title: &TitleKey,
+        _backup: &BackupKey,
+        _kind: ExportKind,
+    ) -> Result<String, Refusal> {
+        Err(no_export())
+    }
+
+    /// Exports `backup` of `title` as `kind` to `destination`, the path
+    /// [`Self::plan_export`] named (the question showed it; the clock may
+    /// have moved on since).
+    fn export_save(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+        _destination: &str,
+    ) -> Result<Outcome, Refusal> {
+        self.plan_export(title, backup, kind)?;
+        Err(no_export())
+    }
+
+    /// Starts "Find saves on the SD card", run through [`Self::step_job`].
+    fn start_find_saves(&mut self) -> Result<(), Refusal> {
+        Err(Refusal {
+            reason: "This console cannot look for saves on the SD card.".into(),
+            advice: "Put saves in /3ds/Keepsake/import instead.".into(),
+        })
+    }
 
     fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal>;
 

@@ -8,6 +8,7 @@ use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
     TitleKey, UnfinishedInfo,
 };
+use super::model::{ExportKind, Question};
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
 };
@@ -103,6 +104,22 @@ pub(crate) enum Pending {
         backup: BackupKey,
         name: String,
     },
+    /// Export a backup for a flashcart or an emulator; LEFT/RIGHT choose
+    /// the form.
+    Export {
+        title: TitleKey,
+        backup: BackupKey,
+        kind: ExportKind,
+        /// Where the question said it goes (none when it cannot be made).
+        destination: Option<String>,
+    },
+    /// A restore confirmed, with questions still to ask before it starts
+    /// (see [`AppModel::restore_questions`]).
+    RestoreAfter {
+        title: TitleKey,
+        backup: BackupKey,
+        questions: Vec<Question>,
+    },
 }
 
 /// A running job as the screen shows it.
@@ -151,6 +168,8 @@ pub(crate) enum Action {
     PutBack,
     KeepAsIs,
     Later,
+    /// Export the selected backup (Y on a backup).
+    Export,
 }
 
 /// A touch button: its label and what it does.
@@ -390,6 +409,7 @@ impl Ui {
             View::Settings { .. } => "Up/Down choose  A/Left/Right change  B save",
             View::Confirm(_) => "A confirm  B cancel",
             View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
+            View::Job(job) if job.kind == JobKind::FindSaves => "Searching the SD card for saves",
             View::Job(_) => "Restoring: keep the card in, do not power off",
             View::Result(_) => "A or B to continue",
             View::Unfinished(info) if info.put_back.is_ok() => "A put back  X keep as is  B later",
@@ -486,7 +506,13 @@ impl Ui {
                         None
                     }
                 } else if p.contains(Buttons::Y) {
-                    Some(Action::BackupNamed)
+                    // On "New backup" Y names a new backup; on a backup it
+                    // exports that one.
+                    Some(if self.selected_backup().is_some() {
+                        Action::Export
+                    } else {
+                        Action::BackupNamed
+                    })
                 } else if p.contains(Buttons::X) {
                     Some(Action::Delete)
                 } else if p.contains(Buttons::B) {
@@ -507,6 +533,16 @@ impl Ui {
                 } else {
                     None
                 }
+            }
+            View::Confirm(Confirm {
+                action: Pending::Export { .. },
+                ..
+            }) if p.contains(Buttons::LEFT) || p.contains(Buttons::RIGHT) => {
+                Some(Action::ChangeSetting(if p.contains(Buttons::LEFT) {
+                    -1
+                } else {
+                    1
+                }))
             }
             View::Confirm(_) => {
                 if p.contains(Buttons::A) {
@@ -621,6 +657,9 @@ impl Ui {
                         JobKind::Backup => {
                             self.say("Hold B to cancel the backup first, then exit.")
                         }
+                        JobKind::FindSaves => {
+                            self.say("Searching the SD card: Keepsake can exit once it is done.")
+                        }
                     }
                     return Signal::Continue;
                 }
@@ -714,6 +753,34 @@ impl Ui {
                     cursor: 0,
                     draft: model.settings(),
                 };
+            }
+            Action::ChangeSetting(_) if self.on_find_saves_row() => self.start_find_saves(model),
+            Action::ChangeSetting(delta) if self.export_kind().is_some() => {
+                if let View::Confirm(Confirm {
+                    action:
+                        Pending::Export {
+                            title,
+                            backup,
+                            kind,
+                            ..
+                        },
+                    ..
+                }) = &self.view
+                {
+                    let all = ExportKind::ALL;
+                    let at = all.iter().position(|k| k == kind).unwrap_or(0) as isize;
+                    let next = all[(at + delta).rem_euclid(all.len() as isize) as usize];
+                    let (title, backup) = (title.clone(), backup.clone());
+                    self.ask_export(model, title, backup, next);
+                }
+            }
+            Action::Export => {
+                if let (Some(title), Some(backup)) =
+                    (self.open_title.clone(), self.selected_backup())
+                {
+                    let backup = backup.key.clone();
+                    self.ask_export(model, title, backup, ExportKind::FlashcartSav);
+                }
             }
             Action::ChangeSetting(delta) => {
                 if let View::Settings { cursor, draft } = &mut self.view {
@@ -812,9 +879,18 @@ impl Ui {
                 ));
             }
             Ok(plan) => {
-                let pending = Pending::Restore {
-                    title,
-                    backup: backup_key,
+                let questions = model.restore_questions(&title, &backup_key);
+                let pending = if questions.is_empty() {
+                    Pending::Restore {
+                        title,
+                        backup: backup_key,
+                    }
+                } else {
+                    Pending::RestoreAfter {
+                        title,
+                        backup: backup_key,
+                        questions,
+                    }
                 };
                 if !model.settings().confirm_restores {
                     self.confirmed_action(pending, model);
@@ -893,6 +969,52 @@ impl Ui {
                     }
                 }
             }
+            Pending::Export {
+                title,
+                backup,
+                kind,
+                destination,
+            } => {
+                self.return_to = Return::Backups;
+                let exported = match destination {
+                    Some(destination) => model.export_save(&title, &backup, kind, &destination),
+                    // The question said why it cannot be made: say it again.
+                    None => model.plan_export(&title, &backup, kind).map(|_| Outcome {
+                        succeeded: false,
+                        headline: "Nothing was exported".into(),
+                        details: vec!["Ask again: the export was not planned.".into()],
+                        advice: None,
+                    }),
+                };
+                self.view = match exported {
+                    Ok(outcome) => View::Result(outcome),
+                    Err(refusal) => {
+                        View::Result(Outcome::from_refusal("Nothing was exported", refusal))
+                    }
+                };
+                // A save written into a TWiLight slot joins the list.
+                self.generation = None;
+            }
+            Pending::RestoreAfter {
+                title,
+                backup,
+                mut questions,
+            } => {
+                if questions.is_empty() {
+                    return self.confirmed_action(Pending::Restore { title, backup }, model);
+                }
+                let question = questions.remove(0);
+                self.view = View::Confirm(Confirm {
+                    action: Pending::RestoreAfter {
+                        title,
+                        backup,
+                        questions,
+                    },
+                    headline: question.headline,
+                    lines: question.lines,
+                    yes_label: question.yes_label,
+                });
+            }
             Pending::Delete {
                 title,
                 backup,
@@ -909,6 +1031,86 @@ impl Ui {
                         View::Result(Outcome::from_refusal("The backup was not deleted", refusal));
                 }
             },
+        }
+    }
+
+    /// The form of the export being asked about, if one is.
+    fn export_kind(&self) -> Option<ExportKind> {
+        match &self.view {
+            View::Confirm(Confirm {
+                action: Pending::Export { kind, .. },
+                ..
+            }) => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// Asks where to export a backup, naming the destination of `kind`.
+    fn ask_export(
+        &mut self,
+        model: &mut dyn AppModel,
+        title: TitleKey,
+        backup: BackupKey,
+        kind: ExportKind,
+    ) {
+        let (lines, destination) = match model.plan_export(&title, &backup, kind) {
+            Ok(destination) => (
+                vec![
+                    format!("As {}, to", kind.describe()),
+                    destination.clone(),
+                    "Left/Right: another form (flashcart .sav, DeSmuME .dsv, TWiLight Menu++'s save of the ROM).".into(),
+                ],
+                Some(destination),
+            ),
+            Err(refusal) => (
+                vec![
+                    format!("As {}: not possible.", kind.describe()),
+                    refusal.reason,
+                    refusal.advice,
+                    "Left/Right: another form.".into(),
+                ],
+                None,
+            ),
+        };
+        let yes_label = if destination.is_some() {
+            "Export"
+        } else {
+            "Try"
+        };
+        self.return_to = Return::Backups;
+        self.view = View::Confirm(Confirm {
+            action: Pending::Export {
+                title,
+                backup,
+                kind,
+                destination,
+            },
+            headline: "Export this save?".into(),
+            lines,
+            yes_label,
+        });
+    }
+
+    fn on_find_saves_row(&self) -> bool {
+        matches!(self.view, View::Settings { cursor, .. } if cursor == FIND_SAVES_ROW)
+    }
+
+    /// "Find saves on the SD card", from the settings.
+    fn start_find_saves(&mut self, model: &mut dyn AppModel) {
+        self.return_to = Return::Titles;
+        match model.start_find_saves() {
+            Ok(()) => {
+                self.view = View::Job(JobView {
+                    kind: JobKind::FindSaves,
+                    title_name: "the SD card for saves".into(),
+                    progress: Progress::default(),
+                    cancel_requested: false,
+                });
+            }
+            Err(refusal) => {
+                self.view =
+                    View::Result(Outcome::from_refusal("The search could not start", refusal));
+            }
         }
     }
 
@@ -977,7 +1179,9 @@ fn split_digit_run(s: &str) -> (&str, &str) {
 }
 
 /// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 2;
+pub(crate) const SETTINGS_ROWS: usize = 3;
+/// The settings row that starts "Find saves on the SD card".
+pub(crate) const FIND_SAVES_ROW: usize = 2;
 
 fn change_setting(settings: &mut Settings, row: usize, delta: isize) {
     match row {

@@ -204,6 +204,7 @@ impl AppModel for Scripted {
                 headline: match kind {
                     JobKind::Backup => "Backed up".into(),
                     JobKind::Restore => "Restored and verified".into(),
+                    JobKind::FindSaves => "Saves found".into(),
                 },
                 details: vec!["8 KiB written".into()],
                 advice: None,
@@ -485,10 +486,16 @@ fn y_on_new_backup_asks_for_a_name() {
     h.press(Buttons::Y);
     assert_eq!(h.model.log.len(), 1);
     assert!(h.frame.shows("No name typed"));
-    // Y on an existing backup explains itself.
+    // Y on an existing backup asks where to export it (this model cannot
+    // export, and the question says so); B goes back untouched.
     h.press(Buttons::DOWN);
     h.press(Buttons::Y);
-    assert!(h.frame.shows("Select \"New backup\""));
+    assert_eq!(h.ui.screen(), ScreenKind::Confirm);
+    assert!(h.frame.shows("Export this save?"));
+    assert!(h.frame.shows("This console cannot export saves."));
+    h.press(Buttons::B);
+    assert_eq!(h.ui.screen(), ScreenKind::Backups);
+    assert_eq!(h.model.log.len(), 1);
 }
 
 #[test]

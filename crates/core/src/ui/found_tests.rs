@@ -1,0 +1,366 @@
+//! The seed workflow on the simulated console with real saves: a flashcart
+//! save kept where TWiLight Menu++ keeps it, restored onto the cartridge of
+//! the same game without renaming; saves that cannot be checked and saves of
+//! patched ROMs asked about before anything is written.
+//!
+//! Expectations come from the fixture bytes, not from the code under test:
+//! Sonic Rush is an 8 KiB EEPROM game, and a DeSmuME `.dsv` is the chip
+//! image followed by a footer, so the chip must end up holding the first
+//! 8192 bytes of the `.dsv`. The game code, ASNE (Sonic Rush, USA), is not
+//! in the save files; the cartridge and the ROM header carry it.
+
+use super::console_model::ConsoleModel;
+use super::demo;
+use super::display::{Frame, Screen};
+use super::input::{Buttons, FrameInput};
+use super::keyboard::QueuedKeyboard;
+use super::state::{ScreenKind, Ui};
+use crate::platform::SdCard;
+use crate::sim::{SimChip, SimConsole, nds_rom_header};
+use crate::store::found_saves::{IMPORT_DIR, ROM_FOLDERS_PATH};
+
+const TITLE: &str = "SONICRUSH";
+const CODE: &str = "ASNE";
+const ROMS: &str = "/roms/nds";
+const BACKUPS: &str = "/3ds/Checkpoint/saves/ASNE SONICRUSH";
+
+struct Rig {
+    ui: Ui,
+    model: ConsoleModel<SimConsole>,
+    frame: Frame,
+}
+
+impl Rig {
+    fn new(console: SimConsole) -> Self {
+        let mut rig = Self {
+            ui: Ui::new(),
+            model: ConsoleModel::new(console, Box::new(QueuedKeyboard::new())),
+            frame: Frame::default(),
+        };
+        rig.idle();
+        rig
+    }
+
+    fn idle(&mut self) {
+        self.ui
+            .frame(&FrameInput::IDLE, &mut self.model, &mut self.frame);
+    }
+
+    fn press(&mut self, buttons: Buttons) {
+        self.ui.frame(
+            &FrameInput::press(buttons),
+            &mut self.model,
+            &mut self.frame,
+        );
+        self.idle();
+    }
+
+    fn combo(&mut self, held: Buttons, pressed: Buttons) {
+        self.ui.frame(
+            &FrameInput::hold_and_press(held, pressed),
+            &mut self.model,
+            &mut self.frame,
+        );
+        self.idle();
+    }
+
+    fn finish_job(&mut self) {
+        for _ in 0..5000 {
+            if self.ui.screen() != ScreenKind::Job {
+                return;
+            }
+            self.idle();
+        }
+        panic!("the job did not end in 5000 frames");
+    }
+
+    fn text(&self) -> String {
+        let mut texts = self.frame.texts(Screen::Top);
+        texts.extend(self.frame.texts(Screen::Bottom));
+        texts.join(" ")
+    }
+
+    fn chip(&mut self) -> Vec<u8> {
+        self.model
+            .console_mut()
+            .card
+            .nds_chip()
+            .unwrap()
+            .memory()
+            .to_vec()
+    }
+
+    /// Settings, down to "Find saves on the SD card", A, to the end.
+    fn find_saves(&mut self) -> String {
+        self.press(Buttons::SELECT);
+        self.press(Buttons::DOWN);
+        self.press(Buttons::DOWN);
+        assert!(self.text().contains("Find saves on the SD card"));
+        self.press(Buttons::A);
+        assert_eq!(self.ui.screen(), ScreenKind::Job, "{}", self.text());
+        self.finish_job();
+        let result = self.text();
+        self.press(Buttons::A);
+        result
+    }
+
+    /// Opens the cartridge and selects the backup whose details name `name`.
+    fn select_backup(&mut self, name: &str) {
+        assert_eq!(self.ui.screen(), ScreenKind::Titles, "{}", self.text());
+        self.press(Buttons::A);
+        for _ in 0..10 {
+            self.press(Buttons::DOWN);
+            if self.frame.texts(Screen::Top).contains(&name) {
+                return;
+            }
+        }
+        panic!("{name} is not in the backup list: {}", self.text());
+    }
+}
+
+/// The fixture's chip image: the `.dsv` without its footer.
+fn fixture_chip(region: &str) -> Option<Vec<u8>> {
+    let dsv = keepsake_testkit::fixtures::read(&format!("nds/sonic-rush/{region}.dsv"))?;
+    Some(dsv[..8192].to_vec())
+}
+
+/// What a flashcart writes for an 8 KiB game: 512 KiB, the save then 0xFF.
+fn flashcart_file(chip: &[u8]) -> Vec<u8> {
+    let mut file = chip.to_vec();
+    file.resize(512 * 1024, 0xFF);
+    file
+}
+
+/// A ROM: its header, then something for the rest of it.
+fn rom(header: Vec<u8>) -> Vec<u8> {
+    let mut rom = header;
+    rom.resize(0x8000, 0xA5);
+    rom
+}
+
+fn put(console: &mut SimConsole, path: &str, bytes: &[u8]) {
+    let dir = &path[..path.rfind('/').unwrap()];
+    console.sd.create_dir_all(dir).unwrap();
+    console.sd.write(path, bytes).unwrap();
+}
+
+/// A Sonic Rush cartridge holding `old` in its 8 KiB EEPROM.
+fn console_with(old: &[u8]) -> SimConsole {
+    let mut console = demo::empty_console();
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::eeprom(0x2000, old),
+        200,
+    ));
+    console
+}
+
+#[test]
+fn a_twilight_save_restores_onto_its_cartridge_without_renaming() {
+    let (Some(new), Some(old)) = (fixture_chip("usa"), fixture_chip("europe")) else {
+        return;
+    };
+    assert_ne!(new, old, "the two fixtures differ");
+    let mut console = console_with(&old);
+    // The ROM of the cartridge's very build, and its save under the ROM's
+    // own name, in TWiLight Menu++'s saves folder: nothing is renamed.
+    put(
+        &mut console,
+        &format!("{ROMS}/Sonic Rush (USA).nds"),
+        &rom(nds_rom_header(TITLE, CODE)),
+    );
+    let save_path = format!("{ROMS}/saves/Sonic Rush (USA).sav");
+    put(&mut console, &save_path, &flashcart_file(&new));
+    let mut rig = Rig::new(console);
+
+    // Not scanned at start: the ROM folder is unknown until the search.
+    rig.press(Buttons::A);
+    assert!(
+        !rig.text().contains("Sonic Rush (USA).sav"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::B);
+    let result = rig.find_saves();
+    assert!(result.contains("1 save found"), "{result}");
+    let cache = rig.model.console_mut().sd.read(ROM_FOLDERS_PATH).unwrap();
+    assert!(String::from_utf8(cache).unwrap().contains(ROMS));
+
+    rig.select_backup("Sonic Rush (USA).sav");
+    let details = rig.text();
+    for expected in [
+        "TWiLight Menu++ save",
+        "512 KiB flashcart save -> EEPROM 8 KiB, nothing lost",
+        "512 KiB",
+    ] {
+        assert!(details.contains(expected), "{expected} missing: {details}");
+    }
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm, "{}", rig.text());
+    rig.press(Buttons::A);
+    // Same build: no second question, the restore runs.
+    assert_eq!(rig.ui.screen(), ScreenKind::Job, "{}", rig.text());
+    rig.finish_job();
+    assert!(rig.text().contains("Restored"), "{}", rig.text());
+    assert_eq!(rig.chip(), new, "the chip holds the save's 8 KiB");
+
+    // The automatic backup holds the old chip, byte for byte.
+    let sd = &mut rig.model.console_mut().sd;
+    let auto = sd
+        .list(BACKUPS)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name.ends_with("-auto"))
+        .expect("an automatic backup");
+    let files = sd.list(&format!("{BACKUPS}/{}", auto.name)).unwrap();
+    assert_eq!(files.len(), 1);
+    let kept = sd
+        .read(&format!("{BACKUPS}/{}/{}", auto.name, files[0].name))
+        .unwrap();
+    assert_eq!(kept, old);
+    // The flashcart's file is untouched.
+    assert_eq!(sd.read(&save_path).unwrap(), flashcart_file(&new));
+
+    // A new start lists it from the kept ROM folders, without a search.
+    let console = std::mem::take(rig.model.console_mut());
+    let mut again = Rig::new(console);
+    again.select_backup("Sonic Rush (USA).sav");
+}
+
+#[test]
+fn an_unmatched_import_needs_its_confirmation() {
+    let (Some(new), Some(old)) = (fixture_chip("japan"), fixture_chip("europe")) else {
+        return;
+    };
+    let mut console = console_with(&old);
+    put(
+        &mut console,
+        &format!("{IMPORT_DIR}/from my flashcart.sav"),
+        &flashcart_file(&new),
+    );
+    // A save of another game, by its name: never offered for this one.
+    put(&mut console, &format!("{IMPORT_DIR}/AXXE other.sav"), &new);
+    let mut rig = Rig::new(console);
+    rig.press(Buttons::A);
+    assert!(!rig.text().contains("AXXE other.sav"), "{}", rig.text());
+    rig.press(Buttons::B);
+    rig.select_backup("from my flashcart.sav");
+    assert!(
+        rig.text().contains("import folder, unmatched"),
+        "{}",
+        rig.text()
+    );
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    // The second question names the file and says it cannot be checked.
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    let question = rig.text();
+    assert!(question.contains("cannot be checked"), "{question}");
+    assert!(question.contains("\"from my flashcart.sav\""), "{question}");
+    rig.press(Buttons::B);
+    assert_eq!(rig.chip(), old, "declined: nothing written");
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    rig.press(Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Job, "{}", rig.text());
+    rig.finish_job();
+    assert_eq!(rig.chip(), new);
+}
+
+#[test]
+fn a_patched_rom_save_asks_twice() {
+    let (Some(new), Some(old)) = (fixture_chip("usa"), fixture_chip("europe")) else {
+        return;
+    };
+    let mut console = console_with(&old);
+    // Same game code, another build: version 1 and its own header CRC.
+    let mut header = nds_rom_header(TITLE, CODE);
+    header[0x1E] = 1;
+    let crc = keepsake_format::nds_header::header_crc(&header[..0x15E]);
+    header[0x15E..0x160].copy_from_slice(&crc.to_le_bytes());
+    put(
+        &mut console,
+        &format!("{ROMS}/Sonic Rush (T-En).nds"),
+        &rom(header),
+    );
+    put(
+        &mut console,
+        &format!("{ROMS}/Sonic Rush (T-En).sav"),
+        &flashcart_file(&new),
+    );
+    // Kept by an earlier search.
+    put(
+        &mut console,
+        ROM_FOLDERS_PATH,
+        format!("[\"{ROMS}\"]").as_bytes(),
+    );
+    let mut rig = Rig::new(console);
+    rig.select_backup("Sonic Rush (T-En).sav");
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    rig.press(Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm, "asked a second time");
+    let question = rig.text();
+    assert!(question.contains("patched ROM"), "{question}");
+    assert!(
+        question.contains("version 1, the cartridge version 0"),
+        "{question}"
+    );
+    assert_eq!(rig.chip(), old, "nothing written before the second yes");
+    rig.press(Buttons::A);
+    rig.finish_job();
+    assert_eq!(rig.chip(), new);
+}
+
+#[test]
+fn a_backup_exports_as_a_dsv_that_reads_back_as_the_same_save() {
+    let Some(save) = fixture_chip("usa") else {
+        return;
+    };
+    let mut console = console_with(&save);
+    demo::put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &save);
+    let mut rig = Rig::new(console);
+    rig.select_backup("20261101-120000");
+    rig.press(Buttons::Y);
+    assert!(
+        rig.text().contains("a 512 KiB flashcart .sav"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::RIGHT);
+    assert!(
+        rig.text().contains("As a DeSmuME .dsv, to"),
+        "{}",
+        rig.text()
+    );
+    // Without a known ROM, TWiLight's slot is refused, and says why.
+    rig.press(Buttons::RIGHT);
+    assert!(
+        rig.text().contains("No ROM of ASNE is known"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::LEFT);
+    let question = rig.text();
+    assert!(question.contains("As a DeSmuME .dsv, to"), "{question}");
+    // The destination the question names, by game and time: it is where
+    // the file goes, even if the clock moves on before A.
+    let start = question
+        .find("/3ds/Keepsake/export/ASNE SONICRUSH 2026")
+        .expect("the question names the destination");
+    let end = start + question[start..].find(".dsv").unwrap() + 4;
+    let destination = question[start..end].to_owned();
+    for _ in 0..120 {
+        rig.idle(); // two seconds of thinking it over
+    }
+    rig.press(Buttons::A);
+    assert!(rig.text().contains("Exported"), "{}", rig.text());
+    let written = rig.model.console_mut().sd.read(&destination).unwrap();
+    // The fixture's image, then DeSmuME's 122-byte footer.
+    assert_eq!(written.len(), 8192 + 122);
+    assert_eq!(written[..8192], save);
+    assert!(written.ends_with(b"|-DESMUME SAVE-|"));
+    let parsed = keepsake_format::nds::SaveFile::parse(&written).unwrap();
+    assert_eq!(parsed.payload, save);
+}
