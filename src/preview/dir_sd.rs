@@ -100,6 +100,42 @@ impl SdCard for DirSd {
         Ok(bytes)
     }
 
+    fn read_at(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> Result<usize, SdError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let host = self.host(path)?;
+        let result = (|| {
+            let mut file = fs::File::open(&host)?;
+            file.seek(SeekFrom::Start(offset))?;
+            let mut filled = 0;
+            while filled < buf.len() {
+                match file.read(&mut buf[filled..])? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            Ok(filled)
+        })();
+        result.map_err(|e| sd_error(path, &e))
+    }
+
+    fn write_at(&mut self, path: &str, offset: u64, bytes: &[u8]) -> Result<(), SdError> {
+        use std::io::{Seek, SeekFrom};
+        let host = self.host(path)?;
+        let result = (|| {
+            let mut file = fs::OpenOptions::new().write(true).open(&host)?;
+            let len = file.metadata()?.len();
+            if offset > len {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("writing at {offset} past the end of a {len}-byte file"),
+                ));
+            }
+            file.seek(SeekFrom::Start(offset))?;
+            file.write_all(bytes)
+        })();
+        result.map_err(|e| sd_error(path, &e))
+    }
+
     fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), SdError> {
         let host = self.host(path)?;
         let mut temp = host.clone().into_os_string();
