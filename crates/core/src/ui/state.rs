@@ -168,6 +168,10 @@ pub struct Ui {
     pub(crate) backups: Vec<BackupInfo>,
     pub(crate) backup_cursor: ListCursor,
     pub(crate) notice: Option<(String, u32)>,
+    /// The screen the notice speaks of: set at the end of the frame that
+    /// said it (after the action moved on), and the notice goes when that
+    /// screen does, so it never sits over a screen it contradicts.
+    notice_on: Option<ScreenKind>,
     /// The model's standing warning, read when its data changes.
     pub(crate) warning: Option<String>,
     return_to: Return,
@@ -195,6 +199,7 @@ impl Ui {
             backups: Vec::new(),
             backup_cursor: ListCursor::default(),
             notice: None,
+            notice_on: None,
             warning: None,
             return_to: Return::Titles,
             touch_was_down: false,
@@ -237,9 +242,11 @@ impl Ui {
         self.step_job(model);
         // A finished job may have changed the titles (a card pulled out).
         self.refresh(model);
+        let screen = self.screen();
         if let Some((_, frames)) = &mut self.notice {
             *frames = frames.saturating_sub(1);
-            if *frames == 0 {
+            let owner = *self.notice_on.get_or_insert(screen);
+            if *frames == 0 || owner != screen {
                 self.notice = None;
             }
         }
@@ -267,6 +274,7 @@ impl Ui {
 
     fn say(&mut self, text: impl Into<String>) {
         self.notice = Some((text.into(), NOTICE_FRAMES));
+        self.notice_on = None;
     }
 
     /// Reloads titles and backups when the model says they changed, keeping

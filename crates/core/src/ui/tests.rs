@@ -721,6 +721,8 @@ fn start_exits_from_the_lists_and_during_a_backup_asks_to_cancel_first() {
     h.press(Buttons::A);
     assert_eq!(h.press(Buttons::START), Signal::Exit);
     h.hold_and_press(Buttons::L, Buttons::A);
+    // A backup long enough to still run when START has been pressed.
+    h.model.job = Some((JobKind::Backup, 0, 1000));
     assert_eq!(h.press(Buttons::START), Signal::Continue);
     assert!(h.frame.shows("Hold B to cancel the backup first"));
 }
@@ -879,4 +881,54 @@ fn natural_order_handles_prefixes_zeros_and_accents() {
     assert_eq!(natural_cmp("Émile", "émile"), Equal);
     assert_eq!(natural_cmp("2 Fast", "A Game"), Less);
     assert_eq!(natural_cmp("ポケモン", "ポケモン 2"), Less);
+}
+
+/// Issue 14, item 1: a message belongs to the screen it was said on.
+#[test]
+fn a_message_goes_with_the_screen_it_describes() {
+    // START during a restore, then the card pulled: the result and the
+    // list after it do not say "Keepsake can exit once it is done".
+    let mut h = Harness::new();
+    h.press(Buttons::A);
+    h.press(Buttons::DOWN);
+    h.hold_and_press(Buttons::R, Buttons::A);
+    h.press(Buttons::A);
+    // The restore runs on; the card goes at its third step from here.
+    h.model.job = Some((JobKind::Restore, 0, 1000));
+    h.model.pull_card_at_step = Some(3);
+    h.press(Buttons::START);
+    assert!(h.frame.shows("Keepsake can exit once it is done"));
+    h.run_job_to_end();
+    assert!(h.all_text().contains("taken out during the restore"));
+    assert!(!h.frame.shows("Keepsake can exit once it is done"));
+    h.press(Buttons::A);
+    assert_eq!(h.ui.screen(), ScreenKind::Titles);
+    assert!(!h.frame.shows("Keepsake can exit once it is done"));
+
+    // A cancelled question, then a restore: the job screen does not say
+    // "nothing was changed".
+    let mut h = Harness::new();
+    h.press(Buttons::A);
+    h.press(Buttons::DOWN);
+    h.hold_and_press(Buttons::R, Buttons::A);
+    h.press(Buttons::B);
+    assert!(h.frame.shows("Cancelled: nothing was changed."));
+    h.hold_and_press(Buttons::R, Buttons::A);
+    assert!(!h.frame.shows("Cancelled"));
+    h.press(Buttons::A);
+    assert_eq!(h.ui.screen(), ScreenKind::Job);
+    assert!(!h.frame.shows("Cancelled"));
+
+    // No name typed, then a plain backup: its result does not say "no
+    // backup made".
+    let mut h = Harness::new();
+    h.model.typed_name = None;
+    h.press(Buttons::A);
+    h.press(Buttons::Y);
+    assert!(h.frame.shows("No name typed: no backup made."));
+    h.press(Buttons::A);
+    assert!(!h.frame.shows("no backup made"));
+    h.run_job_to_end();
+    assert!(h.frame.shows("Backed up"));
+    assert!(!h.frame.shows("no backup made"));
 }
