@@ -88,6 +88,9 @@ pub struct NdsRestoreJob {
     /// was before that restore, not the half-written one).
     way_back: Option<(String, Vec<JournalFile>)>,
     journaled: bool,
+    /// The automatic backup's folder name when it was fixed beforehand
+    /// (see [`Self::with_auto_backup_name`]); the clock's otherwise.
+    auto_name: Option<String>,
 }
 
 impl NdsRestoreJob {
@@ -124,6 +127,7 @@ impl NdsRestoreJob {
             allow_flash_8m: false,
             way_back: None,
             journaled: false,
+            auto_name: None,
         }
     }
 
@@ -132,6 +136,14 @@ impl NdsRestoreJob {
     /// the job refuses such a chip before touching it.
     pub fn allow_experimental_flash_8m_writes(mut self, allow: bool) -> Self {
         self.allow_flash_8m = allow;
+        self
+    }
+
+    /// Names the automatic backup's folder `name` (a free name in the
+    /// title folder, see [`crate::store::free_name`]), so that the question
+    /// before the restore can say where the current save goes.
+    pub fn with_auto_backup_name(mut self, name: String) -> Self {
+        self.auto_name = Some(name);
         self
     }
 
@@ -232,7 +244,10 @@ impl NdsRestoreJob {
                 // backup nor receive this game's save. (From here to the
                 // first write is one frame, too short to swap a card.)
                 check_same_card(&self.card, devices)?;
-                let name = auto_backup_name(devices.clock.now());
+                let name = self
+                    .auto_name
+                    .clone()
+                    .unwrap_or_else(|| auto_backup_name(devices.clock.now()));
                 let folder = publish_nds_backup(
                     devices.sd,
                     &self.title_dir,

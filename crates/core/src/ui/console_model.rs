@@ -149,6 +149,10 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) journal_problem: Option<String>,
     /// The automatic backup the running job puts back, when it does.
     pub(crate) putting_back: Option<String>,
+    /// The automatic backup's folder name the last restore question gave,
+    /// with the title and backup it was for: the restore that follows uses
+    /// it, so the folder is the one the user was told of.
+    pub(crate) planned_auto: Option<(TitleKey, BackupKey, String)>,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -207,6 +211,7 @@ impl<C: Console> ConsoleModel<C> {
             unfinished: None,
             journal_problem: None,
             putting_back: None,
+            planned_auto: None,
         };
         model.reload_unfinished();
         model.load_sd_titles();
@@ -937,6 +942,8 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
     ) -> Result<RestorePlan, Refusal> {
+        // A new question names the automatic backup by the clock anew.
+        self.planned_auto = None;
         self.check_restore(title, backup).map(|(plan, _)| plan)
     }
 

@@ -210,7 +210,6 @@ fn a_padded_flashcart_save_restores_to_the_small_chip_after_an_automatic_backup(
         question.contains("converted to the chip's 8 KiB without losing data"),
         "{question}"
     );
-    assert!(question.contains("YYYYMMDD-HHMMSS-auto"), "{question}");
     assert_eq!(rig.chip(), old, "nothing is written before the answer");
     rig.press(Buttons::A);
     assert!(rig.ui.restore_running());
@@ -1215,4 +1214,49 @@ fn a_3ds_cartridge_never_started_says_it_has_no_save_yet() {
         text.contains("no save data yet: start the game once"),
         "{text}"
     );
+}
+
+/// Issue 14, item 3: the question names the automatic backup the restore
+/// then makes, whole folder names on each line, however late the answer.
+#[test]
+fn the_restore_question_names_the_automatic_backup_it_then_makes() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let new = sample_save(0x2000, 0x1800, 6);
+    let mut console = console_with(&old);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &new);
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    let top = rig.frame.texts(Screen::Top);
+    assert!(!top.join(" ").contains("YYYY"), "{top:?}");
+    // The path's lines: each but the last ends after a "/", so no folder
+    // name is split over two lines, and together they are the whole path.
+    let first = top
+        .iter()
+        .position(|t| t.starts_with("/3ds/"))
+        .unwrap_or_else(|| panic!("no path in {top:?}"));
+    let mut path = String::new();
+    for line in &top[first..] {
+        path.push_str(line);
+        if !line.ends_with('/') {
+            break;
+        }
+    }
+    assert!(top[first].len() < path.len(), "the path wraps: {top:?}");
+    // The sample clock (2026-11-21 18:04:00, a second on per read) gives
+    // the name; written out by hand here.
+    assert!(
+        path.starts_with("/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-1804"),
+        "{path} in {top:?}"
+    );
+    assert!(path.ends_with("-auto"), "{path} in {top:?}");
+    // The answer comes an hour later: the folder is still the one named.
+    rig.console().clock.set(demo::DEMO_TIME + 3600);
+    rig.press(Buttons::A);
+    rig.finish_job();
+    assert!(rig.text().contains("Restored and verified"), "{}", rig.text());
+    let saved = join(&path, "MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&saved).unwrap(), old);
 }

@@ -131,40 +131,49 @@ impl Painter<'_> {
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 
-/// Splits a path into lines of at most `width` characters after its
-/// slashes, so that a folder name is never broken (one longer than a line
-/// is left whole for [`wrap`]).
-fn wrap_path(path: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for part in path.split_inclusive('/') {
-        if !line.is_empty() && line.chars().count() + part.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        line.push_str(part);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Splits `text` into lines of at most `width` characters at spaces.
+/// Splits `text` into lines of at most `width` characters at spaces; a
+/// path in it (from a `/` that starts a word to a `:`, `,` or `;`, or a `.`
+/// ending a sentence) breaks only after one of its slashes, so a folder
+/// name ("AMKE MOSS KNIGHT") is never split. A piece longer than a line is
+/// left whole, for the renderer to cut.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Pieces end where a line may break: after a space outside a path,
+    // after a slash inside one.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut piece = String::new();
+    let mut in_path = false;
+    let mut chars = text.chars().peekable();
+    let mut after_space = true;
+    while let Some(c) = chars.next() {
+        if c == '/' && after_space {
+            in_path = true;
+        } else if in_path
+            && (matches!(c, ':' | ',' | ';')
+                || (c == '.' && chars.peek().is_none_or(|n| *n == ' ')))
+        {
+            in_path = false;
+        }
+        piece.push(c);
+        after_space = c == ' ';
+        if (c == ' ' && !in_path) || (c == '/' && in_path) {
+            pieces.push(std::mem::take(&mut piece));
+        }
+    }
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split(' ') {
-        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
-        if !line.is_empty() && needed > width {
-            lines.push(std::mem::take(&mut line));
+    for piece in pieces {
+        let needed = line.chars().count() + piece.trim_end().chars().count();
+        if !line.trim_end().is_empty() && needed > width {
+            lines.push(line.trim_end().to_string());
+            line.clear();
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
+        line.push_str(&piece);
     }
-    if !line.is_empty() {
-        lines.push(line);
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_string());
     }
     lines
 }
@@ -485,16 +494,8 @@ impl Ui {
             TEXT,
             TOP_WIDTH - 32,
         ) + 4;
-        let chars = usize::from((TOP_WIDTH - 32) / TextSize::Normal.advance());
         for line in &info.lines {
-            if line.starts_with('/') {
-                for piece in wrap_path(line, chars) {
-                    y = top.paragraph(16, y, &piece, TEXT, TOP_WIDTH - 32);
-                }
-                y += 2;
-            } else {
-                y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
-            }
+            y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
         }
         bottom.header(BOTTOM_WIDTH, "Unfinished restore", "");
         let choices = match &info.put_back {
@@ -709,12 +710,12 @@ impl Ui {
 
 #[cfg(test)]
 mod tests {
-    use super::{wrap, wrap_path};
+    use super::wrap;
 
     #[test]
     fn paths_wrap_after_a_slash_never_inside_a_folder_name() {
         assert_eq!(
-            wrap_path(
+            wrap(
                 "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto",
                 40
             ),
@@ -723,7 +724,22 @@ mod tests {
                 "20261121-180400-auto"
             ]
         );
-        assert_eq!(wrap_path("/a/b", 40), ["/a/b"]);
+        assert_eq!(wrap("/a/b", 40), ["/a/b"]);
+        // In prose: the words around it break at spaces, the path after a
+        // slash, and the path ends at its colon.
+        assert_eq!(
+            wrap(
+                "Restore the backup /3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto: it holds the save.",
+                30
+            ),
+            [
+                "Restore the backup /3ds/",
+                "Checkpoint/saves/",
+                "AMKE MOSS KNIGHT/",
+                "20261121-180400-auto: it holds",
+                "the save.",
+            ]
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::console_model::{ConsoleModel, Known, Slot};
 use super::model::*;
 use super::theme::format_size;
 use super::unfinished::title_key;
-use crate::jobs::EXPERIMENTAL_FLASH_8M_KEY;
+use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
     NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
@@ -20,7 +20,7 @@ use crate::platform::{
 use crate::store::journal::{JournalSave, Kind};
 use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
-use crate::store::{BackupEntry, BackupTitle, StoreError};
+use crate::store::{BackupEntry, BackupTitle, StoreError, free_name};
 use keepsake_format::nds::ChipKind;
 
 /// The job the model runs, with what its report needs.
@@ -195,10 +195,24 @@ impl<C: Console> ConsoleModel<C> {
             )
         })?;
         let title_dir = self.title_dir_of(&known);
-        // The job names it by the clock when it gets there.
-        let automatic_backup = join(&title_dir, "YYYYMMDD-HHMMSS-auto");
+        // Named now, so the question says exactly where the current save
+        // goes; the job is told to use this name.
+        let auto_name = {
+            let devices = self.console.devices();
+            let asked = match &self.planned_auto {
+                Some((t, b, name)) if t == title && b == backup => name.clone(),
+                _ => auto_backup_name(devices.clock.now()),
+            };
+            // A folder made since the question (none is, but the SD card is
+            // the user's) moves the name on as the writer would.
+            free_name(devices.sd, &title_dir, &asked).map_err(|e| store_refusal(&e))?
+        };
+        self.planned_auto = Some((title.clone(), backup.clone(), auto_name.clone()));
+        let automatic_backup = join(&title_dir, &auto_name);
         match target {
-            Target::Nds(card) => self.check_nds_restore(card, entry, title_dir, automatic_backup),
+            Target::Nds(card) => {
+                self.check_nds_restore(card, entry, title_dir, automatic_backup, auto_name)
+            }
             Target::Ctr {
                 archive,
                 short_title,
@@ -228,7 +242,8 @@ impl<C: Console> ConsoleModel<C> {
                     conversion: None,
                     automatic_backup,
                 };
-                let job = CtrRestoreJob::new(archive, &title_dir, self.entries[backup].clone());
+                let job = CtrRestoreJob::new(archive, &title_dir, self.entries[backup].clone())
+                    .with_auto_backup_name(auto_name);
                 Ok((plan, RunningJob::CtrRestore { job }))
             }
         }
@@ -240,6 +255,7 @@ impl<C: Console> ConsoleModel<C> {
         entry: BackupEntry,
         title_dir: String,
         automatic_backup: String,
+        auto_name: String,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
         let chip = card.detection.chip;
         if let Err(e) = check_game(&entry, &card.game_code, &card.header_title) {
@@ -285,7 +301,8 @@ impl<C: Console> ConsoleModel<C> {
             automatic_backup,
         };
         let job = NdsRestoreJob::restore(card, &title_dir, entry)
-            .allow_experimental_flash_8m_writes(allow_flash_8m);
+            .allow_experimental_flash_8m_writes(allow_flash_8m)
+            .with_auto_backup_name(auto_name);
         Ok((plan, RunningJob::NdsRestore { job }))
     }
 
@@ -298,6 +315,7 @@ impl<C: Console> ConsoleModel<C> {
             return Err(refusal("Another job is running.", "Wait for it to finish."));
         }
         let (_, job) = self.check_restore(title, backup)?;
+        self.planned_auto = None;
         self.job_title = Some(title.clone());
         self.job = Some(job);
         Ok(())
