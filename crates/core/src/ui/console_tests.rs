@@ -158,7 +158,7 @@ fn a_backup_made_with_l_and_a_holds_the_whole_chip_and_is_listed_as_keepsake() {
     );
     rig.press(Buttons::A);
     assert_eq!(rig.ui.screen(), ScreenKind::Backups);
-    assert!(rig.text().contains("2026-11-21 18:04"));
+    assert!(rig.text().contains("20261121-180400"));
     rig.press(Buttons::DOWN);
     assert!(rig.text().contains("Keepsake"), "{}", rig.text());
     assert!(rig.text().contains("8 KiB"));
@@ -939,8 +939,8 @@ fn backup_folders_are_listed_opened_and_deleted_without_title_services() {
     rig.press(Buttons::A);
     let text = rig.text();
     assert!(text.contains("Backups 2"), "{text}");
-    assert!(text.contains("2026-11-02 09:00"), "{text}");
-    assert!(text.contains("2026-11-01 12:00"), "{text}");
+    assert!(text.contains("20261102-090000"), "{text}");
+    assert!(text.contains("20261101-120000"), "{text}");
     assert!(text.contains("Backups only"), "{text}");
     assert!(!text.contains("Hold L and press A"), "{text}");
     rig.press(Buttons::DOWN);
@@ -1259,4 +1259,36 @@ fn the_restore_question_names_the_automatic_backup_it_then_makes() {
     assert!(rig.text().contains("Restored and verified"), "{}", rig.text());
     let saved = join(&path, "MOSS KNIGHT.sav");
     assert_eq!(rig.console().sd.read(&saved).unwrap(), old);
+}
+
+/// Issue 14, item 4: a backup has one name, the one on the SD card, in the
+/// list, its details, the delete question and a refusal.
+#[test]
+fn a_backup_has_one_name_in_the_list_the_details_the_questions_and_a_refusal() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261118-120000",
+        None,
+        &sample_save(0x1_0000, 0x6000, 9),
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    let name = "20261118-120000";
+    assert!(rig.highlighted().contains(&name), "{:?}", rig.highlighted());
+    assert!(rig.frame.texts(Screen::Top).contains(&name));
+    assert!(!rig.text().contains("2026-11-18 12:00 "), "{}", rig.text());
+    rig.press(Buttons::X);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    assert!(rig.text().contains("\"20261118-120000\""), "{}", rig.text());
+    rig.press(Buttons::B);
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Result);
+    let refusal = rig.text();
+    assert!(refusal.contains("The backup \"20261118-120000\" holds data past"), "{refusal}");
+    assert!(!refusal.contains(".sav"), "{refusal}");
 }

@@ -680,26 +680,25 @@ impl Ui {
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
                 Some(backup) => {
-                    let when = backup
-                        .created
-                        .map_or_else(|| backup.name.clone(), |d| format_date(&d));
-                    bottom.text_clipped(8, y + 5, when, TextSize::Normal, TEXT, 124);
+                    // The name as everywhere else; its origin in a word and
+                    // its size beside it, on the name's baseline.
+                    bottom.text_clipped(8, y + 5, backup.name.clone(), TextSize::Normal, TEXT, 148);
+                    bottom.text_clipped(
+                        162,
+                        y + 8,
+                        backup.origin.short(),
+                        TextSize::Small,
+                        DIM_TEXT,
+                        80,
+                    );
                     bottom.text_full(
-                        190,
-                        y + 5,
+                        BOTTOM_WIDTH - SCROLLBAR_WIDTH - 6,
+                        y + 8,
                         format_size(backup.size),
-                        TextSize::Normal,
+                        TextSize::Small,
                         DIM_TEXT,
                         Align::Right,
                         None,
-                    );
-                    bottom.text_clipped(
-                        198,
-                        y + 6,
-                        backup.origin.to_string(),
-                        TextSize::Small,
-                        DIM_TEXT,
-                        BOTTOM_WIDTH - 206,
                     );
                 }
             }

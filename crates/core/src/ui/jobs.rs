@@ -280,8 +280,9 @@ impl<C: Console> ConsoleModel<C> {
         }
         let devices = self.console.devices();
         let path = find_save_file(devices.sd, &entry, &card.header_title)
-            .map_err(|e| store_refusal(&e))?;
-        let image = load_for_chip(devices.sd, &path, chip.kind()).map_err(|e| store_refusal(&e))?;
+            .map_err(|e| backup_refusal(&e, &entry.name))?;
+        let image = load_for_chip(devices.sd, &path, chip.kind())
+            .map_err(|e| backup_refusal(&e, &entry.name))?;
         let capacity = chip.capacity();
         let conversion = (image.original_len != capacity || image.container != "raw image").then(|| {
             format!(
@@ -764,6 +765,20 @@ fn capitalize(text: &str) -> String {
 }
 
 /// A store error as a refusal with what to do.
+/// Like [`store_refusal`], naming the backup as the list does (its folder's
+/// name), not the file inside it, which the user never saw.
+fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
+    if let StoreError::DoesNotFit { chip, .. } = e {
+        return refusal(
+            format!(
+                "The backup \"{backup}\" holds data past what the cartridge's {chip} can store: restoring it would lose that data."
+            ),
+            "It is probably from a different game or a bigger chip; choose another backup. The keepsake PC tool can show what the file holds.",
+        );
+    }
+    store_refusal(e)
+}
+
 fn store_refusal(e: &StoreError) -> Refusal {
     if let StoreError::DoesNotFit { path, chip, .. } = e {
         let file = path.rsplit('/').next().unwrap_or(path);

@@ -112,11 +112,26 @@ impl fmt::Display for BackupOrigin {
     }
 }
 
+impl BackupOrigin {
+    /// One word for a list row; the details give the whole of it.
+    pub fn short(&self) -> &'static str {
+        match self {
+            BackupOrigin::Keepsake => "Keepsake",
+            BackupOrigin::AutomaticBeforeRestore => "automatic",
+            BackupOrigin::Checkpoint => "Checkpoint",
+            BackupOrigin::TwlSaveTool => "TWLSaveTool",
+            BackupOrigin::Imported(_) => "imported",
+        }
+    }
+}
+
 /// One backup as the UI shows it.
 #[derive(Clone, Debug)]
 pub struct BackupInfo {
     pub key: BackupKey,
-    /// The folder or file name (`20261121-180455`, or a typed name).
+    /// The folder or file name (`20261121-180455`, or a typed name): the
+    /// one name the list, the details, every question and every refusal
+    /// give it, as the SD card shows it.
     pub name: String,
     pub created: Option<DateTime>,
     pub size: u64,
