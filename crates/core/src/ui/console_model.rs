@@ -136,6 +136,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) job: Option<RunningJob>,
     /// The title the running (or last) job works on.
     pub(crate) job_title: Option<TitleKey>,
+    /// The name of the title the running (or last) job works on.
+    pub(crate) job_game: String,
     /// Why the settings could not be read at start, if they could not.
     pub startup_warning: Option<String>,
     /// The refresh of the installed titles, a few per frame, while the
@@ -205,6 +207,7 @@ impl<C: Console> ConsoleModel<C> {
             made,
             job: None,
             job_title: None,
+            job_game: String::new(),
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
             title_scan: None,
             titles_problem: None,

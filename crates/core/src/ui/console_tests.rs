@@ -119,7 +119,7 @@ fn the_cartridge_is_listed_first_with_its_chip_icon_and_backups() {
     assert_eq!(names, [TITLE, "Pocket Garden", "Star Courier 3D"]);
     assert_eq!(rig.highlighted(), [TITLE]);
     let top = rig.text();
-    for expected in ["Game code", CODE, "EEPROM 8 KiB", "1 backup", "Card: AMKE"] {
+    for expected in ["Game code", CODE, "EEPROM 8 KiB", "1 backup", "Cartridge: MOSS KNIGHT"] {
         assert!(top.contains(expected), "{expected} missing from {top}");
     }
     // The banner's icon, decoded: its centre is the sample icon's white dot.
@@ -828,7 +828,7 @@ fn a_cartridge_put_in_is_identified_over_several_frames_and_listed_meanwhile() {
     rig.press(Buttons::UP);
     assert_eq!(rig.highlighted(), [TITLE], "listed from its header at once");
     let text = rig.text();
-    for expected in [super::IDENTIFYING, "1 backup", "Card: AMKE", "NDS CARD"] {
+    for expected in [super::IDENTIFYING, "1 backup", "Cartridge: MOSS KNIGHT", "NDS CARD"] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
     // No job on a chip not known yet.
@@ -1291,4 +1291,42 @@ fn a_backup_has_one_name_in_the_list_the_details_the_questions_and_a_refusal() {
     let refusal = rig.text();
     assert!(refusal.contains("The backup \"20261118-120000\" holds data past"), "{refusal}");
     assert!(!refusal.contains(".sav"), "{refusal}");
+}
+
+/// Issue 14, item 7: plain words that name the game, not chip errors, game
+/// codes or "Not done".
+#[test]
+fn a_cartridge_pulled_during_a_restore_is_told_in_plain_words_naming_the_game() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261119-080000",
+        None,
+        &sample_save(0x2000, 0x2000, 77),
+    );
+    let mut rig = Rig::new(console, &[]);
+    let list = rig.text();
+    assert!(list.contains("Cartridge: MOSS KNIGHT"), "{list}");
+    assert!(!list.contains("Card: AMKE"), "{list}");
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    for _ in 0..20 {
+        rig.idle();
+    }
+    rig.console().card.eject();
+    rig.finish_job();
+    let text = rig.text();
+    for jargon in ["Save chip", "no NDS card in the slot", "Not done", "Card: "] {
+        assert!(!text.contains(jargon), "{jargon:?} in {text}");
+    }
+    assert!(
+        text.contains("The save of MOSS KNIGHT on the cartridge was only partly written."),
+        "{text}"
+    );
+    assert_eq!(rig.frame.texts(Screen::Top)[0], "MOSS KNIGHT", "{text}");
 }

@@ -68,7 +68,13 @@ impl Painter<'_> {
 
     fn header(&mut self, width: u16, left: impl Into<String>, right: impl Into<String>) {
         self.rect(0, 0, width, HEADER_HEIGHT, BAR);
-        self.text_clipped(6, 4, left, TextSize::Normal, TEXT, width / 2 + 60);
+        let left = left.into();
+        let left_max = width / 2 + 60;
+        // The right side has what the left leaves, so neither is cut
+        // while there is room.
+        let left_width = (left.chars().count() as u16 * TextSize::Normal.advance()).min(left_max);
+        let right_max = width.saturating_sub(left_width + 24).max(width / 2 - 70);
+        self.text_clipped(6, 4, left, TextSize::Normal, TEXT, left_max);
         self.text_full(
             width - 6,
             4,
@@ -76,7 +82,7 @@ impl Painter<'_> {
             TextSize::Normal,
             DIM_TEXT,
             Align::Right,
-            Some(width / 2 - 70),
+            Some(right_max),
         );
     }
 
@@ -188,7 +194,7 @@ impl Ui {
         bottom.rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, BACKGROUND);
 
         let slot = match self.titles.first() {
-            Some(t) if t.source.is_cartridge() => format!("Card: {}", t.id_text),
+            Some(t) if t.source.is_cartridge() => format!("Cartridge: {}", t.name),
             _ => "No cartridge".to_string(),
         };
         match &self.view {
@@ -387,12 +393,16 @@ impl Ui {
             }
             View::Unfinished(info) => self.draw_unfinished(&mut top, &mut bottom, info, slot),
             View::Result(outcome) => {
-                let (label, colour) = if outcome.succeeded {
-                    ("Done", SUCCESS)
-                } else {
-                    ("Not done", DANGER)
-                };
-                top.header(TOP_WIDTH, label, slot);
+                // The header names the game; the bar's colour and the
+                // headline say how it went.
+                let colour = if outcome.succeeded { SUCCESS } else { DANGER };
+                let label = self
+                    .result_title
+                    .clone()
+                    .or_else(|| self.open_title_info().map(|t| t.name.clone()))
+                    .or_else(|| self.selected_title().map(|t| t.name.clone()))
+                    .unwrap_or_else(|| "Keepsake".to_string());
+                top.header(TOP_WIDTH, label.clone(), slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
                 let mut y = top.paragraph_sized(
                     16,

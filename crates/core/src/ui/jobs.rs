@@ -130,6 +130,7 @@ impl<C: Console> ConsoleModel<C> {
         };
         let title_dir = self.title_dir_of(&known);
         self.job_title = Some(title.clone());
+        self.job_game = self.name_of(title);
         self.job = Some(match target {
             Target::Nds(card) => RunningJob::NdsBackup {
                 job: NdsBackupJob::new(card.detection.chip, &card.header_title, &title_dir, &name),
@@ -225,6 +226,19 @@ impl<C: Console> ConsoleModel<C> {
                 let _ = job.cancel(&mut devices);
                 match checked {
                     Ok(_) => {}
+                    // Named by the game, not by its title ID.
+                    Err(JobError::Store(StoreError::WrongGame { backup, .. })) => {
+                        return Err(refusal(
+                            format!("This backup belongs to {backup}, not to {short_title}."),
+                            "Choose a backup made from this game.",
+                        ));
+                    }
+                    Err(JobError::CardChanged { .. }) => {
+                        return Err(refusal(
+                            format!("The cartridge in the slot is no longer {short_title}."),
+                            "Put its cartridge back in, then try again.",
+                        ));
+                    }
                     Err(JobError::Store(e)) => return Err(store_refusal(&e)),
                     Err(e) => {
                         return Err(refusal(
@@ -318,11 +332,23 @@ impl<C: Console> ConsoleModel<C> {
         let (_, job) = self.check_restore(title, backup)?;
         self.planned_auto = None;
         self.job_title = Some(title.clone());
+        self.job_game = self.name_of(title);
         self.job = Some(job);
         Ok(())
     }
 
+    /// The name a title is listed under, for words about its save.
+    pub(crate) fn name_of(&self, key: &TitleKey) -> String {
+        self.titles
+            .iter()
+            .find(|t| &t.key == key)
+            .map_or_else(|| "this game".to_string(), |t| t.name.clone())
+    }
+
     pub(crate) fn step_running_job(&mut self) -> Option<JobStatus> {
+        // The game's name, for a failure to say whose save it was (taken
+        // when the job began: a pulled cartridge is no longer listed).
+        let game = self.job_game.clone();
         let job = self.job.as_mut()?;
         let mut devices = self.console.devices();
         let status = match job {
@@ -336,7 +362,7 @@ impl<C: Console> ConsoleModel<C> {
                         }
                         Ok(Step::Finished(report)) => Ending::BackedUp(report),
                         Err(e) => {
-                            Ending::Outcome(failure(JobKind::Backup, Subject::Cartridge, &e, ""))
+                            Ending::Outcome(failure(JobKind::Backup, Subject::Cartridge, &game, &e, ""))
                         }
                     }
                 }
@@ -356,7 +382,7 @@ impl<C: Console> ConsoleModel<C> {
                     } else {
                         String::new()
                     };
-                    Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &e, &auto))
+                    Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &game, &e, &auto))
                 }
             },
             RunningJob::CtrBackup { job, cancelled } => {
@@ -369,7 +395,7 @@ impl<C: Console> ConsoleModel<C> {
                             return Some(JobStatus::Running(words(progress, subject)));
                         }
                         Ok(Step::Finished(report)) => Ending::CtrBackedUp(report),
-                        Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &e, "")),
+                        Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &game, &e, "")),
                     }
                 }
             }
@@ -388,7 +414,7 @@ impl<C: Console> ConsoleModel<C> {
                         } else {
                             String::new()
                         };
-                        Ending::Outcome(failure(JobKind::Restore, subject, &e, &auto))
+                        Ending::Outcome(failure(JobKind::Restore, subject, &game, &e, &auto))
                     }
                 }
             }
@@ -650,7 +676,13 @@ fn power_lost(e: &JobError) -> bool {
 
 /// A failed job in plain words. `auto_backup` is the automatic backup a
 /// restore made before writing (empty when it had not got that far).
-fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> Outcome {
+fn failure(
+    kind: JobKind,
+    subject: Subject,
+    game: &str,
+    e: &JobError,
+    auto_backup: &str,
+) -> Outcome {
     let (job, nothing_written) = match kind {
         JobKind::Backup => (
             "backup",
@@ -744,8 +776,25 @@ fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> 
             },
         )
     };
-    let mut details = vec![format!("{}.", capitalize(&e.to_string()))];
-    if !after_writing && kind == JobKind::Restore {
+    // A card taken out or the power lost is said by the headline; the
+    // chip's own error would only repeat it in a driver's words.
+    let mut details = if card_gone(e) || power_lost(e) {
+        Vec::new()
+    } else {
+        vec![format!("{}.", capitalize(&e.to_string()))]
+    };
+    if after_writing {
+        if card_gone(e) || power_lost(e) {
+            details.push(match subject {
+                Subject::Cartridge => {
+                    format!("The save of {game} on the cartridge was only partly written.")
+                }
+                Subject::SdSave => format!("The save data of {game} was only partly written."),
+            });
+        }
+    } else if kind == JobKind::Restore {
+        details.push(nothing_written);
+    } else if card_gone(e) || power_lost(e) {
         details.push(nothing_written);
     }
     Outcome {
@@ -764,7 +813,6 @@ fn capitalize(text: &str) -> String {
     }
 }
 
-/// A store error as a refusal with what to do.
 /// Like [`store_refusal`], naming the backup as the list does (its folder's
 /// name), not the file inside it, which the user never saw.
 fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
@@ -779,6 +827,7 @@ fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
     store_refusal(e)
 }
 
+/// A store error as a refusal with what to do.
 fn store_refusal(e: &StoreError) -> Refusal {
     if let StoreError::DoesNotFit { path, chip, .. } = e {
         let file = path.rsplit('/').next().unwrap_or(path);

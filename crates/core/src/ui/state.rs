@@ -175,6 +175,8 @@ pub struct Ui {
     /// The model's standing warning, read when its data changes.
     pub(crate) warning: Option<String>,
     return_to: Return,
+    /// The title a finished job's result speaks of (its header names it).
+    pub(crate) result_title: Option<String>,
     touch_was_down: bool,
     direction_held: u32,
     pub(crate) cancel_hold: u32,
@@ -202,6 +204,7 @@ impl Ui {
             notice_on: None,
             warning: None,
             return_to: Return::Titles,
+            result_title: None,
             touch_was_down: false,
             direction_held: 0,
             cancel_hold: 0,
@@ -748,6 +751,7 @@ impl Ui {
     }
 
     fn leave_to_list(&mut self) {
+        self.result_title = None;
         self.view = match self.return_to {
             Return::Backups if self.open_title_info().is_some() => View::Backups,
             _ => {
@@ -928,6 +932,7 @@ impl Ui {
             Some(JobStatus::Running(progress)) => job.progress = progress,
             Some(JobStatus::Finished(outcome)) => {
                 self.cancel_hold = 0;
+                self.result_title = Some(job.title_name.clone());
                 self.view = View::Result(outcome);
                 // The job changed the backups: show them fresh afterwards.
                 self.generation = None;
