@@ -165,6 +165,11 @@ impl NdsRestoreJob {
         self.card.detection.chip
     }
 
+    /// The size of the save: the chip's capacity.
+    pub fn save_size(&self) -> u64 {
+        self.chip().capacity() as u64
+    }
+
     /// Progress so far.
     pub fn progress(&self) -> Progress {
         self.progress

@@ -1330,3 +1330,46 @@ fn a_cartridge_pulled_during_a_restore_is_told_in_plain_words_naming_the_game() 
     );
     assert_eq!(rig.frame.texts(Screen::Top)[0], "MOSS KNIGHT", "{text}");
 }
+
+/// Issue 14, item 2: progress in the save's terms: the stage, and the pages
+/// that differ out of the 8 KiB save, not chunks or "items".
+#[test]
+fn a_restore_shows_its_stages_and_the_pages_that_differ_in_the_save() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut new = old.clone();
+    new[..0x400].iter_mut().for_each(|b| *b = b.wrapping_add(1));
+    let mut console = console_with(&old);
+    put_nds_backup(&mut console, CODE, TITLE, "20261119-080000", None, &new);
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    let mut seen = Vec::new();
+    while rig.ui.screen() == ScreenKind::Job {
+        let top = rig.frame.texts(Screen::Top).join(" ");
+        assert!(!top.contains("items"), "{top}");
+        if let Some(stage) = rig.frame.texts(Screen::Top).get(2) {
+            if seen.last() != Some(&stage.to_string()) {
+                seen.push(stage.to_string());
+            }
+        }
+        if top.contains("Writing the cartridge") {
+            // 1 KiB differs: 32 pages of 32 bytes, by hand.
+            assert!(top.contains("differing pages written"), "{top}");
+            assert!(top.contains(" of 32 differing pages"), "{top}");
+            assert!(top.contains("of the 8 KiB save"), "{top}");
+        }
+        rig.idle();
+        assert!(seen.len() < 50, "{seen:?}");
+    }
+    // (An 8 KiB chip is read in one step, one 32 KiB chunk, so its
+    // reading is over before a frame shows it.)
+    for stage in [
+        "Saving the automatic backup",
+        "Writing the cartridge",
+        "Reading back and comparing",
+    ] {
+        assert!(seen.iter().any(|s| s == stage), "{stage} not in {seen:?}");
+    }
+}

@@ -310,30 +310,11 @@ impl Ui {
                     fill: PROGRESS_FILL,
                     track: PROGRESS_TRACK,
                 });
-                top.text(
-                    16,
-                    112,
-                    format!(
-                        "{} of {}",
-                        format_size(p.bytes_done),
-                        format_size(p.bytes_total)
-                    ),
-                    TextSize::Normal,
-                    TEXT,
-                );
-                top.text_full(
-                    TOP_WIDTH - 16,
-                    112,
-                    format!("{} of {} items", p.items_done, p.items_total),
-                    TextSize::Normal,
-                    TEXT,
-                    Align::Right,
-                    None,
-                );
+                let below = top.paragraph(16, 112, &p.detail, TEXT, TOP_WIDTH - 32);
                 if job.kind == JobKind::Restore {
                     top.paragraph(
                         16,
-                        144,
+                        below.max(128) + 10,
                         "Do not take the cartridge out or turn the console off until the restore has finished.",
                         DIM_TEXT,
                             TOP_WIDTH - 32,

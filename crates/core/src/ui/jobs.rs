@@ -358,7 +358,12 @@ impl<C: Console> ConsoleModel<C> {
                 } else {
                     match job.step(&mut devices) {
                         Ok(Step::Working(progress)) => {
-                            return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
+                            let size = Some(progress.bytes_total);
+                            return Some(JobStatus::Running(words(
+                                progress,
+                                Subject::Cartridge,
+                                size,
+                            )));
                         }
                         Ok(Step::Finished(report)) => Ending::BackedUp(report),
                         Err(e) => {
@@ -369,7 +374,8 @@ impl<C: Console> ConsoleModel<C> {
             }
             RunningJob::NdsRestore { job } => match job.step(&mut devices) {
                 Ok(Step::Working(progress)) => {
-                    return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
+                    let size = Some(job.save_size());
+                    return Some(JobStatus::Running(words(progress, Subject::Cartridge, size)));
                 }
                 Ok(Step::Finished(report)) => {
                     Ending::Outcome(restored(&report, self.putting_back.as_deref()))
@@ -392,7 +398,7 @@ impl<C: Console> ConsoleModel<C> {
                     let subject = Subject::of(job.archive());
                     match job.step(&mut devices) {
                         Ok(Step::Working(progress)) => {
-                            return Some(JobStatus::Running(words(progress, subject)));
+                            return Some(JobStatus::Running(words(progress, subject, None)));
                         }
                         Ok(Step::Finished(report)) => Ending::CtrBackedUp(report),
                         Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &game, &e, "")),
@@ -403,7 +409,7 @@ impl<C: Console> ConsoleModel<C> {
                 let subject = Subject::of(job.archive());
                 match job.step(&mut devices) {
                     Ok(Step::Working(progress)) => {
-                        return Some(JobStatus::Running(words(progress, subject)));
+                        return Some(JobStatus::Running(words(progress, subject, None)));
                     }
                     Ok(Step::Finished(report)) => {
                         Ending::Outcome(ctr_restored(&report, self.putting_back.as_deref()))
@@ -516,23 +522,62 @@ impl Subject {
 }
 
 /// A job's progress in words.
-fn words(progress: JobProgress, subject: Subject) -> Progress {
-    let stage = match progress.phase {
-        Phase::Validating => "Checking the backup".to_string(),
-        Phase::Reading => format!("Reading {}", subject.name()),
-        Phase::SavingAutoBackup => "Saving the automatic backup".to_string(),
-        Phase::WritingBackup => "Writing the backup to the SD card".to_string(),
-        Phase::Writing => format!("Writing {}", subject.name()),
-        Phase::Committing => "Committing".to_string(),
-        Phase::Verifying => "Reading back and comparing".to_string(),
-        Phase::Done => "Finishing".to_string(),
+/// A job's progress in the save's terms: the stage, and how far in bytes
+/// of the save (and, while writing a cartridge, in the pages that differ).
+/// `save_size`: an NDS chip's capacity; `None` for 3DS save data, whose
+/// items are files.
+fn words(progress: JobProgress, subject: Subject, save_size: Option<u64>) -> Progress {
+    let (done, total) = (
+        format_size(progress.bytes_done),
+        format_size(progress.bytes_total),
+    );
+    let (stage, detail) = match progress.phase {
+        Phase::Validating => ("Checking the backup".to_string(), String::new()),
+        Phase::Reading => (
+            format!("Reading {}", subject.name()),
+            format!("{done} of {total} read"),
+        ),
+        Phase::SavingAutoBackup => (
+            "Saving the automatic backup".to_string(),
+            format!("The save as it is now, {total}, to the SD card"),
+        ),
+        Phase::WritingBackup => (
+            "Writing the backup to the SD card".to_string(),
+            format!("{done} of {total} written"),
+        ),
+        Phase::Writing => {
+            let detail = match save_size {
+                Some(size) => {
+                    // Pages (EEPROM, small flash) or sectors (8 MiB flash)
+                    // of one size each.
+                    let unit = progress.bytes_total.checked_div(progress.items_total).unwrap_or(0);
+                    let what = if unit >= 0x1000 { "sectors" } else { "pages" };
+                    format!(
+                        "{} of {} differing {what} written ({done} of the {} save)",
+                        progress.items_done,
+                        progress.items_total,
+                        format_size(size)
+                    )
+                }
+                None => format!(
+                    "{} of {} files written ({done} of {total})",
+                    progress.items_done, progress.items_total
+                ),
+            };
+            (format!("Writing {}", subject.name()), detail)
+        }
+        Phase::Committing => ("Making the new save permanent".to_string(), String::new()),
+        Phase::Verifying => (
+            "Reading back and comparing".to_string(),
+            format!("{done} of {total} compared"),
+        ),
+        Phase::Done => ("Finishing".to_string(), String::new()),
     };
     Progress {
         stage,
+        detail,
         bytes_done: progress.bytes_done,
         bytes_total: progress.bytes_total,
-        items_done: u32::try_from(progress.items_done).unwrap_or(u32::MAX),
-        items_total: u32::try_from(progress.items_total).unwrap_or(u32::MAX),
     }
 }
 

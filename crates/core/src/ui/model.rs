@@ -169,10 +169,11 @@ pub enum JobKind {
 pub struct Progress {
     /// What the job does right now (`Reading the cartridge`).
     pub stage: String,
+    /// How far, in the save's terms (`3 of 32 differing pages written (96
+    /// B of the 8 KiB save)`).
+    pub detail: String,
     pub bytes_done: u64,
     pub bytes_total: u64,
-    pub items_done: u32,
-    pub items_total: u32,
 }
 
 /// How a job ended, in plain words.
