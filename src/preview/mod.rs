@@ -1,6 +1,7 @@
 //! The PC preview of the console UI: display lists rasterized to PNG.
 
 pub mod canvas;
+pub mod keyboard;
 pub mod font;
 pub mod png;
 pub mod raster;
