@@ -225,7 +225,11 @@ fn scripts_type_snap_the_keyboard_and_say_where_they_went_wrong() {
     fs::write(&event, "wait 1\n\nevent explode\n").unwrap();
     let event = run(&[], &event);
     assert_eq!(event.status.code(), Some(2));
-    assert!(stderr(&event).contains("line 3: event explode"), "{}", stderr(&event));
+    assert!(
+        stderr(&event).contains("line 3: event explode"),
+        "{}",
+        stderr(&event)
+    );
 }
 
 #[test]

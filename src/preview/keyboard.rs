@@ -29,7 +29,10 @@ pub struct PreviewKeyboard(Rc<RefCell<State>>);
 impl PreviewKeyboard {
     /// The next opening answers `text` (`None`: the user cancels).
     pub fn answer(&self, text: Option<&str>) {
-        self.0.borrow_mut().answers.push_back(text.map(str::to_owned));
+        self.0
+            .borrow_mut()
+            .answers
+            .push_back(text.map(str::to_owned));
     }
 
     /// The hint and answer of the keyboard's last opening, if it opened

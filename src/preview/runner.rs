@@ -104,9 +104,7 @@ pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, 
     }
     if exited_at.is_none() {
         if let Some(late) = extra.iter().find(|&&n| n > number) {
-            return Err(format!(
-                "--frame {late}: the run has only {number} frames"
-            ));
+            return Err(format!("--frame {late}: the run has only {number} frames"));
         }
     }
     Ok(Run {

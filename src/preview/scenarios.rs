@@ -462,6 +462,42 @@ mod tests {
         }
     }
 
+    /// Issue 14, item 5: every text of every frame the scenarios snap (the
+    /// golden images) has at least 4.5:1 contrast with what is under it.
+    #[test]
+    fn every_text_in_every_snapped_frame_is_legible() {
+        use keepsake_core::ui::Screen;
+        use keepsake_core::ui::theme::{BACKGROUND, MIN_TEXT_CONTRAST, contrast_ratio};
+        let mut weak = Vec::new();
+        let mut texts = 0;
+        for scenario in all() {
+            let steps = script::parse(scenario.script).unwrap();
+            let mut world = (scenario.build)();
+            let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
+            for snap in &run.snapshots {
+                for screen in [Screen::Top, Screen::Bottom] {
+                    for (text, color, under) in snap.frame.texts_with_ground(screen) {
+                        texts += 1;
+                        let ratio = contrast_ratio(color, under.unwrap_or(BACKGROUND));
+                        if ratio < MIN_TEXT_CONTRAST {
+                            weak.push(format!(
+                                "{} {} {screen:?}: {text:?} {ratio:.1}:1",
+                                scenario.name, snap.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(texts > 500, "{texts} texts looked at");
+        assert!(
+            weak.is_empty(),
+            "{} texts below 4.5:1:\n{}",
+            weak.len(),
+            weak.join("\n")
+        );
+    }
+
     #[test]
     fn events_pull_and_reinsert_the_card() {
         let mut world = browse();

@@ -84,7 +84,9 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
                 }
                 Step::Type(text.to_string())
             }
-            ["snap-keyboard", name] => Step::SnapKeyboard(snap_name(name).map_err(fail)?, index + 1),
+            ["snap-keyboard", name] => {
+                Step::SnapKeyboard(snap_name(name).map_err(fail)?, index + 1)
+            }
             ["press", combo] => {
                 let (held, pressed) = parse_combo(combo).map_err(fail)?;
                 Step::Frames(vec![

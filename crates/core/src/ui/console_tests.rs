@@ -119,7 +119,13 @@ fn the_cartridge_is_listed_first_with_its_chip_icon_and_backups() {
     assert_eq!(names, [TITLE, "Pocket Garden", "Star Courier 3D"]);
     assert_eq!(rig.highlighted(), [TITLE]);
     let top = rig.text();
-    for expected in ["Game code", CODE, "EEPROM 8 KiB", "1 backup", "Cartridge: MOSS KNIGHT"] {
+    for expected in [
+        "Game code",
+        CODE,
+        "EEPROM 8 KiB",
+        "1 backup",
+        "Cartridge: MOSS KNIGHT",
+    ] {
         assert!(top.contains(expected), "{expected} missing from {top}");
     }
     // The banner's icon, decoded: its centre is the sample icon's white dot.
@@ -828,7 +834,12 @@ fn a_cartridge_put_in_is_identified_over_several_frames_and_listed_meanwhile() {
     rig.press(Buttons::UP);
     assert_eq!(rig.highlighted(), [TITLE], "listed from its header at once");
     let text = rig.text();
-    for expected in [super::IDENTIFYING, "1 backup", "Cartridge: MOSS KNIGHT", "NDS CARD"] {
+    for expected in [
+        super::IDENTIFYING,
+        "1 backup",
+        "Cartridge: MOSS KNIGHT",
+        "NDS CARD",
+    ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
     // No job on a chip not known yet.
@@ -1256,7 +1267,11 @@ fn the_restore_question_names_the_automatic_backup_it_then_makes() {
     rig.console().clock.set(demo::DEMO_TIME + 3600);
     rig.press(Buttons::A);
     rig.finish_job();
-    assert!(rig.text().contains("Restored and verified"), "{}", rig.text());
+    assert!(
+        rig.text().contains("Restored and verified"),
+        "{}",
+        rig.text()
+    );
     let saved = join(&path, "MOSS KNIGHT.sav");
     assert_eq!(rig.console().sd.read(&saved).unwrap(), old);
 }
@@ -1289,7 +1304,10 @@ fn a_backup_has_one_name_in_the_list_the_details_the_questions_and_a_refusal() {
     rig.combo(Buttons::R, Buttons::A);
     assert_eq!(rig.ui.screen(), ScreenKind::Result);
     let refusal = rig.text();
-    assert!(refusal.contains("The backup \"20261118-120000\" holds data past"), "{refusal}");
+    assert!(
+        refusal.contains("The backup \"20261118-120000\" holds data past"),
+        "{refusal}"
+    );
     assert!(!refusal.contains(".sav"), "{refusal}");
 }
 

@@ -398,7 +398,8 @@ impl Ui {
                 }
                 if let Some(advice) = &outcome.advice {
                     y += 6;
-                    top.text(16, y, "What to do", TextSize::Normal, colour);
+                    let heading = if outcome.succeeded { TEXT } else { DANGER_TEXT };
+                    top.text(16, y, "What to do", TextSize::Normal, heading);
                     top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
                 }
                 bottom.header(BOTTOM_WIDTH, label, "");
@@ -578,7 +579,7 @@ impl Ui {
                     y + 6,
                     badge,
                     TextSize::Small,
-                    TEXT,
+                    BADGE_TEXT,
                     Align::Center,
                     None,
                 );
@@ -671,6 +672,13 @@ impl Ui {
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
                 Some(backup) => {
+                    // Grey is too faint on the highlight: the selected row's
+                    // second texts are white.
+                    let second = if index == cursor.selected {
+                        TEXT
+                    } else {
+                        DIM_TEXT
+                    };
                     // The name as everywhere else; its origin in a word and
                     // its size beside it, on the name's baseline.
                     bottom.text_clipped(8, y + 5, backup.name.clone(), TextSize::Normal, TEXT, 148);
@@ -679,7 +687,7 @@ impl Ui {
                         y + 8,
                         backup.origin.short(),
                         TextSize::Small,
-                        DIM_TEXT,
+                        second,
                         80,
                     );
                     bottom.text_full(
@@ -687,7 +695,7 @@ impl Ui {
                         y + 8,
                         format_size(backup.size),
                         TextSize::Small,
-                        DIM_TEXT,
+                        second,
                         Align::Right,
                         None,
                     );

@@ -7,11 +7,11 @@ use super::console_model::{ConsoleModel, Known, Slot};
 use super::model::*;
 use super::theme::format_size;
 use super::unfinished::title_key;
-use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
     NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
 };
+use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
 use crate::platform::sd::join;
 use crate::platform::{
@@ -366,16 +366,24 @@ impl<C: Console> ConsoleModel<C> {
                             )));
                         }
                         Ok(Step::Finished(report)) => Ending::BackedUp(report),
-                        Err(e) => {
-                            Ending::Outcome(failure(JobKind::Backup, Subject::Cartridge, &game, &e, ""))
-                        }
+                        Err(e) => Ending::Outcome(failure(
+                            JobKind::Backup,
+                            Subject::Cartridge,
+                            &game,
+                            &e,
+                            "",
+                        )),
                     }
                 }
             }
             RunningJob::NdsRestore { job } => match job.step(&mut devices) {
                 Ok(Step::Working(progress)) => {
                     let size = Some(job.save_size());
-                    return Some(JobStatus::Running(words(progress, Subject::Cartridge, size)));
+                    return Some(JobStatus::Running(words(
+                        progress,
+                        Subject::Cartridge,
+                        size,
+                    )));
                 }
                 Ok(Step::Finished(report)) => {
                     Ending::Outcome(restored(&report, self.putting_back.as_deref()))
@@ -388,7 +396,13 @@ impl<C: Console> ConsoleModel<C> {
                     } else {
                         String::new()
                     };
-                    Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &game, &e, &auto))
+                    Ending::Outcome(failure(
+                        JobKind::Restore,
+                        Subject::Cartridge,
+                        &game,
+                        &e,
+                        &auto,
+                    ))
                 }
             },
             RunningJob::CtrBackup { job, cancelled } => {
@@ -550,7 +564,10 @@ fn words(progress: JobProgress, subject: Subject, save_size: Option<u64>) -> Pro
                 Some(size) => {
                     // Pages (EEPROM, small flash) or sectors (8 MiB flash)
                     // of one size each.
-                    let unit = progress.bytes_total.checked_div(progress.items_total).unwrap_or(0);
+                    let unit = progress
+                        .bytes_total
+                        .checked_div(progress.items_total)
+                        .unwrap_or(0);
                     let what = if unit >= 0x1000 { "sectors" } else { "pages" };
                     format!(
                         "{} of {} differing {what} written ({done} of the {} save)",
