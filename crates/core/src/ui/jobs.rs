@@ -854,9 +854,7 @@ fn failure(
                 Subject::SdSave => format!("The save data of {game} was only partly written."),
             });
         }
-    } else if kind == JobKind::Restore {
-        details.push(nothing_written);
-    } else if card_gone(e) || power_lost(e) {
+    } else if kind == JobKind::Restore || card_gone(e) || power_lost(e) {
         details.push(nothing_written);
     }
     Outcome {
