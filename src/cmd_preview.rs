@@ -25,8 +25,10 @@ Examples:
                                                     rehearse on a copy of your SD card and a cartridge
 
 Script lines: press A | press L+A | hold B 40 | touch 160 120 | wait 10 |
-event NAME | snap NAME ('#' starts a comment). See `--list` for each
-scenario's events.")]
+event NAME | type TEXT (typed when the keyboard next opens) | snap NAME |
+snap-keyboard NAME (the keyboard as it last showed) ('#' starts a comment).
+See `--list` for each scenario's events. A --frame past the run's end is an
+error.")]
 pub struct PreviewArgs {
     /// Folder for the PNGs (created if missing).
     #[arg(long, default_value = "preview-out")]

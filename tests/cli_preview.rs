@@ -171,6 +171,67 @@ fn mistakes_exit_2_and_say_what_to_do() {
     );
 }
 
+/// Issue 14, item 10: a script types a name and snaps the keyboard; a frame
+/// past the run and a failing event are errors that say where.
+#[test]
+fn scripts_type_snap_the_keyboard_and_say_where_they_went_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let script = dir.path().join("name.txt");
+    fs::write(
+        &script,
+        "press L+A\nwait 40\npress A\npress A\ntype my name\npress Y\nsnap-keyboard naming\nwait 40\nsnap done\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str], script: &std::path::Path| {
+        let mut args = vec![
+            "preview",
+            "--scenario",
+            "backup-nds",
+            "--script",
+            script.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        keepsake(&args)
+    };
+    let named = run(&[], &script);
+    assert!(named.status.success(), "{}", stderr(&named));
+    let stdout = String::from_utf8_lossy(&named.stdout);
+    assert!(stdout.contains("backup-nds 01 naming"), "{stdout}");
+    assert!(out.join("backup-nds-01-naming-bottom.png").exists());
+    assert!(out.join("backup-nds-02-done-top.png").exists());
+
+    let late = run(&["--frame", "100000"], &script);
+    assert_eq!(late.status.code(), Some(2));
+    assert!(
+        stderr(&late).contains("--frame 100000: the run has only"),
+        "{}",
+        stderr(&late)
+    );
+
+    let early = dir.path().join("early.txt");
+    fs::write(&early, "wait 1\nsnap-keyboard naming\n").unwrap();
+    let early = run(&[], &early);
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        stderr(&early).contains("line 2: snap-keyboard naming: the keyboard has not opened"),
+        "{}",
+        stderr(&early)
+    );
+
+    let event = dir.path().join("event.txt");
+    fs::write(&event, "wait 1\n\nevent explode\n").unwrap();
+    let event = run(&[], &event);
+    assert_eq!(event.status.code(), Some(2));
+    assert!(
+        stderr(&event).contains("line 3: event explode"),
+        "{}",
+        stderr(&event)
+    );
+}
+
 #[test]
 fn an_output_folder_that_cannot_be_made_exits_1() {
     let dir = tempfile::tempdir().unwrap();

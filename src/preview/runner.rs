@@ -12,6 +12,13 @@ pub trait World {
 
     /// Makes `event` happen; `Err` names the events this world knows.
     fn event(&mut self, event: &str) -> Result<(), String>;
+
+    /// The next time the keyboard opens, `text` is typed and confirmed.
+    fn type_text(&mut self, text: &str);
+
+    /// The hint and the answer of the keyboard's last opening, if it opened
+    /// since the last call.
+    fn keyboard_shown(&mut self) -> Option<(String, Option<String>)>;
 }
 
 /// A frame kept for writing.
@@ -33,8 +40,12 @@ pub struct Run {
 }
 
 /// Runs `steps`, snapping at `snap` steps and at the frame numbers in
-/// `extra` (named `frame-N`).
+/// `extra` (named `frame-N`); a frame number the run does not reach is an
+/// error, and so is an event or keyboard snap that fails, naming its line.
 pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, String> {
+    if let Some(zero) = extra.iter().find(|&&n| n == 0) {
+        return Err(format!("--frame {zero}: frames count from 1"));
+    }
     let mut ui = Ui::new();
     let mut frame = Frame::default();
     let mut number = 0u64;
@@ -42,11 +53,17 @@ pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, 
     // The first frame shows the start-up screen.
     let mut pending_input = vec![keepsake_core::ui::FrameInput::IDLE];
     let mut exited_at = None;
+    // The keyboard as it last showed, over the frame before it opened.
+    let mut keyboard: Option<Frame> = None;
     let mut steps = steps.iter();
     'script: loop {
         for input in pending_input.drain(..) {
             number += 1;
+            let before = frame.clone();
             let signal = ui.frame(&input, world.model(), &mut frame);
+            if let Some((hint, typed)) = world.keyboard_shown() {
+                keyboard = Some(super::keyboard::picture(&before, &hint, typed.as_deref()));
+            }
             if extra.contains(&number) {
                 snapshots.push(Snapshot {
                     name: format!("frame-{number}"),
@@ -62,12 +79,32 @@ pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, 
         match steps.next() {
             None => break,
             Some(Step::Frames(inputs)) => pending_input.extend_from_slice(inputs),
-            Some(Step::Event(event)) => world.event(event)?,
+            Some(Step::Event(event, line)) => world
+                .event(event)
+                .map_err(|e| format!("line {line}: event {event}: {e}"))?,
+            Some(Step::Type(text)) => world.type_text(text),
+            Some(Step::SnapKeyboard(name, line)) => match &keyboard {
+                Some(picture) => snapshots.push(Snapshot {
+                    name: name.clone(),
+                    number,
+                    frame: picture.clone(),
+                }),
+                None => {
+                    return Err(format!(
+                        "line {line}: snap-keyboard {name}: the keyboard has not opened yet"
+                    ));
+                }
+            },
             Some(Step::Snap(name)) => snapshots.push(Snapshot {
                 name: name.clone(),
                 number,
                 frame: frame.clone(),
             }),
+        }
+    }
+    if exited_at.is_none() {
+        if let Some(late) = extra.iter().find(|&&n| n > number) {
+            return Err(format!("--frame {late}: the run has only {number} frames"));
         }
     }
     Ok(Run {

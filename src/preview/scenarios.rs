@@ -8,8 +8,9 @@ use keepsake_core::platform::sd::write_atomic;
 use keepsake_core::platform::{Console, SdCard};
 use keepsake_core::sim::{SimCard, SimChip, SimConsole};
 use keepsake_core::ui::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
-use keepsake_core::ui::{AppModel, ConsoleModel, MADE_PATH, QueuedKeyboard};
+use keepsake_core::ui::{AppModel, ConsoleModel, MADE_PATH};
 
+use super::keyboard::PreviewKeyboard;
 use super::runner::World;
 
 /// A named scenario.
@@ -27,6 +28,7 @@ pub struct Scenario {
 struct SimWorld {
     model: ConsoleModel<SimConsole>,
     pulled: Option<SimCard>,
+    keyboard: PreviewKeyboard,
 }
 
 const EVENTS: &[&str] = &["card-out", "card-in"];
@@ -34,13 +36,14 @@ const EVENTS: &[&str] = &["card-out", "card-in"];
 impl SimWorld {
     /// A world over `console` whose keyboard answers `names` in turn.
     fn boxed(console: SimConsole, names: &[&str]) -> Box<dyn World> {
-        let mut keyboard = QueuedKeyboard::new();
+        let keyboard = PreviewKeyboard::default();
         for name in names {
             keyboard.answer(Some(name));
         }
         Box::new(Self {
-            model: ConsoleModel::new(console, Box::new(keyboard)),
+            model: ConsoleModel::new(console, Box::new(keyboard.clone())),
             pulled: None,
+            keyboard,
         })
     }
 }
@@ -67,6 +70,14 @@ impl World for SimWorld {
                 EVENTS.join(", ")
             )),
         }
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.keyboard.answer(Some(text));
+    }
+
+    fn keyboard_shown(&mut self) -> Option<(String, Option<String>)> {
+        self.keyboard.take_shown()
     }
 }
 
@@ -138,7 +149,7 @@ fn backup_nds() -> Box<dyn World> {
         140,
     ));
     demo::install_sample_titles(&mut console, 4);
-    SimWorld::boxed(console, &["before the final boss"])
+    SimWorld::boxed(console, &[])
 }
 
 fn restore_flashcart() -> Box<dyn World> {
@@ -322,7 +333,9 @@ snap backed-up
 press A
 press A
 snap backup-listed
+type before the final boss
 press Y
+snap-keyboard naming
 wait 40
 snap named-backup-done
 press A
@@ -455,11 +468,47 @@ mod tests {
             let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
             let wanted = steps
                 .iter()
-                .filter(|s| matches!(s, script::Step::Snap(_)))
+                .filter(|s| matches!(s, script::Step::Snap(_) | script::Step::SnapKeyboard(..)))
                 .count();
             assert_eq!(run.snapshots.len(), wanted, "{}", scenario.name);
             assert_eq!(run.exited_at, None, "{}", scenario.name);
         }
+    }
+
+    /// Issue 14, item 5: every text of every frame the scenarios snap (the
+    /// golden images) has at least 4.5:1 contrast with what is under it.
+    #[test]
+    fn every_text_in_every_snapped_frame_is_legible() {
+        use keepsake_core::ui::Screen;
+        use keepsake_core::ui::theme::{BACKGROUND, MIN_TEXT_CONTRAST, contrast_ratio};
+        let mut weak = Vec::new();
+        let mut texts = 0;
+        for scenario in all() {
+            let steps = script::parse(scenario.script).unwrap();
+            let mut world = (scenario.build)();
+            let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
+            for snap in &run.snapshots {
+                for screen in [Screen::Top, Screen::Bottom] {
+                    for (text, color, under) in snap.frame.texts_with_ground(screen) {
+                        texts += 1;
+                        let ratio = contrast_ratio(color, under.unwrap_or(BACKGROUND));
+                        if ratio < MIN_TEXT_CONTRAST {
+                            weak.push(format!(
+                                "{} {} {screen:?}: {text:?} {ratio:.1}:1",
+                                scenario.name, snap.name
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(texts > 500, "{texts} texts looked at");
+        assert!(
+            weak.is_empty(),
+            "{} texts below 4.5:1:\n{}",
+            weak.len(),
+            weak.join("\n")
+        );
     }
 
     #[test]

@@ -8,10 +8,13 @@
 //! touch 160 120        the bottom screen touched for one frame, then released
 //! wait 10              10 frames without input
 //! event card-out       something happens to the console (see the scenario)
+//! type before the boss the next time the keyboard opens, this is typed and OK'd
 //! snap restore-confirm writes both screens of the current frame
+//! snap-keyboard naming writes both screens as the keyboard last showed them
 //! ```
 //!
-//! Frame numbers count from 1; every step but `snap` and `event` runs frames.
+//! Frame numbers count from 1; `press`, `hold`, `touch` and `wait` run
+//! frames, the other steps none.
 
 use std::fmt;
 
@@ -22,10 +25,15 @@ use keepsake_core::ui::{Buttons, FrameInput};
 pub enum Step {
     /// Run these frames of input.
     Frames(Vec<FrameInput>),
-    /// Something happens to the simulated console.
-    Event(String),
+    /// Something happens to the simulated console (on this script line).
+    Event(String, usize),
+    /// The next time the keyboard opens, this is typed and confirmed.
+    Type(String),
     /// Write both screens of the last frame under this name.
     Snap(String),
+    /// Write both screens as the keyboard last showed them under this name
+    /// (on this script line).
+    SnapKeyboard(String, usize),
 }
 
 /// A script line that could not be understood.
@@ -58,7 +66,27 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
             reason,
         };
         let words: Vec<&str> = line.split_whitespace().collect();
+        let snap_name = |name: &str| {
+            if name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                Ok(name.to_string())
+            } else {
+                Err("snap names use letters, digits, '-' and '_' only".to_string())
+            }
+        };
         let step = match words.as_slice() {
+            ["type", ..] => {
+                let text = line["type".len()..].trim();
+                if text.is_empty() {
+                    return Err(fail("type needs the text to type".into()));
+                }
+                Step::Type(text.to_string())
+            }
+            ["snap-keyboard", name] => {
+                Step::SnapKeyboard(snap_name(name).map_err(fail)?, index + 1)
+            }
             ["press", combo] => {
                 let (held, pressed) = parse_combo(combo).map_err(fail)?;
                 Step::Frames(vec![
@@ -82,21 +110,11 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
             ["wait", count] => {
                 Step::Frames(vec![FrameInput::IDLE; parse_count(count).map_err(fail)?])
             }
-            ["event", name] => Step::Event((*name).to_string()),
-            ["snap", name] => {
-                if !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                {
-                    return Err(fail(
-                        "snap names use letters, digits, '-' and '_' only".into(),
-                    ));
-                }
-                Step::Snap((*name).to_string())
-            }
+            ["event", name] => Step::Event((*name).to_string(), index + 1),
+            ["snap", name] => Step::Snap(snap_name(name).map_err(fail)?),
             _ => {
                 return Err(fail(
-                    "expected press BUTTONS, hold BUTTONS FRAMES, touch X Y, wait FRAMES, event NAME or snap NAME"
+                    "expected press BUTTONS, hold BUTTONS FRAMES, touch X Y, wait FRAMES, event NAME, type TEXT, snap NAME or snap-keyboard NAME"
                         .into(),
                 ));
             }
@@ -149,7 +167,7 @@ mod tests {
     #[test]
     fn every_kind_of_step_parses() {
         let steps = parse(
-            "# browse\npress DOWN\npress l+a   # back up\nhold B 3\ntouch 10 200\nwait 2\nevent card-out\nsnap done\n",
+            "# browse\npress DOWN\npress l+a   # back up\nhold B 3\ntouch 10 200\nwait 2\nevent card-out\nsnap done\ntype before the boss\nsnap-keyboard naming\n",
         )
         .unwrap();
         assert_eq!(
@@ -167,8 +185,10 @@ mod tests {
                 ]),
                 Step::Frames(vec![FrameInput::touch(10, 200), FrameInput::IDLE]),
                 Step::Frames(vec![FrameInput::IDLE; 2]),
-                Step::Event("card-out".into()),
+                Step::Event("card-out".into(), 7),
                 Step::Snap("done".into()),
+                Step::Type("before the boss".into()),
+                Step::SnapKeyboard("naming".into(), 10),
             ]
         );
     }
@@ -192,5 +212,8 @@ mod tests {
                 .contains("snap names")
         );
         assert!(parse("jump").unwrap_err().reason.contains("expected press"));
+        let err = parse("wait 1\n\ntype   \n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.reason.contains("type needs the text"), "{err}");
     }
 }

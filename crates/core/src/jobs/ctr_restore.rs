@@ -93,6 +93,9 @@ pub struct CtrRestoreJob {
     /// See [`CtrRestoreJob::keeping_way_back`].
     way_back: Option<(String, Vec<JournalFile>)>,
     journaled: bool,
+    /// The automatic backup's folder name when it was fixed beforehand
+    /// (see [`Self::with_auto_backup_name`]); the clock's otherwise.
+    auto_name: Option<String>,
 }
 
 impl CtrRestoreJob {
@@ -121,7 +124,16 @@ impl CtrRestoreJob {
             progress: Progress::start(Phase::Validating, 0, 1),
             way_back: None,
             journaled: false,
+            auto_name: None,
         }
+    }
+
+    /// Names the automatic backup's folder `name` (a free name in the
+    /// title folder, see [`crate::store::free_name`]), so that the question
+    /// before the restore can say where the current save goes.
+    pub fn with_auto_backup_name(mut self, name: String) -> Self {
+        self.auto_name = Some(name);
+        self
     }
 
     /// Makes the journal of this restore name `journal`'s automatic backup
@@ -242,7 +254,10 @@ impl CtrRestoreJob {
             State::OpenArchive => {
                 let handle = devices.archives.open(self.archive)?;
                 self.handle = Some(handle);
-                let name = auto_backup_name(devices.clock.now());
+                let name = self
+                    .auto_name
+                    .clone()
+                    .unwrap_or_else(|| auto_backup_name(devices.clock.now()));
                 let copier = ArchiveCopier::begin(
                     devices.archives,
                     devices.sd,

@@ -130,6 +130,9 @@ pub struct NdsRestoreJob {
     /// was before that restore, not the half-written one).
     way_back: Option<(String, Vec<JournalFile>)>,
     journaled: bool,
+    /// The automatic backup's folder name when it was fixed beforehand
+    /// (see [`Self::with_auto_backup_name`]); the clock's otherwise.
+    auto_name: Option<String>,
 }
 
 impl NdsRestoreJob {
@@ -166,6 +169,7 @@ impl NdsRestoreJob {
             allow_flash_8m: false,
             way_back: None,
             journaled: false,
+            auto_name: None,
         }
     }
 
@@ -174,6 +178,14 @@ impl NdsRestoreJob {
     /// the job refuses such a chip before touching it.
     pub fn allow_experimental_flash_8m_writes(mut self, allow: bool) -> Self {
         self.allow_flash_8m = allow;
+        self
+    }
+
+    /// Names the automatic backup's folder `name` (a free name in the
+    /// title folder, see [`crate::store::free_name`]), so that the question
+    /// before the restore can say where the current save goes.
+    pub fn with_auto_backup_name(mut self, name: String) -> Self {
+        self.auto_name = Some(name);
         self
     }
 
@@ -193,6 +205,11 @@ impl NdsRestoreJob {
 
     fn chip(&self) -> SaveChip {
         self.card.detection.chip
+    }
+
+    /// The size of the save: the chip's capacity.
+    pub fn save_size(&self) -> u64 {
+        self.chip().capacity() as u64
     }
 
     /// Progress so far.
@@ -262,7 +279,10 @@ impl NdsRestoreJob {
             State::Validate => {
                 self.validate(devices)?;
                 let stream = ChipStream::new(&chip);
-                let name = auto_backup_name(devices.clock.now());
+                let name = self
+                    .auto_name
+                    .clone()
+                    .unwrap_or_else(|| auto_backup_name(devices.clock.now()));
                 let writer = BackupWriter::begin(devices.sd, &self.title_dir, &name)?;
                 let file = nds_save_file_name(&self.card.header_title);
                 devices.sd.write(&writer.staged_path(&file), &[])?;

@@ -19,4 +19,4 @@ pub use config::Config;
 pub use error::StoreError;
 pub use locate::{BackupEntry, BackupSource, list_backups, title_dir};
 pub use title::BackupTitle;
-pub use writer::{BackupWriter, clean_staging};
+pub use writer::{BackupWriter, clean_staging, free_name};

@@ -27,16 +27,24 @@ pub fn clean_staging(sd: &mut dyn SdCard) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// `name`, or `name-2`, `name-3`, … when a folder of that name is already
+/// in `title_dir`: the name [`BackupWriter::begin`] will give a backup, so
+/// a question can name the folder before it is made.
+pub fn free_name(sd: &mut dyn SdCard, title_dir: &str, name: &str) -> Result<String, StoreError> {
+    let mut free = name.to_owned();
+    let mut n = 2;
+    while sd.kind_of(&join(title_dir, &free))?.is_some() {
+        free = format!("{name}-{n}");
+        n += 1;
+    }
+    Ok(free)
+}
+
 impl BackupWriter {
     /// Starts a backup named `name` in `title_dir`; if a backup of that
     /// name exists, `-2`, `-3`, … is appended.
     pub fn begin(sd: &mut dyn SdCard, title_dir: &str, name: &str) -> Result<Self, StoreError> {
-        let mut destination = join(title_dir, name);
-        let mut n = 2;
-        while sd.kind_of(&destination)?.is_some() {
-            destination = join(title_dir, &format!("{name}-{n}"));
-            n += 1;
-        }
+        let destination = join(title_dir, &free_name(sd, title_dir, name)?);
         let staging = join(STAGING_DIR, destination.rsplit('/').next().unwrap_or(name));
         if sd.kind_of(&staging)?.is_some() {
             sd.remove_dir_all(&staging)?;

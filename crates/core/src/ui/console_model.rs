@@ -136,6 +136,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) job: Option<RunningJob>,
     /// The title the running (or last) job works on.
     pub(crate) job_title: Option<TitleKey>,
+    /// The name of the title the running (or last) job works on.
+    pub(crate) job_game: String,
     /// Why the settings could not be read at start, if they could not.
     pub startup_warning: Option<String>,
     /// The refresh of the installed titles, a few per frame, while the
@@ -151,6 +153,10 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) putting_back: Option<String>,
     /// Saves found where people keep them (see `ui/found.rs`).
     pub(crate) found: super::found::FoundSaves,
+    /// The automatic backup's folder name the last restore question gave,
+    /// with the title and backup it was for: the restore that follows uses
+    /// it, so the folder is the one the user was told of.
+    pub(crate) planned_auto: Option<(TitleKey, BackupKey, String)>,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -204,6 +210,7 @@ impl<C: Console> ConsoleModel<C> {
             made,
             job: None,
             job_title: None,
+            job_game: String::new(),
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
             title_scan: None,
             titles_problem: None,
@@ -211,6 +218,7 @@ impl<C: Console> ConsoleModel<C> {
             journal_problem: None,
             putting_back: None,
             found,
+            planned_auto: None,
         };
         model.reload_unfinished();
         model.load_sd_titles();
@@ -944,6 +952,8 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
     ) -> Result<RestorePlan, Refusal> {
+        // A new question names the automatic backup by the clock anew.
+        self.planned_auto = None;
         self.check_restore(title, backup).map(|(plan, _)| plan)
     }
 

@@ -119,7 +119,13 @@ fn the_cartridge_is_listed_first_with_its_chip_icon_and_backups() {
     assert_eq!(names, [TITLE, "Pocket Garden", "Star Courier 3D"]);
     assert_eq!(rig.highlighted(), [TITLE]);
     let top = rig.text();
-    for expected in ["Game code", CODE, "EEPROM 8 KiB", "1 backup", "Card: AMKE"] {
+    for expected in [
+        "Game code",
+        CODE,
+        "EEPROM 8 KiB",
+        "1 backup",
+        "Cartridge: MOSS KNIGHT",
+    ] {
         assert!(top.contains(expected), "{expected} missing from {top}");
     }
     // The banner's icon, decoded: its centre is the sample icon's white dot.
@@ -158,7 +164,7 @@ fn a_backup_made_with_l_and_a_holds_the_whole_chip_and_is_listed_as_keepsake() {
     );
     rig.press(Buttons::A);
     assert_eq!(rig.ui.screen(), ScreenKind::Backups);
-    assert!(rig.text().contains("2026-11-21 18:04"));
+    assert!(rig.text().contains("20261121-180400"));
     rig.press(Buttons::DOWN);
     assert!(rig.text().contains("Keepsake"), "{}", rig.text());
     assert!(rig.text().contains("8 KiB"));
@@ -210,7 +216,6 @@ fn a_padded_flashcart_save_restores_to_the_small_chip_after_an_automatic_backup(
         question.contains("converted to the chip's 8 KiB without losing data"),
         "{question}"
     );
-    assert!(question.contains("YYYYMMDD-HHMMSS-auto"), "{question}");
     assert_eq!(rig.chip(), old, "nothing is written before the answer");
     rig.press(Buttons::A);
     assert!(rig.ui.restore_running());
@@ -829,7 +834,12 @@ fn a_cartridge_put_in_is_identified_over_several_frames_and_listed_meanwhile() {
     rig.press(Buttons::UP);
     assert_eq!(rig.highlighted(), [TITLE], "listed from its header at once");
     let text = rig.text();
-    for expected in [super::IDENTIFYING, "1 backup", "Card: AMKE", "NDS CARD"] {
+    for expected in [
+        super::IDENTIFYING,
+        "1 backup",
+        "Cartridge: MOSS KNIGHT",
+        "NDS CARD",
+    ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
     // No job on a chip not known yet.
@@ -940,8 +950,8 @@ fn backup_folders_are_listed_opened_and_deleted_without_title_services() {
     rig.press(Buttons::A);
     let text = rig.text();
     assert!(text.contains("Backups 2"), "{text}");
-    assert!(text.contains("2026-11-02 09:00"), "{text}");
-    assert!(text.contains("2026-11-01 12:00"), "{text}");
+    assert!(text.contains("20261102-090000"), "{text}");
+    assert!(text.contains("20261101-120000"), "{text}");
     assert!(text.contains("Backups only"), "{text}");
     assert!(!text.contains("Hold L and press A"), "{text}");
     rig.press(Buttons::DOWN);
@@ -1215,4 +1225,169 @@ fn a_3ds_cartridge_never_started_says_it_has_no_save_yet() {
         text.contains("no save data yet: start the game once"),
         "{text}"
     );
+}
+
+/// Issue 14, item 3: the question names the automatic backup the restore
+/// then makes, whole folder names on each line, however late the answer.
+#[test]
+fn the_restore_question_names_the_automatic_backup_it_then_makes() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let new = sample_save(0x2000, 0x1800, 6);
+    let mut console = console_with(&old);
+    put_nds_backup(&mut console, CODE, TITLE, "20261101-120000", None, &new);
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    let top = rig.frame.texts(Screen::Top);
+    assert!(!top.join(" ").contains("YYYY"), "{top:?}");
+    // The path's lines: each but the last ends after a "/", so no folder
+    // name is split over two lines, and together they are the whole path.
+    let first = top
+        .iter()
+        .position(|t| t.starts_with("/3ds/"))
+        .unwrap_or_else(|| panic!("no path in {top:?}"));
+    let mut path = String::new();
+    for line in &top[first..] {
+        path.push_str(line);
+        if !line.ends_with('/') {
+            break;
+        }
+    }
+    assert!(top[first].len() < path.len(), "the path wraps: {top:?}");
+    // The sample clock (2026-11-21 18:04:00, a second on per read) gives
+    // the name; written out by hand here.
+    assert!(
+        path.starts_with("/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-1804"),
+        "{path} in {top:?}"
+    );
+    assert!(path.ends_with("-auto"), "{path} in {top:?}");
+    // The answer comes an hour later: the folder is still the one named.
+    rig.console().clock.set(demo::DEMO_TIME + 3600);
+    rig.press(Buttons::A);
+    rig.finish_job();
+    assert!(
+        rig.text().contains("Restored and verified"),
+        "{}",
+        rig.text()
+    );
+    let saved = join(&path, "MOSS KNIGHT.sav");
+    assert_eq!(rig.console().sd.read(&saved).unwrap(), old);
+}
+
+/// Issue 14, item 4: a backup has one name, the one on the SD card, in the
+/// list, its details, the delete question and a refusal.
+#[test]
+fn a_backup_has_one_name_in_the_list_the_details_the_questions_and_a_refusal() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261118-120000",
+        None,
+        &sample_save(0x1_0000, 0x6000, 9),
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    let name = "20261118-120000";
+    assert!(rig.highlighted().contains(&name), "{:?}", rig.highlighted());
+    assert!(rig.frame.texts(Screen::Top).contains(&name));
+    assert!(!rig.text().contains("2026-11-18 12:00 "), "{}", rig.text());
+    rig.press(Buttons::X);
+    assert_eq!(rig.ui.screen(), ScreenKind::Confirm);
+    assert!(rig.text().contains("\"20261118-120000\""), "{}", rig.text());
+    rig.press(Buttons::B);
+    rig.combo(Buttons::R, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Result);
+    let refusal = rig.text();
+    assert!(
+        refusal.contains("The backup \"20261118-120000\" holds data past"),
+        "{refusal}"
+    );
+    assert!(!refusal.contains(".sav"), "{refusal}");
+}
+
+/// Issue 14, item 7: plain words that name the game, not chip errors, game
+/// codes or "Not done".
+#[test]
+fn a_cartridge_pulled_during_a_restore_is_told_in_plain_words_naming_the_game() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut console = console_with(&old);
+    put_nds_backup(
+        &mut console,
+        CODE,
+        TITLE,
+        "20261119-080000",
+        None,
+        &sample_save(0x2000, 0x2000, 77),
+    );
+    let mut rig = Rig::new(console, &[]);
+    let list = rig.text();
+    assert!(list.contains("Cartridge: MOSS KNIGHT"), "{list}");
+    assert!(!list.contains("Card: AMKE"), "{list}");
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    for _ in 0..20 {
+        rig.idle();
+    }
+    rig.console().card.eject();
+    rig.finish_job();
+    let text = rig.text();
+    for jargon in ["Save chip", "no NDS card in the slot", "Not done", "Card: "] {
+        assert!(!text.contains(jargon), "{jargon:?} in {text}");
+    }
+    assert!(
+        text.contains("The save of MOSS KNIGHT on the cartridge was only partly written."),
+        "{text}"
+    );
+    assert_eq!(rig.frame.texts(Screen::Top)[0], "MOSS KNIGHT", "{text}");
+}
+
+/// Issue 14, item 2: progress in the save's terms: the stage, and the pages
+/// that differ out of the 8 KiB save, not chunks or "items".
+#[test]
+fn a_restore_shows_its_stages_and_the_pages_that_differ_in_the_save() {
+    let old = sample_save(0x2000, 0x1800, 5);
+    let mut new = old.clone();
+    new[..0x400].iter_mut().for_each(|b| *b = b.wrapping_add(1));
+    let mut console = console_with(&old);
+    put_nds_backup(&mut console, CODE, TITLE, "20261119-080000", None, &new);
+    let mut rig = Rig::new(console, &[]);
+    rig.press(Buttons::A);
+    rig.press(Buttons::DOWN);
+    rig.combo(Buttons::R, Buttons::A);
+    rig.press(Buttons::A);
+    let mut seen = Vec::new();
+    while rig.ui.screen() == ScreenKind::Job {
+        let top = rig.frame.texts(Screen::Top).join(" ");
+        assert!(!top.contains("items"), "{top}");
+        if let Some(stage) = rig.frame.texts(Screen::Top).get(2) {
+            if seen.last() != Some(&stage.to_string()) {
+                seen.push(stage.to_string());
+            }
+        }
+        if top.contains("Writing the cartridge") {
+            // 1 KiB differs: 32 pages of 32 bytes, by hand.
+            assert!(top.contains("differing pages written"), "{top}");
+            assert!(top.contains(" of 32 differing pages"), "{top}");
+            assert!(top.contains("of the 8 KiB save"), "{top}");
+        }
+        rig.idle();
+        assert!(seen.len() < 50, "{seen:?}");
+    }
+    // (An 8 KiB chip is read in one step, one 32 KiB chunk, so its
+    // reading is over before a frame shows it.)
+    for stage in [
+        "Saving the automatic backup",
+        "Writing the cartridge",
+        "Reading back and comparing",
+    ] {
+        assert!(seen.iter().any(|s| s == stage), "{stage} not in {seen:?}");
+    }
 }

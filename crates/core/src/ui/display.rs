@@ -164,10 +164,23 @@ impl Frame {
     /// The texts drawn on a rectangle of colour `color` (the text's anchor
     /// point inside it), such as the highlighted row of a list.
     pub fn texts_on(&self, screen: Screen, color: Color) -> Vec<&str> {
+        self.texts_with_ground(screen)
+            .into_iter()
+            .filter(|&(_, _, under)| under == Some(color))
+            .map(|(text, _, _)| text)
+            .collect()
+    }
+
+    /// Every text of a screen with its colour and the colour of the topmost
+    /// rectangle under its anchor point (`None`: drawn on nothing).
+    pub fn texts_with_ground(&self, screen: Screen) -> Vec<(&str, Color, Option<Color>)> {
         let cmds = self.screen(screen);
         let mut found = Vec::new();
         for (i, cmd) in cmds.iter().enumerate() {
-            let DrawCmd::Text { x, y, text, .. } = cmd else {
+            let DrawCmd::Text {
+                x, y, text, color, ..
+            } = cmd
+            else {
                 continue;
             };
             // The topmost rectangle under the text decides what it sits on.
@@ -187,9 +200,7 @@ impl Frame {
                 }
                 _ => None,
             });
-            if under == Some(color) {
-                found.push(text.as_str());
-            }
+            found.push((text.as_str(), *color, under));
         }
         found
     }

@@ -68,7 +68,13 @@ impl Painter<'_> {
 
     fn header(&mut self, width: u16, left: impl Into<String>, right: impl Into<String>) {
         self.rect(0, 0, width, HEADER_HEIGHT, BAR);
-        self.text_clipped(6, 4, left, TextSize::Normal, TEXT, width / 2 + 60);
+        let left = left.into();
+        let left_max = width / 2 + 60;
+        // The right side has what the left leaves, so neither is cut
+        // while there is room.
+        let left_width = (left.chars().count() as u16 * TextSize::Normal.advance()).min(left_max);
+        let right_max = width.saturating_sub(left_width + 24).max(width / 2 - 70);
+        self.text_clipped(6, 4, left, TextSize::Normal, TEXT, left_max);
         self.text_full(
             width - 6,
             4,
@@ -76,7 +82,7 @@ impl Painter<'_> {
             TextSize::Normal,
             DIM_TEXT,
             Align::Right,
-            Some(width / 2 - 70),
+            Some(right_max),
         );
     }
 
@@ -131,40 +137,49 @@ impl Painter<'_> {
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 
-/// Splits a path into lines of at most `width` characters after its
-/// slashes, so that a folder name is never broken (one longer than a line
-/// is left whole for [`wrap`]).
-fn wrap_path(path: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for part in path.split_inclusive('/') {
-        if !line.is_empty() && line.chars().count() + part.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        line.push_str(part);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Splits `text` into lines of at most `width` characters at spaces.
+/// Splits `text` into lines of at most `width` characters at spaces; a
+/// path in it (from a `/` that starts a word to a `:`, `,` or `;`, or a `.`
+/// ending a sentence) breaks only after one of its slashes, so a folder
+/// name ("AMKE MOSS KNIGHT") is never split. A piece longer than a line is
+/// left whole, for the renderer to cut.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Pieces end where a line may break: after a space outside a path,
+    // after a slash inside one.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut piece = String::new();
+    let mut in_path = false;
+    let mut chars = text.chars().peekable();
+    let mut after_space = true;
+    while let Some(c) = chars.next() {
+        if c == '/' && after_space {
+            in_path = true;
+        } else if in_path
+            && (matches!(c, ':' | ',' | ';')
+                || (c == '.' && chars.peek().is_none_or(|n| *n == ' ')))
+        {
+            in_path = false;
+        }
+        piece.push(c);
+        after_space = c == ' ';
+        if (c == ' ' && !in_path) || (c == '/' && in_path) {
+            pieces.push(std::mem::take(&mut piece));
+        }
+    }
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split(' ') {
-        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
-        if !line.is_empty() && needed > width {
-            lines.push(std::mem::take(&mut line));
+    for piece in pieces {
+        let needed = line.chars().count() + piece.trim_end().chars().count();
+        if !line.trim_end().is_empty() && needed > width {
+            lines.push(line.trim_end().to_string());
+            line.clear();
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
+        line.push_str(&piece);
     }
-    if !line.is_empty() {
-        lines.push(line);
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_string());
     }
     lines
 }
@@ -179,7 +194,7 @@ impl Ui {
         bottom.rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, BACKGROUND);
 
         let slot = match self.titles.first() {
-            Some(t) if t.source.is_cartridge() => format!("Card: {}", t.id_text),
+            Some(t) if t.source.is_cartridge() => format!("Cartridge: {}", t.name),
             _ => "No cartridge".to_string(),
         };
         match &self.view {
@@ -297,30 +312,11 @@ impl Ui {
                     fill: PROGRESS_FILL,
                     track: PROGRESS_TRACK,
                 });
-                // A search counts folders, not bytes: its bar runs over folders.
-                let amount = if job.kind == JobKind::FindSaves {
-                    format!("{} folders looked at", p.bytes_done)
-                } else {
-                    format!(
-                        "{} of {}",
-                        format_size(p.bytes_done),
-                        format_size(p.bytes_total)
-                    )
-                };
-                top.text(16, 112, amount, TextSize::Normal, TEXT);
-                top.text_full(
-                    TOP_WIDTH - 16,
-                    112,
-                    format!("{} of {} items", p.items_done, p.items_total),
-                    TextSize::Normal,
-                    TEXT,
-                    Align::Right,
-                    None,
-                );
+                let below = top.paragraph(16, 112, &p.detail, TEXT, TOP_WIDTH - 32);
                 if job.kind == JobKind::Restore {
                     top.paragraph(
                         16,
-                        144,
+                        below.max(128) + 10,
                         "Do not take the cartridge out or turn the console off until the restore has finished.",
                         DIM_TEXT,
                             TOP_WIDTH - 32,
@@ -380,12 +376,16 @@ impl Ui {
             }
             View::Unfinished(info) => self.draw_unfinished(&mut top, &mut bottom, info, slot),
             View::Result(outcome) => {
-                let (label, colour) = if outcome.succeeded {
-                    ("Done", SUCCESS)
-                } else {
-                    ("Not done", DANGER)
-                };
-                top.header(TOP_WIDTH, label, slot);
+                // The header names the game; the bar's colour and the
+                // headline say how it went.
+                let colour = if outcome.succeeded { SUCCESS } else { DANGER };
+                let label = self
+                    .result_title
+                    .clone()
+                    .or_else(|| self.open_title_info().map(|t| t.name.clone()))
+                    .or_else(|| self.selected_title().map(|t| t.name.clone()))
+                    .unwrap_or_else(|| "Keepsake".to_string());
+                top.header(TOP_WIDTH, label.clone(), slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
                 let mut y = top.paragraph_sized(
                     16,
@@ -400,7 +400,8 @@ impl Ui {
                 }
                 if let Some(advice) = &outcome.advice {
                     y += 6;
-                    top.text(16, y, "What to do", TextSize::Normal, colour);
+                    let heading = if outcome.succeeded { TEXT } else { DANGER_TEXT };
+                    top.text(16, y, "What to do", TextSize::Normal, heading);
                     top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
                 }
                 bottom.header(BOTTOM_WIDTH, label, "");
@@ -487,16 +488,8 @@ impl Ui {
             TEXT,
             TOP_WIDTH - 32,
         ) + 4;
-        let chars = usize::from((TOP_WIDTH - 32) / TextSize::Normal.advance());
         for line in &info.lines {
-            if line.starts_with('/') {
-                for piece in wrap_path(line, chars) {
-                    y = top.paragraph(16, y, &piece, TEXT, TOP_WIDTH - 32);
-                }
-                y += 2;
-            } else {
-                y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
-            }
+            y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
         }
         bottom.header(BOTTOM_WIDTH, "Unfinished restore", "");
         let choices = match &info.put_back {
@@ -588,7 +581,7 @@ impl Ui {
                     y + 6,
                     badge,
                     TextSize::Small,
-                    TEXT,
+                    BADGE_TEXT,
                     Align::Center,
                     None,
                 );
@@ -704,26 +697,32 @@ impl Ui {
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
                 Some(backup) => {
-                    let when = backup
-                        .created
-                        .map_or_else(|| backup.name.clone(), |d| format_date(&d));
-                    bottom.text_clipped(8, y + 5, when, TextSize::Normal, TEXT, 124);
+                    // Grey is too faint on the highlight: the selected row's
+                    // second texts are white.
+                    let second = if index == cursor.selected {
+                        TEXT
+                    } else {
+                        DIM_TEXT
+                    };
+                    // The name as everywhere else; its origin in a word and
+                    // its size beside it, on the name's baseline.
+                    bottom.text_clipped(8, y + 5, backup.name.clone(), TextSize::Normal, TEXT, 148);
+                    bottom.text_clipped(
+                        162,
+                        y + 8,
+                        backup.origin.short(),
+                        TextSize::Small,
+                        second,
+                        80,
+                    );
                     bottom.text_full(
-                        190,
-                        y + 5,
+                        BOTTOM_WIDTH - SCROLLBAR_WIDTH - 6,
+                        y + 8,
                         format_size(backup.size),
-                        TextSize::Normal,
-                        DIM_TEXT,
+                        TextSize::Small,
+                        second,
                         Align::Right,
                         None,
-                    );
-                    bottom.text_clipped(
-                        198,
-                        y + 6,
-                        backup.origin.to_string(),
-                        TextSize::Small,
-                        DIM_TEXT,
-                        BOTTOM_WIDTH - 206,
                     );
                 }
             }
@@ -734,12 +733,12 @@ impl Ui {
 
 #[cfg(test)]
 mod tests {
-    use super::{wrap, wrap_path};
+    use super::wrap;
 
     #[test]
     fn paths_wrap_after_a_slash_never_inside_a_folder_name() {
         assert_eq!(
-            wrap_path(
+            wrap(
                 "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto",
                 40
             ),
@@ -748,7 +747,22 @@ mod tests {
                 "20261121-180400-auto"
             ]
         );
-        assert_eq!(wrap_path("/a/b", 40), ["/a/b"]);
+        assert_eq!(wrap("/a/b", 40), ["/a/b"]);
+        // In prose: the words around it break at spaces, the path after a
+        // slash, and the path ends at its colon.
+        assert_eq!(
+            wrap(
+                "Restore the backup /3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto: it holds the save.",
+                30
+            ),
+            [
+                "Restore the backup /3ds/",
+                "Checkpoint/saves/",
+                "AMKE MOSS KNIGHT/",
+                "20261121-180400-auto: it holds",
+                "the save.",
+            ]
+        );
     }
 
     #[test]

@@ -170,8 +170,11 @@ impl<C: Console> ConsoleModel<C> {
                 // The screen shows folders where other jobs show bytes.
                 bytes_done: u64::from(listed),
                 bytes_total: u64::from(listed + waiting),
-                items_done: listed,
-                items_total: listed + waiting,
+                detail: format!(
+                    "{} looked at, {} still to look in",
+                    plural_folders(listed),
+                    plural_folders(waiting)
+                ),
             }));
         }
         let scan = self.found.scan.take().expect("the search ran");
@@ -207,4 +210,9 @@ impl<C: Console> ConsoleModel<C> {
             }),
         }))
     }
+}
+
+/// "1 folder", "2 folders".
+fn plural_folders(n: u32) -> String {
+    format!("{n} {}", if n == 1 { "folder" } else { "folders" })
 }

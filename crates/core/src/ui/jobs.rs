@@ -7,11 +7,11 @@ use super::console_model::{ConsoleModel, Known, Slot};
 use super::model::*;
 use super::theme::format_size;
 use super::unfinished::title_key;
-use crate::jobs::EXPERIMENTAL_FLASH_8M_KEY;
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
     NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
 };
+use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
 use crate::platform::sd::join;
 use crate::platform::{
@@ -20,7 +20,7 @@ use crate::platform::{
 use crate::store::journal::{JournalSave, Kind};
 use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
-use crate::store::{BackupEntry, BackupTitle, StoreError};
+use crate::store::{BackupEntry, BackupTitle, StoreError, free_name};
 use keepsake_format::nds::ChipKind;
 
 /// The job the model runs, with what its report needs.
@@ -130,6 +130,7 @@ impl<C: Console> ConsoleModel<C> {
         };
         let title_dir = self.title_dir_of(&known);
         self.job_title = Some(title.clone());
+        self.job_game = self.name_of(title);
         self.job = Some(match target {
             Target::Nds(card) => RunningJob::NdsBackup {
                 job: NdsBackupJob::new(card.detection.chip, &card.header_title, &title_dir, &name),
@@ -195,10 +196,24 @@ impl<C: Console> ConsoleModel<C> {
             )
         })?;
         let title_dir = self.title_dir_of(&known);
-        // The job names it by the clock when it gets there.
-        let automatic_backup = join(&title_dir, "YYYYMMDD-HHMMSS-auto");
+        // Named now, so the question says exactly where the current save
+        // goes; the job is told to use this name.
+        let auto_name = {
+            let devices = self.console.devices();
+            let asked = match &self.planned_auto {
+                Some((t, b, name)) if t == title && b == backup => name.clone(),
+                _ => auto_backup_name(devices.clock.now()),
+            };
+            // A folder made since the question (none is, but the SD card is
+            // the user's) moves the name on as the writer would.
+            free_name(devices.sd, &title_dir, &asked).map_err(|e| store_refusal(&e))?
+        };
+        self.planned_auto = Some((title.clone(), backup.clone(), auto_name.clone()));
+        let automatic_backup = join(&title_dir, &auto_name);
         match target {
-            Target::Nds(card) => self.check_nds_restore(card, entry, title_dir, automatic_backup),
+            Target::Nds(card) => {
+                self.check_nds_restore(card, entry, title_dir, automatic_backup, auto_name)
+            }
             Target::Ctr {
                 archive,
                 short_title,
@@ -211,6 +226,19 @@ impl<C: Console> ConsoleModel<C> {
                 let _ = job.cancel(&mut devices);
                 match checked {
                     Ok(_) => {}
+                    // Named by the game, not by its title ID.
+                    Err(JobError::Store(StoreError::WrongGame { backup, .. })) => {
+                        return Err(refusal(
+                            format!("This backup belongs to {backup}, not to {short_title}."),
+                            "Choose a backup made from this game.",
+                        ));
+                    }
+                    Err(JobError::CardChanged { .. }) => {
+                        return Err(refusal(
+                            format!("The cartridge in the slot is no longer {short_title}."),
+                            "Put its cartridge back in, then try again.",
+                        ));
+                    }
                     Err(JobError::Store(e)) => return Err(store_refusal(&e)),
                     Err(e) => {
                         return Err(refusal(
@@ -228,7 +256,8 @@ impl<C: Console> ConsoleModel<C> {
                     conversion: None,
                     automatic_backup,
                 };
-                let job = CtrRestoreJob::new(archive, &title_dir, self.entries[backup].clone());
+                let job = CtrRestoreJob::new(archive, &title_dir, self.entries[backup].clone())
+                    .with_auto_backup_name(auto_name);
                 Ok((plan, RunningJob::CtrRestore { job }))
             }
         }
@@ -240,6 +269,7 @@ impl<C: Console> ConsoleModel<C> {
         entry: BackupEntry,
         title_dir: String,
         automatic_backup: String,
+        auto_name: String,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
         let chip = card.detection.chip;
         if let Err(e) = check_game(&entry, &card.game_code, &card.header_title) {
@@ -264,8 +294,9 @@ impl<C: Console> ConsoleModel<C> {
         }
         let devices = self.console.devices();
         let path = find_save_file(devices.sd, &entry, &card.header_title)
-            .map_err(|e| store_refusal(&e))?;
-        let image = load_for_chip(devices.sd, &path, chip.kind()).map_err(|e| store_refusal(&e))?;
+            .map_err(|e| backup_refusal(&e, &entry.name))?;
+        let image = load_for_chip(devices.sd, &path, chip.kind())
+            .map_err(|e| backup_refusal(&e, &entry.name))?;
         let capacity = chip.capacity();
         let conversion = (image.original_len != capacity || image.container != "raw image").then(|| {
             format!(
@@ -285,7 +316,8 @@ impl<C: Console> ConsoleModel<C> {
             automatic_backup,
         };
         let job = NdsRestoreJob::restore(card, &title_dir, entry)
-            .allow_experimental_flash_8m_writes(allow_flash_8m);
+            .allow_experimental_flash_8m_writes(allow_flash_8m)
+            .with_auto_backup_name(auto_name);
         Ok((plan, RunningJob::NdsRestore { job }))
     }
 
@@ -298,12 +330,25 @@ impl<C: Console> ConsoleModel<C> {
             return Err(refusal("Another job is running.", "Wait for it to finish."));
         }
         let (_, job) = self.check_restore(title, backup)?;
+        self.planned_auto = None;
         self.job_title = Some(title.clone());
+        self.job_game = self.name_of(title);
         self.job = Some(job);
         Ok(())
     }
 
+    /// The name a title is listed under, for words about its save.
+    pub(crate) fn name_of(&self, key: &TitleKey) -> String {
+        self.titles
+            .iter()
+            .find(|t| &t.key == key)
+            .map_or_else(|| "this game".to_string(), |t| t.name.clone())
+    }
+
     pub(crate) fn step_running_job(&mut self) -> Option<JobStatus> {
+        // The game's name, for a failure to say whose save it was (taken
+        // when the job began: a pulled cartridge is no longer listed).
+        let game = self.job_game.clone();
         let job = self.job.as_mut()?;
         let mut devices = self.console.devices();
         let status = match job {
@@ -313,18 +358,32 @@ impl<C: Console> ConsoleModel<C> {
                 } else {
                     match job.step(&mut devices) {
                         Ok(Step::Working(progress)) => {
-                            return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
+                            let size = Some(progress.bytes_total);
+                            return Some(JobStatus::Running(words(
+                                progress,
+                                Subject::Cartridge,
+                                size,
+                            )));
                         }
                         Ok(Step::Finished(report)) => Ending::BackedUp(report),
-                        Err(e) => {
-                            Ending::Outcome(failure(JobKind::Backup, Subject::Cartridge, &e, ""))
-                        }
+                        Err(e) => Ending::Outcome(failure(
+                            JobKind::Backup,
+                            Subject::Cartridge,
+                            &game,
+                            &e,
+                            "",
+                        )),
                     }
                 }
             }
             RunningJob::NdsRestore { job } => match job.step(&mut devices) {
                 Ok(Step::Working(progress)) => {
-                    return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
+                    let size = Some(job.save_size());
+                    return Some(JobStatus::Running(words(
+                        progress,
+                        Subject::Cartridge,
+                        size,
+                    )));
                 }
                 Ok(Step::Finished(report)) => {
                     Ending::Outcome(restored(&report, self.putting_back.as_deref()))
@@ -337,7 +396,13 @@ impl<C: Console> ConsoleModel<C> {
                     } else {
                         String::new()
                     };
-                    Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &e, &auto))
+                    Ending::Outcome(failure(
+                        JobKind::Restore,
+                        Subject::Cartridge,
+                        &game,
+                        &e,
+                        &auto,
+                    ))
                 }
             },
             RunningJob::CtrBackup { job, cancelled } => {
@@ -347,10 +412,10 @@ impl<C: Console> ConsoleModel<C> {
                     let subject = Subject::of(job.archive());
                     match job.step(&mut devices) {
                         Ok(Step::Working(progress)) => {
-                            return Some(JobStatus::Running(words(progress, subject)));
+                            return Some(JobStatus::Running(words(progress, subject, None)));
                         }
                         Ok(Step::Finished(report)) => Ending::CtrBackedUp(report),
-                        Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &e, "")),
+                        Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &game, &e, "")),
                     }
                 }
             }
@@ -358,7 +423,7 @@ impl<C: Console> ConsoleModel<C> {
                 let subject = Subject::of(job.archive());
                 match job.step(&mut devices) {
                     Ok(Step::Working(progress)) => {
-                        return Some(JobStatus::Running(words(progress, subject)));
+                        return Some(JobStatus::Running(words(progress, subject, None)));
                     }
                     Ok(Step::Finished(report)) => {
                         Ending::Outcome(ctr_restored(&report, self.putting_back.as_deref()))
@@ -369,7 +434,7 @@ impl<C: Console> ConsoleModel<C> {
                         } else {
                             String::new()
                         };
-                        Ending::Outcome(failure(JobKind::Restore, subject, &e, &auto))
+                        Ending::Outcome(failure(JobKind::Restore, subject, &game, &e, &auto))
                     }
                 }
             }
@@ -471,23 +536,65 @@ impl Subject {
 }
 
 /// A job's progress in words.
-fn words(progress: JobProgress, subject: Subject) -> Progress {
-    let stage = match progress.phase {
-        Phase::Validating => "Checking the backup".to_string(),
-        Phase::Reading => format!("Reading {}", subject.name()),
-        Phase::SavingAutoBackup => "Saving the automatic backup".to_string(),
-        Phase::WritingBackup => "Writing the backup to the SD card".to_string(),
-        Phase::Writing => format!("Writing {}", subject.name()),
-        Phase::Committing => "Committing".to_string(),
-        Phase::Verifying => "Reading back and comparing".to_string(),
-        Phase::Done => "Finishing".to_string(),
+/// A job's progress in the save's terms: the stage, and how far in bytes
+/// of the save (and, while writing a cartridge, in the pages that differ).
+/// `save_size`: an NDS chip's capacity; `None` for 3DS save data, whose
+/// items are files.
+fn words(progress: JobProgress, subject: Subject, save_size: Option<u64>) -> Progress {
+    let (done, total) = (
+        format_size(progress.bytes_done),
+        format_size(progress.bytes_total),
+    );
+    let (stage, detail) = match progress.phase {
+        Phase::Validating => ("Checking the backup".to_string(), String::new()),
+        Phase::Reading => (
+            format!("Reading {}", subject.name()),
+            format!("{done} of {total} read"),
+        ),
+        Phase::SavingAutoBackup => (
+            "Saving the automatic backup".to_string(),
+            format!("The save as it is now, {total}, to the SD card"),
+        ),
+        Phase::WritingBackup => (
+            "Writing the backup to the SD card".to_string(),
+            format!("{done} of {total} written"),
+        ),
+        Phase::Writing => {
+            let detail = match save_size {
+                Some(size) => {
+                    // Pages (EEPROM, small flash) or sectors (8 MiB flash)
+                    // of one size each.
+                    let unit = progress
+                        .bytes_total
+                        .checked_div(progress.items_total)
+                        .unwrap_or(0);
+                    let what = if unit >= 0x1000 { "sectors" } else { "pages" };
+                    format!(
+                        "{} of {} differing {what} written ({done} of the {} save)",
+                        progress.items_done,
+                        progress.items_total,
+                        format_size(size)
+                    )
+                }
+                None => format!(
+                    "{} of {} files written ({done} of {total})",
+                    progress.items_done, progress.items_total
+                ),
+            };
+            (format!("Writing {}", subject.name()), detail)
+        }
+        Phase::Committing => ("Making the new save permanent".to_string(), String::new()),
+        Phase::Verifying => (
+            "Reading back and comparing".to_string(),
+            format!("{done} of {total} compared"),
+        ),
+        Phase::Done => ("Finishing".to_string(), String::new()),
     };
     Progress {
         stage,
+        detail,
         bytes_done: progress.bytes_done,
         bytes_total: progress.bytes_total,
-        items_done: u32::try_from(progress.items_done).unwrap_or(u32::MAX),
-        items_total: u32::try_from(progress.items_total).unwrap_or(u32::MAX),
     }
 }
 
@@ -631,7 +738,13 @@ fn power_lost(e: &JobError) -> bool {
 
 /// A failed job in plain words. `auto_backup` is the automatic backup a
 /// restore made before writing (empty when it had not got that far).
-fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> Outcome {
+fn failure(
+    kind: JobKind,
+    subject: Subject,
+    game: &str,
+    e: &JobError,
+    auto_backup: &str,
+) -> Outcome {
     let (job, nothing_written) = match kind {
         JobKind::Backup => (
             "backup",
@@ -727,8 +840,23 @@ fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> 
             },
         )
     };
-    let mut details = vec![format!("{}.", capitalize(&e.to_string()))];
-    if !after_writing && kind == JobKind::Restore {
+    // A card taken out or the power lost is said by the headline; the
+    // chip's own error would only repeat it in a driver's words.
+    let mut details = if card_gone(e) || power_lost(e) {
+        Vec::new()
+    } else {
+        vec![format!("{}.", capitalize(&e.to_string()))]
+    };
+    if after_writing {
+        if card_gone(e) || power_lost(e) {
+            details.push(match subject {
+                Subject::Cartridge => {
+                    format!("The save of {game} on the cartridge was only partly written.")
+                }
+                Subject::SdSave => format!("The save data of {game} was only partly written."),
+            });
+        }
+    } else if kind == JobKind::Restore || card_gone(e) || power_lost(e) {
         details.push(nothing_written);
     }
     Outcome {
@@ -745,6 +873,20 @@ fn capitalize(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// Like [`store_refusal`], naming the backup as the list does (its folder's
+/// name), not the file inside it, which the user never saw.
+fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
+    if let StoreError::DoesNotFit { chip, .. } = e {
+        return refusal(
+            format!(
+                "The backup \"{backup}\" holds data past what the cartridge's {chip} can store: restoring it would lose that data."
+            ),
+            "It is probably from a different game or a bigger chip; choose another backup. The keepsake PC tool can show what the file holds.",
+        );
+    }
+    store_refusal(e)
 }
 
 /// A store error as a refusal with what to do.

@@ -123,11 +123,27 @@ impl fmt::Display for BackupOrigin {
     }
 }
 
+impl BackupOrigin {
+    /// One word for a list row; the details give the whole of it.
+    pub fn short(&self) -> &'static str {
+        match self {
+            BackupOrigin::Keepsake => "Keepsake",
+            BackupOrigin::AutomaticBeforeRestore => "automatic",
+            BackupOrigin::Checkpoint => "Checkpoint",
+            BackupOrigin::TwlSaveTool => "TWLSaveTool",
+            BackupOrigin::Imported(_) => "imported",
+            BackupOrigin::Found { .. } => "found",
+        }
+    }
+}
+
 /// One backup as the UI shows it.
 #[derive(Clone, Debug)]
 pub struct BackupInfo {
     pub key: BackupKey,
-    /// The folder or file name (`20261121-180455`, or a typed name).
+    /// The folder or file name (`20261121-180455`, or a typed name): the
+    /// one name the list, the details, every question and every refusal
+    /// give it, as the SD card shows it.
     pub name: String,
     pub created: Option<DateTime>,
     pub size: u64,
@@ -176,10 +192,11 @@ pub struct Question {
 pub struct Progress {
     /// What the job does right now (`Reading the cartridge`).
     pub stage: String,
+    /// How far, in the save's terms (`3 of 32 differing pages written (96
+    /// B of the 8 KiB save)`).
+    pub detail: String,
     pub bytes_done: u64,
     pub bytes_total: u64,
-    pub items_done: u32,
-    pub items_total: u32,
 }
 
 /// How a job ended, in plain words.

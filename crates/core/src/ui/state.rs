@@ -187,9 +187,15 @@ pub struct Ui {
     pub(crate) backups: Vec<BackupInfo>,
     pub(crate) backup_cursor: ListCursor,
     pub(crate) notice: Option<(String, u32)>,
+    /// The screen the notice speaks of: set at the end of the frame that
+    /// said it (after the action moved on), and the notice goes when that
+    /// screen does, so it never sits over a screen it contradicts.
+    notice_on: Option<ScreenKind>,
     /// The model's standing warning, read when its data changes.
     pub(crate) warning: Option<String>,
     return_to: Return,
+    /// The title a finished job's result speaks of (its header names it).
+    pub(crate) result_title: Option<String>,
     touch_was_down: bool,
     direction_held: u32,
     pub(crate) cancel_hold: u32,
@@ -214,8 +220,10 @@ impl Ui {
             backups: Vec::new(),
             backup_cursor: ListCursor::default(),
             notice: None,
+            notice_on: None,
             warning: None,
             return_to: Return::Titles,
+            result_title: None,
             touch_was_down: false,
             direction_held: 0,
             cancel_hold: 0,
@@ -256,9 +264,11 @@ impl Ui {
         self.step_job(model);
         // A finished job may have changed the titles (a card pulled out).
         self.refresh(model);
+        let screen = self.screen();
         if let Some((_, frames)) = &mut self.notice {
             *frames = frames.saturating_sub(1);
-            if *frames == 0 {
+            let owner = *self.notice_on.get_or_insert(screen);
+            if *frames == 0 || owner != screen {
                 self.notice = None;
             }
         }
@@ -286,6 +296,7 @@ impl Ui {
 
     fn say(&mut self, text: impl Into<String>) {
         self.notice = Some((text.into(), NOTICE_FRAMES));
+        self.notice_on = None;
     }
 
     /// Reloads titles and backups when the model says they changed, keeping
@@ -807,6 +818,7 @@ impl Ui {
     }
 
     fn leave_to_list(&mut self) {
+        self.result_title = None;
         self.view = match self.return_to {
             Return::Backups if self.open_title_info().is_some() => View::Backups,
             _ => {
@@ -1122,6 +1134,7 @@ impl Ui {
             Some(JobStatus::Running(progress)) => job.progress = progress,
             Some(JobStatus::Finished(outcome)) => {
                 self.cancel_hold = 0;
+                self.result_title = Some(job.title_name.clone());
                 self.view = View::Result(outcome);
                 // The job changed the backups: show them fresh afterwards.
                 self.generation = None;

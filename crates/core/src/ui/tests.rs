@@ -212,10 +212,9 @@ impl AppModel for Scripted {
         }
         Some(JobStatus::Running(Progress {
             stage: "Reading the cartridge".into(),
+            detail: format!("{} KiB of 8 KiB read", done * 2),
             bytes_done: u64::from(done) * 2048,
             bytes_total: u64::from(total) * 2048,
-            items_done: 0,
-            items_total: 1,
         }))
     }
 
@@ -408,19 +407,20 @@ fn backup_list_shows_new_backup_first_then_newest_first() {
     let rows: Vec<&str> = texts
         .iter()
         .copied()
-        .filter(|t| *t == "+ New backup" || t.starts_with("2026-"))
+        .filter(|t| *t == "+ New backup" || t.starts_with("2026") || *t == "wrong-game")
         .collect();
     assert_eq!(
         rows,
         [
             "+ New backup",
-            "2026-11-20 12:00",
-            "2026-11-10 12:00",
-            "2026-11-01 12:00"
+            "20261120-120000",
+            "wrong-game",
+            "20261101-120000"
         ]
     );
     assert!(texts.contains(&"Checkpoint") && texts.contains(&"Keepsake"));
-    assert!(texts.contains(&"imported DeSmuME .dsv"));
+    // The row says "imported"; the details say from what.
+    assert!(texts.contains(&"imported"));
     assert!(texts.contains(&"8 KiB"));
     assert_eq!(h.highlighted(), ["+ New backup"]);
     h.press(Buttons::DOWN);
@@ -444,10 +444,11 @@ fn hold_l_and_press_a_backs_up_with_progress_then_a_result() {
     let bars = h.frame.progress_bars(Screen::Top);
     assert_eq!(bars.len(), 1);
     assert!(bars[0].0 > 0 && bars[0].0 < bars[0].1, "{bars:?}");
-    assert!(h.frame.shows("items"));
+    assert!(!h.frame.shows("items"));
     assert!(h.frame.shows("KiB of 8 KiB"));
     h.run_job_to_end();
-    assert!(h.frame.shows("Backed up") && h.frame.shows("Done"));
+    assert!(h.frame.shows("Backed up"));
+    assert_eq!(h.frame.texts(Screen::Top)[0], "SONIC RUSH");
     h.press(Buttons::A);
     assert_eq!(
         h.ui.screen(),
@@ -600,7 +601,7 @@ fn a_backup_of_another_game_is_refused_before_anything_is_written() {
     assert!(h.frame.shows("belongs to the game ACBE, not to ASCE"));
     assert!(h.frame.shows("What to do"));
     assert!(h.frame.shows("Choose a backup of this game."));
-    assert!(h.frame.shows("Not done"));
+    assert_eq!(h.frame.texts(Screen::Top)[0], "SONIC RUSH");
     assert!(!h.model.log.iter().any(|l| l.starts_with("restore")));
     h.press(Buttons::B);
     assert_eq!(h.ui.screen(), ScreenKind::Backups);
@@ -646,7 +647,7 @@ fn the_list_follows_a_cartridge_taken_out_and_put_back() {
     h.model.generation += 1;
     h.idle();
     assert_eq!(h.frame.texts(Screen::Bottom)[2], "NDS CARD");
-    assert!(h.frame.shows("Card: ASCE"));
+    assert!(h.frame.shows("Cartridge: SONIC RUSH"));
     assert_eq!(h.highlighted(), ["animal crossing"]);
 
     // Pulled out while its backups are shown: back to the titles.
@@ -680,10 +681,10 @@ fn x_deletes_a_backup_after_confirmation() {
     assert_eq!(h.model.log, ["delete ASCE 20261120-120000"]);
     assert_eq!(h.ui.screen(), ScreenKind::Backups);
     assert!(h.frame.shows("Deleted \"20261120-120000\"."));
-    assert!(!h.frame.shows("2026-11-20 12:00"));
+    assert!(!h.frame.texts(Screen::Bottom).contains(&"20261120-120000"));
     assert_eq!(
         h.highlighted().first().map(String::as_str),
-        Some("2026-11-10 12:00")
+        Some("wrong-game")
     );
 }
 
@@ -728,6 +729,8 @@ fn start_exits_from_the_lists_and_during_a_backup_asks_to_cancel_first() {
     h.press(Buttons::A);
     assert_eq!(h.press(Buttons::START), Signal::Exit);
     h.hold_and_press(Buttons::L, Buttons::A);
+    // A backup long enough to still run when START has been pressed.
+    h.model.job = Some((JobKind::Backup, 0, 1000));
     assert_eq!(h.press(Buttons::START), Signal::Continue);
     assert!(h.frame.shows("Hold B to cancel the backup first"));
 }
@@ -763,7 +766,7 @@ fn every_action_is_reachable_by_touch() {
     h.tap_row(1);
     assert_eq!(
         h.highlighted().first().map(String::as_str),
-        Some("2026-11-20 12:00")
+        Some("20261120-120000")
     );
     h.tap_button("Restore");
     assert_eq!(h.ui.screen(), ScreenKind::Confirm);
@@ -886,4 +889,54 @@ fn natural_order_handles_prefixes_zeros_and_accents() {
     assert_eq!(natural_cmp("Émile", "émile"), Equal);
     assert_eq!(natural_cmp("2 Fast", "A Game"), Less);
     assert_eq!(natural_cmp("ポケモン", "ポケモン 2"), Less);
+}
+
+/// Issue 14, item 1: a message belongs to the screen it was said on.
+#[test]
+fn a_message_goes_with_the_screen_it_describes() {
+    // START during a restore, then the card pulled: the result and the
+    // list after it do not say "Keepsake can exit once it is done".
+    let mut h = Harness::new();
+    h.press(Buttons::A);
+    h.press(Buttons::DOWN);
+    h.hold_and_press(Buttons::R, Buttons::A);
+    h.press(Buttons::A);
+    // The restore runs on; the card goes at its third step from here.
+    h.model.job = Some((JobKind::Restore, 0, 1000));
+    h.model.pull_card_at_step = Some(3);
+    h.press(Buttons::START);
+    assert!(h.frame.shows("Keepsake can exit once it is done"));
+    h.run_job_to_end();
+    assert!(h.all_text().contains("taken out during the restore"));
+    assert!(!h.frame.shows("Keepsake can exit once it is done"));
+    h.press(Buttons::A);
+    assert_eq!(h.ui.screen(), ScreenKind::Titles);
+    assert!(!h.frame.shows("Keepsake can exit once it is done"));
+
+    // A cancelled question, then a restore: the job screen does not say
+    // "nothing was changed".
+    let mut h = Harness::new();
+    h.press(Buttons::A);
+    h.press(Buttons::DOWN);
+    h.hold_and_press(Buttons::R, Buttons::A);
+    h.press(Buttons::B);
+    assert!(h.frame.shows("Cancelled: nothing was changed."));
+    h.hold_and_press(Buttons::R, Buttons::A);
+    assert!(!h.frame.shows("Cancelled"));
+    h.press(Buttons::A);
+    assert_eq!(h.ui.screen(), ScreenKind::Job);
+    assert!(!h.frame.shows("Cancelled"));
+
+    // No name typed, then a plain backup: its result does not say "no
+    // backup made".
+    let mut h = Harness::new();
+    h.model.typed_name = None;
+    h.press(Buttons::A);
+    h.press(Buttons::Y);
+    assert!(h.frame.shows("No name typed: no backup made."));
+    h.press(Buttons::A);
+    assert!(!h.frame.shows("no backup made"));
+    h.run_job_to_end();
+    assert!(h.frame.shows("Backed up"));
+    assert!(!h.frame.shows("no backup made"));
 }

@@ -181,6 +181,7 @@ impl<C: Console> ConsoleModel<C> {
         };
         let job = self.put_back_job(unfinished).map_err(|e| refusal(&e))?;
         let key = title_key(&unfinished.journal.save);
+        self.job_game = self.name_of(&key);
         self.job_title = self.known.contains_key(&key).then_some(key);
         self.putting_back = Some(unfinished.journal.automatic_backup.clone());
         self.job = Some(job);
