@@ -9,7 +9,9 @@ use std::collections::VecDeque;
 use keepsake_core::platform::{Console, Devices, SdCard};
 use keepsake_core::sim::{SimCard, SimClock, SimConsole};
 use keepsake_core::ui::demo;
-use keepsake_core::ui::{AppModel, ConsoleModel, QueuedKeyboard};
+use keepsake_core::ui::{AppModel, ConsoleModel};
+
+use super::keyboard::PreviewKeyboard;
 
 use super::dir_sd::DirSd;
 use super::runner::World;
@@ -59,6 +61,7 @@ pub struct RealWorld {
     waiting: VecDeque<SimCard>,
     /// The card pulled out last, if it is still out.
     pulled: Option<SimCard>,
+    keyboard: PreviewKeyboard,
 }
 
 impl RealWorld {
@@ -73,10 +76,12 @@ impl RealWorld {
             sim.card.insert(first);
         }
         let console = PreviewConsole { sim, dir: setup.sd };
+        let keyboard = PreviewKeyboard::default();
         Self {
-            model: ConsoleModel::new(console, Box::new(QueuedKeyboard::new())),
+            model: ConsoleModel::new(console, Box::new(keyboard.clone())),
             waiting,
             pulled: None,
+            keyboard,
         }
     }
 
@@ -124,5 +129,13 @@ impl World for RealWorld {
                 EVENTS.join(", ")
             )),
         }
+    }
+
+    fn type_text(&mut self, text: &str) {
+        self.keyboard.answer(Some(text));
+    }
+
+    fn keyboard_shown(&mut self) -> Option<(String, Option<String>)> {
+        self.keyboard.take_shown()
     }
 }
