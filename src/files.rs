@@ -102,28 +102,134 @@ pub fn write_output(output: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(),
 }
 
 fn write_atomically(output: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = output
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("the output path names no file"))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".keepsake-{}.tmp", std::process::id()));
-    let temp = dir.join(temp_name);
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(bytes)?;
+    let (temp, mut file) = TempOutput::create(output)?;
+    file.write_all(bytes)?;
+    temp.persist(file, output)
+}
+
+/// A new output being written under a temporary name in its destination's
+/// folder (so that the rename is atomic). The temporary file is removed
+/// unless [`TempOutput::persist`] renames it into place.
+pub struct TempOutput {
+    temp: PathBuf,
+    persisted: bool,
+}
+
+impl TempOutput {
+    /// Creates `.NAME.keepsake-PID.tmp` beside `output`, open for reading
+    /// and writing.
+    pub fn create(output: &Path) -> std::io::Result<(TempOutput, fs::File)> {
+        let dir = match output.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = output
+            .file_name()
+            .ok_or_else(|| std::io::Error::other("the output path names no file"))?;
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".keepsake-{}.tmp", std::process::id()));
+        let temp = dir.join(temp_name);
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)?;
+        Ok((
+            TempOutput {
+                temp,
+                persisted: false,
+            },
+            file,
+        ))
+    }
+
+    /// Flushes `file` (this temporary file) to disk, then renames it over
+    /// `output`: a crash leaves the old output or the whole new one.
+    pub fn persist(mut self, file: fs::File, output: &Path) -> std::io::Result<()> {
         file.sync_all()?;
         drop(file);
-        fs::rename(&temp, output)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+        fs::rename(&self.temp, output)?;
+        self.persisted = true;
+        Ok(())
     }
-    result
+}
+
+impl Drop for TempOutput {
+    fn drop(&mut self) {
+        if !self.persisted {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Many outputs (an extraction) written atomically without waiting for the
+/// disk after each one: every file goes to its temporary name at once, and
+/// a second thread flushes each to disk and renames it into place while the
+/// next ones are read and written. The waits for the disk, which dominated
+/// an extraction when each file was flushed in turn, overlap with the work,
+/// and every file is still either absent or complete and on disk once
+/// [`SyncedBatch::finish`] returns.
+pub struct SyncedBatch {
+    queue: Option<std::sync::mpsc::Sender<(TempOutput, fs::File, PathBuf)>>,
+    worker: Option<std::thread::JoinHandle<Result<(), (PathBuf, std::io::Error)>>>,
+}
+
+impl SyncedBatch {
+    pub fn new() -> SyncedBatch {
+        let (queue, files) = std::sync::mpsc::channel::<(TempOutput, fs::File, PathBuf)>();
+        let worker = std::thread::spawn(move || {
+            let mut first_error = None;
+            for (temp, file, output) in files {
+                // After a failure the rest are dropped, which removes them.
+                if first_error.is_none() {
+                    if let Err(e) = temp.persist(file, &output) {
+                        first_error = Some((output, e));
+                    }
+                }
+            }
+            first_error.map_or(Ok(()), Err)
+        });
+        SyncedBatch {
+            queue: Some(queue),
+            worker: Some(worker),
+        }
+    }
+
+    /// Writes `bytes` to a temporary file beside `output` and queues it to
+    /// be flushed and renamed; refuses to overwrite any of `inputs`.
+    pub fn write(&self, output: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), Failure> {
+        ensure_not_an_input(output, inputs)?;
+        let what = || format!("cannot write {}", output.display());
+        let (temp, mut file) = TempOutput::create(output).failed(what())?;
+        file.write_all(bytes).failed(what())?;
+        let queue = self.queue.as_ref().expect("the batch is open until finish");
+        if queue.send((temp, file, output.to_path_buf())).is_err() {
+            // The worker only ends early by panicking; `finish` says so.
+            return self.fail_early();
+        }
+        Ok(())
+    }
+
+    fn fail_early(&self) -> Result<(), Failure> {
+        Err(Failure::failed(anyhow!(
+            "the thread that flushes extracted files to disk stopped"
+        )))
+    }
+
+    /// Waits until every queued file is on disk under its own name.
+    pub fn finish(mut self) -> Result<(), Failure> {
+        drop(self.queue.take());
+        let worker = self.worker.take().expect("finish runs once");
+        match worker.join() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err((output, e))) => Err(Failure::failed(
+                anyhow::Error::new(e).context(format!("cannot write {}", output.display())),
+            )),
+            Err(_) => self.fail_early(),
+        }
+    }
 }
 
 #[cfg(test)]

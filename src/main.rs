@@ -5,6 +5,7 @@ mod cmd_disa;
 mod cmd_nds;
 mod cmd_preview;
 mod failure;
+mod file_storage;
 mod files;
 mod hint;
 mod preview;
