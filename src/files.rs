@@ -166,34 +166,66 @@ impl Drop for TempOutput {
 
 /// Many outputs (an extraction) written atomically without waiting for the
 /// disk after each one: every file goes to its temporary name at once, and
-/// a second thread flushes each to disk and renames it into place while the
+/// two more threads flush each to disk and rename it into place while the
 /// next ones are read and written. The waits for the disk, which dominated
-/// an extraction when each file was flushed in turn, overlap with the work,
-/// and every file is still either absent or complete and on disk once
+/// an extraction when each file was flushed in turn, overlap with the work
+/// (and two flushes at a time share the file system's journal commits);
+/// every file is still either absent or complete and on disk once
 /// [`SyncedBatch::finish`] returns.
 pub struct SyncedBatch {
-    queue: Option<std::sync::mpsc::Sender<(TempOutput, fs::File, PathBuf)>>,
-    worker: Option<std::thread::JoinHandle<Result<(), (PathBuf, std::io::Error)>>>,
+    queue: Option<std::sync::mpsc::Sender<Queued>>,
+    workers: Vec<std::thread::JoinHandle<Result<(), (PathBuf, std::io::Error)>>>,
+}
+
+type Queued = (TempOutput, fs::File, PathBuf);
+
+/// A batch left without `finish` (a command that stopped on an error) still
+/// puts in place what was queued before the process ends, rather than leave
+/// temporary files behind.
+impl Drop for SyncedBatch {
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        for worker in std::mem::take(&mut self.workers) {
+            let _ = worker.join();
+        }
+    }
 }
 
 impl SyncedBatch {
+    const WORKERS: usize = 2;
+
     pub fn new() -> SyncedBatch {
-        let (queue, files) = std::sync::mpsc::channel::<(TempOutput, fs::File, PathBuf)>();
-        let worker = std::thread::spawn(move || {
-            let mut first_error = None;
-            for (temp, file, output) in files {
-                // After a failure the rest are dropped, which removes them.
-                if first_error.is_none() {
-                    if let Err(e) = temp.persist(file, &output) {
-                        first_error = Some((output, e));
+        let (queue, files) = std::sync::mpsc::channel::<Queued>();
+        let files = std::sync::Arc::new(std::sync::Mutex::new(files));
+        let workers = (0..Self::WORKERS)
+            .map(|_| {
+                let files = std::sync::Arc::clone(&files);
+                std::thread::spawn(move || {
+                    let mut first_error = None;
+                    loop {
+                        // The lock is held only to take the next file.
+                        let next = files
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .recv();
+                        let Ok((temp, file, output)) = next else {
+                            break;
+                        };
+                        // After a failure the rest are dropped, which
+                        // removes them.
+                        if first_error.is_none() {
+                            if let Err(e) = temp.persist(file, &output) {
+                                first_error = Some((output, e));
+                            }
+                        }
                     }
-                }
-            }
-            first_error.map_or(Ok(()), Err)
-        });
+                    first_error.map_or(Ok(()), Err)
+                })
+            })
+            .collect();
         SyncedBatch {
             queue: Some(queue),
-            worker: Some(worker),
+            workers,
         }
     }
 
@@ -206,29 +238,35 @@ impl SyncedBatch {
         file.write_all(bytes).failed(what())?;
         let queue = self.queue.as_ref().expect("the batch is open until finish");
         if queue.send((temp, file, output.to_path_buf())).is_err() {
-            // The worker only ends early by panicking; `finish` says so.
-            return self.fail_early();
+            // The workers only end early by panicking; `finish` says so.
+            return Err(Self::stopped());
         }
         Ok(())
     }
 
-    fn fail_early(&self) -> Result<(), Failure> {
-        Err(Failure::failed(anyhow!(
-            "the thread that flushes extracted files to disk stopped"
-        )))
+    fn stopped() -> Failure {
+        Failure::failed(anyhow!(
+            "the threads that flush extracted files to disk stopped"
+        ))
     }
 
     /// Waits until every queued file is on disk under its own name.
     pub fn finish(mut self) -> Result<(), Failure> {
         drop(self.queue.take());
-        let worker = self.worker.take().expect("finish runs once");
-        match worker.join() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err((output, e))) => Err(Failure::failed(
-                anyhow::Error::new(e).context(format!("cannot write {}", output.display())),
-            )),
-            Err(_) => self.fail_early(),
+        let mut result = Ok(());
+        for worker in std::mem::take(&mut self.workers) {
+            let outcome = match worker.join() {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err((output, e))) => Err(Failure::failed(
+                    anyhow::Error::new(e).context(format!("cannot write {}", output.display())),
+                )),
+                Err(_) => Err(Self::stopped()),
+            };
+            if result.is_ok() {
+                result = outcome;
+            }
         }
+        result
     }
 }
 
@@ -245,6 +283,39 @@ mod tests {
         assert_eq!(fs::read(&out).unwrap(), b"second");
         // No temporary file is left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_batch_puts_every_file_in_place_and_names_one_it_cannot() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = SyncedBatch::new();
+        for i in 0..5u8 {
+            let out = dir.path().join(format!("f{i}"));
+            batch.write(&out, &[i; 3], &[]).unwrap();
+        }
+        batch.finish().unwrap();
+        for i in 0..5u8 {
+            assert_eq!(fs::read(dir.path().join(format!("f{i}"))).unwrap(), [i; 3]);
+        }
+        // Nothing but the five files: no temporary file is left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 5);
+
+        // A folder that is not empty cannot be renamed over: the failure
+        // names it, and its temporary file is removed.
+        let blocked = dir.path().join("blocked");
+        fs::create_dir(&blocked).unwrap();
+        fs::write(blocked.join("inside"), b"x").unwrap();
+        let batch = SyncedBatch::new();
+        batch.write(&blocked, b"data", &[]).unwrap();
+        let err = batch.finish().unwrap_err();
+        assert!(err.to_string().contains("blocked"), "{err}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 6);
+        // An input is refused before anything is written.
+        let input = dir.path().join("f0");
+        let batch = SyncedBatch::new();
+        assert!(batch.write(&input, b"oops", &[&input]).is_err());
+        batch.finish().unwrap();
+        assert_eq!(fs::read(&input).unwrap(), [0; 3]);
     }
 
     #[test]
