@@ -14,10 +14,11 @@ use keepsake_format::ctr::partition::{LevelReport, PartitionReport};
 use keepsake_format::ctr::savefs::format::SaveFormat;
 use keepsake_format::ctr::savefs::{Node, SaveFs, encode_name};
 use keepsake_format::ctr::{diff, disa};
-use keepsake_format::storage::{ReadAt, StorageError};
+use keepsake_format::storage::{ReadAt, WriteAt};
 
 use crate::failure::{FailWith, Failure, plural};
-use crate::files::{Force, ensure_not_an_input, read_input, write_output};
+use crate::file_storage::{FileStorage, copy_sparse};
+use crate::files::{Force, SyncedBatch, TempOutput, ensure_not_an_input, read_input};
 use crate::hint::{self, Family};
 
 #[derive(Subcommand)]
@@ -322,55 +323,6 @@ fn parse_kind(text: &str) -> anyhow::Result<SignatureKind> {
     })
 }
 
-/// An input file read in place, block by block, instead of whole.
-struct FileStorage {
-    file: fs::File,
-    size: u64,
-}
-
-impl FileStorage {
-    fn open(path: &Path) -> Result<Self, Failure> {
-        let file = fs::File::open(path).bad_input(format!("cannot read {}", path.display()))?;
-        let size = file
-            .metadata()
-            .bad_input(format!("cannot read {}", path.display()))?
-            .len();
-        Ok(FileStorage { file, size })
-    }
-}
-
-impl ReadAt for FileStorage {
-    fn size(&self) -> u64 {
-        self.size
-    }
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError> {
-        keepsake_format::storage::checked_range(offset, buf.len(), self.size)?;
-        read_exact_at(&self.file, buf, offset).map_err(|e| StorageError::Io {
-            offset,
-            message: e.to_string(),
-        })
-    }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &fs::File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    while !buf.is_empty() {
-        match std::os::windows::fs::FileExt::seek_read(file, buf, offset)? {
-            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Images from this size up get progress bars.
 const PROGRESS_FROM: u64 = 8 << 20;
 
@@ -611,6 +563,9 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             let bar = progress_bar(total, "extracting");
             fs::create_dir_all(&dir).failed(format!("cannot create {}", dir.display()))?;
             let mut unreadable = Vec::new();
+            let batch = SyncedBatch::new();
+            // One buffer for every file, grown to the largest.
+            let mut data = Vec::new();
             for entry in &listing {
                 let target = safe_join(&dir, &entry.path)?;
                 match entry.node {
@@ -618,15 +573,16 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
                         .failed(format!("cannot create {}", target.display()))?,
                     // A file that cannot be read is reported; the others
                     // are still extracted.
-                    Node::File(f) => match fs.read_file(f, &entry.path) {
-                        Ok(data) => {
-                            write_output(&target, &data, &[&image])?;
+                    Node::File(f) => match fs.read_file_into(f, &entry.path, &mut data) {
+                        Ok(()) => {
+                            batch.write(&target, &data, &[&image])?;
                             bar.inc(data.len() as u64);
                         }
                         Err(error) => unreadable.push(error.to_string()),
                     },
                 }
             }
+            batch.finish()?;
             bar.finish_and_clear();
             if !unreadable.is_empty() {
                 let files = listing.iter().filter(|l| l.size.is_some()).count();
@@ -689,7 +645,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             force,
         } => {
             force.check(&output, &[&image, &dir])?;
-            let mut fs = open_for_change(&image, &output)?;
+            let (mut fs, temp) = open_for_change(&image, &output)?;
             let mut files = Vec::new();
             collect_tree(&dir, "", &mut files)?;
             let total: u64 = files
@@ -715,13 +671,13 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
                 }
             }
             bar.finish_and_clear();
-            let bytes = write_checked(fs, &signing, &output, &[&image, &dir], force)?;
+            let cmac = write_changed(fs, temp, &signing, &output, &[&image, &dir], force)?;
             println!(
                 "imported {} into {}",
                 plural(files.len(), "entry", "entries"),
                 output.display()
             );
-            warn_if_stale(&bytes, &signing);
+            warn_if_stale(&cmac, &signing);
             Ok(())
         }
         DisaCommand::Rm {
@@ -732,17 +688,17 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             force,
         } => {
             force.check(&output, &[&image])?;
-            let mut fs = open_for_change(&image, &output)?;
+            let (mut fs, temp) = open_for_change(&image, &output)?;
             for path in &paths {
                 fs.remove(path).bad_input(format!("removing {path}"))?;
             }
-            let bytes = write_checked(fs, &signing, &output, &[&image], force)?;
+            let cmac = write_changed(fs, temp, &signing, &output, &[&image], force)?;
             println!(
                 "removed {}; wrote {}",
                 plural(paths.len(), "entry", "entries"),
                 output.display()
             );
-            warn_if_stale(&bytes, &signing);
+            warn_if_stale(&cmac, &signing);
             Ok(())
         }
     }
@@ -781,8 +737,8 @@ fn cmac_verdict(cmac_ok: bool, image: &Path) -> Result<(), Failure> {
 }
 
 /// A changed image keeps its old CMAC unless a key was given: say so.
-fn warn_if_stale(bytes: &[u8], signing: &Signing) {
-    if signing.pair().is_none() && bytes[..16].iter().any(|&b| b != 0) {
+fn warn_if_stale(cmac: &[u8; 16], signing: &Signing) {
+    if signing.pair().is_none() && cmac.iter().any(|&b| b != 0) {
         eprintln!(
             "note: the image's CMAC was not renewed (it needs the console's key: --key and --sign); \
              a console will reject the image until it is signed again"
@@ -790,47 +746,111 @@ fn warn_if_stale(bytes: &[u8], signing: &Signing) {
     }
 }
 
-/// Reads a save whole, to change it and write the result to `output`
-/// (which must not be the save itself).
-fn open_for_change(image: &Path, output: &Path) -> Result<SaveFs<Vec<u8>>, Failure> {
+/// Copies a save to a temporary file beside `output` (which must not be the
+/// save itself) and opens the copy to be changed in place, so that the
+/// image is never held whole in memory and the input is never touched.
+fn open_for_change(
+    image: &Path,
+    output: &Path,
+) -> Result<(SaveFs<FileStorage>, TempOutput), Failure> {
     ensure_not_an_input(output, &[image])?;
-    let bytes = read_input(image)?;
+    // Refuse what is not a save before copying anything.
+    drop(open_disa(image)?);
+    let mut source = fs::File::open(image).bad_input(format!("cannot read {}", image.display()))?;
+    let len = source
+        .metadata()
+        .bad_input(format!("cannot read {}", image.display()))?
+        .len();
+    let cannot_write = || format!("cannot write {}", output.display());
+    let (temp, file) = TempOutput::create(output).failed(cannot_write())?;
+    copy_sparse(&mut source, &file, len).failed(format!(
+        "cannot copy {} beside {}",
+        image.display(),
+        output.display()
+    ))?;
+    let storage = FileStorage::over(file).failed(cannot_write())?;
     let container =
-        disa::open(bytes).map_err(|e| not_readable(image, "DISA save", e, Family::Disa))?;
-    SaveFs::open(container).bad_input("reading the filesystem")
+        disa::open(storage).map_err(|e| not_readable(image, "DISA save", e, Family::Disa))?;
+    let fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+    Ok((fs, temp))
 }
 
 /// Commits the changes to a save, reads the result back as a fresh reader
-/// would (header, every hash, the directory tree), signs it when a key is
-/// given, and only then writes it. Returns the bytes written.
+/// would (header, every hash, the directory tree) and signs it when a key
+/// is given. An image that fails the reading back is never written out.
+/// `alongside` runs on a second thread while the image is read back.
+fn commit_checked<S: WriteAt + Sync>(
+    mut fs: SaveFs<S>,
+    signing: &Signing,
+    output: &Path,
+    alongside: impl FnOnce(&S) + Send,
+) -> Result<S, Failure> {
+    fs.commit().failed("committing the changes")?;
+    let mut storage = fs.into_disa().into_storage();
+    let checked = std::thread::scope(|scope| {
+        let storage = &storage;
+        scope.spawn(move || alongside(storage));
+        check_new_image(storage)
+    });
+    let sound = checked
+        .map_err(|e| Failure::failed(anyhow!("{e:#}; nothing written to {}", output.display())))?;
+    if !sound {
+        return Err(Failure::input(anyhow!(
+            "the changed image would still hold blocks that fail their hash: the input is \
+             corrupt (`keepsake disa verify` shows where); nothing written to {}",
+            output.display()
+        )));
+    }
+    sign(&mut storage, signing)?;
+    Ok(storage)
+}
+
+/// [`commit_checked`] on an image built in memory, then written. Returns
+/// the bytes written.
 fn write_checked(
-    mut fs: SaveFs<Vec<u8>>,
+    fs: SaveFs<Vec<u8>>,
     signing: &Signing,
     output: &Path,
     inputs: &[&Path],
     force: Force,
 ) -> Result<Vec<u8>, Failure> {
-    fs.commit().failed("committing the changes")?;
-    let mut bytes = fs.into_disa().into_storage();
-    let sound = check_new_image(&bytes)
-        .map_err(|e| Failure::failed(anyhow!("{e:#}; nothing written to {}", output.display())))?;
-    if !sound {
-        return Err(Failure::input(anyhow!(
-            "the changed image would still hold blocks that fail their hash: the input is              corrupt (`keepsake disa verify` shows where); nothing written to {}",
-            output.display()
-        )));
-    }
-    sign(&mut bytes, signing)?;
+    let bytes = commit_checked(fs, signing, output, |_| {})?;
     force.write(output, &bytes, inputs)?;
     Ok(bytes)
 }
 
-/// Opens a freshly built image from its bytes, walks its directory tree and
-/// says whether every hash holds.
-fn check_new_image(bytes: &[u8]) -> anyhow::Result<bool> {
-    let container = disa::open(bytes).map_err(|e| anyhow!("the new image does not open: {e}"))?;
+/// [`commit_checked`] on a copy made by [`open_for_change`], then renamed
+/// over `output`. Returns the CMAC the output holds.
+fn write_changed(
+    fs: SaveFs<FileStorage>,
+    temp: TempOutput,
+    signing: &Signing,
+    output: &Path,
+    inputs: &[&Path],
+    force: Force,
+) -> Result<[u8; 16], Failure> {
+    // The disk writes the changed blocks while they are hashed again, so
+    // the flush before the rename has little left to wait for. Its own
+    // errors are left to that flush, which reports them.
+    let storage = commit_checked(fs, signing, output, |storage| {
+        let _ = storage.file().sync_data();
+    })?;
+    let cmac = disa::read_cmac(&storage).failed("reading the new CMAC")?;
+    // Checked again: time has passed since the command started.
+    force.check(output, inputs)?;
+    temp.persist(storage.into_file(), output)
+        .failed(format!("cannot write {}", output.display()))?;
+    Ok(cmac)
+}
+
+/// Opens a freshly built image, walks its directory tree and says whether
+/// every hash holds.
+fn check_new_image<S: ReadAt + Sync>(storage: &S) -> anyhow::Result<bool> {
+    let mut container =
+        disa::open(storage).map_err(|e| anyhow!("the new image does not open: {e}"))?;
+    // Remembering what it found, so that the walk below hashes no block twice.
     let reports = container
-        .verify(&|_| {})
+        .verify_remembering(&|_| {})
         .map_err(|e| anyhow!("the new image cannot be verified: {e}"))?;
     let mut fs = SaveFs::open(container)
         .map_err(|e| anyhow!("the new image's filesystem does not open: {e}"))?;
@@ -840,9 +860,9 @@ fn check_new_image(bytes: &[u8]) -> anyhow::Result<bool> {
     Ok(reports.iter().all(PartitionReport::is_sound) && check.unreadable.is_empty())
 }
 
-fn sign(bytes: &mut Vec<u8>, signing: &Signing) -> Result<(), Failure> {
+fn sign<S: WriteAt>(storage: &mut S, signing: &Signing) -> Result<(), Failure> {
     if let Some((key, kind)) = signing.pair() {
-        disa::resign(bytes, &key, &kind).failed("signing")?;
+        disa::resign(storage, &key, &kind).failed("signing")?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod cmd_nds;
 mod cmd_preview;
 mod cmd_preview_real;
 mod failure;
+mod file_storage;
 mod files;
 mod hint;
 mod preview;

@@ -111,6 +111,14 @@ fn a_change_to_a_corrupt_save_is_not_written() {
     let (_, stderr) = text(&import);
     assert!(stderr.contains("fail their hash"), "{stderr}");
     assert!(!out.exists());
+    // The copy that was changed (made beside the output) is gone, and the
+    // input is untouched.
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(fs::read(&bad).unwrap(), with_corrupt_save_data(&bytes));
     // The same change to the sound fixture is written and reads back.
     let good = dir.path().join("good.disa");
     fs::write(&good, &bytes).unwrap();

@@ -149,8 +149,10 @@ pub struct Partition {
     modified: Vec<u64>,
 }
 
-/// Largest read done in one piece when streaming the payload.
-const CHUNK: usize = 1 << 20;
+/// Largest read done in one piece when streaming the payload. Each verify
+/// thread holds one such buffer; 256 KiB keeps the system calls few (256
+/// for 64 MiB) while leaving the memory of an import near save3ds's.
+const CHUNK: usize = 256 << 10;
 
 fn outside(
     what: &'static str,
@@ -298,10 +300,13 @@ impl Partition {
             BlockState::Failed | BlockState::Unverifiable => return BlockState::Unverifiable,
         }
         let stored = &parent[entry..entry + HASH_LEN];
-        if hash_block(data, level.block_len() as usize) == stored {
-            BlockState::Verified
-        } else if is_unset(stored) {
+        // An unset entry is never a SHA-256 output, so the block cannot
+        // match it: say so without hashing. Most of a save the console or
+        // save3ds made is never-written space, and this halves a verify.
+        if is_unset(stored) {
             BlockState::NeverWritten
+        } else if hash_block(data, level.block_len() as usize) == stored {
+            BlockState::Verified
         } else {
             BlockState::Failed
         }
@@ -497,12 +502,22 @@ impl Partition {
             let chunk_end = (block + blocks_per_chunk).min(last);
             let start = block * block_len;
             let stop = (chunk_end * block_len).min(self.len());
-            scratch.resize((stop - start) as usize, 0);
-            self.read_raw(storage, start, &mut scratch)?;
+            // Blocks wholly inside `buf` are read and checked in place;
+            // only the partial ones at the ends go through `scratch`. A
+            // failed block's bytes may then be in `buf`, which the error
+            // tells the caller not to use.
+            let in_place = start >= offset && stop <= end;
+            let data: &mut [u8] = if in_place {
+                &mut buf[(start - offset) as usize..(stop - offset) as usize]
+            } else {
+                scratch.resize((stop - start) as usize, 0);
+                &mut scratch
+            };
+            self.read_raw(storage, start, data)?;
             for b in block..chunk_end {
                 let from = ((b - block) * block_len) as usize;
-                let to = (from + block_len as usize).min(scratch.len());
-                let state = self.payload_block_state(b, &scratch[from..to]);
+                let to = (from + block_len as usize).min(data.len());
+                let state = self.payload_block_state(b, &data[from..to]);
                 if let Some(error) = self.block_error(b, state) {
                     self.payload_states[b as usize] = state;
                     return Err(error);
@@ -513,11 +528,13 @@ impl Partition {
                     self.payload_states[b as usize] = state;
                 }
             }
-            let copy_from = offset.max(start);
-            let copy_to = end.min(stop);
-            buf[(copy_from - offset) as usize..(copy_to - offset) as usize].copy_from_slice(
-                &scratch[(copy_from - start) as usize..(copy_to - start) as usize],
-            );
+            if !in_place {
+                let copy_from = offset.max(start);
+                let copy_to = end.min(stop);
+                buf[(copy_from - offset) as usize..(copy_to - offset) as usize].copy_from_slice(
+                    &scratch[(copy_from - start) as usize..(copy_to - start) as usize],
+                );
+            }
             block = chunk_end;
         }
         Ok(())
@@ -724,7 +741,10 @@ impl Partition {
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 2) as u64;
-        let per_worker = blocks.div_ceil(workers).max(1);
+        // The workers take chunks in turn rather than halves: a save's
+        // written blocks gather at the start, and never-written blocks cost
+        // no hashing, so halves would leave one worker idle.
+        let per_chunk = (CHUNK as u64 / self.block_len()).max(1);
         // A lock, not an AtomicU64: the 3DS (armv6k) has no 64-bit atomics,
         // and the counter is touched once per chunk, so the cost is nil.
         let done = Mutex::new(0u64);
@@ -732,9 +752,9 @@ impl Partition {
         let results: Vec<Part> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
-                    let range = (w * per_worker).min(blocks)..((w + 1) * per_worker).min(blocks);
                     let done = &done;
-                    scope.spawn(move || self.verify_payload(storage, range, done, progress, keep))
+                    let turn = (w, workers);
+                    scope.spawn(move || self.verify_payload(storage, turn, done, progress, keep))
                 })
                 .collect();
             handles
@@ -742,38 +762,62 @@ impl Partition {
                 .map(|h| h.join().expect("verify worker panicked"))
                 .collect()
         });
-        let mut states = Vec::new();
+        let mut parts = Vec::new();
         for result in results {
             let (level, part) = result?;
             report.levels[3].merge(level);
-            states.extend(part);
+            parts.push(part.into_iter());
+        }
+        // Chunk by chunk, back in block order.
+        let mut states = Vec::with_capacity(if keep { blocks as usize } else { 0 });
+        if keep {
+            let mut block = 0;
+            while block < blocks {
+                let n = per_chunk.min(blocks - block);
+                let part = &mut parts[((block / per_chunk) % workers) as usize];
+                states.extend(part.by_ref().take(n as usize));
+                block += n;
+            }
         }
         report.levels[3].failed.sort_unstable();
         Ok((report, states))
     }
 
+    /// Checks the chunks of payload blocks numbered `worker`, `worker +
+    /// workers`, … (`turn` is the pair).
     fn verify_payload<S: ReadAt + ?Sized>(
         &self,
         storage: &S,
-        blocks: std::ops::Range<u64>,
+        (worker, workers): (u64, u64),
         done: &Mutex<u64>,
         progress: &(dyn Fn(u64) + Sync),
         keep: bool,
     ) -> Result<(LevelReport, Vec<BlockState>), PartitionError> {
         let block_len = self.block_len();
+        let blocks = self.payload_states.len() as u64;
         let per_chunk = (CHUNK as u64 / block_len).max(1);
         let mut report = LevelReport::default();
         let mut states = Vec::new();
         let mut scratch = Vec::new();
-        let mut block = blocks.start;
-        while block < blocks.end {
-            let chunk_end = (block + per_chunk).min(blocks.end);
+        let mut block = worker * per_chunk;
+        while block < blocks {
+            let chunk_end = (block + per_chunk).min(blocks);
             let start = block * block_len;
             let stop = (chunk_end * block_len).min(self.len());
-            scratch.resize((stop - start) as usize, 0);
-            self.read_raw(storage, start, &mut scratch)?;
+            // A chunk of never-written blocks (unset hash entries) is not
+            // even read: `check_block` decides on the entry alone.
+            let unset = (block..chunk_end).all(|b| {
+                let entry = b as usize * HASH_LEN;
+                is_unset(&self.hashes[2][entry..entry + HASH_LEN])
+            });
+            if unset {
+                scratch.clear();
+            } else {
+                scratch.resize((stop - start) as usize, 0);
+                self.read_raw(storage, start, &mut scratch)?;
+            }
             for b in block..chunk_end {
-                let from = ((b - block) * block_len) as usize;
+                let from = (((b - block) * block_len) as usize).min(scratch.len());
                 let to = (from + block_len as usize).min(scratch.len());
                 let state = match self.payload_states[b as usize] {
                     BlockState::Modified => BlockState::Modified,
@@ -790,7 +834,7 @@ impl Partition {
             *done += stop - start;
             progress(*done);
             drop(done);
-            block = chunk_end;
+            block += per_chunk * workers;
         }
         Ok((report, states))
     }
