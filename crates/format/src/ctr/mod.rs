@@ -16,6 +16,7 @@ pub mod disa;
 pub mod dpfs;
 pub mod fuzzing;
 pub mod ivfc;
+pub mod keys;
 pub mod partition;
 pub mod savefs;
 pub mod wear;
