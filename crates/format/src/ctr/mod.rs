@@ -19,6 +19,7 @@ pub mod ivfc;
 pub mod keys;
 pub mod partition;
 pub mod savefs;
+pub mod sd;
 pub mod wear;
 
 #[cfg(any(test, feature = "testgen"))]
