@@ -20,6 +20,7 @@ pub mod keys;
 pub mod partition;
 pub mod savefs;
 pub mod sd;
+pub mod vsxe;
 pub mod wear;
 
 #[cfg(any(test, feature = "testgen"))]

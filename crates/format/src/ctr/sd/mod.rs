@@ -11,10 +11,11 @@
 //!   each a DIFF image signed `CTR-EXT0` ([`crate::ctr::vsxe`]).
 //!
 //! [`paths`] names these files, [`card`] finds the console's folder on a
-//! card, [`save`] opens a title's save. Reading folders and files is the
+//! card, [`save`] opens a title's save and [`extdata`] an extdata archive. Reading folders and files is the
 //! caller's business: this module works on names and bytes.
 
 pub mod card;
+pub mod extdata;
 pub mod paths;
 pub mod save;
 
@@ -22,6 +23,7 @@ use thiserror::Error;
 
 use super::container::ContainerError;
 use super::savefs::SaveFsError;
+use super::vsxe::VsxeError;
 
 /// Why an SD card's archive could not be found or opened.
 #[derive(Debug, Error)]
@@ -46,6 +48,8 @@ pub enum SdError {
     Container { path: String, error: ContainerError },
     #[error("{path}: {error}")]
     Filesystem { path: String, error: SaveFsError },
+    #[error("{path}: {error}")]
+    Extdata { path: String, error: VsxeError },
 }
 
 fn found_list(found: &[String]) -> String {
