@@ -4,6 +4,7 @@ mod cmd_3ds;
 mod cmd_disa;
 mod cmd_nds;
 mod cmd_preview;
+mod cmd_sd;
 mod failure;
 mod files;
 mod preview;
@@ -38,6 +39,9 @@ enum Command {
     /// 3DS extdata containers (DIFF): info, ls, extract, verify, format, import.
     #[command(subcommand)]
     Diff(cmd_disa::DiffCommand),
+    /// Saves and extdata straight from a 3DS's SD card, with the console's boot9.bin and movable.sed.
+    #[command(subcommand)]
+    Sd(cmd_sd::SdCommand),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -47,6 +51,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Preview(args) => cmd_preview::run(args),
         Command::Disa(command) => cmd_disa::run_disa(command),
         Command::Diff(command) => cmd_disa::run_diff(command),
+        Command::Sd(command) => cmd_sd::run(command),
     }
 }
 

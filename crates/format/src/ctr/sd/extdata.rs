@@ -51,9 +51,12 @@ pub fn open(keys: &ConsoleKeys, extdata_id: u64, mut bytes: Vec<u8>) -> Result<S
     let cmac_ok = decrypt_checked(keys, extdata_id, META_INDEX, &mut bytes);
     let meta = diff::open(bytes).map_err(|error| SdError::Container {
         path: path.clone(),
-        error,
+        error: Box::new(error),
     })?;
-    let vsxe = Vsxe::open(meta).map_err(|error| SdError::Extdata { path, error })?;
+    let vsxe = Vsxe::open(meta).map_err(|error| SdError::Extdata {
+        path,
+        error: Box::new(error),
+    })?;
     Ok(SdExtdata { vsxe, cmac_ok })
 }
 
@@ -70,10 +73,13 @@ pub fn read_file(
     let cmac_ok = decrypt_checked(keys, extdata_id, file.device_index, &mut bytes);
     let container = diff::open(bytes).map_err(|error| SdError::Container {
         path: path.clone(),
-        error,
+        error: Box::new(error),
     })?;
-    let contents = device::read(container, file.unique_id, name)
-        .map_err(|error| SdError::Extdata { path, error })?;
+    let contents =
+        device::read(container, file.unique_id, name).map_err(|error| SdError::Extdata {
+            path,
+            error: Box::new(error),
+        })?;
     Ok((contents, cmac_ok))
 }
 

@@ -25,7 +25,8 @@ use super::container::ContainerError;
 use super::savefs::SaveFsError;
 use super::vsxe::VsxeError;
 
-/// Why an SD card's archive could not be found or opened.
+/// Why an SD card's archive could not be found or opened. (Inner errors
+/// are boxed to keep the `Result`s small.)
 #[derive(Debug, Error)]
 pub enum SdError {
     #[error(
@@ -45,11 +46,17 @@ pub enum SdError {
     )]
     SeveralId1 { id0: String, found: Vec<String> },
     #[error("{path}: {error}")]
-    Container { path: String, error: ContainerError },
+    Container {
+        path: String,
+        error: Box<ContainerError>,
+    },
     #[error("{path}: {error}")]
-    Filesystem { path: String, error: SaveFsError },
+    Filesystem {
+        path: String,
+        error: Box<SaveFsError>,
+    },
     #[error("{path}: {error}")]
-    Extdata { path: String, error: VsxeError },
+    Extdata { path: String, error: Box<VsxeError> },
 }
 
 fn found_list(found: &[String]) -> String {

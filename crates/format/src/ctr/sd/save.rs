@@ -44,9 +44,12 @@ pub fn open(keys: &ConsoleKeys, title_id: u64, mut bytes: Vec<u8>) -> Result<SdS
     let cmac_ok = cmac_matches(keys, title_id, &bytes);
     let container = disa::open(bytes).map_err(|error| SdError::Container {
         path: path.clone(),
-        error,
+        error: Box::new(error),
     })?;
-    let fs = SaveFs::open(container).map_err(|error| SdError::Filesystem { path, error })?;
+    let fs = SaveFs::open(container).map_err(|error| SdError::Filesystem {
+        path,
+        error: Box::new(error),
+    })?;
     Ok(SdSave { fs, cmac_ok })
 }
 

@@ -1,0 +1,462 @@
+//! `keepsake sd`: saves and extdata straight from a 3DS's SD card, with the
+//! console's own boot9.bin and movable.sed — list and extract, no FUSE.
+//!
+//! The card's console folder is `SDROOT/Nintendo 3DS/<ID0>/<ID1>/`; ID0 must
+//! be the one the keys give. Keys are derived in memory and never printed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+use keepsake_format::ctr::keys::ConsoleKeys;
+use keepsake_format::ctr::savefs::Node;
+use keepsake_format::ctr::sd::paths::{
+    extdata_device_file, extdata_folder, join_halves, parse_half, save_file,
+};
+use keepsake_format::ctr::sd::{card, extdata, save};
+use keepsake_format::ctr::vsxe::ExtEntry;
+use serde::Serialize;
+
+use crate::failure::{FailWith, Failure};
+use crate::files::{read_input, write_output};
+
+const AFTER_LIST: &str = "Example:\n  \
+    keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed\n  \
+    keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed --json";
+const AFTER_EXTRACT: &str = "Examples:\n  \
+    keepsake sd extract /media/SD --save 00040000000abc00 out/ --boot9 boot9.bin --movable movable.sed\n  \
+    keepsake sd extract /media/SD --extdata 0000000000000abc out/ --boot9 boot9.bin --movable movable.sed";
+
+#[derive(Subcommand)]
+pub enum SdCommand {
+    /// List every title's save and every extdata archive on the card, and
+    /// whether each verifies (hashes and CMAC).
+    #[command(after_help = AFTER_LIST)]
+    List {
+        /// The SD card's root (the folder holding 'Nintendo 3DS').
+        sdroot: PathBuf,
+        #[command(flatten)]
+        keys: KeyFiles,
+        /// One JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extract a title's save or an extdata archive into OUTDIR (created if
+    /// needed), file by file; every block is checked.
+    #[command(after_help = AFTER_EXTRACT)]
+    Extract {
+        sdroot: PathBuf,
+        #[command(flatten)]
+        archive: Archive,
+        outdir: PathBuf,
+        #[command(flatten)]
+        keys: KeyFiles,
+    },
+}
+
+/// The console's key files.
+#[derive(Args)]
+pub struct KeyFiles {
+    /// The console's ARM9 boot ROM dump (64 KiB, or its 32 KiB protected half).
+    #[arg(long)]
+    boot9: PathBuf,
+    /// The console's movable.sed.
+    #[arg(long)]
+    movable: PathBuf,
+}
+
+/// Which archive of the card.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct Archive {
+    /// A title's save, by title id (16 hex digits, e.g. 00040000000abc00).
+    #[arg(long, value_parser = parse_id, value_name = "TITLEID")]
+    save: Option<u64>,
+    /// An extdata archive, by extdata id (hex, e.g. 0000000000000abc).
+    #[arg(long, value_parser = parse_id, value_name = "ID")]
+    extdata: Option<u64>,
+}
+
+fn parse_id(text: &str) -> anyhow::Result<u64> {
+    let digits = text.strip_prefix("0x").unwrap_or(text);
+    if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(anyhow!("expected up to 16 hex digits, found {text:?}"));
+    }
+    Ok(u64::from_str_radix(digits, 16)?)
+}
+
+/// A card opened with a console's keys.
+struct Card {
+    keys: ConsoleKeys,
+    /// `SDROOT/Nintendo 3DS/<ID0>/<ID1>`.
+    id1_dir: PathBuf,
+}
+
+/// Names of the subfolders of `dir`.
+fn folder_names(dir: &Path) -> Result<Vec<String>, Failure> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).bad_input(format!("cannot list {}", dir.display()))? {
+        let entry = entry.bad_input(format!("cannot list {}", dir.display()))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir())
+            && let Ok(name) = entry.file_name().into_string()
+        {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+impl Card {
+    fn open(sdroot: &Path, files: &KeyFiles) -> Result<Self, Failure> {
+        let boot9 = read_input(&files.boot9)?;
+        let movable = read_input(&files.movable)?;
+        let keys = ConsoleKeys::derive(&boot9, &movable).bad_input("reading the keys")?;
+        let n3ds = sdroot.join("Nintendo 3DS");
+        if !n3ds.is_dir() {
+            return Err(Failure::input(anyhow!(
+                "{} has no 'Nintendo 3DS' folder; pass the root of the 3DS's SD card",
+                sdroot.display()
+            )));
+        }
+        let id0_names = folder_names(&n3ds)?;
+        let id0 = card::find_id0(keys.id0(), &id0_names)
+            .bad_input(format!("{}", sdroot.display()))?
+            .to_string();
+        let id1_names = folder_names(&n3ds.join(&id0))?;
+        let id1 = card::find_id1(&id0, &id1_names).bad_input(format!("{}", sdroot.display()))?;
+        let id1_dir = n3ds.join(&id0).join(id1);
+        Ok(Card { keys, id1_dir })
+    }
+
+    fn path_of(&self, components: &[String]) -> PathBuf {
+        components
+            .iter()
+            .fold(self.id1_dir.clone(), |p, c| p.join(c))
+    }
+
+    fn read(&self, components: &[String]) -> Result<Vec<u8>, Failure> {
+        read_input(&self.path_of(components))
+    }
+
+    /// Ids named by `<8 hex>/<8 hex>` folders under `top` (`title` or
+    /// `extdata`) for which `has` holds, sorted.
+    fn ids_under(&self, top: &str, has: impl Fn(u64) -> bool) -> Result<Vec<u64>, Failure> {
+        let dir = self.id1_dir.join(top);
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut ids = Vec::new();
+        for high in folder_names(&dir)? {
+            if parse_half(&high).is_none() {
+                continue;
+            }
+            for low in folder_names(&dir.join(&high))? {
+                if let Some(id) = join_halves(&high, &low)
+                    && has(id)
+                {
+                    ids.push(id);
+                }
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    fn saves(&self) -> Result<Vec<u64>, Failure> {
+        self.ids_under("title", |id| self.path_of(&save_file(id)).is_file())
+    }
+
+    fn extdata_ids(&self) -> Result<Vec<u64>, Failure> {
+        self.ids_under("extdata", |id| {
+            self.path_of(&extdata_device_file(id, extdata::META_INDEX))
+                .is_file()
+        })
+    }
+
+    /// The file at `components`, or an error saying the card has no `what`.
+    fn read_archive_file(&self, components: &[String], what: String) -> Result<Vec<u8>, Failure> {
+        let path = self.path_of(components);
+        if !path.is_file() {
+            return Err(Failure::input(anyhow!(
+                "the card has no {what} (looked for {})",
+                path.display()
+            )));
+        }
+        read_input(&path)
+    }
+
+    fn open_save(&self, title_id: u64) -> Result<save::SdSave, Failure> {
+        let bytes = self.read_archive_file(
+            &save_file(title_id),
+            format!("save of title {title_id:016x}"),
+        )?;
+        save::open(&self.keys, title_id, bytes).bad_input("opening the save")
+    }
+
+    fn open_extdata(&self, id: u64) -> Result<extdata::SdExtdata, Failure> {
+        let bytes = self.read_archive_file(
+            &extdata_device_file(id, extdata::META_INDEX),
+            format!("extdata {id:016x}"),
+        )?;
+        extdata::open(&self.keys, id, bytes).bad_input("opening the extdata")
+    }
+
+    /// The contents of an extdata file and whether its CMAC is good. A file
+    /// without a device file is empty, as the console treats it.
+    fn read_ext_file(&self, id: u64, entry: &ExtEntry) -> Result<(Vec<u8>, bool), Failure> {
+        let file = entry.file.expect("called on files only");
+        let components = extdata_device_file(id, file.device_index);
+        if !self.path_of(&components).exists() {
+            return Ok((Vec::new(), true));
+        }
+        let bytes = self.read(&components)?;
+        extdata::read_file(&self.keys, id, &file, &entry.path, bytes)
+            .bad_input("reading the extdata")
+    }
+}
+
+/// One line of `sd list`.
+#[derive(Serialize)]
+struct ListEntry {
+    kind: &'static str,
+    /// 16 hex digits.
+    id: String,
+    /// Size of the save file in bytes (saves only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+    files: Option<usize>,
+    verifies: bool,
+    /// Why it does not verify or could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+}
+
+fn list_save(card: &Card, title_id: u64) -> ListEntry {
+    let size = fs::metadata(card.path_of(&save_file(title_id)))
+        .ok()
+        .map(|m| m.len());
+    let mut entry = ListEntry {
+        kind: "save",
+        id: format!("{title_id:016x}"),
+        size,
+        files: None,
+        verifies: false,
+        problem: None,
+    };
+    let result = (|| -> Result<(), Failure> {
+        let mut opened = card.open_save(title_id)?;
+        let listing = opened.fs.walk().bad_input("walking the filesystem")?;
+        entry.files = Some(listing.iter().filter(|l| l.size.is_some()).count());
+        // Every block in use is checked: the metadata when the save opened,
+        // each file's blocks as it is read. Blocks no file uses are not:
+        // tools and the console leave them unwritten, and on the card an
+        // unwritten hash decrypts to noise that cannot be told from damage.
+        for file in &listing {
+            if let Node::File(f) = file.node {
+                opened
+                    .fs
+                    .read_file(f, &file.path)
+                    .bad_input("reading the save")?;
+            }
+        }
+        if opened.cmac_ok {
+            entry.verifies = true;
+        } else {
+            entry.problem = Some("the CMAC does not match".into());
+        }
+        Ok(())
+    })();
+    if let Err(failure) = result {
+        entry.problem = Some(failure.to_string());
+    }
+    entry
+}
+
+fn list_extdata(card: &Card, id: u64) -> ListEntry {
+    let mut entry = ListEntry {
+        kind: "extdata",
+        id: format!("{id:016x}"),
+        size: None,
+        files: None,
+        verifies: false,
+        problem: None,
+    };
+    let result = (|| -> Result<(), Failure> {
+        let opened = card.open_extdata(id)?;
+        let listing = opened.vsxe.walk().bad_input("walking the extdata")?;
+        let files: Vec<&ExtEntry> = listing.iter().filter(|e| e.file.is_some()).collect();
+        entry.files = Some(files.len());
+        let mut problem = (!opened.cmac_ok).then(|| "the metadata's CMAC does not match".into());
+        // Reading a file checks every block of its device file.
+        for file in files {
+            let (_, cmac_ok) = card.read_ext_file(id, file)?;
+            if !cmac_ok && problem.is_none() {
+                problem = Some(format!("{}: the CMAC does not match", file.path));
+            }
+        }
+        entry.verifies = problem.is_none();
+        entry.problem = problem;
+        Ok(())
+    })();
+    if let Err(failure) = result {
+        entry.problem = Some(failure.to_string());
+    }
+    entry
+}
+
+fn list_line(e: &ListEntry) -> String {
+    let size = e.size.map_or(String::new(), |s| format!("{s} bytes"));
+    let files = e
+        .files
+        .map_or("? files".to_string(), |n| format!("{n} files"));
+    let state = if e.verifies {
+        "verifies".to_string()
+    } else {
+        format!(
+            "does not verify: {}",
+            e.problem.as_deref().unwrap_or("unknown")
+        )
+    };
+    format!("{}  {:<7}  {size:>13}  {files:>9}  {state}", e.id, e.kind)
+}
+
+/// `dir` joined with a slash-separated path from an archive, refusing
+/// anything that could leave `dir`.
+fn safe_join(dir: &Path, path: &str) -> Result<PathBuf, Failure> {
+    let mut out = dir.to_path_buf();
+    for part in path.split('/') {
+        if part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':']) {
+            return Err(Failure::input(anyhow!(
+                "the archive holds an unsafe name {path:?}; refusing to extract it"
+            )));
+        }
+        out.push(part);
+    }
+    Ok(out)
+}
+
+fn create_dir(path: &Path) -> Result<(), Failure> {
+    fs::create_dir_all(path).failed(format!("cannot create {}", path.display()))
+}
+
+fn extract_save(card: &Card, title_id: u64, outdir: &Path) -> Result<(usize, u64), Failure> {
+    let source = card.path_of(&save_file(title_id));
+    let mut opened = card.open_save(title_id)?;
+    if !opened.cmac_ok {
+        eprintln!(
+            "warning: {}: the CMAC does not match; the console would refuse this save as it is",
+            source.display()
+        );
+    }
+    let listing = opened.fs.walk().bad_input("walking the filesystem")?;
+    create_dir(outdir)?;
+    let mut bytes = 0;
+    for entry in &listing {
+        let target = safe_join(outdir, &entry.path)?;
+        match entry.node {
+            Node::Dir(_) => create_dir(&target)?,
+            Node::File(f) => {
+                let data = opened
+                    .fs
+                    .read_file(f, &entry.path)
+                    .bad_input(format!("extracting from {}", source.display()))?;
+                write_output(&target, &data, &[&source])?;
+                bytes += data.len() as u64;
+            }
+        }
+    }
+    Ok((listing.len(), bytes))
+}
+
+fn extract_extdata(card: &Card, id: u64, outdir: &Path) -> Result<(usize, u64), Failure> {
+    let folder = card.path_of(&extdata_folder(id));
+    let opened = card.open_extdata(id)?;
+    if !opened.cmac_ok {
+        eprintln!(
+            "warning: {}: the metadata's CMAC does not match",
+            folder.display()
+        );
+    }
+    let listing = opened.vsxe.walk().bad_input("walking the extdata")?;
+    create_dir(outdir)?;
+    let mut bytes = 0;
+    for entry in &listing {
+        let target = safe_join(outdir, &entry.path)?;
+        if entry.file.is_none() {
+            create_dir(&target)?;
+            continue;
+        }
+        let (data, cmac_ok) = card.read_ext_file(id, entry)?;
+        if !cmac_ok {
+            eprintln!(
+                "warning: {}: the CMAC of its device file does not match",
+                entry.path
+            );
+        }
+        let source = card.path_of(&extdata_device_file(
+            id,
+            entry.file.expect("a file").device_index,
+        ));
+        write_output(&target, &data, &[&source])?;
+        bytes += data.len() as u64;
+    }
+    Ok((listing.len(), bytes))
+}
+
+pub fn run(command: SdCommand) -> Result<(), Failure> {
+    match command {
+        SdCommand::List { sdroot, keys, json } => {
+            let card = Card::open(&sdroot, &keys)?;
+            let mut entries: Vec<ListEntry> = Vec::new();
+            for title_id in card.saves()? {
+                entries.push(list_save(&card, title_id));
+            }
+            for id in card.extdata_ids()? {
+                entries.push(list_extdata(&card, id));
+            }
+            if json {
+                let text = serde_json::to_string_pretty(&entries).failed("writing JSON")?;
+                println!("{text}");
+            } else {
+                println!("{}", card.id1_dir.display());
+                for entry in &entries {
+                    println!("{}", list_line(entry));
+                }
+                if entries.is_empty() {
+                    println!("(no saves and no extdata)");
+                }
+            }
+            Ok(())
+        }
+        SdCommand::Extract {
+            sdroot,
+            archive,
+            outdir,
+            keys,
+        } => {
+            let card = Card::open(&sdroot, &keys)?;
+            let (what, (entries, bytes)) = match (archive.save, archive.extdata) {
+                (Some(title_id), _) => (
+                    format!("save of {title_id:016x}"),
+                    extract_save(&card, title_id, &outdir)?,
+                ),
+                (None, Some(id)) => (
+                    format!("extdata {id:016x}"),
+                    extract_extdata(&card, id, &outdir)?,
+                ),
+                (None, None) => {
+                    return Err(Failure::input(anyhow!(
+                        "pass --save TITLEID or --extdata ID"
+                    )));
+                }
+            };
+            eprintln!(
+                "extracted {entries} entries ({bytes} bytes) of the {what} into {}",
+                outdir.display()
+            );
+            Ok(())
+        }
+    }
+}

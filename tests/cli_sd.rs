@@ -1,0 +1,277 @@
+//! End-to-end tests of `keepsake sd` on the SD card save3ds made with the
+//! fake keys beside it (../shared/fixtures/ctr/save3ds, see its README).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use keepsake_format::ctr::keys::ConsoleKeys;
+use keepsake_testkit::fixtures;
+
+const ID0: &str = "f3e70c5ec14b4d169df44e1c449c9dc2";
+const ID1: &str = "0123456789abcdef0123456789abcdef";
+const SAVE: &str = "title/00040000/000abc00/data/00000001.sav";
+
+fn keepsake(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_keepsake"))
+        .args(args)
+        .output()
+        .expect("runs keepsake")
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// The fixture folder, or `None` (skipping) when the fixtures are missing.
+fn base() -> Option<PathBuf> {
+    fixtures::path("ctr/save3ds/sd-card")?;
+    fixtures::path("ctr/save3ds")
+}
+
+/// `args` followed by the fake key files.
+fn with_keys(base: &Path, args: &[&str]) -> Output {
+    let boot9 = base.join("fake-boot9.bin");
+    let movable = base.join("fake-movable.sed");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--boot9", s(&boot9), "--movable", s(&movable)]);
+    keepsake(&all)
+}
+
+/// Every file and directory under `dir`: relative path -> contents (`None`
+/// for a directory).
+fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Option<Vec<u8>>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            let path = format!("{prefix}{name}");
+            if entry.file_type().unwrap().is_dir() {
+                out.insert(path.clone(), None);
+                walk(&entry.path(), &format!("{path}/"), out);
+            } else {
+                out.insert(path, Some(fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// A writable copy of the fixture card in a temporary folder.
+fn copy_card(base: &Path) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                fs::write(&target, fs::read(entry.path()).unwrap()).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&base.join("sd-card"), &dir.path().join("card"));
+    dir
+}
+
+#[test]
+fn list_names_the_save_and_the_extdata_and_both_verify() {
+    let Some(base) = base() else { return };
+    let card = base.join("sd-card");
+    let out = with_keys(&base, &["sd", "list", s(&card)]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].ends_with(&format!("Nintendo 3DS/{ID0}/{ID1}")),
+        "{stdout}"
+    );
+    // The title id and size of the save save3ds wrote (ls -l: 524288 bytes),
+    // and the 4 files of one-partition-512.files.
+    assert!(lines[1].starts_with("00040000000abc00  save"), "{stdout}");
+    assert!(lines[1].contains("524288 bytes"), "{stdout}");
+    assert!(lines[1].contains("4 files"), "{stdout}");
+    assert!(lines[1].ends_with("verifies"), "{stdout}");
+    // The 2 files of extdata-abc.files.
+    assert!(
+        lines[2].starts_with("0000000000000abc  extdata"),
+        "{stdout}"
+    );
+    assert!(lines[2].contains("2 files"), "{stdout}");
+    assert!(lines[2].ends_with("verifies"), "{stdout}");
+    assert_eq!(lines.len(), 3, "{stdout}");
+}
+
+#[test]
+fn list_json_is_one_array_for_scripts() {
+    let Some(base) = base() else { return };
+    let card = base.join("sd-card");
+    let out = with_keys(&base, &["sd", "list", s(&card), "--json"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = value.as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["kind"], "save");
+    assert_eq!(entries[0]["id"], "00040000000abc00");
+    assert_eq!(entries[0]["size"], 524_288);
+    assert_eq!(entries[0]["files"], 4);
+    assert_eq!(entries[0]["verifies"], true);
+    assert_eq!(entries[1]["kind"], "extdata");
+    assert_eq!(entries[1]["id"], "0000000000000abc");
+    assert_eq!(entries[1]["files"], 2);
+    assert_eq!(entries[1]["verifies"], true);
+}
+
+#[test]
+fn extract_gives_back_the_files_save3ds_imported_byte_for_byte() {
+    let Some(base) = base() else { return };
+    let card = base.join("sd-card");
+    let dir = tempfile::tempdir().unwrap();
+    let save_out = dir.path().join("save");
+    let out = with_keys(
+        &base,
+        &[
+            "sd",
+            "extract",
+            s(&card),
+            "--save",
+            "00040000000abc00",
+            s(&save_out),
+        ],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(tree(&save_out), tree(&base.join("one-partition-512.files")));
+
+    let ext_out = dir.path().join("ext");
+    let out = with_keys(
+        &base,
+        &["sd", "extract", s(&card), "--extdata", "abc", s(&ext_out)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    // The README: the files of extdata-abc.files plus an empty boss/.
+    let mut want = tree(&base.join("extdata-abc.files"));
+    want.insert("boss".into(), None);
+    assert_eq!(tree(&ext_out), want);
+}
+
+#[test]
+fn keys_of_another_console_name_both_id0s() {
+    let Some(base) = base() else { return };
+    let copy = copy_card(&base);
+    let n3ds = copy.path().join("card/Nintendo 3DS");
+    let other = "00112233445566778899aabbccddeeff";
+    fs::rename(n3ds.join(ID0), n3ds.join(other)).unwrap();
+    let out = with_keys(&base, &["sd", "list", s(&copy.path().join("card"))]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("they give ID0 {ID0}")), "{stderr}");
+    assert!(stderr.contains(&format!("holds {other}")), "{stderr}");
+}
+
+#[test]
+fn a_file_that_is_not_movable_sed_is_named() {
+    let Some(base) = base() else { return };
+    let card = base.join("sd-card");
+    let boot9 = base.join("fake-boot9.bin");
+    let out = keepsake(&[
+        "sd",
+        "list",
+        s(&card),
+        "--boot9",
+        s(&boot9),
+        "--movable",
+        s(&boot9),
+    ]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("movable.sed: expected the SEED magic at offset 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_archive_and_a_damaged_save_are_reported() {
+    let Some(base) = base() else { return };
+    let card = base.join("sd-card");
+    let dir = tempfile::tempdir().unwrap();
+    let out = with_keys(
+        &base,
+        &[
+            "sd",
+            "extract",
+            s(&card),
+            "--save",
+            "0004000000000001",
+            s(dir.path()),
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("the card has no save of title 0004000000000001"),
+        "{stderr}"
+    );
+
+    // Flip one byte of save.bin's data in a copy of the card (AES-CTR: the
+    // same bit flips in the plaintext); the hash of that block must catch it.
+    let copy = copy_card(&base);
+    let sav = copy
+        .path()
+        .join(format!("card/Nintendo 3DS/{ID0}/{ID1}/{SAVE}"));
+    let mut bytes = fs::read(&sav).unwrap();
+    let at = find_block_of(&base, "save.bin");
+    bytes[at + 5] ^= 0x40;
+    fs::write(&sav, &bytes).unwrap();
+    let copied = copy.path().join("card");
+    let out = with_keys(
+        &base,
+        &[
+            "sd",
+            "extract",
+            s(&copied),
+            "--save",
+            "00040000000abc00",
+            s(&dir.path().join("x")),
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("save.bin"), "{stderr}");
+    assert!(stderr.contains("SHA-256"), "{stderr}");
+    let list = with_keys(&base, &["sd", "list", s(&copied)]);
+    let (stdout, _) = text(&list);
+    assert!(stdout.contains("does not verify"), "{stdout}");
+}
+
+/// Offset in the save file of the first bytes of `name`'s data. The key
+/// code finds it (decrypting the fixture); where it points is then only
+/// used to damage the card, which the extract must notice.
+fn find_block_of(base: &Path, name: &str) -> usize {
+    let keys = ConsoleKeys::derive(
+        &fs::read(base.join("fake-boot9.bin")).unwrap(),
+        &fs::read(base.join("fake-movable.sed")).unwrap(),
+    )
+    .unwrap();
+    let mut plain =
+        fs::read(base.join(format!("sd-card/Nintendo 3DS/{ID0}/{ID1}/{SAVE}"))).unwrap();
+    let components: Vec<&str> = SAVE.split('/').collect();
+    keys.crypt_sd_file(&components, &mut plain);
+    let want = fs::read(base.join("one-partition-512.files").join(name)).unwrap();
+    plain
+        .windows(16)
+        .position(|w| w == &want[..16])
+        .expect("the file's first bytes are in the decrypted image")
+}
