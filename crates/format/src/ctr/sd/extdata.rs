@@ -158,6 +158,39 @@ mod tests {
     }
 
     #[test]
+    fn hostile_metadata_is_an_error_never_a_panic() {
+        use keepsake_testkit::rand::Rng;
+        let Some(keys) = fake_keys() else { return };
+        let Some(mut meta) =
+            fixtures::read(&format!("{ID1}/{}", extdata_device_file(ID, 1).join("/")))
+        else {
+            return;
+        };
+        crypt(&keys, ID, 1, &mut meta);
+        let payload_len = diff::open(meta.as_slice()).unwrap().partitions()[0].len();
+        let mut rng = keepsake_testkit::rng::for_test("vsxe_hostile_metadata");
+        let mut opened = 0;
+        for _ in 0..400 {
+            // Damage the metadata through the container, so every hash is
+            // renewed and only the VSXE layer sees it.
+            let mut container = diff::open(meta.clone()).unwrap();
+            for _ in 0..rng.random_range(1..4) {
+                let at = rng.random_range(0..payload_len.min(0x3000));
+                let value: [u8; 4] = rng.random();
+                let len = (payload_len - at).min(4) as usize;
+                container.write(0, at, &value[..len]).unwrap();
+            }
+            container.commit().unwrap();
+            if let Ok(vsxe) = Vsxe::open(container) {
+                opened += 1;
+                let _ = vsxe.walk();
+            }
+        }
+        // Some damage lands where nothing is read, so some archives open.
+        assert!(opened > 0);
+    }
+
+    #[test]
     fn a_sealed_device_file_reads_back_with_a_good_cmac() {
         let Some(keys) = fake_keys() else { return };
         let plain = diff::build(b"hello extdata", 77).unwrap();
