@@ -1,5 +1,6 @@
 //! `keepsake sd`: saves and extdata straight from a 3DS's SD card, with the
-//! console's own boot9.bin and movable.sed — list and extract, no FUSE.
+//! console's own boot9.bin and movable.sed — list, extract, and import into
+//! a save, no FUSE.
 //!
 //! The card's console folder is `SDROOT/Nintendo 3DS/<ID0>/<ID1>/`; ID0 must
 //! be the one the keys give. Keys are derived in memory and never printed.
@@ -10,7 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use keepsake_format::ctr::keys::ConsoleKeys;
-use keepsake_format::ctr::savefs::Node;
+use keepsake_format::ctr::savefs::{Node, encode_name};
+use keepsake_format::ctr::sd::import::{TreeEntry, replace_tree};
 use keepsake_format::ctr::sd::paths::{
     extdata_device_file, extdata_folder, join_halves, parse_half, save_file,
 };
@@ -24,6 +26,10 @@ use crate::files::{read_input, write_output};
 const AFTER_LIST: &str = "Example:\n  \
     keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed\n  \
     keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed --json";
+const AFTER_IMPORT: &str = "Example:\n  \
+    keepsake sd import /media/SD --save 00040000000abc00 files/ --boot9 boot9.bin --movable movable.sed\n\n\
+    The previous save file is kept under SDROOT/keepsake-backups/<seconds since 1970>/, \
+    in the same folders as below the card's ID1 folder.";
 const AFTER_EXTRACT: &str = "Examples:\n  \
     keepsake sd extract /media/SD --save 00040000000abc00 out/ --boot9 boot9.bin --movable movable.sed\n  \
     keepsake sd extract /media/SD --extdata 0000000000000abc out/ --boot9 boot9.bin --movable movable.sed";
@@ -50,6 +56,19 @@ pub enum SdCommand {
         #[command(flatten)]
         archive: Archive,
         outdir: PathBuf,
+        #[command(flatten)]
+        keys: KeyFiles,
+    },
+    /// Make a title's save hold exactly DIR's tree (files missing from DIR
+    /// are removed), signed with the console's key so it accepts it; the
+    /// previous save file is kept.
+    #[command(after_help = AFTER_IMPORT)]
+    Import {
+        sdroot: PathBuf,
+        /// The title whose save to replace (16 hex digits).
+        #[arg(long, value_parser = parse_id, value_name = "TITLEID")]
+        save: u64,
+        dir: PathBuf,
         #[command(flatten)]
         keys: KeyFiles,
     },
@@ -405,6 +424,121 @@ fn extract_extdata(card: &Card, id: u64, outdir: &Path) -> Result<(usize, u64), 
     Ok((listing.len(), bytes))
 }
 
+/// DIR's directories and files, parents first, sorted by name.
+fn collect_tree(dir: &Path, prefix: &str, out: &mut Vec<TreeEntry>) -> Result<(), Failure> {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .bad_input(format!("cannot list {}", dir.display()))?
+        .collect::<Result<_, _>>()
+        .bad_input(format!("cannot list {}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_str().ok_or_else(|| {
+            Failure::input(anyhow!("{}: the name is not UTF-8", entry.path().display()))
+        })?;
+        encode_name(name).bad_input(format!("{}", entry.path().display()))?;
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry
+            .file_type()
+            .bad_input(format!("{}", entry.path().display()))?
+            .is_dir()
+        {
+            out.push(TreeEntry {
+                path: path.clone(),
+                data: None,
+            });
+            collect_tree(&entry.path(), &path, out)?;
+        } else {
+            out.push(TreeEntry {
+                path,
+                data: Some(read_input(&entry.path())?),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether the save holds exactly `tree`, read back as a fresh reader would.
+fn holds_exactly(opened: &mut save::SdSave, tree: &[TreeEntry]) -> anyhow::Result<()> {
+    let listing = opened.fs.walk()?;
+    let mut found = Vec::new();
+    for entry in &listing {
+        let data = match entry.node {
+            Node::Dir(_) => None,
+            Node::File(f) => Some(opened.fs.read_file(f, &entry.path)?),
+        };
+        found.push(TreeEntry {
+            path: entry.path.clone(),
+            data,
+        });
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut want = tree.to_vec();
+    want.sort_by(|a, b| a.path.cmp(&b.path));
+    if found != want {
+        return Err(anyhow!(
+            "the new save does not read back as the imported tree"
+        ));
+    }
+    if !opened.cmac_ok {
+        return Err(anyhow!("the new save's CMAC does not verify"));
+    }
+    Ok(())
+}
+
+/// Where the previous version of the file at `components` is kept:
+/// `SDROOT/keepsake-backups/<seconds>/<components>`, outside the folders the
+/// console reads.
+fn backup_path(sdroot: &Path, components: &[String]) -> PathBuf {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut stamp = seconds.to_string();
+    let mut n = 1;
+    while sdroot.join("keepsake-backups").join(&stamp).exists() {
+        n += 1;
+        stamp = format!("{seconds}-{n}");
+    }
+    components
+        .iter()
+        .fold(sdroot.join("keepsake-backups").join(stamp), |p, c| {
+            p.join(c)
+        })
+}
+
+fn import_save(card: &Card, sdroot: &Path, title_id: u64, dir: &Path) -> Result<(), Failure> {
+    let components = save_file(title_id);
+    let target = card.path_of(&components);
+    let mut tree = Vec::new();
+    collect_tree(dir, "", &mut tree)?;
+    let old = card.read_archive_file(&components, format!("save of title {title_id:016x}"))?;
+    let mut opened = save::open(&card.keys, title_id, old.clone()).bad_input("opening the save")?;
+    replace_tree(&mut opened.fs, &tree).bad_input(format!("importing {}", dir.display()))?;
+    opened.fs.commit().failed("committing the changes")?;
+    let sealed = save::seal(&card.keys, title_id, opened.fs.into_disa().into_storage());
+    // Read the result back from its encrypted bytes before anything is
+    // written: it must decrypt, verify and hold exactly the tree.
+    let mut check =
+        save::open(&card.keys, title_id, sealed.clone()).failed("reading the new save back")?;
+    holds_exactly(&mut check, &tree).failed("checking the new save; nothing was written")?;
+    let backup = backup_path(sdroot, &components);
+    if let Some(parent) = backup.parent() {
+        create_dir(parent)?;
+    }
+    write_output(&backup, &old, &[&target])?;
+    write_output(&target, &sealed, &[dir])?;
+    eprintln!(
+        "imported {} entries into the save of {title_id:016x}; the previous save file is kept at {}",
+        tree.len(),
+        backup.display()
+    );
+    Ok(())
+}
+
 pub fn run(command: SdCommand) -> Result<(), Failure> {
     match command {
         SdCommand::List { sdroot, keys, json } => {
@@ -457,6 +591,15 @@ pub fn run(command: SdCommand) -> Result<(), Failure> {
                 outdir.display()
             );
             Ok(())
+        }
+        SdCommand::Import {
+            sdroot,
+            save,
+            dir,
+            keys,
+        } => {
+            let card = Card::open(&sdroot, &keys)?;
+            import_save(&card, &sdroot, save, &dir)
         }
     }
 }

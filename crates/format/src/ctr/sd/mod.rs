@@ -11,11 +11,13 @@
 //!   each a DIFF image signed `CTR-EXT0` ([`crate::ctr::vsxe`]).
 //!
 //! [`paths`] names these files, [`card`] finds the console's folder on a
-//! card, [`save`] opens a title's save and [`extdata`] an extdata archive. Reading folders and files is the
+//! card, [`save`] opens a title's save and [`extdata`] an extdata archive;
+//! [`import`] makes a save hold exactly a given tree. Reading folders and files is the
 //! caller's business: this module works on names and bytes.
 
 pub mod card;
 pub mod extdata;
+pub mod import;
 pub mod paths;
 pub mod save;
 
