@@ -1,18 +1,22 @@
 //! `keepsake sd`: saves and extdata straight from a 3DS's SD card, with the
-//! console's own boot9.bin and movable.sed — list, extract, and import into
-//! a save, no FUSE.
+//! console's own boot9.bin and movable.sed — list, extract and import, no
+//! FUSE.
 //!
 //! The card's console folder is `SDROOT/Nintendo 3DS/<ID0>/<ID1>/`; ID0 must
 //! be the one the keys give. Keys are derived in memory and never printed.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
+use keepsake_format::ctr::diff;
 use keepsake_format::ctr::keys::ConsoleKeys;
 use keepsake_format::ctr::savefs::{Node, encode_name};
-use keepsake_format::ctr::sd::import::{TreeEntry, replace_tree};
+use keepsake_format::ctr::sd::import::{
+    DeviceChange, TreeEntry, replace_extdata_tree, replace_tree,
+};
 use keepsake_format::ctr::sd::paths::{
     extdata_device_file, extdata_folder, join_halves, parse_half, save_file,
 };
@@ -27,8 +31,9 @@ const AFTER_LIST: &str = "Example:\n  \
     keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed\n  \
     keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed --json";
 const AFTER_IMPORT: &str = "Example:\n  \
-    keepsake sd import /media/SD --save 00040000000abc00 files/ --boot9 boot9.bin --movable movable.sed\n\n\
-    The previous save file is kept under SDROOT/keepsake-backups/<seconds since 1970>/, \
+    keepsake sd import /media/SD --save 00040000000abc00 files/ --boot9 boot9.bin --movable movable.sed\n  \
+    keepsake sd import /media/SD --extdata 0000000000000abc files/ --boot9 boot9.bin --movable movable.sed\n\n\
+    The previous files are kept under SDROOT/keepsake-backups/<seconds since 1970>/, \
     in the same folders as below the card's ID1 folder.";
 const AFTER_EXTRACT: &str = "Examples:\n  \
     keepsake sd extract /media/SD --save 00040000000abc00 out/ --boot9 boot9.bin --movable movable.sed\n  \
@@ -59,15 +64,14 @@ pub enum SdCommand {
         #[command(flatten)]
         keys: KeyFiles,
     },
-    /// Make a title's save hold exactly DIR's tree (files missing from DIR
-    /// are removed), signed with the console's key so it accepts it; the
-    /// previous save file is kept.
+    /// Make a title's save or an extdata archive hold exactly DIR's tree
+    /// (files missing from DIR are removed), signed with the console's key
+    /// so it accepts it; the previous files are kept.
     #[command(after_help = AFTER_IMPORT)]
     Import {
         sdroot: PathBuf,
-        /// The title whose save to replace (16 hex digits).
-        #[arg(long, value_parser = parse_id, value_name = "TITLEID")]
-        save: u64,
+        #[command(flatten)]
+        archive: Archive,
         dir: PathBuf,
         #[command(flatten)]
         keys: KeyFiles,
@@ -462,6 +466,17 @@ fn collect_tree(dir: &Path, prefix: &str, out: &mut Vec<TreeEntry>) -> Result<()
     Ok(())
 }
 
+/// Whether `found` (as read back) is exactly `tree`.
+fn same_tree(mut found: Vec<TreeEntry>, tree: &[TreeEntry]) -> anyhow::Result<()> {
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut want = tree.to_vec();
+    want.sort_by(|a, b| a.path.cmp(&b.path));
+    if found != want {
+        return Err(anyhow!("it does not read back as the imported tree"));
+    }
+    Ok(())
+}
+
 /// Whether the save holds exactly `tree`, read back as a fresh reader would.
 fn holds_exactly(opened: &mut save::SdSave, tree: &[TreeEntry]) -> anyhow::Result<()> {
     let listing = opened.fs.walk()?;
@@ -476,24 +491,17 @@ fn holds_exactly(opened: &mut save::SdSave, tree: &[TreeEntry]) -> anyhow::Resul
             data,
         });
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut want = tree.to_vec();
-    want.sort_by(|a, b| a.path.cmp(&b.path));
-    if found != want {
-        return Err(anyhow!(
-            "the new save does not read back as the imported tree"
-        ));
-    }
+    same_tree(found, tree)?;
     if !opened.cmac_ok {
         return Err(anyhow!("the new save's CMAC does not verify"));
     }
     Ok(())
 }
 
-/// Where the previous version of the file at `components` is kept:
-/// `SDROOT/keepsake-backups/<seconds>/<components>`, outside the folders the
-/// console reads.
-fn backup_path(sdroot: &Path, components: &[String]) -> PathBuf {
+/// The folder that keeps the previous versions of the files an import
+/// changes: `SDROOT/keepsake-backups/<seconds>/`, outside the folders the
+/// console reads; the files go in the same folders as below ID1.
+fn backup_root(sdroot: &Path) -> PathBuf {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -503,11 +511,18 @@ fn backup_path(sdroot: &Path, components: &[String]) -> PathBuf {
         n += 1;
         stamp = format!("{seconds}-{n}");
     }
-    components
-        .iter()
-        .fold(sdroot.join("keepsake-backups").join(stamp), |p, c| {
-            p.join(c)
-        })
+    sdroot.join("keepsake-backups").join(stamp)
+}
+
+/// Keeps `bytes`, the previous contents of the file at `components`, under
+/// `root`; returns where.
+fn keep_backup(root: &Path, components: &[String], bytes: &[u8]) -> Result<PathBuf, Failure> {
+    let path = components.iter().fold(root.to_path_buf(), |p, c| p.join(c));
+    if let Some(parent) = path.parent() {
+        create_dir(parent)?;
+    }
+    write_output(&path, bytes, &[])?;
+    Ok(path)
 }
 
 fn import_save(card: &Card, sdroot: &Path, title_id: u64, dir: &Path) -> Result<(), Failure> {
@@ -525,16 +540,126 @@ fn import_save(card: &Card, sdroot: &Path, title_id: u64, dir: &Path) -> Result<
     let mut check =
         save::open(&card.keys, title_id, sealed.clone()).failed("reading the new save back")?;
     holds_exactly(&mut check, &tree).failed("checking the new save; nothing was written")?;
-    let backup = backup_path(sdroot, &components);
-    if let Some(parent) = backup.parent() {
-        create_dir(parent)?;
-    }
-    write_output(&backup, &old, &[&target])?;
+    let backup = keep_backup(&backup_root(sdroot), &components, &old)?;
     write_output(&target, &sealed, &[dir])?;
     eprintln!(
         "imported {} entries into the save of {title_id:016x}; the previous save file is kept at {}",
         tree.len(),
         backup.display()
+    );
+    Ok(())
+}
+
+fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(), Failure> {
+    let mut tree = Vec::new();
+    collect_tree(dir, "", &mut tree)?;
+    let meta_components = extdata_device_file(id, extdata::META_INDEX);
+    let old_meta = card.read_archive_file(&meta_components, format!("extdata {id:016x}"))?;
+    let mut opened =
+        extdata::open(&card.keys, id, old_meta.clone()).bad_input("opening the extdata")?;
+    let changes = replace_extdata_tree(&mut opened.vsxe, &tree)
+        .bad_input(format!("importing {}", dir.display()))?;
+    opened.vsxe.commit().failed("committing the changes")?;
+    let new_meta = extdata::seal(
+        &card.keys,
+        id,
+        extdata::META_INDEX,
+        opened.vsxe.into_meta().into_storage(),
+    );
+    // The device files as they will be: written ones by index, deleted ones.
+    let mut writes: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
+    let mut deletes: Vec<u32> = Vec::new();
+    for (index, change) in changes {
+        match change {
+            DeviceChange::Write {
+                unique_id,
+                contents,
+            } => {
+                let plain = diff::build(&contents, unique_id).failed("building a device file")?;
+                writes.insert(index, extdata::seal(&card.keys, id, index, plain));
+            }
+            DeviceChange::Delete => {
+                if card.path_of(&extdata_device_file(id, index)).exists() {
+                    deletes.push(index);
+                }
+            }
+        }
+    }
+    // Read everything back from the encrypted bytes before writing: it must
+    // decrypt, verify and hold exactly the tree.
+    let check = (|| -> anyhow::Result<()> {
+        let opened = extdata::open(&card.keys, id, new_meta.clone())?;
+        if !opened.cmac_ok {
+            return Err(anyhow!("the new metadata's CMAC does not verify"));
+        }
+        let mut found = Vec::new();
+        for entry in opened.vsxe.walk()? {
+            let Some(file) = entry.file else {
+                found.push(TreeEntry {
+                    path: entry.path,
+                    data: None,
+                });
+                continue;
+            };
+            let components = extdata_device_file(id, file.device_index);
+            let bytes = match writes.get(&file.device_index) {
+                Some(bytes) => Some(bytes.clone()),
+                None if deletes.contains(&file.device_index) => None,
+                None => card
+                    .path_of(&components)
+                    .is_file()
+                    .then(|| fs::read(card.path_of(&components)))
+                    .transpose()?,
+            };
+            let data = match bytes {
+                Some(bytes) => {
+                    let (data, cmac_ok) =
+                        extdata::read_file(&card.keys, id, &file, &entry.path, bytes)?;
+                    if !cmac_ok {
+                        return Err(anyhow!("{}: the CMAC does not verify", entry.path));
+                    }
+                    data
+                }
+                None => Vec::new(),
+            };
+            found.push(TreeEntry {
+                path: entry.path,
+                data: Some(data),
+            });
+        }
+        same_tree(found, &tree)
+    })();
+    check.failed("checking the new extdata; nothing was written")?;
+    // Keep every file that changes, then write the device files, then the
+    // metadata that names them, and delete what is gone last.
+    let root = backup_root(sdroot);
+    keep_backup(&root, &meta_components, &old_meta)?;
+    for &index in writes.keys().chain(&deletes) {
+        let components = extdata_device_file(id, index);
+        let path = card.path_of(&components);
+        if path.is_file() {
+            keep_backup(&root, &components, &read_input(&path)?)?;
+        }
+    }
+    for (index, bytes) in &writes {
+        let path = card.path_of(&extdata_device_file(id, *index));
+        if let Some(parent) = path.parent() {
+            create_dir(parent)?;
+        }
+        write_output(&path, bytes, &[dir])?;
+    }
+    write_output(&card.path_of(&meta_components), &new_meta, &[dir])?;
+    for index in &deletes {
+        let path = card.path_of(&extdata_device_file(id, *index));
+        fs::remove_file(&path).failed(format!("cannot delete {}", path.display()))?;
+    }
+    eprintln!(
+        "imported {} entries into extdata {id:016x} ({} device files written, {} deleted); \
+         the previous files are kept under {}",
+        tree.len(),
+        writes.len(),
+        deletes.len(),
+        root.display()
     );
     Ok(())
 }
@@ -594,12 +719,18 @@ pub fn run(command: SdCommand) -> Result<(), Failure> {
         }
         SdCommand::Import {
             sdroot,
-            save,
+            archive,
             dir,
             keys,
         } => {
             let card = Card::open(&sdroot, &keys)?;
-            import_save(&card, &sdroot, save, &dir)
+            match (archive.save, archive.extdata) {
+                (Some(title_id), _) => import_save(&card, &sdroot, title_id, &dir),
+                (None, Some(id)) => import_extdata(&card, &sdroot, id, &dir),
+                (None, None) => Err(Failure::input(anyhow!(
+                    "pass --save TITLEID or --extdata ID"
+                ))),
+            }
         }
     }
 }

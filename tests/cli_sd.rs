@@ -296,15 +296,12 @@ mod independent {
             .to_be_bytes()
     }
 
-    /// Decrypts the save file of `title_id`; returns the plain image and
-    /// whether its CMAC is right.
-    pub fn open_save(boot9: &[u8], movable: &[u8], title_id: u64, file: &[u8]) -> (Vec<u8>, bool) {
-        let path = format!(
-            "/title/{:08x}/{:08x}/data/00000001.sav\0",
-            title_id >> 32,
-            title_id & 0xFFFF_FFFF
-        );
-        let utf16: Vec<u8> = path.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    /// Decrypts the SD file at `path` (below ID1, with a leading slash).
+    fn decrypt(boot9: &[u8], movable: &[u8], path: &str, file: &[u8]) -> Vec<u8> {
+        let utf16: Vec<u8> = format!("{path}\0")
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         let hash = Sha256::digest(&utf16);
         let counter: [u8; 16] = std::array::from_fn(|i| hash[i] ^ hash[16 + i]);
         let mut plain = file.to_vec();
@@ -314,6 +311,44 @@ mod independent {
             CounterMode::Continuous,
             &mut plain,
         );
+        plain
+    }
+
+    /// Decrypts device file `dir/file` of extdata `id`; returns the plain
+    /// DIFF image and whether its CMAC (over a `CTR-EXT0` block) is right.
+    pub fn open_device_file(
+        boot9: &[u8],
+        movable: &[u8],
+        id: u64,
+        (dir, file): (u32, u32),
+        bytes: &[u8],
+    ) -> (Vec<u8>, bool) {
+        let path = format!(
+            "/extdata/{:08x}/{:08x}/{dir:08x}/{file:08x}",
+            id >> 32,
+            id & 0xFFFF_FFFF
+        );
+        let plain = decrypt(boot9, movable, &path, bytes);
+        let mut block = b"CTR-EXT0".to_vec();
+        block.extend_from_slice(&id.to_le_bytes());
+        block.extend_from_slice(&1u32.to_le_bytes());
+        block.extend_from_slice(&file.to_le_bytes());
+        block.extend_from_slice(&dir.to_le_bytes());
+        block.extend_from_slice(&plain[0x100..0x200]);
+        let tag = aes_cmac(&key(boot9, 0xD9E0, movable), &Sha256::digest(&block));
+        let ok = tag[..] == plain[..16];
+        (plain, ok)
+    }
+
+    /// Decrypts the save file of `title_id`; returns the plain image and
+    /// whether its CMAC is right.
+    pub fn open_save(boot9: &[u8], movable: &[u8], title_id: u64, file: &[u8]) -> (Vec<u8>, bool) {
+        let path = format!(
+            "/title/{:08x}/{:08x}/data/00000001.sav",
+            title_id >> 32,
+            title_id & 0xFFFF_FFFF
+        );
+        let plain = decrypt(boot9, movable, &path, file);
         let mut inner = Sha256::new();
         inner.update(b"CTR-SAV0");
         inner.update(&plain[0x100..0x200]);
@@ -415,4 +450,96 @@ fn import_refuses_a_name_the_save_cannot_hold_and_writes_nothing() {
     assert!(stderr.contains("longer than 16 bytes"), "{stderr}");
     assert_eq!(fs::read(&sav).unwrap(), before);
     assert!(!card.join("keepsake-backups").exists());
+}
+
+#[test]
+fn import_replaces_the_extdata_with_exactly_the_tree_and_signs_every_file() {
+    let Some(base) = base() else { return };
+    let copy = copy_card(&base);
+    let card = copy.path().join("card");
+    let work = tempfile::tempdir().unwrap();
+    let tree_dir = work.path().join("tree");
+    fs::create_dir_all(tree_dir.join("user")).unwrap();
+    fs::create_dir_all(tree_dir.join("new/sub")).unwrap();
+    fs::write(tree_dir.join("icon"), b"a new icon").unwrap();
+    let counting: Vec<u8> = (0..20_000u32).map(|i| (i % 253) as u8).collect();
+    fs::write(tree_dir.join("new/sub/big.bin"), &counting).unwrap();
+    fs::write(tree_dir.join("user/empty"), b"").unwrap();
+    let folder = card.join(format!(
+        "Nintendo 3DS/{ID0}/{ID1}/extdata/00000000/00000abc"
+    ));
+    let meta_before = fs::read(folder.join("00000000/00000001")).unwrap();
+
+    let out = with_keys(
+        &base,
+        &["sd", "import", s(&card), "--extdata", "abc", s(&tree_dir)],
+    );
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let kept = stderr
+        .split("the previous files are kept under ")
+        .nth(1)
+        .expect("the message names the backups")
+        .trim();
+    assert_eq!(
+        fs::read(Path::new(kept).join("extdata/00000000/00000abc/00000000/00000001")).unwrap(),
+        meta_before
+    );
+
+    // Independent path: every device file decrypts and carries the right
+    // CMAC, and the payloads of the file device files (read by `diff
+    // extract`, the plain DIFF reader) are exactly the non-empty files.
+    let boot9 = fs::read(base.join("fake-boot9.bin")).unwrap();
+    let movable = fs::read(base.join("fake-movable.sed")).unwrap();
+    let mut payloads = Vec::new();
+    for entry in fs::read_dir(folder.join("00000000")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let number = u32::from_str_radix(&name, 16).unwrap();
+        let bytes = fs::read(entry.path()).unwrap();
+        let (plain, ok) =
+            independent::open_device_file(&boot9, &movable, 0xabc, (0, number), &bytes);
+        assert!(ok, "device file {name}: the console would refuse it");
+        assert_eq!(&plain[0x100..0x104], b"DIFF");
+        if number == 1 {
+            continue;
+        }
+        let plain_path = work.path().join(format!("{name}.diff"));
+        fs::write(&plain_path, &plain).unwrap();
+        let payload_path = work.path().join(format!("{name}.payload"));
+        let out = keepsake(&["diff", "extract", s(&plain_path), s(&payload_path)]);
+        assert!(out.status.success(), "{:?}", text(&out));
+        payloads.push(fs::read(&payload_path).unwrap());
+    }
+    payloads.sort();
+    let mut want = vec![b"a new icon".to_vec(), counting];
+    want.sort();
+    assert_eq!(payloads, want);
+
+    // And the names: extract gives back exactly the tree (the empty file
+    // has no device file and reads as empty).
+    let extracted = work.path().join("extracted");
+    let out = with_keys(
+        &base,
+        &["sd", "extract", s(&card), "--extdata", "abc", s(&extracted)],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(tree(&extracted), tree(&tree_dir));
+}
+
+#[test]
+fn the_independent_path_accepts_the_fixture_extdata() {
+    let Some(base) = base() else { return };
+    let boot9 = fs::read(base.join("fake-boot9.bin")).unwrap();
+    let movable = fs::read(base.join("fake-movable.sed")).unwrap();
+    let folder = base.join(format!(
+        "sd-card/Nintendo 3DS/{ID0}/{ID1}/extdata/00000000/00000abc/00000000"
+    ));
+    for number in 1..=3u32 {
+        let bytes = fs::read(folder.join(format!("{number:08x}"))).unwrap();
+        let (plain, ok) =
+            independent::open_device_file(&boot9, &movable, 0xabc, (0, number), &bytes);
+        assert!(ok, "device file {number} as save3ds wrote it");
+        assert_eq!(&plain[0x100..0x104], b"DIFF");
+    }
 }

@@ -1,12 +1,23 @@
-//! Making a save hold exactly a given tree, as save3ds's import does: what
-//! the tree lacks is removed, its directories are created and its files
-//! written (replacing those of the same name).
+//! Making a save or an extdata archive hold exactly a given tree, as
+//! save3ds's import does: what the tree lacks is removed, its directories
+//! are created and its files written (replacing those of the same name).
 //!
 //! The tree is a list of entries, parents before children; a directory has
 //! no contents. Removal comes first, deepest paths first, so that the space
 //! and entries freed serve the new files.
+//!
+//! In an extdata archive a file's contents are its own device file: the
+//! metadata is changed here, and the device files to write or delete are
+//! returned for the caller. A file kept keeps its entry and unique id; a new
+//! one gets the next unique id above those in use. An empty file gets no
+//! device file, as save3ds makes it (the console reads a missing device
+//! file as an empty file).
+
+use std::collections::BTreeMap;
 
 use crate::ctr::savefs::{Node, SaveFs, SaveFsError};
+use crate::ctr::vsxe::edit::Found;
+use crate::ctr::vsxe::{Vsxe, VsxeError};
 use crate::storage::WriteAt;
 
 /// One entry of the tree to import.
@@ -46,6 +57,74 @@ pub fn replace_tree<S: WriteAt>(fs: &mut SaveFs<S>, tree: &[TreeEntry]) -> Resul
         }
     }
     Ok(())
+}
+
+/// What becomes of one device file of an extdata archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceChange {
+    /// Write a DIFF holding `contents` with this unique id.
+    Write { unique_id: u64, contents: Vec<u8> },
+    /// Delete the device file if there is one.
+    Delete,
+}
+
+/// Changes the extdata metadata (without committing) so that the archive
+/// holds exactly `tree`; returns what to do with each device file, by index.
+pub fn replace_extdata_tree<S: WriteAt>(
+    vsxe: &mut Vsxe<S>,
+    tree: &[TreeEntry],
+) -> Result<BTreeMap<u32, DeviceChange>, VsxeError> {
+    let wanted: BTreeMap<&str, bool> = tree
+        .iter()
+        .map(|e| (e.path.as_str(), e.data.is_none()))
+        .collect();
+    let mut existing = vsxe.walk()?;
+    let mut next_id = existing
+        .iter()
+        .filter_map(|e| e.file.map(|f| f.unique_id))
+        .max()
+        .map_or(1, |id| id.wrapping_add(1));
+    existing.sort_by_key(|e| std::cmp::Reverse(e.path.matches('/').count()));
+    let mut changes = BTreeMap::new();
+    for entry in existing {
+        let is_dir = entry.file.is_none();
+        if wanted.get(entry.path.as_str()) != Some(&is_dir)
+            && let Some(file) = vsxe.remove(&entry.path)?
+        {
+            changes.insert(file.device_index, DeviceChange::Delete);
+        }
+    }
+    for entry in tree {
+        match &entry.data {
+            None => {
+                if vsxe.lookup(&entry.path)?.is_none() {
+                    vsxe.create_dir(&entry.path)?;
+                }
+            }
+            Some(contents) => {
+                let file = match vsxe.lookup(&entry.path)? {
+                    Some(Found::File(file)) => file,
+                    _ => {
+                        let file = vsxe.add_file(&entry.path, next_id)?;
+                        next_id = next_id.wrapping_add(1);
+                        file
+                    }
+                };
+                // A later change to the same index (an entry freed and
+                // taken again) replaces the earlier one.
+                let change = if contents.is_empty() {
+                    DeviceChange::Delete
+                } else {
+                    DeviceChange::Write {
+                        unique_id: file.unique_id,
+                        contents: contents.clone(),
+                    }
+                };
+                changes.insert(file.device_index, change);
+            }
+        }
+    }
+    Ok(changes)
 }
 
 #[cfg(test)]

@@ -15,9 +15,10 @@
 //! `Quota.dat` ([`quota`]).
 //!
 //! [`Vsxe`] reads the metadata into memory once (every block checked through
-//! the DIFF's hash tree) and lists the tree.
+//! the DIFF's hash tree) and lists the tree; [`edit`] changes it.
 
 pub mod device;
+pub mod edit;
 pub mod header;
 pub mod quota;
 
@@ -88,6 +89,22 @@ pub enum VsxeError {
     FileData { path: String, error: PartitionError },
     #[error("{path}: its device file: {error}")]
     Device { path: String, error: ContainerError },
+    #[error("{path}: no such file or directory in the extdata")]
+    NotFound { path: String },
+    #[error("{path}: already exists in the extdata")]
+    AlreadyExists { path: String },
+    #[error("{path}: not a directory")]
+    NotADirectory { path: String },
+    #[error("{path}: directory not empty")]
+    NotEmpty { path: String },
+    #[error("the {list} list does not hold entry {index}: the metadata is inconsistent")]
+    NotLinked { list: &'static str, index: u32 },
+    #[error("{0}")]
+    Name(SaveFsError),
+    #[error("writing the metadata: {0}")]
+    Write(PartitionError),
+    #[error("committing the metadata: {0}")]
+    Commit(ContainerError),
     #[error(transparent)]
     Fat(#[from] FatError),
     #[error(transparent)]
@@ -122,6 +139,9 @@ pub struct Vsxe<S> {
     fat: Fat,
     dirs: EntryTable,
     files: EntryTable,
+    /// The metadata pieces as they are in the image, for writing back only
+    /// what changed (see [`edit`]).
+    stored: Vec<Vec<u8>>,
 }
 
 fn fits(what: &'static str, offset: u64, len: u64, limit: u64) -> Result<(), VsxeError> {
@@ -210,14 +230,17 @@ impl<S: ReadAt> Vsxe<S> {
         let dirs = EntryTable::parse("directory", DIR_ENTRY_LEN, dir_bytes, &dir_hash)?;
         let files = EntryTable::parse("file", FILE_ENTRY_LEN, file_bytes, &file_hash)?;
         dirs.key(ROOT)?;
-        Ok(Vsxe {
+        let mut vsxe = Vsxe {
             meta,
             header,
             info,
             fat,
             dirs,
             files,
-        })
+            stored: Vec::new(),
+        };
+        vsxe.stored = vsxe.pieces();
+        Ok(vsxe)
     }
 
     pub fn header(&self) -> &VsxeHeader {
@@ -287,19 +310,19 @@ impl<S: ReadAt> Vsxe<S> {
     }
 }
 
-/// Reads an entry table that is a FAT chain in the data region.
-fn read_table<S: ReadAt>(
-    meta: &mut Diff<S>,
+/// Where an entry table's bytes lie in the metadata payload: (offset,
+/// length) pieces, in order.
+fn table_places(
     info: &FsInfo,
     fat: &Fat,
     home: TableHome,
     len: u64,
     what: &'static str,
-) -> Result<Vec<u8>, VsxeError> {
+) -> Result<Vec<(u64, u64)>, VsxeError> {
     let (block, count) = match home {
         TableHome::Chain { block, count } => (block, count),
         // `FsInfo::parse` gives chains for a one-partition layout.
-        TableHome::Offset(offset) => return read_meta(meta, offset, len, what),
+        TableHome::Offset(offset) => return Ok(vec![(offset, len)]),
     };
     let bl = u64::from(info.block_len);
     let runs = fat.runs(block)?;
@@ -314,16 +337,31 @@ fn read_table<S: ReadAt>(
             needed: len,
         });
     }
-    let mut bytes = Vec::with_capacity(want as usize);
+    let mut places = Vec::new();
     let mut left = want;
     for (start, n) in runs {
         if left == 0 {
             break;
         }
         let take = (u64::from(n) * bl).min(left);
-        let at = info.data_offset + u64::from(start) * bl;
-        bytes.extend(read_meta(meta, at, take, what)?);
+        places.push((info.data_offset + u64::from(start) * bl, take));
         left -= take;
+    }
+    Ok(places)
+}
+
+/// Reads an entry table that is a FAT chain in the data region.
+fn read_table<S: ReadAt>(
+    meta: &mut Diff<S>,
+    info: &FsInfo,
+    fat: &Fat,
+    home: TableHome,
+    len: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, VsxeError> {
+    let mut bytes = Vec::new();
+    for (at, n) in table_places(info, fat, home, len, what)? {
+        bytes.extend(read_meta(meta, at, n, what)?);
     }
     Ok(bytes)
 }

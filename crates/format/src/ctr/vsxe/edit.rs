@@ -1,0 +1,254 @@
+//! Changing an extdata archive's tree: directories and file entries are
+//! added and removed in memory, and [`Vsxe::commit`] writes the hash tables
+//! and entry tables that changed back into the metadata DIFF and rehashes
+//! it. The entry tables have a fixed size (their FAT chains never grow), so
+//! the FAT is never touched. File contents are not here: each file is its
+//! own device file ([`super::device`]), which the caller writes.
+//!
+//! A new file entry is made as save3ds makes one (libsave3ds/src/ext_data.rs
+//! `new_sub_file`): first block 0x8000_0000, the unique id at 0x20, linked
+//! at the head of its parent's file list.
+
+use super::{
+    DIR_FIRST_DIR, DIR_FIRST_FILE, DIR_NEXT, ExtFile, FILE_NEXT, FILE_UNIQUE_ID, Vsxe, VsxeError,
+    table_places,
+};
+use crate::ctr::diff::Diff;
+use crate::ctr::savefs::entries::{EntryTable, NO_BLOCK};
+use crate::ctr::savefs::{ROOT, encode_name};
+use crate::storage::WriteAt;
+
+/// A file entry's first-block field.
+const FILE_BLOCK: usize = 0x1C;
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    Dir(u32),
+    File(ExtFile),
+}
+
+fn parts(path: &str) -> Vec<&str> {
+    path.split('/').filter(|c| !c.is_empty()).collect()
+}
+
+fn not_found(path: &str) -> VsxeError {
+    VsxeError::NotFound {
+        path: path.to_string(),
+    }
+}
+
+impl<S> Vsxe<S> {
+    /// The metadata pieces in the order they are written back: directory
+    /// hash table, file hash table, directory table, file table.
+    pub(super) fn pieces(&self) -> Vec<Vec<u8>> {
+        vec![
+            self.dirs.hash_bytes(),
+            self.files.hash_bytes(),
+            self.dirs.bytes().to_vec(),
+            self.files.bytes().to_vec(),
+        ]
+    }
+
+    fn ext_file(&self, entry: u32) -> Result<ExtFile, VsxeError> {
+        Ok(ExtFile {
+            entry,
+            device_index: entry + 1,
+            unique_id: self.files.get_u64(entry, FILE_UNIQUE_ID)?,
+        })
+    }
+
+    /// What `path` names, or `None` when nothing does.
+    pub fn lookup(&self, path: &str) -> Result<Option<Found>, VsxeError> {
+        let parts = parts(path);
+        let mut node = Found::Dir(ROOT);
+        for (i, part) in parts.iter().enumerate() {
+            let Found::Dir(dir) = node else {
+                return Err(VsxeError::NotADirectory {
+                    path: parts[..i].join("/"),
+                });
+            };
+            let name = encode_name(part).map_err(VsxeError::Name)?;
+            node = if let Some(d) = self.dirs.find(dir, &name)? {
+                Found::Dir(d)
+            } else if let Some(f) = self.files.find(dir, &name)? {
+                Found::File(self.ext_file(f)?)
+            } else {
+                return Ok(None);
+            };
+        }
+        Ok(Some(node))
+    }
+
+    /// The parent directory and encoded name of a new entry at `path`,
+    /// refusing a path that is taken.
+    fn place_new(&self, path: &str) -> Result<(u32, [u8; 16]), VsxeError> {
+        let parts = parts(path);
+        let Some((last, parents)) = parts.split_last() else {
+            return Err(VsxeError::NotFound {
+                path: path.to_string(),
+            });
+        };
+        let parent_path = parents.join("/");
+        let parent = match self.lookup(&parent_path)? {
+            Some(Found::Dir(d)) => d,
+            Some(Found::File(_)) => return Err(VsxeError::NotADirectory { path: parent_path }),
+            None => return Err(not_found(&parent_path)),
+        };
+        let name = encode_name(last).map_err(VsxeError::Name)?;
+        if self.dirs.find(parent, &name)?.is_some() || self.files.find(parent, &name)?.is_some() {
+            return Err(VsxeError::AlreadyExists {
+                path: path.to_string(),
+            });
+        }
+        Ok((parent, name))
+    }
+}
+
+/// Takes `index` out of the list starting at `first` linked through field
+/// `next`; returns the list's new head.
+fn unlink(
+    table: &mut EntryTable,
+    first: u32,
+    index: u32,
+    next: usize,
+    list: &'static str,
+) -> Result<u32, VsxeError> {
+    let members = table.list(first, next, list)?;
+    let after = table.get(index, next)?;
+    match members.iter().position(|&m| m == index) {
+        Some(0) => Ok(after),
+        Some(p) => {
+            table.set(members[p - 1], next, after)?;
+            Ok(first)
+        }
+        None => Err(VsxeError::NotLinked { list, index }),
+    }
+}
+
+impl<S: WriteAt> Vsxe<S> {
+    /// Creates directory `path` (its parent must exist).
+    pub fn create_dir(&mut self, path: &str) -> Result<u32, VsxeError> {
+        let (parent, name) = self.place_new(path)?;
+        let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
+        let dir = self.dirs.add(parent, &name)?;
+        self.dirs.set(dir, DIR_NEXT, first)?;
+        self.dirs.set(parent, DIR_FIRST_DIR, dir)?;
+        Ok(dir)
+    }
+
+    /// Adds a file entry at `path` with `unique_id`; its contents are the
+    /// device file the returned entry names.
+    pub fn add_file(&mut self, path: &str, unique_id: u64) -> Result<ExtFile, VsxeError> {
+        let (parent, name) = self.place_new(path)?;
+        let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
+        let file = self.files.add(parent, &name)?;
+        self.files.set(file, FILE_NEXT, first)?;
+        self.files.set(file, FILE_BLOCK, NO_BLOCK)?;
+        self.files.set_u64(file, FILE_UNIQUE_ID, unique_id)?;
+        self.dirs.set(parent, DIR_FIRST_FILE, file)?;
+        self.ext_file(file)
+    }
+
+    /// Removes a file entry, or an empty directory; returns the removed
+    /// file's entry (whose device file the caller deletes).
+    pub fn remove(&mut self, path: &str) -> Result<Option<ExtFile>, VsxeError> {
+        let found = self.lookup(path)?.ok_or_else(|| not_found(path))?;
+        match found {
+            Found::Dir(ROOT) => Err(VsxeError::NotFound {
+                path: path.to_string(),
+            }),
+            Found::Dir(d) => {
+                if self.dirs.get(d, DIR_FIRST_DIR)? != 0 || self.dirs.get(d, DIR_FIRST_FILE)? != 0 {
+                    return Err(VsxeError::NotEmpty {
+                        path: path.to_string(),
+                    });
+                }
+                let parent = self.dirs.key(d)?.0;
+                let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
+                let head = unlink(&mut self.dirs, first, d, DIR_NEXT, "sibling directory")?;
+                self.dirs.set(parent, DIR_FIRST_DIR, head)?;
+                self.dirs.remove(d)?;
+                Ok(None)
+            }
+            Found::File(file) => {
+                let parent = self.files.key(file.entry)?.0;
+                let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
+                let head = unlink(
+                    &mut self.files,
+                    first,
+                    file.entry,
+                    FILE_NEXT,
+                    "sibling file",
+                )?;
+                self.dirs.set(parent, DIR_FIRST_FILE, head)?;
+                self.files.remove(file.entry)?;
+                Ok(Some(file))
+            }
+        }
+    }
+
+    /// Writes the changed metadata back and rehashes the metadata DIFF.
+    pub fn commit(&mut self) -> Result<(), VsxeError> {
+        let now = self.pieces();
+        for (index, (new, old)) in now.iter().zip(&self.stored).enumerate() {
+            if new == old {
+                continue;
+            }
+            let places = match index {
+                0 => vec![(self.info.dir_hash_offset, new.len() as u64)],
+                1 => vec![(self.info.file_hash_offset, new.len() as u64)],
+                2 => table_places(
+                    &self.info,
+                    &self.fat,
+                    self.info.dir_table,
+                    new.len() as u64,
+                    "directory entry table",
+                )?,
+                _ => table_places(
+                    &self.info,
+                    &self.fat,
+                    self.info.file_table,
+                    new.len() as u64,
+                    "file entry table",
+                )?,
+            };
+            write_changed(&mut self.meta, &places, old, new)?;
+        }
+        self.meta.commit().map_err(VsxeError::Commit)?;
+        self.stored = now;
+        Ok(())
+    }
+
+    /// The metadata DIFF, with everything committed so far.
+    pub fn into_meta(self) -> Diff<S> {
+        self.meta
+    }
+}
+
+/// Writes the 64-byte pieces of `new` that differ from `old`, spread over
+/// `places` in order: untouched blocks keep their hashes.
+fn write_changed<S: WriteAt>(
+    meta: &mut Diff<S>,
+    places: &[(u64, u64)],
+    old: &[u8],
+    new: &[u8],
+) -> Result<(), VsxeError> {
+    const PIECE: usize = 64;
+    let mut base = 0usize;
+    for &(at, len) in places {
+        let len = len as usize;
+        let mut i = 0;
+        while i < len {
+            let n = PIECE.min(len - i);
+            let range = base + i..base + i + n;
+            if old.get(range.clone()) != new.get(range.clone()) {
+                meta.write(0, at + i as u64, &new[range])
+                    .map_err(VsxeError::Write)?;
+            }
+            i += n;
+        }
+        base += len;
+    }
+    Ok(())
+}
