@@ -252,3 +252,89 @@ fn write_changed<S: WriteAt>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctr::diff;
+    use crate::ctr::keys::ConsoleKeys;
+    use crate::ctr::sd::extdata::crypt;
+    use crate::ctr::sd::paths::extdata_device_file;
+    use keepsake_testkit::fixtures;
+
+    /// The fixture archive's metadata, decrypted (see the fixtures README:
+    /// `icon`, `user/save.bin` and an empty `boss/`).
+    fn fixture_meta() -> Option<Vec<u8>> {
+        let keys = ConsoleKeys::derive(
+            &fixtures::read("ctr/save3ds/fake-boot9.bin")?,
+            &fixtures::read("ctr/save3ds/fake-movable.sed")?,
+        )
+        .unwrap();
+        let mut meta = fixtures::read(&format!(
+            "ctr/save3ds/sd-card/Nintendo 3DS/f3e70c5ec14b4d169df44e1c449c9dc2/\
+             0123456789abcdef0123456789abcdef/{}",
+            extdata_device_file(0xabc, 1).join("/")
+        ))?;
+        crypt(&keys, 0xabc, 1, &mut meta);
+        Some(meta)
+    }
+
+    #[test]
+    fn entries_added_and_removed_survive_a_commit_and_a_fresh_read() {
+        let Some(meta) = fixture_meta() else { return };
+        let mut vsxe = Vsxe::open(diff::open(meta).unwrap()).unwrap();
+        let removed = vsxe.remove("icon").unwrap().expect("icon is a file");
+        vsxe.create_dir("boss/sub").unwrap();
+        let added = vsxe.add_file("boss/sub/new.bin", 0x1234).unwrap();
+        vsxe.commit().unwrap();
+        let image = vsxe.into_meta().into_storage();
+        let fresh = Vsxe::open(diff::open(image).unwrap()).unwrap();
+        let mut paths: Vec<String> = fresh.walk().unwrap().into_iter().map(|e| e.path).collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "boss",
+                "boss/sub",
+                "boss/sub/new.bin",
+                "user",
+                "user/save.bin"
+            ]
+        );
+        let Some(Found::File(file)) = fresh.lookup("boss/sub/new.bin").unwrap() else {
+            panic!("new.bin is a file");
+        };
+        assert_eq!(file, added);
+        assert_eq!(file.unique_id, 0x1234);
+        // The freed entry of `icon` is the one a new file takes.
+        assert_eq!(file.device_index, removed.device_index);
+    }
+
+    #[test]
+    fn taken_names_missing_parents_and_full_directories_are_refused() {
+        let Some(meta) = fixture_meta() else { return };
+        let mut vsxe = Vsxe::open(diff::open(meta).unwrap()).unwrap();
+        assert!(matches!(
+            vsxe.create_dir("user"),
+            Err(VsxeError::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            vsxe.add_file("icon", 1),
+            Err(VsxeError::AlreadyExists { .. })
+        ));
+        assert!(matches!(
+            vsxe.add_file("nowhere/x", 1),
+            Err(VsxeError::NotFound { .. })
+        ));
+        assert!(matches!(
+            vsxe.add_file("icon/x", 1),
+            Err(VsxeError::NotADirectory { .. })
+        ));
+        let err = vsxe.remove("user").unwrap_err();
+        assert_eq!(err.to_string(), "user: directory not empty");
+        assert!(matches!(
+            vsxe.add_file("a_name_that_is_too_long", 1),
+            Err(VsxeError::Name(_))
+        ));
+    }
+}
