@@ -17,6 +17,7 @@ pub mod dpfs;
 pub mod fuzzing;
 pub mod ivfc;
 pub mod keys;
+pub mod nand;
 pub mod partition;
 pub mod savefs;
 pub mod sd;

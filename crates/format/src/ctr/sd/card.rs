@@ -13,6 +13,17 @@ fn is_id_folder(name: &str) -> bool {
 /// Checks that the folder names found under `Nintendo 3DS` include the ID0
 /// the keys give (`expected`) and returns it as it is spelled on the card.
 pub fn find_id0<'a>(expected: &str, names: &'a [String]) -> Result<&'a str, SdError> {
+    find_id0_in("the SD card", "Nintendo 3DS", expected, names)
+}
+
+/// Like [`find_id0`] for the ID0 folders in `folder` of `place` (a NAND
+/// dump's `data`).
+pub fn find_id0_in<'a>(
+    place: &'static str,
+    folder: &'static str,
+    expected: &str,
+    names: &'a [String],
+) -> Result<&'a str, SdError> {
     names
         .iter()
         .find(|n| n.eq_ignore_ascii_case(expected))
@@ -22,6 +33,8 @@ pub fn find_id0<'a>(expected: &str, names: &'a [String]) -> Result<&'a str, SdEr
                 names.iter().filter(|n| is_id_folder(n)).cloned().collect();
             found.sort();
             SdError::WrongId0 {
+                place,
+                folder,
                 expected: expected.to_string(),
                 found,
             }

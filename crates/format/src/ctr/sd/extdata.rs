@@ -38,17 +38,27 @@ pub fn crypt(keys: &ConsoleKeys, extdata_id: u64, index: u32, data: &mut [u8]) {
     keys.crypt_sd_file(&extdata_device_file(extdata_id, index), data);
 }
 
-fn decrypt_checked(keys: &ConsoleKeys, extdata_id: u64, index: u32, bytes: &mut [u8]) -> bool {
-    crypt(keys, extdata_id, index, bytes);
+fn cmac_ok(keys: &ConsoleKeys, extdata_id: u64, index: u32, plain: &[u8]) -> bool {
     let kind = device_kind(extdata_id, index);
-    verify_image(keys.sign_key().expose(), &kind, bytes).unwrap_or(false)
+    verify_image(keys.sign_key().expose(), &kind, plain).unwrap_or(false)
 }
 
 /// Opens archive `extdata_id` from the encrypted bytes of its metadata
 /// device file (`00000000/00000001`).
 pub fn open(keys: &ConsoleKeys, extdata_id: u64, mut bytes: Vec<u8>) -> Result<SdExtdata, SdError> {
+    crypt(keys, extdata_id, META_INDEX, &mut bytes);
+    open_plain(keys, extdata_id, bytes)
+}
+
+/// Opens archive `extdata_id` from the plaintext bytes of its metadata
+/// device file, as NAND stores it.
+pub fn open_plain(
+    keys: &ConsoleKeys,
+    extdata_id: u64,
+    bytes: Vec<u8>,
+) -> Result<SdExtdata, SdError> {
     let path = extdata_device_file(extdata_id, META_INDEX).join("/");
-    let cmac_ok = decrypt_checked(keys, extdata_id, META_INDEX, &mut bytes);
+    let cmac_ok = cmac_ok(keys, extdata_id, META_INDEX, &bytes);
     let meta = diff::open(bytes).map_err(|error| SdError::Container {
         path: path.clone(),
         error: Box::new(error),
@@ -69,8 +79,20 @@ pub fn read_file(
     name: &str,
     mut bytes: Vec<u8>,
 ) -> Result<(Vec<u8>, bool), SdError> {
+    crypt(keys, extdata_id, file.device_index, &mut bytes);
+    read_file_plain(keys, extdata_id, file, name, bytes)
+}
+
+/// Like [`read_file`] for a plaintext device file, as NAND stores it.
+pub fn read_file_plain(
+    keys: &ConsoleKeys,
+    extdata_id: u64,
+    file: &ExtFile,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<(Vec<u8>, bool), SdError> {
     let path = extdata_device_file(extdata_id, file.device_index).join("/");
-    let cmac_ok = decrypt_checked(keys, extdata_id, file.device_index, &mut bytes);
+    let cmac_ok = cmac_ok(keys, extdata_id, file.device_index, &bytes);
     let container = diff::open(bytes).map_err(|error| SdError::Container {
         path: path.clone(),
         error: Box::new(error),

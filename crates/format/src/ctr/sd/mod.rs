@@ -32,11 +32,15 @@ use super::vsxe::VsxeError;
 #[derive(Debug, Error)]
 pub enum SdError {
     #[error(
-        "the SD card has no folder for these keys: they give ID0 {expected}, but \
-         'Nintendo 3DS' holds {}; use the boot9.bin and movable.sed of the console \
-         this card belongs to", found_list(.found)
+        "{place} has no folder for these keys: they give ID0 {expected}, but \
+         '{folder}' holds {}; use the boot9.bin and movable.sed of the console \
+         it belongs to", found_list(.found)
     )]
     WrongId0 {
+        /// "the SD card" or "the NAND dump".
+        place: &'static str,
+        /// The folder that holds the ID0 folders.
+        folder: &'static str,
         expected: String,
         found: Vec<String>,
     },

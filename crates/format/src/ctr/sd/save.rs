@@ -13,7 +13,7 @@ use crate::ctr::disa;
 use crate::ctr::keys::ConsoleKeys;
 use crate::ctr::savefs::SaveFs;
 
-/// An SD save opened and decrypted.
+/// A save opened (and, on the SD card, decrypted).
 #[derive(Debug)]
 pub struct SdSave {
     pub fs: SaveFs<Vec<u8>>,
@@ -41,7 +41,18 @@ pub fn cmac_matches(keys: &ConsoleKeys, title_id: u64, plain: &[u8]) -> bool {
 pub fn open(keys: &ConsoleKeys, title_id: u64, mut bytes: Vec<u8>) -> Result<SdSave, SdError> {
     let path = save_file(title_id).join("/");
     crypt(keys, title_id, &mut bytes);
-    let cmac_ok = cmac_matches(keys, title_id, &bytes);
+    open_plain(keys, &kind(title_id), path, bytes)
+}
+
+/// Opens a plaintext save image of kind `kind` (`path` names it in errors).
+/// NAND system saves are stored this way ([`crate::ctr::nand`]).
+pub fn open_plain(
+    keys: &ConsoleKeys,
+    kind: &SignatureKind,
+    path: String,
+    bytes: Vec<u8>,
+) -> Result<SdSave, SdError> {
+    let cmac_ok = verify_image(keys.sign_key().expose(), kind, &bytes).unwrap_or(false);
     let container = disa::open(bytes).map_err(|error| SdError::Container {
         path: path.clone(),
         error: Box::new(error),
