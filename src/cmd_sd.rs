@@ -13,6 +13,7 @@ use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use keepsake_format::ctr::diff;
 use keepsake_format::ctr::keys::ConsoleKeys;
+use keepsake_format::ctr::nand::{self, system_save_file};
 use keepsake_format::ctr::savefs::{Node, encode_name};
 use keepsake_format::ctr::sd::import::{
     DeviceChange, TreeEntry, replace_extdata_tree, replace_tree,
@@ -20,8 +21,8 @@ use keepsake_format::ctr::sd::import::{
 use keepsake_format::ctr::sd::paths::{
     extdata_device_file, extdata_folder, join_halves, parse_half, save_file,
 };
-use keepsake_format::ctr::sd::{card, extdata, save};
-use keepsake_format::ctr::vsxe::ExtEntry;
+use keepsake_format::ctr::sd::{SdError, card, extdata, save};
+use keepsake_format::ctr::vsxe::{ExtEntry, ExtFile};
 use serde::Serialize;
 
 use crate::failure::{FailWith, Failure};
@@ -101,7 +102,7 @@ pub struct Archive {
     extdata: Option<u64>,
 }
 
-fn parse_id(text: &str) -> anyhow::Result<u64> {
+pub(crate) fn parse_id(text: &str) -> anyhow::Result<u64> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
     if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(anyhow!("expected up to 16 hex digits, found {text:?}"));
@@ -109,11 +110,15 @@ fn parse_id(text: &str) -> anyhow::Result<u64> {
     Ok(u64::from_str_radix(digits, 16)?)
 }
 
-/// A card opened with a console's keys.
-struct Card {
+/// An SD card or a NAND dump opened with a console's keys.
+pub(crate) struct Card {
     keys: ConsoleKeys,
-    /// `SDROOT/Nintendo 3DS/<ID0>/<ID1>`.
+    /// The console's folder: `SDROOT/Nintendo 3DS/<ID0>/<ID1>` on an SD
+    /// card, `NANDROOT/data/<ID0>` in a NAND dump.
     id1_dir: PathBuf,
+    /// A NAND dump: system saves instead of titles' saves, nothing
+    /// encrypted, extdata with a Quota.dat.
+    nand: bool,
 }
 
 /// Names of the subfolders of `dir`.
@@ -150,7 +155,74 @@ impl Card {
         let id1_names = folder_names(&n3ds.join(&id0))?;
         let id1 = card::find_id1(&id0, &id1_names).bad_input(format!("{}", sdroot.display()))?;
         let id1_dir = n3ds.join(&id0).join(id1);
-        Ok(Card { keys, id1_dir })
+        Ok(Card {
+            keys,
+            id1_dir,
+            nand: false,
+        })
+    }
+
+    /// Opens a NAND dump folder (the CTR NAND partition's files); its own
+    /// `private/movable.sed` serves unless another is given.
+    pub(crate) fn open_nand(
+        nandroot: &Path,
+        boot9: &Path,
+        movable: Option<&Path>,
+    ) -> Result<Self, Failure> {
+        let default_movable = nandroot.join("private").join("movable.sed");
+        let boot9 = read_input(boot9)?;
+        let movable = read_input(movable.unwrap_or(&default_movable))?;
+        let keys = ConsoleKeys::derive(&boot9, &movable).bad_input("reading the keys")?;
+        let data = nandroot.join("data");
+        if !data.is_dir() {
+            return Err(Failure::input(anyhow!(
+                "{} has no 'data' folder; pass the folder holding the CTR NAND partition's files",
+                nandroot.display()
+            )));
+        }
+        let id0_names = folder_names(&data)?;
+        let id0 = card::find_id0_in("the NAND dump", "data", keys.id0(), &id0_names)
+            .bad_input(format!("{}", nandroot.display()))?
+            .to_string();
+        Ok(Card {
+            keys,
+            id1_dir: data.join(id0),
+            nand: true,
+        })
+    }
+
+    /// Components of save `id`'s file.
+    fn save_components(&self, id: u64) -> Vec<String> {
+        if self.nand {
+            system_save_file(id as u32)
+        } else {
+            save_file(id)
+        }
+    }
+
+    /// How save `id` is named in messages.
+    fn save_name(&self, id: u64) -> String {
+        if self.nand {
+            format!("system save {id:08x}")
+        } else {
+            format!("save of title {id:016x}")
+        }
+    }
+
+    fn save_from_bytes(&self, id: u64, bytes: Vec<u8>) -> Result<save::SdSave, SdError> {
+        if self.nand {
+            nand::open_system_save(&self.keys, id as u32, bytes)
+        } else {
+            save::open(&self.keys, id, bytes)
+        }
+    }
+
+    fn seal_save(&self, id: u64, plain: Vec<u8>) -> Vec<u8> {
+        if self.nand {
+            nand::seal_system_save(&self.keys, id as u32, plain)
+        } else {
+            save::seal(&self.keys, id, plain)
+        }
     }
 
     fn path_of(&self, components: &[String]) -> PathBuf {
@@ -188,7 +260,21 @@ impl Card {
     }
 
     fn saves(&self) -> Result<Vec<u64>, Failure> {
-        self.ids_under("title", |id| self.path_of(&save_file(id)).is_file())
+        if !self.nand {
+            return self.ids_under("title", |id| self.path_of(&save_file(id)).is_file());
+        }
+        let dir = self.id1_dir.join("sysdata");
+        if !dir.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut ids: Vec<u64> = folder_names(&dir)?
+            .iter()
+            .filter_map(|name| parse_half(name))
+            .map(u64::from)
+            .filter(|&id| self.path_of(&system_save_file(id as u32)).is_file())
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
     }
 
     fn extdata_ids(&self) -> Result<Vec<u64>, Failure> {
@@ -210,12 +296,10 @@ impl Card {
         read_input(&path)
     }
 
-    fn open_save(&self, title_id: u64) -> Result<save::SdSave, Failure> {
-        let bytes = self.read_archive_file(
-            &save_file(title_id),
-            format!("save of title {title_id:016x}"),
-        )?;
-        save::open(&self.keys, title_id, bytes).bad_input("opening the save")
+    fn open_save(&self, id: u64) -> Result<save::SdSave, Failure> {
+        let bytes = self.read_archive_file(&self.save_components(id), self.save_name(id))?;
+        self.save_from_bytes(id, bytes)
+            .bad_input("opening the save")
     }
 
     fn open_extdata(&self, id: u64) -> Result<extdata::SdExtdata, Failure> {
@@ -223,7 +307,30 @@ impl Card {
             &extdata_device_file(id, extdata::META_INDEX),
             format!("extdata {id:016x}"),
         )?;
-        extdata::open(&self.keys, id, bytes).bad_input("opening the extdata")
+        self.extdata_from_bytes(id, bytes)
+            .bad_input("opening the extdata")
+    }
+
+    fn extdata_from_bytes(&self, id: u64, bytes: Vec<u8>) -> Result<extdata::SdExtdata, SdError> {
+        if self.nand {
+            extdata::open_plain(&self.keys, id, bytes)
+        } else {
+            extdata::open(&self.keys, id, bytes)
+        }
+    }
+
+    fn ext_file_from_bytes(
+        &self,
+        id: u64,
+        file: &ExtFile,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(Vec<u8>, bool), SdError> {
+        if self.nand {
+            extdata::read_file_plain(&self.keys, id, file, name, bytes)
+        } else {
+            extdata::read_file(&self.keys, id, file, name, bytes)
+        }
     }
 
     /// The contents of an extdata file and whether its CMAC is good. A file
@@ -235,7 +342,7 @@ impl Card {
             return Ok((Vec::new(), true));
         }
         let bytes = self.read(&components)?;
-        extdata::read_file(&self.keys, id, &file, &entry.path, bytes)
+        self.ext_file_from_bytes(id, &file, &entry.path, bytes)
             .bad_input("reading the extdata")
     }
 }
@@ -257,12 +364,16 @@ struct ListEntry {
 }
 
 fn list_save(card: &Card, title_id: u64) -> ListEntry {
-    let size = fs::metadata(card.path_of(&save_file(title_id)))
+    let size = fs::metadata(card.path_of(&card.save_components(title_id)))
         .ok()
         .map(|m| m.len());
     let mut entry = ListEntry {
-        kind: "save",
-        id: format!("{title_id:016x}"),
+        kind: if card.nand { "system-save" } else { "save" },
+        id: if card.nand {
+            format!("{title_id:08x}")
+        } else {
+            format!("{title_id:016x}")
+        },
         size,
         files: None,
         verifies: false,
@@ -312,6 +423,14 @@ fn list_extdata(card: &Card, id: u64) -> ListEntry {
         let files: Vec<&ExtEntry> = listing.iter().filter(|e| e.file.is_some()).collect();
         entry.files = Some(files.len());
         let mut problem = (!opened.cmac_ok).then(|| "the metadata's CMAC does not match".into());
+        let quota = card.path_of(&nand::quota_file(id));
+        if card.nand && quota.is_file() {
+            let (_, quota_ok) = nand::read_quota(&card.keys, id, read_input(&quota)?)
+                .bad_input("reading Quota.dat")?;
+            if !quota_ok && problem.is_none() {
+                problem = Some("Quota.dat: the CMAC does not match".into());
+            }
+        }
         // Reading a file checks every block of its device file.
         for file in files {
             let (_, cmac_ok) = card.read_ext_file(id, file)?;
@@ -342,7 +461,10 @@ fn list_line(e: &ListEntry) -> String {
             e.problem.as_deref().unwrap_or("unknown")
         )
     };
-    format!("{}  {:<7}  {size:>13}  {files:>9}  {state}", e.id, e.kind)
+    format!(
+        "{:<16}  {:<11}  {size:>13}  {files:>9}  {state}",
+        e.id, e.kind
+    )
 }
 
 /// `dir` joined with a slash-separated path from an archive, refusing
@@ -365,7 +487,7 @@ fn create_dir(path: &Path) -> Result<(), Failure> {
 }
 
 fn extract_save(card: &Card, title_id: u64, outdir: &Path) -> Result<(usize, u64), Failure> {
-    let source = card.path_of(&save_file(title_id));
+    let source = card.path_of(&card.save_components(title_id));
     let mut opened = card.open_save(title_id)?;
     if !opened.cmac_ok {
         eprintln!(
@@ -525,26 +647,35 @@ fn keep_backup(root: &Path, components: &[String], bytes: &[u8]) -> Result<PathB
     Ok(path)
 }
 
-fn import_save(card: &Card, sdroot: &Path, title_id: u64, dir: &Path) -> Result<(), Failure> {
-    let components = save_file(title_id);
+pub(crate) fn import_save(
+    card: &Card,
+    sdroot: &Path,
+    title_id: u64,
+    dir: &Path,
+) -> Result<(), Failure> {
+    let components = card.save_components(title_id);
     let target = card.path_of(&components);
     let mut tree = Vec::new();
     collect_tree(dir, "", &mut tree)?;
-    let old = card.read_archive_file(&components, format!("save of title {title_id:016x}"))?;
-    let mut opened = save::open(&card.keys, title_id, old.clone()).bad_input("opening the save")?;
+    let old = card.read_archive_file(&components, card.save_name(title_id))?;
+    let mut opened = card
+        .save_from_bytes(title_id, old.clone())
+        .bad_input("opening the save")?;
     replace_tree(&mut opened.fs, &tree).bad_input(format!("importing {}", dir.display()))?;
     opened.fs.commit().failed("committing the changes")?;
-    let sealed = save::seal(&card.keys, title_id, opened.fs.into_disa().into_storage());
+    let sealed = card.seal_save(title_id, opened.fs.into_disa().into_storage());
     // Read the result back from its encrypted bytes before anything is
     // written: it must decrypt, verify and hold exactly the tree.
-    let mut check =
-        save::open(&card.keys, title_id, sealed.clone()).failed("reading the new save back")?;
+    let mut check = card
+        .save_from_bytes(title_id, sealed.clone())
+        .failed("reading the new save back")?;
     holds_exactly(&mut check, &tree).failed("checking the new save; nothing was written")?;
     let backup = keep_backup(&backup_root(sdroot), &components, &old)?;
     write_output(&target, &sealed, &[dir])?;
     eprintln!(
-        "imported {} entries into the save of {title_id:016x}; the previous save file is kept at {}",
+        "imported {} entries into the {}; the previous save file is kept at {}",
         tree.len(),
+        card.save_name(title_id),
         backup.display()
     );
     Ok(())
@@ -664,59 +795,68 @@ fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(),
     Ok(())
 }
 
+/// `list`: every save and extdata archive, as text or JSON.
+pub(crate) fn list(card: &Card, json: bool) -> Result<(), Failure> {
+    let mut entries: Vec<ListEntry> = Vec::new();
+    for id in card.saves()? {
+        entries.push(list_save(card, id));
+    }
+    for id in card.extdata_ids()? {
+        entries.push(list_extdata(card, id));
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&entries).failed("writing JSON")?;
+        println!("{text}");
+    } else {
+        println!("{}", card.id1_dir.display());
+        for entry in &entries {
+            println!("{}", list_line(entry));
+        }
+        if entries.is_empty() {
+            println!("(no saves and no extdata)");
+        }
+    }
+    Ok(())
+}
+
+/// `extract`: one save (`save`) or extdata archive (`extdata`) into `outdir`.
+pub(crate) fn extract(
+    card: &Card,
+    save: Option<u64>,
+    extdata: Option<u64>,
+    outdir: &Path,
+) -> Result<(), Failure> {
+    let (what, (entries, bytes)) = match (save, extdata) {
+        (Some(id), _) => (card.save_name(id), extract_save(card, id, outdir)?),
+        (None, Some(id)) => (
+            format!("extdata {id:016x}"),
+            extract_extdata(card, id, outdir)?,
+        ),
+        (None, None) => {
+            return Err(Failure::input(anyhow!("pass --save or --extdata")));
+        }
+    };
+    eprintln!(
+        "extracted {entries} entries ({bytes} bytes) of the {what} into {}",
+        outdir.display()
+    );
+    Ok(())
+}
+
 pub fn run(command: SdCommand) -> Result<(), Failure> {
     match command {
-        SdCommand::List { sdroot, keys, json } => {
-            let card = Card::open(&sdroot, &keys)?;
-            let mut entries: Vec<ListEntry> = Vec::new();
-            for title_id in card.saves()? {
-                entries.push(list_save(&card, title_id));
-            }
-            for id in card.extdata_ids()? {
-                entries.push(list_extdata(&card, id));
-            }
-            if json {
-                let text = serde_json::to_string_pretty(&entries).failed("writing JSON")?;
-                println!("{text}");
-            } else {
-                println!("{}", card.id1_dir.display());
-                for entry in &entries {
-                    println!("{}", list_line(entry));
-                }
-                if entries.is_empty() {
-                    println!("(no saves and no extdata)");
-                }
-            }
-            Ok(())
-        }
+        SdCommand::List { sdroot, keys, json } => list(&Card::open(&sdroot, &keys)?, json),
         SdCommand::Extract {
             sdroot,
             archive,
             outdir,
             keys,
-        } => {
-            let card = Card::open(&sdroot, &keys)?;
-            let (what, (entries, bytes)) = match (archive.save, archive.extdata) {
-                (Some(title_id), _) => (
-                    format!("save of {title_id:016x}"),
-                    extract_save(&card, title_id, &outdir)?,
-                ),
-                (None, Some(id)) => (
-                    format!("extdata {id:016x}"),
-                    extract_extdata(&card, id, &outdir)?,
-                ),
-                (None, None) => {
-                    return Err(Failure::input(anyhow!(
-                        "pass --save TITLEID or --extdata ID"
-                    )));
-                }
-            };
-            eprintln!(
-                "extracted {entries} entries ({bytes} bytes) of the {what} into {}",
-                outdir.display()
-            );
-            Ok(())
-        }
+        } => extract(
+            &Card::open(&sdroot, &keys)?,
+            archive.save,
+            archive.extdata,
+            &outdir,
+        ),
         SdCommand::Import {
             sdroot,
             archive,

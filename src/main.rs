@@ -2,6 +2,7 @@
 
 mod cmd_3ds;
 mod cmd_disa;
+mod cmd_nand;
 mod cmd_nds;
 mod cmd_preview;
 mod cmd_sd;
@@ -42,6 +43,9 @@ enum Command {
     /// Saves and extdata straight from a 3DS's SD card, with the console's boot9.bin and movable.sed.
     #[command(subcommand)]
     Sd(cmd_sd::SdCommand),
+    /// System saves and extdata from a NAND dump folder, with the console's boot9.bin and movable.sed.
+    #[command(subcommand)]
+    Nand(cmd_nand::NandCommand),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -52,6 +56,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Disa(command) => cmd_disa::run_disa(command),
         Command::Diff(command) => cmd_disa::run_diff(command),
         Command::Sd(command) => cmd_sd::run(command),
+        Command::Nand(command) => cmd_nand::run(command),
     }
 }
 
