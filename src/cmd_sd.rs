@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
+use keepsake_format::ctr::bdri::DbKind;
 use keepsake_format::ctr::diff;
 use keepsake_format::ctr::keys::ConsoleKeys;
 use keepsake_format::ctr::nand::{self, system_save_file};
@@ -21,7 +22,7 @@ use keepsake_format::ctr::sd::import::{
 use keepsake_format::ctr::sd::paths::{
     extdata_device_file, extdata_folder, join_halves, parse_half, save_file,
 };
-use keepsake_format::ctr::sd::{SdError, card, extdata, save};
+use keepsake_format::ctr::sd::{SdError, card, extdata, save, title_db};
 use keepsake_format::ctr::vsxe::{ExtEntry, ExtFile};
 use serde::Serialize;
 
@@ -357,6 +358,9 @@ struct ListEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<u64>,
     files: Option<usize>,
+    /// Title version (installed titles only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u16>,
     verifies: bool,
     /// Why it does not verify or could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -376,6 +380,7 @@ fn list_save(card: &Card, title_id: u64) -> ListEntry {
         },
         size,
         files: None,
+        version: None,
         verifies: false,
         problem: None,
     };
@@ -414,6 +419,7 @@ fn list_extdata(card: &Card, id: u64) -> ListEntry {
         id: format!("{id:016x}"),
         size: None,
         files: None,
+        version: None,
         verifies: false,
         problem: None,
     };
@@ -448,11 +454,49 @@ fn list_extdata(card: &Card, id: u64) -> ListEntry {
     entry
 }
 
+/// The titles the SD card's title.db lists, one entry each (or one entry
+/// saying why it cannot be read).
+fn list_titles(card: &Card) -> Vec<ListEntry> {
+    let components = title_db::db_file(DbKind::SdTitle);
+    let path = card.path_of(&components);
+    if card.nand || !path.is_file() {
+        return Vec::new();
+    }
+    let result = read_input(&path).and_then(|bytes| {
+        title_db::read(&card.keys, DbKind::SdTitle, bytes).bad_input("reading the title database")
+    });
+    match result {
+        Ok((titles, cmac_ok)) => titles
+            .iter()
+            .map(|t| ListEntry {
+                kind: "title",
+                id: format!("{:016x}", t.title_id),
+                size: Some(t.size),
+                files: None,
+                version: Some(t.version),
+                verifies: cmac_ok,
+                problem: (!cmac_ok).then(|| "dbs/title.db: the CMAC does not match".into()),
+            })
+            .collect(),
+        Err(failure) => vec![ListEntry {
+            kind: "title-db",
+            id: components.join("/"),
+            size: None,
+            files: None,
+            version: None,
+            verifies: false,
+            problem: Some(failure.to_string()),
+        }],
+    }
+}
+
 fn list_line(e: &ListEntry) -> String {
     let size = e.size.map_or(String::new(), |s| format!("{s} bytes"));
-    let files = e
-        .files
-        .map_or("? files".to_string(), |n| format!("{n} files"));
+    let files = match (e.files, e.version) {
+        (Some(n), _) => format!("{n} files"),
+        (None, Some(v)) => format!("v{v}"),
+        (None, None) => "? files".to_string(),
+    };
     let state = if e.verifies {
         "verifies".to_string()
     } else {
@@ -804,6 +848,7 @@ pub(crate) fn list(card: &Card, json: bool) -> Result<(), Failure> {
     for id in card.extdata_ids()? {
         entries.push(list_extdata(card, id));
     }
+    entries.extend(list_titles(card));
     if json {
         let text = serde_json::to_string_pretty(&entries).failed("writing JSON")?;
         println!("{text}");

@@ -314,6 +314,17 @@ mod independent {
         plain
     }
 
+    /// Signs a plain title.db image (`CTR-9DB0`, database id 2) and
+    /// encrypts it as `dbs/title.db`.
+    pub fn seal_title_db(boot9: &[u8], movable: &[u8], mut image: Vec<u8>) -> Vec<u8> {
+        let mut block = b"CTR-9DB0".to_vec();
+        block.extend_from_slice(&2u32.to_le_bytes());
+        block.extend_from_slice(&image[0x100..0x200]);
+        let tag = aes_cmac(&key(boot9, 0xD9E0, movable), &Sha256::digest(&block));
+        image[..16].copy_from_slice(&tag);
+        decrypt(boot9, movable, "/dbs/title.db", &image)
+    }
+
     /// Decrypts device file `dir/file` of extdata `id`; returns the plain
     /// DIFF image and whether its CMAC (over a `CTR-EXT0` block) is right.
     pub fn open_device_file(
@@ -542,4 +553,46 @@ fn the_independent_path_accepts_the_fixture_extdata() {
         assert!(ok, "device file {number} as save3ds wrote it");
         assert_eq!(&plain[0x100..0x104], b"DIFF");
     }
+}
+
+#[test]
+fn list_names_the_titles_of_the_title_database() {
+    let Some(base) = base() else { return };
+    let copy = copy_card(&base);
+    let card = copy.path().join("card");
+    let boot9 = fs::read(base.join("fake-boot9.bin")).unwrap();
+    let movable = fs::read(base.join("fake-movable.sed")).unwrap();
+    let plain = keepsake_format::ctr::bdri::sample(
+        keepsake_format::ctr::bdri::DbKind::SdTitle,
+        &[(0x0004_0000_000a_bc00, 0x0123_4000, 1040)],
+        false,
+    );
+    let dbs = card.join(format!("Nintendo 3DS/{ID0}/{ID1}/dbs"));
+    fs::create_dir_all(&dbs).unwrap();
+    fs::write(
+        dbs.join("title.db"),
+        independent::seal_title_db(&boot9, &movable, plain),
+    )
+    .unwrap();
+    let out = with_keys(&base, &["sd", "list", s(&card), "--json"]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let title = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "title")
+        .expect("the title is listed");
+    assert_eq!(title["id"], "00040000000abc00");
+    assert_eq!(title["size"], 0x0123_4000);
+    assert_eq!(title["version"], 1040);
+    assert_eq!(title["verifies"], true);
+    let out = with_keys(&base, &["sd", "list", s(&card)]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("00040000000abc00  title") && l.contains("v1040")),
+        "{stdout}"
+    );
 }

@@ -7,6 +7,7 @@
 //! [`difi`] descriptors, [`dpfs`] copies, [`ivfc`] hash trees); a save's
 //! partitions hold the SAVE filesystem ([`savefs`]).
 
+pub mod bdri;
 pub mod container;
 pub mod crypto;
 pub mod detect;

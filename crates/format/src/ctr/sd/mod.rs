@@ -12,7 +12,8 @@
 //!
 //! [`paths`] names these files, [`card`] finds the console's folder on a
 //! card, [`save`] opens a title's save and [`extdata`] an extdata archive;
-//! [`import`] makes a save hold exactly a given tree. Reading folders and files is the
+//! [`import`] makes a save hold exactly a given tree; [`title_db`] lists
+//! the installed titles. Reading folders and files is the
 //! caller's business: this module works on names and bytes.
 
 pub mod card;
@@ -20,6 +21,7 @@ pub mod extdata;
 pub mod import;
 pub mod paths;
 pub mod save;
+pub mod title_db;
 
 use thiserror::Error;
 

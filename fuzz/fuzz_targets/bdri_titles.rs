@@ -1,0 +1,15 @@
+//! Listing the titles of untrusted bytes opened as a title database never
+//! panics, hangs or allocates without bound.
+#![no_main]
+
+use keepsake_format::ctr::bdri::{DbKind, titles};
+use keepsake_format::ctr::diff;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    for kind in [DbKind::SdTitle, DbKind::NandTitle] {
+        if let Ok(db) = diff::open(data) {
+            let _ = titles(db, kind);
+        }
+    }
+});
