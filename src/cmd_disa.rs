@@ -33,11 +33,15 @@ pub enum DisaCommand {
     #[command(after_help = "Example:\n  keepsake disa ls save.disa")]
     Ls { image: PathBuf },
     /// Extract every file into DIR (created if needed); every block is
-    /// checked first, and a corrupt block stops with the file and offset.
+    /// checked first. A file with a corrupt or never-written block is
+    /// named with the offset and left out; the others are extracted, and the
+    /// exit code is 2.
     #[command(after_help = "Example:\n  keepsake disa extract save.disa out/")]
     Extract { image: PathBuf, dir: PathBuf },
-    /// Check every hash at every level; never-written blocks are counted
-    /// apart from corrupt ones. Exit code 2 when anything is corrupt.
+    /// Check every hash at every level (never-written blocks are counted
+    /// apart from corrupt ones), then walk the filesystem and read every
+    /// file as `ls` and `extract` do. Exit code 2 when anything is corrupt or
+    /// a file cannot be read.
     #[command(after_help = "Examples:\n  keepsake disa verify save.disa\n  \
                       keepsake disa verify save.disa --key 000102030405060708090a0b0c0d0e0f --sign cart")]
     Verify {
@@ -112,7 +116,8 @@ pub enum DiffCommand {
     /// Write the payload to OUTPUT, every block checked.
     #[command(after_help = "Example:\n  keepsake diff extract 00000001 contents.bin")]
     Extract { image: PathBuf, output: PathBuf },
-    /// Check every hash at every level. Exit code 2 when anything is corrupt.
+    /// Check every hash at every level. Exit code 2 when anything is corrupt
+    /// or a payload block was never written (`extract` needs them all).
     #[command(after_help = "Example:\n  keepsake diff verify 00000001")]
     Verify {
         image: PathBuf,
@@ -403,14 +408,16 @@ fn level_line(level: usize, r: &LevelReport) -> String {
     line
 }
 
+/// Verifies every hash of every partition, remembering what it found so
+/// that a filesystem check afterwards reads without hashing again.
 fn verify_container<S: ReadAt + Sync>(
-    container: &Container<S>,
+    container: &mut Container<S>,
     names: &[&str],
-) -> Result<(String, bool), Failure> {
+) -> Result<(String, bool, Vec<PartitionReport>), Failure> {
     let total: u64 = container.partitions().iter().map(|p| p.len()).sum();
     let bar = progress_bar(total, "verifying");
     let reports: Vec<PartitionReport> = container
-        .verify(&|done| bar.set_position(done))
+        .verify_remembering(&|done| bar.set_position(done))
         .bad_input("verifying")?;
     bar.finish_and_clear();
     let mut out = String::new();
@@ -422,7 +429,48 @@ fn verify_container<S: ReadAt + Sync>(
         }
         sound &= report.is_sound();
     }
-    Ok((out, sound))
+    Ok((out, sound, reports))
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Walks the filesystem and reads every file, as `ls` and `extract` do, so
+/// that `verify` calls an image sound only when both would work on it
+/// (blocks never written are fine until a file needs one).
+fn check_filesystem<S: ReadAt>(container: Container<S>) -> (String, bool) {
+    let mut fs = match SaveFs::open(container) {
+        Ok(fs) => fs,
+        Err(e) => return (format!("filesystem: cannot be opened: {e}\n"), false),
+    };
+    match fs.check() {
+        Err(e) => (
+            format!("filesystem: the directory tree cannot be read: {e}\n"),
+            false,
+        ),
+        Ok(check) => {
+            let mut out = format!(
+                "filesystem: {}, {}",
+                plural(check.dirs, "directory", "directories"),
+                plural(check.files, "file", "files")
+            );
+            if check.unreadable.is_empty() {
+                out.push_str(", every file readable\n");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "; {} of {} cannot be read:",
+                    check.unreadable.len(),
+                    plural(check.files, "file", "files")
+                );
+                for (_, error) in &check.unreadable {
+                    let _ = writeln!(out, "  {error}");
+                }
+            }
+            (out, check.unreadable.is_empty())
+        }
+    }
 }
 
 pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
@@ -437,8 +485,8 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             let (cmac, _) = cmac_line(container.storage(), &signing)?;
             let _ = writeln!(out, "{cmac}");
             describe_partitions(&mut out, &container, &["SAVE", "DATA"]);
-            let fs = SaveFs::open(container).bad_input("reading the filesystem")?;
-            let info = fs.info();
+            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
+            let info = *fs.info();
             let listing = fs.walk().bad_input("walking the filesystem")?;
             let files = listing.iter().filter(|l| l.size.is_some()).count();
             let _ = writeln!(
@@ -458,7 +506,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             Ok(())
         }
         DisaCommand::Ls { image } => {
-            let fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
+            let mut fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
             for entry in fs.walk().bad_input("walking the filesystem")? {
                 match entry.size {
                     Some(size) => println!("{size:>12}  {}", entry.path),
@@ -473,21 +521,35 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             let total: u64 = listing.iter().filter_map(|l| l.size).sum();
             let bar = progress_bar(total, "extracting");
             fs::create_dir_all(&dir).failed(format!("cannot create {}", dir.display()))?;
+            let mut unreadable = Vec::new();
             for entry in &listing {
                 let target = safe_join(&dir, &entry.path)?;
                 match entry.node {
                     Node::Dir(_) => fs::create_dir_all(&target)
                         .failed(format!("cannot create {}", target.display()))?,
-                    Node::File(f) => {
-                        let data = fs
-                            .read_file(f, &entry.path)
-                            .bad_input(format!("extracting from {}", image.display()))?;
-                        write_output(&target, &data, &[&image])?;
-                        bar.inc(data.len() as u64);
-                    }
+                    // A file that cannot be read is reported; the others
+                    // are still extracted.
+                    Node::File(f) => match fs.read_file(f, &entry.path) {
+                        Ok(data) => {
+                            write_output(&target, &data, &[&image])?;
+                            bar.inc(data.len() as u64);
+                        }
+                        Err(error) => unreadable.push(error.to_string()),
+                    },
                 }
             }
             bar.finish_and_clear();
+            if !unreadable.is_empty() {
+                let files = listing.iter().filter(|l| l.size.is_some()).count() as u64;
+                return Err(Failure::input(anyhow!(
+                    "{} of {} in {} cannot be read (the others were extracted into {}):\n  {}",
+                    unreadable.len(),
+                    plural(files, "file", "files"),
+                    image.display(),
+                    dir.display(),
+                    unreadable.join("\n  ")
+                )));
+            }
             eprintln!(
                 "extracted {} entries ({total} bytes) into {}",
                 listing.len(),
@@ -496,11 +558,14 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             Ok(())
         }
         DisaCommand::Verify { image, signing } => {
-            let container = open_disa(&image)?;
+            let mut container = open_disa(&image)?;
             let (cmac, cmac_ok) = cmac_line(container.storage(), &signing)?;
-            let (text, sound) = verify_container(&container, &["SAVE", "DATA"])?;
-            print!("{cmac}\n{text}");
-            finish_verify(sound, cmac_ok, &image)
+            let (text, sound, _) = verify_container(&mut container, &["SAVE", "DATA"])?;
+            let (fs_text, readable) = check_filesystem(container);
+            print!("{cmac}\n{text}{fs_text}");
+            let unreadable =
+                (!readable).then_some("the filesystem cannot be read whole (see above)");
+            finish_verify(sound, unreadable, cmac_ok, &image)
         }
         DisaCommand::Format {
             output,
@@ -581,12 +646,20 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
     }
 }
 
-fn finish_verify(sound: bool, cmac_ok: bool, image: &Path) -> Result<(), Failure> {
+fn finish_verify(
+    sound: bool,
+    unreadable: Option<&str>,
+    cmac_ok: bool,
+    image: &Path,
+) -> Result<(), Failure> {
     if !sound {
         return Err(Failure::input(anyhow!(
             "{} is corrupt: some blocks fail their hash",
             image.display()
         )));
+    }
+    if let Some(why) = unreadable {
+        return Err(Failure::input(anyhow!("{}: {why}", image.display())));
     }
     if !cmac_ok {
         return Err(Failure::input(anyhow!(
@@ -649,11 +722,12 @@ fn check_new_image(bytes: &[u8]) -> anyhow::Result<bool> {
     let reports = container
         .verify(&|_| {})
         .map_err(|e| anyhow!("the new image cannot be verified: {e}"))?;
-    let fs = SaveFs::open(container)
+    let mut fs = SaveFs::open(container)
         .map_err(|e| anyhow!("the new image's filesystem does not open: {e}"))?;
-    fs.walk()
+    let check = fs
+        .check()
         .map_err(|e| anyhow!("the new image's directory tree is unreadable: {e}"))?;
-    Ok(reports.iter().all(PartitionReport::is_sound))
+    Ok(reports.iter().all(PartitionReport::is_sound) && check.unreadable.is_empty())
 }
 
 fn sign(bytes: &mut Vec<u8>, signing: &Signing) -> Result<(), Failure> {
@@ -756,11 +830,16 @@ pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
             Ok(())
         }
         DiffCommand::Verify { image, signing } => {
-            let container = open_diff(&image)?;
+            let mut container = open_diff(&image)?;
             let (cmac, cmac_ok) = cmac_line(container.storage(), &signing)?;
-            let (text, sound) = verify_container(&container, &["payload"])?;
+            let (text, sound, reports) = verify_container(&mut container, &["payload"])?;
             print!("{cmac}\n{text}");
-            finish_verify(sound, cmac_ok, &image)
+            // The payload is one file: `extract` needs every block of it.
+            let unwritten = reports[0].levels[3].never_written;
+            let unreadable = (unwritten > 0).then_some(
+                "payload blocks were never written, so the payload cannot be extracted whole",
+            );
+            finish_verify(sound, unreadable, cmac_ok, &image)
         }
         DiffCommand::Format {
             output,

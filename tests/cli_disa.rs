@@ -301,3 +301,147 @@ fn diff_images_are_built_read_and_checked() {
         Some(2)
     );
 }
+
+/// Path -> `None` for a directory, `Some(contents)` for a file.
+type Tree = std::collections::BTreeMap<String, Option<Vec<u8>>>;
+
+fn tree_of(dir: &Path, prefix: &str, out: &mut Tree) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if entry.file_type().unwrap().is_dir() {
+            out.insert(path.clone(), None);
+            tree_of(&entry.path(), &path, out);
+        } else {
+            out.insert(path, Some(fs::read(entry.path()).unwrap()));
+        }
+    }
+}
+
+#[test]
+fn save3ds_images_list_verify_and_extract_byte_for_byte() {
+    for name in ["one-partition-512", "two-partitions-4096"] {
+        let (Some(image), Some(files)) = (
+            fixtures::path(&format!("ctr/save3ds/{name}.disa")),
+            fixtures::path(&format!("ctr/save3ds/{name}.files")),
+        ) else {
+            return;
+        };
+        let mut expected = Tree::new();
+        tree_of(&files, "", &mut expected);
+        // ls: every path with its size (directories with a slash).
+        let ls = keepsake(&["disa", "ls", s(&image)]);
+        assert!(ls.status.success(), "{name}: {:?}", text(&ls));
+        let mut listed: Vec<String> = text(&ls)
+            .0
+            .lines()
+            .map(|l| l.trim_start().to_string())
+            .collect();
+        listed.sort();
+        let mut wanted: Vec<String> = expected
+            .iter()
+            .map(|(p, c)| match c {
+                Some(c) => format!("{}  {p}", c.len()),
+                None => format!("-  {p}/"),
+            })
+            .collect();
+        wanted.sort();
+        assert_eq!(listed, wanted, "{name}");
+        // verify: sound, with never-written blocks counted, every file readable.
+        let verify = keepsake(&["disa", "verify", s(&image)]);
+        let (stdout, _) = text(&verify);
+        assert!(verify.status.success(), "{name}: {:?}", text(&verify));
+        let files_count = expected.values().filter(|c| c.is_some()).count();
+        let dirs_count = expected.len() - files_count;
+        assert!(
+            stdout.contains(&format!(
+                "filesystem: {dirs_count} director{}, {files_count} files, every file readable",
+                if dirs_count == 1 { "y" } else { "ies" }
+            )),
+            "{name}: {stdout}"
+        );
+        let level4_unwritten: u64 = stdout
+            .lines()
+            .filter(|l| l.contains("IVFC level 4"))
+            .map(|l| {
+                let n = l.split(", ").nth(2).unwrap();
+                n.trim_end_matches(" never written").parse::<u64>().unwrap()
+            })
+            .sum();
+        assert!(level4_unwritten > 0, "{name}: {stdout}");
+        // extract: exactly the imported files, the zero-byte one included.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let extract = keepsake(&["disa", "extract", s(&image), s(&out)]);
+        assert!(extract.status.success(), "{name}: {:?}", text(&extract));
+        let mut extracted = Tree::new();
+        tree_of(&out, "", &mut extracted);
+        assert_eq!(extracted, expected, "{name}");
+    }
+}
+
+#[test]
+fn a_file_with_unwritten_data_fails_verify_and_extract_alike_but_lists() {
+    use keepsake_format::ctr::savegen::{Unwritten, save_with_unwritten};
+    let (image, good) = save_with_unwritten(Unwritten::Data);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("save.disa");
+    fs::write(&path, &image).unwrap();
+    let ls = keepsake(&["disa", "ls", s(&path)]);
+    assert!(ls.status.success(), "{:?}", text(&ls));
+    assert_eq!(text(&ls).0.lines().count(), 3);
+    // verify: every hash holds, but one file cannot be read.
+    let verify = keepsake(&["disa", "verify", s(&path)]);
+    let (stdout, stderr) = text(&verify);
+    assert_eq!(verify.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("filesystem: 1 directory, 2 files; 1 of 2 files cannot be read:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reading dir/bad.bin at file offset 0x0: IVFC level 4 block"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("cannot be read whole"), "{stderr}");
+    // extract: the good file is extracted, the bad one named, exit 2.
+    let out = dir.path().join("out");
+    let extract = keepsake(&["disa", "extract", s(&path), s(&out)]);
+    let (_, stderr) = text(&extract);
+    assert_eq!(extract.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("1 of 2 files in"), "{stderr}");
+    assert!(
+        stderr.contains("dir/bad.bin at file offset 0x0"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(out.join("good.bin")).unwrap(), good);
+    assert!(!out.join("dir/bad.bin").exists());
+}
+
+#[test]
+fn a_diff_whose_payload_was_partly_never_written_fails_verify_as_extract_does() {
+    use keepsake_format::ctr::diff;
+    let params = diff::extdata_params(3 * 4096);
+    let storage = vec![0u8; diff::image_len(&params) as usize];
+    let mut container = diff::format(storage, &params, 7).unwrap();
+    container.write(0, 0, &[0x5A; 4096]).unwrap();
+    container.commit().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.bin");
+    fs::write(&path, container.into_storage()).unwrap();
+    let verify = keepsake(&["diff", "verify", s(&path)]);
+    let (stdout, stderr) = text(&verify);
+    assert_eq!(verify.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("IVFC level 4: 3 blocks, 1 ok, 2 never written"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("never written"), "{stderr}");
+    let extract = keepsake(&["diff", "extract", s(&path), s(&dir.path().join("out"))]);
+    assert_eq!(extract.status.code(), Some(2));
+    assert!(text(&extract).1.contains("was never written"));
+}

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 
 const FIXTURE: &str = "ctr/nand-00000000.disa";
 
+mod independent;
+
 #[test]
 fn the_nand_save_opens_verifies_and_extracts_its_one_file() {
     let image = fixture_or_skip!(FIXTURE);
@@ -131,4 +133,17 @@ fn verify_reports_progress_up_to_every_payload_byte() {
     assert_eq!(seen.iter().max(), Some(&(6 * 4096)));
     assert_eq!(container.partitions()[0].len(), 6 * 4096);
     assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+}
+
+#[test]
+fn the_independent_reader_reads_the_nand_save() {
+    let image = fixture_or_skip!(FIXTURE);
+    let tree = independent::read_tree(&image).unwrap();
+    let paths: Vec<&String> = tree.keys().collect();
+    assert_eq!(paths, ["SaveData.bin"]);
+    let data = tree["SaveData.bin"].as_ref().unwrap();
+    assert_eq!(
+        hex(&Sha256::digest(data)),
+        "bc94b9616da2f590c3b11bdbba919be0dce7d5592b88246dc5c1a3c91e431381"
+    );
 }

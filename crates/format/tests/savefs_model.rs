@@ -1,11 +1,18 @@
 //! Model-based tests of the SAVE filesystem: random operations applied to a
 //! formatted image and to an in-memory tree must agree, also after the image
 //! is committed and reopened from its bytes, in both layouts (one and two
-//! partitions) and both block sizes.
+//! partitions) and both block sizes. Each committed image is also read by
+//! the tests' independent reader, which must find the model's tree. Every
+//! refusal is checked against the model: "already exists" only for a name
+//! taken (names repeat on purpose), "table full" only when the model holds
+//! as many entries as the format allows, "no space" only when the model's
+//! files leave too few blocks.
 
 use std::collections::BTreeMap;
 
 use keepsake_format::ctr::disa;
+use keepsake_format::ctr::savefs::entries::EntryError;
+use keepsake_format::ctr::savefs::fat::FatError;
 use keepsake_format::ctr::savefs::format::SaveFormat;
 use keepsake_format::ctr::savefs::{SaveFs, SaveFsError};
 use keepsake_testkit::rand::Rng;
@@ -13,6 +20,8 @@ use keepsake_testkit::rand::seq::IndexedRandom;
 
 /// Path -> `None` for a directory, `Some(contents)` for a file.
 type Model = BTreeMap<String, Option<Vec<u8>>>;
+
+mod independent;
 
 fn reopen(fs: SaveFs<Vec<u8>>) -> SaveFs<Vec<u8>> {
     let bytes = fs.into_disa().into_storage();
@@ -40,11 +49,24 @@ fn check_agrees(fs: &mut SaveFs<Vec<u8>>, model: &Model) {
     }
 }
 
+/// The committed image, read by the independent reader, holds the model.
+fn check_independently(bytes: &[u8], model: &Model) {
+    let tree = independent::read_tree(bytes).unwrap();
+    assert_eq!(&tree, model, "the independent reader disagrees");
+}
+
 fn parent_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(p, _)| p)
 }
 
 fn random_name(rng: &mut impl Rng) -> String {
+    // Often a name from a short list, so that names repeat and collide.
+    if rng.random_bool(0.4) {
+        return ["a", "save.dat", "dir", "x", "data.bin"]
+            .choose(rng)
+            .unwrap()
+            .to_string();
+    }
     let len = rng.random_range(1..=16);
     (0..len)
         .map(|_| {
@@ -55,6 +77,29 @@ fn random_name(rng: &mut impl Rng) -> String {
         .collect()
 }
 
+/// Data blocks the model's files take, in blocks of `block`.
+fn blocks_used(model: &Model, block: usize) -> u64 {
+    model
+        .values()
+        .flatten()
+        .map(|c| c.len().div_ceil(block) as u64)
+        .sum()
+}
+
+/// Data blocks free for files: the region's blocks less those of the entry
+/// tables (one partition: chains in the data region) and of the files.
+fn expected_free(format: &SaveFormat, data_blocks: u32, model: &Model) -> u64 {
+    let block = format.block_len as usize;
+    let tables = if format.duplicate_data {
+        let dirs = (format.max_dirs as usize + 2) * 0x28;
+        let files = (format.max_files as usize + 1) * 0x30;
+        (dirs.div_ceil(block) + files.div_ceil(block)) as u64
+    } else {
+        0
+    };
+    u64::from(data_blocks) - tables - blocks_used(model, block)
+}
+
 fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
     let mut rng = keepsake_testkit::rng::for_test(seed_name);
     let mut fs = format.format(image_len).unwrap();
@@ -62,6 +107,8 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
     let mut previous: Option<(Vec<u8>, Model)> = None;
     check_agrees(&mut fs, &model);
     let block = format.block_len as usize;
+    let data_blocks = fs.info().data_blocks;
+    let (mut refused_exists, mut refused_full, mut refused_space) = (0, 0, 0);
     for op in 0..ops {
         let dirs: Vec<String> = std::iter::once(String::new())
             .chain(
@@ -83,16 +130,35 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
                 format!("{dir}/{name}")
             }
         };
+        let n_dirs = dirs.len() - 1;
+        let n_files = files.len();
+        let free = expected_free(&format, data_blocks, &model);
+        assert_eq!(u64::from(fs.free_blocks().unwrap()), free, "free blocks");
         match rng.random_range(0..10) {
             0..=1 => {
-                let path = join(dirs.choose(&mut rng).unwrap(), &random_name(&mut rng));
+                let existing: Vec<&String> = model.keys().collect();
+                let path = if !existing.is_empty() && rng.random_bool(0.15) {
+                    existing.choose(&mut rng).unwrap().to_string()
+                } else {
+                    join(dirs.choose(&mut rng).unwrap(), &random_name(&mut rng))
+                };
+                let taken = model.contains_key(&path);
                 match fs.create_dir(&path) {
                     Ok(_) => {
-                        assert!(!model.contains_key(&path));
+                        assert!(!taken && n_dirs < format.max_dirs as usize);
                         model.insert(path, None);
                     }
-                    Err(SaveFsError::AlreadyExists { .. }) => assert!(model.contains_key(&path)),
-                    Err(SaveFsError::Entries(_)) => {} // the directory table is full
+                    Err(SaveFsError::AlreadyExists { .. }) => {
+                        assert!(taken);
+                        refused_exists += 1;
+                    }
+                    Err(SaveFsError::Entries(EntryError::Full { table, .. })) => {
+                        assert_eq!(table, "directory");
+                        assert!(!taken);
+                        assert_eq!(n_dirs, format.max_dirs as usize, "not full");
+                        assert!(fs.dir_table_full().unwrap());
+                        refused_full += 1;
+                    }
                     Err(SaveFsError::BadName { name, .. }) => assert!(name == "." || name == ".."),
                     Err(e) => panic!("create_dir {path}: {e}"),
                 }
@@ -103,23 +169,44 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
                 } else {
                     join(dirs.choose(&mut rng).unwrap(), &random_name(&mut rng))
                 };
-                let len = match rng.random_range(0..4) {
+                let len = match rng.random_range(0..5) {
                     0 => 0,
                     1 => rng.random_range(1..block),
                     2 => block * rng.random_range(1..4),
-                    _ => rng.random_range(1..block * 6),
+                    3 => rng.random_range(1..block * 6),
+                    // Large now and then, so that the save fills up.
+                    _ => rng.random_range(block * 8..block * 40),
                 };
                 let mut data = vec![0u8; len];
                 rng.fill(&mut data[..]);
+                let old = model.get(&path).cloned();
+                let old_blocks = match &old {
+                    Some(Some(c)) => c.len().div_ceil(block) as u64,
+                    _ => 0,
+                };
+                let needed = len.div_ceil(block) as u64;
                 match fs.write_file(&path, &data) {
                     Ok(_) => {
-                        assert!(!matches!(model.get(&path), Some(None)));
+                        assert!(!matches!(old, Some(None)));
+                        assert!(needed <= free + old_blocks);
+                        assert!(old.is_some() || n_files < format.max_files as usize);
                         model.insert(path, Some(data));
                     }
                     Err(SaveFsError::AlreadyExists { .. }) => {
-                        assert_eq!(model.get(&path), Some(&None))
+                        assert_eq!(old, Some(None));
+                        refused_exists += 1;
                     }
-                    Err(SaveFsError::Fat(_)) | Err(SaveFsError::Entries(_)) => {} // full
+                    Err(SaveFsError::Fat(FatError::NoSpace { .. })) => {
+                        assert!(needed > free + old_blocks, "room was left");
+                        refused_space += 1;
+                    }
+                    Err(SaveFsError::Entries(EntryError::Full { table, .. })) => {
+                        assert_eq!(table, "file");
+                        assert!(old.is_none());
+                        assert_eq!(n_files, format.max_files as usize, "not full");
+                        assert!(fs.file_table_full().unwrap());
+                        refused_full += 1;
+                    }
                     Err(SaveFsError::BadName { name, .. }) => assert!(name == "." || name == ".."),
                     Err(e) => panic!("write_file {path}: {e}"),
                 }
@@ -157,6 +244,7 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
                 let mut old = SaveFs::open(disa::open(rolled_back).unwrap()).unwrap();
                 check_agrees(&mut old, old_model);
             }
+            check_independently(&bytes, &model);
             previous = Some((bytes[0x100..0x200].to_vec(), model.clone()));
             fs = SaveFs::open(disa::open(bytes).unwrap()).unwrap();
             check_agrees(&mut fs, &model);
@@ -165,6 +253,10 @@ fn run_model(seed_name: &str, format: SaveFormat, image_len: u64, ops: usize) {
     fs.commit().unwrap();
     fs = reopen(fs);
     check_agrees(&mut fs, &model);
+    // Each refusal was met at least once.
+    assert!(refused_exists > 0, "{seed_name}: no name collided");
+    assert!(refused_full > 0, "{seed_name}: no table filled up");
+    assert!(refused_space > 0, "{seed_name}: the save never filled up");
     assert!(
         model.len() > 3,
         "the run should have built something: {model:?}"

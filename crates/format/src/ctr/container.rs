@@ -209,6 +209,25 @@ impl<S: ReadAt> Container<S> {
         }
         Ok(reports)
     }
+
+    /// Like [`Container::verify`], and remembers each payload block's state
+    /// so that later reads check nothing twice.
+    pub fn verify_remembering(
+        &mut self,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Vec<PartitionReport>, PartitionError>
+    where
+        S: Sync,
+    {
+        let mut done = 0u64;
+        let mut reports = Vec::new();
+        for partition in &mut self.partitions {
+            let before = done;
+            reports.push(partition.verify_remembering(&self.storage, &|n| progress(before + n))?);
+            done += partition.len();
+        }
+        Ok(reports)
+    }
 }
 
 impl<S: WriteAt> Container<S> {

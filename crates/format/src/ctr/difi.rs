@@ -275,8 +275,12 @@ impl PartitionParams {
                     size: l3,
                     block_log: log(b[2]),
                 },
+                // Where level 4 would sit inside DPFS level 3, even when it is
+                // external (readers then use the DIFI's offset): what
+                // save3ds writes (libsave3ds difi_partition.rs), so that a
+                // new image is byte for byte the one save3ds makes.
                 IvfcLevel {
-                    offset: if self.external_level4 { 0 } else { o4 },
+                    offset: o4,
                     size: l4,
                     block_log: log(b[3]),
                 },

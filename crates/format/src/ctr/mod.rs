@@ -27,4 +27,7 @@ pub mod wear;
 
 #[cfg(any(test, feature = "testgen"))]
 #[doc(hidden)]
+pub mod savegen;
+#[cfg(any(test, feature = "testgen"))]
+#[doc(hidden)]
 pub mod testgen;

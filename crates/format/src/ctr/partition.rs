@@ -687,6 +687,33 @@ impl Partition {
         storage: &S,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<PartitionReport, PartitionError> {
+        Ok(self.verify_states(storage, progress, false)?.0)
+    }
+
+    /// Like [`Partition::verify`], and remembers what it found of each
+    /// payload block, so that reads after it (listing and extracting, to
+    /// check that the filesystem can be read whole) hash nothing twice.
+    pub fn verify_remembering<S: ReadAt + Sync + ?Sized>(
+        &mut self,
+        storage: &S,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<PartitionReport, PartitionError> {
+        let (report, states) = self.verify_states(storage, progress, true)?;
+        for (known, found) in self.payload_states.iter_mut().zip(states) {
+            if *known == BlockState::Unchecked {
+                *known = found;
+            }
+        }
+        Ok(report)
+    }
+
+    /// The report, and when `keep` the state of every payload block.
+    fn verify_states<S: ReadAt + Sync + ?Sized>(
+        &self,
+        storage: &S,
+        progress: &(dyn Fn(u64) + Sync),
+        keep: bool,
+    ) -> Result<(PartitionReport, Vec<BlockState>), PartitionError> {
         let mut report = PartitionReport::default();
         for i in 0..3 {
             for (b, &state) in self.states[i].iter().enumerate() {
@@ -701,12 +728,13 @@ impl Partition {
         // A lock, not an AtomicU64: the 3DS (armv6k) has no 64-bit atomics,
         // and the counter is touched once per chunk, so the cost is nil.
         let done = Mutex::new(0u64);
-        let results: Vec<Result<LevelReport, PartitionError>> = std::thread::scope(|scope| {
+        type Part = Result<(LevelReport, Vec<BlockState>), PartitionError>;
+        let results: Vec<Part> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|w| {
                     let range = (w * per_worker).min(blocks)..((w + 1) * per_worker).min(blocks);
                     let done = &done;
-                    scope.spawn(move || self.verify_payload(storage, range, done, progress))
+                    scope.spawn(move || self.verify_payload(storage, range, done, progress, keep))
                 })
                 .collect();
             handles
@@ -714,11 +742,14 @@ impl Partition {
                 .map(|h| h.join().expect("verify worker panicked"))
                 .collect()
         });
+        let mut states = Vec::new();
         for result in results {
-            report.levels[3].merge(result?);
+            let (level, part) = result?;
+            report.levels[3].merge(level);
+            states.extend(part);
         }
         report.levels[3].failed.sort_unstable();
-        Ok(report)
+        Ok((report, states))
     }
 
     fn verify_payload<S: ReadAt + ?Sized>(
@@ -727,10 +758,12 @@ impl Partition {
         blocks: std::ops::Range<u64>,
         done: &Mutex<u64>,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<LevelReport, PartitionError> {
+        keep: bool,
+    ) -> Result<(LevelReport, Vec<BlockState>), PartitionError> {
         let block_len = self.block_len();
         let per_chunk = (CHUNK as u64 / block_len).max(1);
         let mut report = LevelReport::default();
+        let mut states = Vec::new();
         let mut scratch = Vec::new();
         let mut block = blocks.start;
         while block < blocks.end {
@@ -746,6 +779,9 @@ impl Partition {
                     BlockState::Modified => BlockState::Modified,
                     _ => self.check_block(3, b, &scratch[from..to]),
                 };
+                if keep {
+                    states.push(state);
+                }
                 report.count(b, state);
             }
             // Reported under the lock, so the totals reach `progress` in
@@ -756,6 +792,6 @@ impl Partition {
             drop(done);
             block = chunk_end;
         }
-        Ok(report)
+        Ok((report, states))
     }
 }

@@ -16,7 +16,8 @@
 
 use thiserror::Error;
 
-use crate::storage::{le_u32, le_u64, put_u32, put_u64};
+use super::meta::{MetaRead, MetaWrite, Piece};
+use crate::ctr::partition::PartitionError;
 
 pub const DIR_ENTRY_LEN: usize = 0x28;
 pub const FILE_ENTRY_LEN: usize = 0x30;
@@ -45,10 +46,22 @@ pub enum EntryError {
         table: &'static str,
         count: u32,
         capacity: u32,
-        room: u32,
+        room: u64,
     },
     #[error("{table} table is full ({capacity} entries)")]
     Full { table: &'static str, capacity: u32 },
+    #[error("{table} table entry {index} cannot be read or written: {error}")]
+    Unreadable {
+        table: &'static str,
+        index: u32,
+        error: PartitionError,
+    },
+    #[error("{table} hash table bucket {bucket} cannot be read or written: {error}")]
+    BucketUnreadable {
+        table: &'static str,
+        bucket: u32,
+        error: PartitionError,
+    },
 }
 
 /// The bucket of (parent, name) in a table of `buckets` buckets.
@@ -76,151 +89,156 @@ pub fn default_buckets(max_entries: u32) -> u32 {
     count
 }
 
-/// An entry table with its hash table, in memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryTable {
-    name: &'static str,
-    entry_len: usize,
-    bytes: Vec<u8>,
-    buckets: Vec<u32>,
+/// Which of the two tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Dirs,
+    Files,
 }
 
-impl EntryTable {
-    /// Wraps table and hash-table bytes, checking the dummy entry's counts.
-    pub fn parse(
-        name: &'static str,
-        entry_len: usize,
-        bytes: Vec<u8>,
-        hash: &[u8],
-    ) -> Result<Self, EntryError> {
-        let buckets = hash.chunks_exact(4).map(|b| le_u32(b, 0)).collect();
-        let table = EntryTable {
+/// An entry table with its hash table, read and written entry by entry
+/// through the metadata it borrows: entries nobody reaches (the unused tail,
+/// which the console never writes) are never read.
+#[derive(Debug)]
+pub struct EntryTable<'m, M: ?Sized> {
+    meta: &'m mut M,
+    name: &'static str,
+    entry_len: usize,
+    table: Piece,
+    hash: Piece,
+    buckets: u32,
+}
+
+fn word(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"))
+}
+
+impl<'m, M: MetaRead + ?Sized> EntryTable<'m, M> {
+    pub fn new(meta: &'m mut M, which: Table) -> Self {
+        let (name, entry_len, table, hash) = match which {
+            Table::Dirs => ("directory", DIR_ENTRY_LEN, Piece::Dirs, Piece::DirHash),
+            Table::Files => ("file", FILE_ENTRY_LEN, Piece::Files, Piece::FileHash),
+        };
+        let buckets = (meta.piece_len(hash) / 4).min(u64::from(u32::MAX)) as u32;
+        EntryTable {
+            meta,
             name,
             entry_len,
-            bytes,
+            table,
+            hash,
             buckets,
-        };
-        let room = (table.bytes.len() / entry_len) as u32;
-        let (count, capacity) = (table.used(), table.capacity());
-        if room == 0 || capacity > room || count > capacity || count == 0 {
+        }
+    }
+
+    fn read_at(&mut self, index: u32, offset: usize, buf: &mut [u8]) -> Result<(), EntryError> {
+        let at = u64::from(index) * self.entry_len as u64 + offset as u64;
+        self.meta
+            .read(self.table, at, buf)
+            .map_err(|error| EntryError::Unreadable {
+                table: self.name,
+                index,
+                error,
+            })
+    }
+
+    fn raw_u32(&mut self, index: u32, offset: usize) -> Result<u32, EntryError> {
+        let mut raw = [0u8; 4];
+        self.read_at(index, offset, &mut raw)?;
+        Ok(u32::from_le_bytes(raw))
+    }
+
+    /// Number of entries ever used, the dummy included.
+    pub fn used(&mut self) -> Result<u32, EntryError> {
+        self.raw_u32(0, 0)
+    }
+
+    pub fn capacity(&mut self) -> Result<u32, EntryError> {
+        self.raw_u32(0, 4)
+    }
+
+    /// Entries that fit in the table's bytes.
+    fn room(&self) -> u64 {
+        self.meta.piece_len(self.table) / self.entry_len as u64
+    }
+
+    /// Checks the dummy entry's counts against the table's size.
+    pub fn check_header(&mut self) -> Result<(), EntryError> {
+        let room = self.room();
+        let (count, capacity) = (self.used()?, self.capacity()?);
+        if room == 0 || u64::from(capacity) > room || count > capacity || count == 0 {
             return Err(EntryError::BadHeader {
-                table: name,
+                table: self.name,
                 count,
                 capacity,
                 room,
             });
         }
-        for &head in &table.buckets {
-            if head != 0 {
-                table.check(head)?;
-            }
-        }
-        Ok(table)
+        Ok(())
     }
 
-    /// A new empty table of `capacity` entries (dummy included) and `buckets`.
-    pub fn new(
-        name: &'static str,
-        entry_len: usize,
-        capacity: u32,
-        buckets: u32,
-        len: usize,
-    ) -> Self {
-        let mut bytes = vec![0u8; len.max(capacity as usize * entry_len)];
-        put_u32(&mut bytes, 0, 1);
-        put_u32(&mut bytes, 4, capacity);
-        EntryTable {
-            name,
-            entry_len,
-            bytes,
-            buckets: vec![0; buckets as usize],
-        }
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    pub fn hash_bytes(&self) -> Vec<u8> {
-        self.buckets.iter().flat_map(|b| b.to_le_bytes()).collect()
-    }
-
-    fn used(&self) -> u32 {
-        le_u32(&self.bytes, 0)
-    }
-
-    fn capacity(&self) -> u32 {
-        le_u32(&self.bytes, 4)
-    }
-
-    fn check(&self, index: u32) -> Result<(), EntryError> {
-        if index == 0 || index >= self.used() {
+    fn check(&mut self, index: u32) -> Result<(), EntryError> {
+        let used = self.used()?;
+        if index == 0 || index >= used || u64::from(index) >= self.room() {
             return Err(EntryError::BadIndex {
                 table: self.name,
                 index,
-                count: self.used(),
+                count: used,
             });
         }
         Ok(())
     }
 
-    fn at(&self, index: u32) -> usize {
-        index as usize * self.entry_len
-    }
-
     /// Field `offset` (u32) of entry `index`, after checking the index.
-    pub fn get(&self, index: u32, offset: usize) -> Result<u32, EntryError> {
+    pub fn get(&mut self, index: u32, offset: usize) -> Result<u32, EntryError> {
         self.check(index)?;
-        Ok(le_u32(&self.bytes, self.at(index) + offset))
+        self.raw_u32(index, offset)
     }
 
-    pub fn get_u64(&self, index: u32, offset: usize) -> Result<u64, EntryError> {
+    pub fn get_u64(&mut self, index: u32, offset: usize) -> Result<u64, EntryError> {
         self.check(index)?;
-        Ok(le_u64(&self.bytes, self.at(index) + offset))
-    }
-
-    pub fn set(&mut self, index: u32, offset: usize, value: u32) -> Result<(), EntryError> {
-        self.check(index)?;
-        let at = self.at(index) + offset;
-        put_u32(&mut self.bytes, at, value);
-        Ok(())
-    }
-
-    pub fn set_u64(&mut self, index: u32, offset: usize, value: u64) -> Result<(), EntryError> {
-        self.check(index)?;
-        let at = self.at(index) + offset;
-        put_u64(&mut self.bytes, at, value);
-        Ok(())
+        let mut raw = [0u8; 8];
+        self.read_at(index, offset, &mut raw)?;
+        Ok(u64::from_le_bytes(raw))
     }
 
     /// Parent and name of entry `index`.
-    pub fn key(&self, index: u32) -> Result<(u32, [u8; 16]), EntryError> {
+    pub fn key(&mut self, index: u32) -> Result<(u32, [u8; 16]), EntryError> {
         self.check(index)?;
-        let at = self.at(index);
-        Ok((
-            le_u32(&self.bytes, at),
-            self.bytes[at + 4..at + 20].try_into().expect("16 bytes"),
-        ))
+        let mut raw = [0u8; 20];
+        self.read_at(index, 0, &mut raw)?;
+        Ok((word(&raw, 0), raw[4..20].try_into().expect("16 bytes")))
     }
 
     fn link_at(&self) -> usize {
         self.entry_len - 4
     }
 
+    fn bucket_head(&mut self, bucket: u32) -> Result<u32, EntryError> {
+        let mut raw = [0u8; 4];
+        self.meta
+            .read(self.hash, u64::from(bucket) * 4, &mut raw)
+            .map_err(|error| EntryError::BucketUnreadable {
+                table: self.name,
+                bucket,
+                error,
+            })?;
+        Ok(u32::from_le_bytes(raw))
+    }
+
     /// Follows a list through field `offset` from `first`, bounded by the
     /// table size; returns the indices in order.
     pub fn list(
-        &self,
+        &mut self,
         first: u32,
         offset: usize,
         list: &'static str,
     ) -> Result<Vec<u32>, EntryError> {
-        let mut seen = vec![false; self.used() as usize];
+        let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         let mut cursor = first;
         while cursor != 0 {
             self.check(cursor)?;
-            if std::mem::replace(&mut seen[cursor as usize], true) {
+            if !seen.insert(cursor) {
                 return Err(EntryError::Loop {
                     table: self.name,
                     list,
@@ -228,15 +246,15 @@ impl EntryTable {
                 });
             }
             out.push(cursor);
-            cursor = le_u32(&self.bytes, self.at(cursor) + offset);
+            cursor = self.raw_u32(cursor, offset)?;
         }
         Ok(out)
     }
 
     /// The entry with this key, if any.
-    pub fn find(&self, parent: u32, name: &[u8; 16]) -> Result<Option<u32>, EntryError> {
-        let bucket = bucket_of(parent, name, self.buckets.len() as u32);
-        let head = self.buckets[bucket as usize];
+    pub fn find(&mut self, parent: u32, name: &[u8; 16]) -> Result<Option<u32>, EntryError> {
+        let bucket = bucket_of(parent, name, self.buckets);
+        let head = self.bucket_head(bucket)?;
         for index in self.list(head, self.link_at(), "hash bucket")? {
             if self.key(index)? == (parent, *name) {
                 return Ok(Some(index));
@@ -245,13 +263,71 @@ impl EntryTable {
         Ok(None)
     }
 
+    /// True when no entry can be added: none was freed and every slot up
+    /// to the capacity has been used.
+    pub fn is_full(&mut self) -> Result<bool, EntryError> {
+        let freed = self.raw_u32(0, self.link_at())?;
+        Ok(freed == 0 && self.used()? >= self.capacity()?)
+    }
+}
+
+impl<'m, M: MetaWrite + ?Sized> EntryTable<'m, M> {
+    fn write_at(&mut self, index: u32, offset: usize, bytes: &[u8]) -> Result<(), EntryError> {
+        let at = u64::from(index) * self.entry_len as u64 + offset as u64;
+        self.meta
+            .write(self.table, at, bytes)
+            .map_err(|error| EntryError::Unreadable {
+                table: self.name,
+                index,
+                error,
+            })
+    }
+
+    fn set_bucket(&mut self, bucket: u32, head: u32) -> Result<(), EntryError> {
+        self.meta
+            .write(self.hash, u64::from(bucket) * 4, &head.to_le_bytes())
+            .map_err(|error| EntryError::BucketUnreadable {
+                table: self.name,
+                bucket,
+                error,
+            })
+    }
+
+    /// Makes the table empty with room for `capacity` entries (the dummy
+    /// included), writing only the dummy entry and the hash table, as the
+    /// console does.
+    pub fn format(&mut self, capacity: u32) -> Result<(), EntryError> {
+        let mut dummy = vec![0u8; self.entry_len];
+        dummy[0..4].copy_from_slice(&1u32.to_le_bytes());
+        dummy[4..8].copy_from_slice(&capacity.to_le_bytes());
+        self.write_at(0, 0, &dummy)?;
+        let zeros = vec![0u8; self.buckets as usize * 4];
+        self.meta
+            .write(self.hash, 0, &zeros)
+            .map_err(|error| EntryError::BucketUnreadable {
+                table: self.name,
+                bucket: 0,
+                error,
+            })
+    }
+
+    pub fn set(&mut self, index: u32, offset: usize, value: u32) -> Result<(), EntryError> {
+        self.check(index)?;
+        self.write_at(index, offset, &value.to_le_bytes())
+    }
+
+    pub fn set_u64(&mut self, index: u32, offset: usize, value: u64) -> Result<(), EntryError> {
+        self.check(index)?;
+        self.write_at(index, offset, &value.to_le_bytes())
+    }
+
     /// Adds an entry with this key (fields zero) and returns its index.
     pub fn add(&mut self, parent: u32, name: &[u8; 16]) -> Result<u32, EntryError> {
         let link_at = self.link_at();
-        let freed = le_u32(&self.bytes, link_at);
+        let freed = self.raw_u32(0, link_at)?;
         let index = if freed != 0 {
             self.check(freed)?;
-            let next_freed = le_u32(&self.bytes, self.at(freed) + link_at);
+            let next_freed = self.raw_u32(freed, link_at)?;
             if next_freed == freed {
                 return Err(EntryError::Loop {
                     table: self.name,
@@ -259,26 +335,28 @@ impl EntryTable {
                     index: freed,
                 });
             }
-            put_u32(&mut self.bytes, link_at, next_freed);
+            self.write_at(0, link_at, &next_freed.to_le_bytes())?;
             freed
         } else {
-            let used = self.used();
-            if used >= self.capacity() {
+            let used = self.used()?;
+            let capacity = self.capacity()?;
+            if used >= capacity || u64::from(used) >= self.room() {
                 return Err(EntryError::Full {
                     table: self.name,
-                    capacity: self.capacity(),
+                    capacity,
                 });
             }
-            put_u32(&mut self.bytes, 0, used + 1);
+            self.write_at(0, 0, &(used + 1).to_le_bytes())?;
             used
         };
-        let at = self.at(index);
-        self.bytes[at..at + self.entry_len].fill(0);
-        put_u32(&mut self.bytes, at, parent);
-        self.bytes[at + 4..at + 20].copy_from_slice(name);
-        let bucket = bucket_of(parent, name, self.buckets.len() as u32) as usize;
-        put_u32(&mut self.bytes, at + link_at, self.buckets[bucket]);
-        self.buckets[bucket] = index;
+        let bucket = bucket_of(parent, name, self.buckets);
+        let head = self.bucket_head(bucket)?;
+        let mut entry = vec![0u8; self.entry_len];
+        entry[0..4].copy_from_slice(&parent.to_le_bytes());
+        entry[4..20].copy_from_slice(name);
+        entry[link_at..].copy_from_slice(&head.to_le_bytes());
+        self.write_at(index, 0, &entry)?;
+        self.set_bucket(bucket, index)?;
         Ok(index)
     }
 
@@ -287,27 +365,25 @@ impl EntryTable {
     pub fn remove(&mut self, index: u32) -> Result<(), EntryError> {
         let (parent, name) = self.key(index)?;
         let link_at = self.link_at();
-        let bucket = bucket_of(parent, &name, self.buckets.len() as u32) as usize;
-        let chain = self.list(self.buckets[bucket], link_at, "hash bucket")?;
-        let after = le_u32(&self.bytes, self.at(index) + link_at);
+        let bucket = bucket_of(parent, &name, self.buckets);
+        let head = self.bucket_head(bucket)?;
+        let chain = self.list(head, link_at, "hash bucket")?;
+        let after = self.raw_u32(index, link_at)?;
         match chain.iter().position(|&i| i == index) {
-            Some(0) => self.buckets[bucket] = after,
-            Some(p) => {
-                let before = self.at(chain[p - 1]) + link_at;
-                put_u32(&mut self.bytes, before, after);
-            }
+            Some(0) => self.set_bucket(bucket, after)?,
+            Some(p) => self.write_at(chain[p - 1], link_at, &after.to_le_bytes())?,
             None => {
                 return Err(EntryError::BadIndex {
                     table: self.name,
                     index,
-                    count: self.used(),
+                    count: self.used()?,
                 });
             }
         }
-        let dummy = self.bytes[..self.entry_len].to_vec();
-        let at = self.at(index);
-        self.bytes[at..at + self.entry_len].copy_from_slice(&dummy);
-        put_u32(&mut self.bytes, link_at, index);
+        let mut dummy = vec![0u8; self.entry_len];
+        self.read_at(0, 0, &mut dummy)?;
+        self.write_at(index, 0, &dummy)?;
+        self.write_at(0, link_at, &index.to_le_bytes())?;
         Ok(())
     }
 }
@@ -315,11 +391,24 @@ impl EntryTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctr::savefs::meta::MemMeta;
 
     fn name(s: &str) -> [u8; 16] {
         let mut n = [0u8; 16];
         n[..s.len()].copy_from_slice(s.as_bytes());
         n
+    }
+
+    /// A file table of `capacity` entries and `buckets` buckets, whose
+    /// bytes are first filled with `fill` (standing for never written).
+    fn files(capacity: u32, buckets: u32, fill: u8) -> MemMeta {
+        let mut meta = MemMeta::default();
+        *meta.piece_mut(Piece::Files) = vec![fill; capacity as usize * FILE_ENTRY_LEN];
+        *meta.piece_mut(Piece::FileHash) = vec![fill; buckets as usize * 4];
+        EntryTable::new(&mut meta, Table::Files)
+            .format(capacity)
+            .unwrap();
+        meta
     }
 
     #[test]
@@ -342,32 +431,52 @@ mod tests {
     }
 
     #[test]
+    fn formatting_writes_the_dummy_entry_and_the_buckets_only() {
+        let meta = files(4, 3, 0xEE);
+        let table = meta.piece(Piece::Files);
+        // Hand-encoded dummy: 1 used, capacity 4, no freed entry.
+        let mut dummy = [0u8; FILE_ENTRY_LEN];
+        dummy[0] = 1;
+        dummy[4] = 4;
+        assert_eq!(&table[..FILE_ENTRY_LEN], &dummy[..]);
+        assert!(table[FILE_ENTRY_LEN..].iter().all(|&b| b == 0xEE));
+        assert_eq!(meta.piece(Piece::FileHash), &[0u8; 12][..]);
+    }
+
+    #[test]
     fn entries_are_added_found_removed_and_reused() {
-        let mut t = EntryTable::new("file", FILE_ENTRY_LEN, 4, 3, 0);
+        let mut meta = files(4, 3, 0xEE);
+        let mut t = EntryTable::new(&mut meta, Table::Files);
         let a = t.add(1, &name("a")).unwrap();
         let b = t.add(1, &name("b")).unwrap();
+        assert!(!t.is_full().unwrap());
         let c = t.add(1, &name("c")).unwrap();
         assert_eq!((a, b, c), (1, 2, 3));
+        assert!(t.is_full().unwrap());
         assert!(matches!(t.add(1, &name("d")), Err(EntryError::Full { .. })));
         assert_eq!(t.find(1, &name("b")).unwrap(), Some(b));
         t.remove(b).unwrap();
+        assert!(!t.is_full().unwrap());
         assert_eq!(t.find(1, &name("b")).unwrap(), None);
         assert_eq!(t.find(1, &name("c")).unwrap(), Some(c));
         // The freed slot is reused first.
         assert_eq!(t.add(2, &name("d")).unwrap(), b);
-        let again =
-            EntryTable::parse("file", FILE_ENTRY_LEN, t.bytes().to_vec(), &t.hash_bytes()).unwrap();
-        assert_eq!(again.find(2, &name("d")).unwrap(), Some(b));
+        assert_eq!(t.find(2, &name("d")).unwrap(), Some(b));
+        // Slot 4 was never used: its bytes were never written.
+        let table = meta.piece(Piece::Files);
+        assert!(table[4 * FILE_ENTRY_LEN..].iter().all(|&b| b == 0xEE));
     }
 
     #[test]
     fn a_looping_bucket_chain_is_an_error() {
-        let mut t = EntryTable::new("dir", DIR_ENTRY_LEN, 4, 1, 0);
-        let a = t.add(1, &name("a")).unwrap();
-        let link = t.at(a) + DIR_ENTRY_LEN - 4;
-        put_u32(&mut t.bytes, link, a);
+        let mut meta = files(4, 1, 0);
+        let a = EntryTable::new(&mut meta, Table::Files)
+            .add(1, &name("a"))
+            .unwrap();
+        let link = a as usize * FILE_ENTRY_LEN + FILE_ENTRY_LEN - 4;
+        meta.piece_mut(Piece::Files)[link..link + 4].copy_from_slice(&a.to_le_bytes());
         assert!(matches!(
-            t.find(1, &name("zz")),
+            EntryTable::new(&mut meta, Table::Files).find(1, &name("zz")),
             Err(EntryError::Loop { .. })
         ));
     }

@@ -16,7 +16,8 @@
 
 use thiserror::Error;
 
-use crate::storage::{le_u32, put_u32};
+use super::meta::{MetaRead, MetaWrite, Piece};
+use crate::ctr::partition::PartitionError;
 
 const FLAG: u32 = 0x8000_0000;
 
@@ -25,10 +26,13 @@ const FLAG: u32 = 0x8000_0000;
 pub enum FatError {
     #[error("FAT entry {entry}: {why}")]
     Broken { entry: u32, why: &'static str },
+    #[error("FAT entry {entry} cannot be read or written: {error}")]
+    Unreadable { entry: u32, error: PartitionError },
     #[error("FAT chain starting at block {start} runs into block {block} twice: the chain loops")]
     Cycle { start: u32, block: u32 },
     #[error(
-        "FAT chain starting at block {start}: node {node} says its previous node is {found:?}, expected {expected:?}"
+        "FAT chain starting at block {start}: node {node} says its previous node is {}, expected {}",
+        describe(*.found), describe(*.expected)
     )]
     BadLink {
         start: u32,
@@ -40,6 +44,10 @@ pub enum FatError {
     NoSpace { needed: u32, free: u32 },
     #[error("block {block} is outside the {blocks}-block data region")]
     OutOfRange { block: u32, blocks: u32 },
+}
+
+fn describe(node: Option<u32>) -> String {
+    node.map_or_else(|| "none".to_string(), |b| format!("block {b}"))
 }
 
 /// One node: a run of `len` blocks from `start`.
@@ -54,10 +62,13 @@ pub struct Node {
 /// A run of consecutive data blocks.
 pub type Run = (u32, u32);
 
-/// The FAT, held in memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fat {
-    entries: Vec<[u32; 2]>,
+/// The FAT of `blocks` data blocks, read and written entry by entry through
+/// the metadata it borrows (see `meta`: entries the walks do not reach are
+/// never read, so they need not have been written).
+#[derive(Debug)]
+pub struct Fat<'m, M: ?Sized> {
+    meta: &'m mut M,
+    blocks: u32,
 }
 
 fn link(index: u32) -> Option<u32> {
@@ -68,63 +79,48 @@ fn unlink(block: Option<u32>) -> u32 {
     block.map_or(0, |b| b + 1)
 }
 
-impl Fat {
-    /// Parses `(blocks + 1) * 8` bytes.
-    pub fn parse(bytes: &[u8]) -> Self {
-        let entries = bytes
-            .chunks_exact(8)
-            .map(|e| [le_u32(e, 0), le_u32(e, 4)])
-            .collect();
-        Fat { entries }
-    }
-
-    /// A table for `blocks` free blocks: one free node spanning them all.
-    pub fn new_free(blocks: u32) -> Self {
-        let mut fat = Fat {
-            entries: vec![[0, 0]; blocks as usize + 1],
-        };
-        if blocks > 0 {
-            fat.set_node(Node {
-                start: 0,
-                len: blocks,
-                prev: None,
-                next: None,
-            });
-            fat.entries[0] = [0, 1];
+impl<'m, M: MetaRead + ?Sized> Fat<'m, M> {
+    /// The FAT in `meta`'s FAT piece: as many blocks as its entries after
+    /// entry 0.
+    pub fn new(meta: &'m mut M) -> Self {
+        let blocks = (meta.piece_len(Piece::Fat) / 8).saturating_sub(1);
+        Fat {
+            meta,
+            blocks: blocks.min(u64::from(u32::MAX)) as u32,
         }
-        fat
-    }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = vec![0u8; self.entries.len() * 8];
-        for (i, e) in self.entries.iter().enumerate() {
-            put_u32(&mut out, i * 8, e[0]);
-            put_u32(&mut out, i * 8 + 4, e[1]);
-        }
-        out
     }
 
     /// Number of data blocks.
     pub fn blocks(&self) -> u32 {
-        (self.entries.len() - 1) as u32
+        self.blocks
+    }
+
+    fn entry(&mut self, entry: u32) -> Result<[u32; 2], FatError> {
+        let mut raw = [0u8; 8];
+        self.meta
+            .read(Piece::Fat, u64::from(entry) * 8, &mut raw)
+            .map_err(|error| FatError::Unreadable { entry, error })?;
+        let word = |i: usize| u32::from_le_bytes(raw[i..i + 4].try_into().expect("4 bytes"));
+        Ok([word(0), word(4)])
     }
 
     fn check_block(&self, block: u32) -> Result<(), FatError> {
-        if block < self.blocks() {
+        if block < self.blocks {
             Ok(())
         } else {
             Err(FatError::OutOfRange {
                 block,
-                blocks: self.blocks(),
+                blocks: self.blocks,
             })
         }
     }
 
-    /// Reads the node starting at `block`.
-    pub fn node(&self, block: u32) -> Result<Node, FatError> {
+    /// Reads the node starting at `block`: its first entry, and for a
+    /// multi-block node its second and last.
+    pub fn node(&mut self, block: u32) -> Result<Node, FatError> {
         self.check_block(block)?;
         let entry = block + 1;
-        let [u, v] = self.entries[entry as usize];
+        let [u, v] = self.entry(entry)?;
         let broken = |why| FatError::Broken { entry, why };
         let prev = link(u & !FLAG);
         if (u & FLAG != 0) != prev.is_none() {
@@ -137,17 +133,18 @@ impl Fat {
             self.check_block(b)?;
         }
         let len = if v & FLAG != 0 {
-            let Some(&[su, sv]) = self.entries.get(entry as usize + 1) else {
+            if entry >= self.blocks {
                 return Err(broken("a multi-block node starts at the last block"));
-            };
+            }
+            let [su, sv] = self.entry(entry + 1)?;
             if su != FLAG | entry || sv & FLAG != 0 {
                 return Err(broken("a multi-block node has a bad second entry"));
             }
             let last_entry = sv;
-            if last_entry <= entry || last_entry as usize >= self.entries.len() {
+            if last_entry <= entry || last_entry > self.blocks {
                 return Err(broken("a multi-block node ends outside the table"));
             }
-            if self.entries[last_entry as usize] != [su, sv] {
+            if self.entry(last_entry)? != [su, sv] {
                 return Err(broken(
                     "a multi-block node's last entry does not match its second",
                 ));
@@ -164,21 +161,9 @@ impl Fat {
         })
     }
 
-    fn set_node(&mut self, node: Node) {
-        let entry = node.start as usize + 1;
-        let first = if node.prev.is_none() { FLAG } else { 0 };
-        let many = if node.len > 1 { FLAG } else { 0 };
-        self.entries[entry] = [first | unlink(node.prev), many | unlink(node.next)];
-        if node.len > 1 {
-            let pair = [FLAG | entry as u32, entry as u32 + node.len - 1];
-            self.entries[entry + 1] = pair;
-            self.entries[entry + node.len as usize - 1] = pair;
-        }
-    }
-
     /// First block of the free chain.
-    pub fn free_head(&self) -> Result<Option<u32>, FatError> {
-        let [u, v] = self.entries[0];
+    pub fn free_head(&mut self) -> Result<Option<u32>, FatError> {
+        let [u, v] = self.entry(0)?;
         if u != 0 || v & FLAG != 0 {
             return Err(FatError::Broken {
                 entry: 0,
@@ -192,14 +177,11 @@ impl Fat {
         Ok(head)
     }
 
-    fn set_free_head(&mut self, head: Option<u32>) {
-        self.entries[0] = [0, unlink(head)];
-    }
-
     /// The nodes of the chain starting at `start`, checked: links agree,
     /// no block is visited twice, the walk ends.
-    pub fn chain(&self, start: u32) -> Result<Vec<Node>, FatError> {
-        let mut seen = vec![false; self.blocks() as usize];
+    pub fn chain(&mut self, start: u32) -> Result<Vec<Node>, FatError> {
+        self.check_block(start)?;
+        let mut seen = vec![false; self.blocks as usize];
         let mut nodes = Vec::new();
         let mut expected_prev = None;
         let mut cursor = Some(start);
@@ -226,7 +208,7 @@ impl Fat {
     }
 
     /// The runs of blocks of the chain starting at `start`.
-    pub fn runs(&self, start: u32) -> Result<Vec<Run>, FatError> {
+    pub fn runs(&mut self, start: u32) -> Result<Vec<Run>, FatError> {
         Ok(self
             .chain(start)?
             .iter()
@@ -235,11 +217,57 @@ impl Fat {
     }
 
     /// Number of free blocks.
-    pub fn free_blocks(&self) -> Result<u32, FatError> {
+    pub fn free_blocks(&mut self) -> Result<u32, FatError> {
         match self.free_head()? {
             None => Ok(0),
             Some(head) => Ok(self.chain(head)?.iter().map(|n| n.len).sum()),
         }
+    }
+}
+
+impl<'m, M: MetaWrite + ?Sized> Fat<'m, M> {
+    fn set_entry(&mut self, entry: u32, value: [u32; 2]) -> Result<(), FatError> {
+        let mut raw = [0u8; 8];
+        raw[..4].copy_from_slice(&value[0].to_le_bytes());
+        raw[4..].copy_from_slice(&value[1].to_le_bytes());
+        self.meta
+            .write(Piece::Fat, u64::from(entry) * 8, &raw)
+            .map_err(|error| FatError::Unreadable { entry, error })
+    }
+
+    /// Writes a node as the console does: its first entry, and for a
+    /// multi-block node its second and last; the entries between are left
+    /// as they are.
+    fn set_node(&mut self, node: Node) -> Result<(), FatError> {
+        let entry = node.start + 1;
+        let first = if node.prev.is_none() { FLAG } else { 0 };
+        let many = if node.len > 1 { FLAG } else { 0 };
+        self.set_entry(entry, [first | unlink(node.prev), many | unlink(node.next)])?;
+        if node.len > 1 {
+            let pair = [FLAG | entry, entry + node.len - 1];
+            self.set_entry(entry + 1, pair)?;
+            self.set_entry(entry + node.len - 1, pair)?;
+        }
+        Ok(())
+    }
+
+    fn set_free_head(&mut self, head: Option<u32>) -> Result<(), FatError> {
+        self.set_entry(0, [0, unlink(head)])
+    }
+
+    /// Makes every block free, as one node, writing only the entries that
+    /// say so (the head and the node's first, second and last).
+    pub fn format(&mut self) -> Result<(), FatError> {
+        if self.blocks == 0 {
+            return self.set_free_head(None);
+        }
+        self.set_free_head(Some(0))?;
+        self.set_node(Node {
+            start: 0,
+            len: self.blocks,
+            prev: None,
+            next: None,
+        })
     }
 
     /// Takes `count` (> 0) blocks from the free chain; returns the first.
@@ -264,11 +292,11 @@ impl Fat {
                     if let Some(next) = node.next {
                         let mut after = self.node(next)?;
                         after.prev = None;
-                        self.set_node(after);
+                        self.set_node(after)?;
                     }
-                    self.set_free_head(node.next);
+                    self.set_free_head(node.next)?;
                     node.next = None;
-                    self.set_node(node);
+                    self.set_node(node)?;
                     return Ok(head);
                 }
                 cursor = node.next.expect("the free chain holds enough blocks");
@@ -288,11 +316,11 @@ impl Fat {
                 if let Some(next) = node.next {
                     let mut after = self.node(next)?;
                     after.prev = Some(rest.start);
-                    self.set_node(after);
+                    self.set_node(after)?;
                 }
-                self.set_node(taken);
-                self.set_node(rest);
-                self.set_free_head(Some(rest.start));
+                self.set_node(taken)?;
+                self.set_node(rest)?;
+                self.set_free_head(Some(rest.start))?;
                 return Ok(head);
             }
         }
@@ -306,11 +334,11 @@ impl Fat {
         if let Some(head) = head {
             let mut first_free = self.node(head)?;
             first_free.prev = Some(last.start);
-            self.set_node(first_free);
+            self.set_node(first_free)?;
         }
         last.next = head;
-        self.set_node(last);
-        self.set_free_head(Some(start));
+        self.set_node(last)?;
+        self.set_free_head(Some(start))?;
         Ok(())
     }
 }
@@ -318,9 +346,25 @@ impl Fat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctr::savefs::meta::MemMeta;
     use keepsake_testkit::rand::Rng;
 
-    fn blocks_of(fat: &Fat, start: u32) -> Vec<u32> {
+    /// An in-memory FAT of `blocks` blocks, every entry first set to
+    /// `fill` (standing for bytes never written), then formatted.
+    fn fresh(blocks: u32, fill: u8) -> MemMeta {
+        let mut meta = MemMeta::default();
+        *meta.piece_mut(Piece::Fat) = vec![fill; (blocks as usize + 1) * 8];
+        Fat::new(&mut meta).format().unwrap();
+        meta
+    }
+
+    fn put(meta: &mut MemMeta, entry: usize, value: [u32; 2]) {
+        let bytes = meta.piece_mut(Piece::Fat);
+        bytes[entry * 8..entry * 8 + 4].copy_from_slice(&value[0].to_le_bytes());
+        bytes[entry * 8 + 4..entry * 8 + 8].copy_from_slice(&value[1].to_le_bytes());
+    }
+
+    fn blocks_of(fat: &mut Fat<'_, MemMeta>, start: u32) -> Vec<u32> {
         fat.runs(start)
             .unwrap()
             .iter()
@@ -329,30 +373,34 @@ mod tests {
     }
 
     #[test]
-    fn a_fresh_table_is_one_free_node_encoded_as_the_format_says() {
-        let fat = Fat::new_free(4);
-        // Hand-encoded: head -> block 0; node 0 spans 4 blocks, first, no next.
+    fn a_fresh_table_is_one_free_node_written_at_its_ends_only() {
+        let meta = fresh(4, 0xEE);
+        // Hand-encoded: head -> block 0; node 0 spans 4 blocks, first, no
+        // next; entry 3 (inside the run) is left as it was.
         let expected: Vec<u8> = [
             [0u32, 1],
             [FLAG, FLAG],
             [FLAG | 1, 4],
-            [0, 0],
+            [0xEEEE_EEEE, 0xEEEE_EEEE],
             [FLAG | 1, 4],
         ]
         .iter()
         .flat_map(|e| e.iter().flat_map(|w| w.to_le_bytes()))
         .collect();
-        assert_eq!(fat.to_bytes(), expected);
-        assert_eq!(fat.free_blocks().unwrap(), 4);
+        assert_eq!(meta.piece(Piece::Fat), expected);
+        let mut meta = meta;
+        assert_eq!(Fat::new(&mut meta).free_blocks().unwrap(), 4);
     }
 
     #[test]
     fn allocations_and_frees_keep_every_block_accounted_for() {
         let mut rng = keepsake_testkit::rng::for_test("fat_alloc_free");
         let total = 200;
-        let mut fat = Fat::new_free(total);
+        // Entries never written hold garbage: the walks must not need them.
+        let mut meta = fresh(total, 0xC5);
         let mut files: Vec<(u32, u32)> = Vec::new();
         for _ in 0..2000 {
+            let mut fat = Fat::new(&mut meta);
             let free = fat.free_blocks().unwrap();
             if rng.random_bool(0.55) && free > 0 {
                 let n = rng.random_range(1..=free.min(20));
@@ -365,51 +413,51 @@ mod tests {
             // Independent check: the chains partition the blocks exactly.
             let mut owner = vec![0u8; total as usize];
             for &(start, n) in &files {
-                let blocks = blocks_of(&fat, start);
+                let blocks = blocks_of(&mut fat, start);
                 assert_eq!(blocks.len() as u32, n);
                 for b in blocks {
                     owner[b as usize] += 1;
                 }
             }
             if let Some(head) = fat.free_head().unwrap() {
-                for b in blocks_of(&fat, head) {
+                for b in blocks_of(&mut fat, head) {
                     owner[b as usize] += 1;
                 }
             }
             assert!(owner.iter().all(|&o| o == 1), "a block is lost or shared");
-            // The bytes decode to the same table.
-            assert_eq!(Fat::parse(&fat.to_bytes()), fat);
         }
     }
 
     #[test]
     fn a_cycle_or_a_broken_entry_is_an_error_not_a_hang() {
-        let mut fat = Fat::new_free(8);
-        let a = fat.allocate(1).unwrap();
-        let b = fat.allocate(1).unwrap();
+        let mut meta = fresh(8, 0);
+        let (a, b) = {
+            let mut fat = Fat::new(&mut meta);
+            (fat.allocate(1).unwrap(), fat.allocate(1).unwrap())
+        };
         // Link a -> b -> a.
-        fat.entries[a as usize + 1] = [FLAG, b + 1];
-        fat.entries[b as usize + 1] = [a + 1, a + 1];
+        put(&mut meta, a as usize + 1, [FLAG, b + 1]);
+        put(&mut meta, b as usize + 1, [a + 1, a + 1]);
         assert!(matches!(
-            fat.chain(a),
+            Fat::new(&mut meta).chain(a),
             Err(FatError::Cycle { .. }) | Err(FatError::BadLink { .. })
         ));
-        let mut fat = Fat::new_free(8);
-        fat.entries[1] = [FLAG, FLAG | 3]; // multi-block node without its second entry
-        fat.entries[2] = [0, 0];
+        let mut meta = fresh(8, 0);
+        put(&mut meta, 1, [FLAG, FLAG | 3]); // multi-block node without its second entry
+        put(&mut meta, 2, [0, 0]);
         assert!(matches!(
-            fat.node(0),
+            Fat::new(&mut meta).node(0),
             Err(FatError::Broken { entry: 1, .. })
         ));
-        let mut fat = Fat::new_free(8);
-        fat.entries[0] = [0, 99];
+        let mut meta = fresh(8, 0);
+        put(&mut meta, 0, [0, 99]);
         assert!(matches!(
-            fat.free_blocks(),
+            Fat::new(&mut meta).free_blocks(),
             Err(FatError::OutOfRange { block: 98, .. })
         ));
-        let mut fat = Fat::new_free(2);
+        let mut meta = fresh(2, 0);
         assert_eq!(
-            fat.allocate(3),
+            Fat::new(&mut meta).allocate(3),
             Err(FatError::NoSpace { needed: 3, free: 2 })
         );
     }

@@ -10,9 +10,10 @@
 //! tables follow the FAT in partition 0 and partition 1 is the data region,
 //! both with IVFC blocks of the filesystem's block size.
 
-use super::entries::{DIR_ENTRY_LEN, EntryTable, FILE_ENTRY_LEN, default_buckets};
+use super::entries::{DIR_ENTRY_LEN, EntryTable, FILE_ENTRY_LEN, Table, default_buckets};
 use super::fat::Fat;
 use super::header::{FS_INFO_LEN, FsInfo, SAVE_HEADER_LEN, TableHome, save_header};
+use super::meta::{ContainerMeta, Piece, Place};
 use super::{SaveFs, SaveFsError};
 use crate::ctr::difi::PartitionParams;
 use crate::ctr::disa;
@@ -163,7 +164,12 @@ impl SaveFormat {
         self.format_blocks(blocks, image_len)
     }
 
-    /// Formats a new image with exactly `blocks` data blocks.
+    /// Formats a new image with exactly `blocks` data blocks, writing what
+    /// the console writes and nothing else: the SAVE header and filesystem
+    /// information, the hash tables, the FAT entries that describe its one
+    /// free run (and, with one partition, the entry tables' chains), and the
+    /// entry tables' first entries (the dummy and the root). Every other
+    /// block stays unwritten, without a hash.
     pub fn format_blocks(
         &self,
         blocks: u32,
@@ -174,36 +180,25 @@ impl SaveFormat {
         let mut container = disa::format(image, &layout.partitions)?;
         let info = layout.info;
         let bl = u64::from(self.block_len);
-        let mut fat = Fat::new_free(info.data_blocks);
-        let mut dirs = EntryTable::new(
-            "directory",
-            DIR_ENTRY_LEN,
-            self.max_dirs + 2,
-            self.dir_buckets,
-            0,
-        );
-        dirs.add(0, &[0; 16])?;
-        let files = EntryTable::new(
-            "file",
-            FILE_ENTRY_LEN,
-            self.max_files + 1,
-            self.file_buckets,
-            0,
-        );
-        let write = |c: &mut disa::Disa<Vec<u8>>, part: usize, at: u64, bytes: &[u8]| {
-            c.write(part, at, bytes).map_err(SaveFsError::Write)
-        };
         let image_blocks = layout.partitions[0].data_len / bl;
-        // Partition 0's metadata, written whole so that every block of it is
-        // hashed; the data region stays unwritten.
-        let mut meta = vec![0u8; layout.partitions[0].data_len as usize];
-        meta[..SAVE_HEADER_LEN].copy_from_slice(&save_header(image_blocks, self.block_len));
-        meta[SAVE_HEADER_LEN..SAVE_HEADER_LEN + FS_INFO_LEN].copy_from_slice(&info.to_bytes());
-        let put = |meta: &mut Vec<u8>, at: u64, bytes: &[u8]| {
-            meta[at as usize..at as usize + bytes.len()].copy_from_slice(bytes);
-        };
-        put(&mut meta, info.dir_hash_offset, &dirs.hash_bytes());
-        put(&mut meta, info.file_hash_offset, &files.hash_bytes());
+        let mut head = save_header(image_blocks, self.block_len).to_vec();
+        head.extend_from_slice(&info.to_bytes());
+        container.write(0, 0, &head).map_err(SaveFsError::Write)?;
+        let mut meta = ContainerMeta::new(container);
+        let at_0 = |at: u64, len: u64| vec![Place { part: 0, at, len }];
+        meta.place(
+            Piece::DirHash,
+            at_0(info.dir_hash_offset, u64::from(info.dir_buckets) * 4),
+        );
+        meta.place(
+            Piece::FileHash,
+            at_0(info.file_hash_offset, u64::from(info.file_buckets) * 4),
+        );
+        meta.place(
+            Piece::Fat,
+            at_0(info.fat_offset, (u64::from(info.data_blocks) + 1) * 8),
+        );
+        Fat::new(&mut meta).format()?;
         match (info.dir_table, info.file_table) {
             (
                 TableHome::Chain {
@@ -213,35 +208,34 @@ impl SaveFormat {
                     count: file_blocks, ..
                 },
             ) => {
-                // The entry tables take the first blocks of the data region.
-                let dir_start = fat.allocate(dir_blocks)?;
-                let file_start = fat.allocate(file_blocks)?;
-                let mut table = dirs.bytes().to_vec();
-                table.resize((u64::from(dir_blocks) * bl) as usize, 0);
-                put(
-                    &mut meta,
-                    info.data_offset + u64::from(dir_start) * bl,
-                    &table,
-                );
-                let mut table = files.bytes().to_vec();
-                table.resize((u64::from(file_blocks) * bl) as usize, 0);
-                put(
-                    &mut meta,
-                    info.data_offset + u64::from(file_start) * bl,
-                    &table,
-                );
-                // Only the metadata and the two tables, not the free blocks.
-                let end = info.data_offset + u64::from(dir_blocks + file_blocks) * bl;
-                meta.truncate(end as usize);
+                // The entry tables take the first blocks of the data region,
+                // one FAT chain each.
+                for (piece, count) in [(Piece::Dirs, dir_blocks), (Piece::Files, file_blocks)] {
+                    let mut fat = Fat::new(&mut meta);
+                    let start = fat.allocate(count)?;
+                    let places = fat
+                        .runs(start)?
+                        .iter()
+                        .map(|&(block, n)| Place {
+                            part: 0,
+                            at: info.data_offset + u64::from(block) * bl,
+                            len: u64::from(n) * bl,
+                        })
+                        .collect();
+                    meta.place(piece, places);
+                }
             }
             (TableHome::Offset(dir_at), TableHome::Offset(file_at)) => {
-                put(&mut meta, dir_at, dirs.bytes());
-                put(&mut meta, file_at, files.bytes());
+                meta.place(Piece::Dirs, at_0(dir_at, self.dir_table_len()));
+                meta.place(Piece::Files, at_0(file_at, self.file_table_len()));
             }
             _ => unreachable!("a layout puts both tables the same way"),
         }
-        put(&mut meta, info.fat_offset, &fat.to_bytes());
-        write(&mut container, 0, 0, &meta)?;
+        let mut dirs = EntryTable::new(&mut meta, Table::Dirs);
+        dirs.format(self.max_dirs + 2)?;
+        dirs.add(0, &[0; 16])?;
+        EntryTable::new(&mut meta, Table::Files).format(self.max_files + 1)?;
+        let mut container = meta.into_disa();
         container.commit()?;
         SaveFs::open(container)
     }

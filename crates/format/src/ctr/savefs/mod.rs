@@ -10,16 +10,19 @@
 //! - two partitions: the entry tables follow the FAT in partition 0, and the
 //!   data region is all of partition 1.
 //!
-//! [`SaveFs`] reads the metadata (hash tables, FAT, entry tables: a small
-//! fraction of the image) into memory once, checked through the container's
-//! hash tree; file data is read from the container on demand. Changes are
-//! made in memory and to the data region, and [`SaveFs::commit`] writes the
-//! metadata that changed and rehashes the container.
+//! [`SaveFs`] reads the metadata entry by entry as it needs it (`meta`: the
+//! console leaves parts of the FAT and of the tables unwritten, so there is
+//! no hash to check them against, and nothing needs them), every block it
+//! reads checked through the container's hash tree; file data is read from
+//! the container on demand. Changes go to the container as they are made,
+//! writing only the entries that change (as the console does), and
+//! [`SaveFs::commit`] rehashes the container.
 
 pub mod entries;
 pub mod fat;
 pub mod format;
 pub mod header;
+pub mod meta;
 
 use thiserror::Error;
 
@@ -27,9 +30,10 @@ use super::container::ContainerError;
 use super::disa::Disa;
 use super::partition::PartitionError;
 use crate::storage::{ReadAt, WriteAt};
-use entries::{DIR_ENTRY_LEN, EntryError, EntryTable, FILE_ENTRY_LEN, NO_BLOCK};
+use entries::{DIR_ENTRY_LEN, EntryError, EntryTable, FILE_ENTRY_LEN, NO_BLOCK, Table};
 use fat::{Fat, FatError, Run};
 use header::{FS_INFO_LEN, FsInfo, SAVE_HEADER_LEN, TableHome, parse_save_header};
+use meta::{ContainerMeta, Piece, Place};
 
 /// Directory entry fields.
 const DIR_NEXT: usize = 0x14;
@@ -85,6 +89,8 @@ pub enum SaveFsError {
         offset: u64,
         error: PartitionError,
     },
+    #[error("reading {path}: its chain of blocks cannot be followed: {error}")]
+    FileChain { path: String, error: FatError },
     #[error("writing the image: {0}")]
     Write(PartitionError),
     #[error("{path}: {why}")]
@@ -124,27 +130,12 @@ pub struct Listing {
     pub node: Node,
 }
 
-/// Where the pieces of metadata live, for writing them back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Piece {
-    DirHash,
-    FileHash,
-    Fat,
-    Dirs,
-    Files,
-}
-
 /// An open SAVE filesystem over a DISA container.
 #[derive(Debug)]
 pub struct SaveFs<S> {
-    disa: Disa<S>,
+    meta: ContainerMeta<S>,
     info: FsInfo,
     image_blocks: u64,
-    fat: Fat,
-    dirs: EntryTable,
-    files: EntryTable,
-    /// The metadata bytes as they are in the image, per piece.
-    stored: Vec<(Piece, Vec<u8>)>,
 }
 
 /// A name's 16-byte on-disk form.
@@ -178,8 +169,10 @@ fn components(path: &str) -> Vec<&str> {
 }
 
 impl<S: ReadAt> SaveFs<S> {
-    /// Opens the filesystem of a DISA container, reading and checking all
-    /// its metadata.
+    /// Opens the filesystem of a DISA container. Only what every image
+    /// holds is read now (the headers, the entry tables' first entries, the
+    /// root, and for one partition the FAT chains of the tables); the rest
+    /// is read, and checked, when it is used.
     pub fn open(mut disa: Disa<S>) -> Result<Self, SaveFsError> {
         let two_partitions = disa.partitions().len() == 2;
         let limit0 = disa.partitions()[0].len();
@@ -213,71 +206,93 @@ impl<S: ReadAt> SaveFs<S> {
                 limit,
             });
         }
-        // Sizes come from the image: each is checked against the partition
-        // before anything is allocated for it.
-        let dir_hash = read_meta_vec(
-            &mut disa,
-            0,
-            info.dir_hash_offset,
-            u64::from(info.dir_buckets) * 4,
-            "directory hash table",
-            limit0,
-        )?;
-        let file_hash = read_meta_vec(
-            &mut disa,
-            0,
-            info.file_hash_offset,
-            u64::from(info.file_buckets) * 4,
-            "file hash table",
-            limit0,
-        )?;
-        let fat_len = (u64::from(info.data_blocks) + 1) * 8;
-        let fat_bytes = read_meta_vec(&mut disa, 0, info.fat_offset, fat_len, "FAT", limit0)?;
-        let fat = Fat::parse(&fat_bytes);
+        let mut meta = ContainerMeta::new(disa);
+        // Sizes come from the image: each is checked against the partition.
+        for (piece, offset, len) in [
+            (
+                Piece::DirHash,
+                info.dir_hash_offset,
+                u64::from(info.dir_buckets) * 4,
+            ),
+            (
+                Piece::FileHash,
+                info.file_hash_offset,
+                u64::from(info.file_buckets) * 4,
+            ),
+            (
+                Piece::Fat,
+                info.fat_offset,
+                (u64::from(info.data_blocks) + 1) * 8,
+            ),
+        ] {
+            check_fits(piece.name(), offset, len, limit0)?;
+            meta.place(
+                piece,
+                vec![Place {
+                    part: 0,
+                    at: offset,
+                    len,
+                }],
+            );
+        }
         let mut fs = SaveFs {
-            disa,
+            meta,
             info,
             image_blocks,
-            fat,
-            dirs: EntryTable::new("directory", DIR_ENTRY_LEN, 2, 1, 0),
-            files: EntryTable::new("file", FILE_ENTRY_LEN, 1, 1, 0),
-            stored: Vec::new(),
         };
         let dir_len = (u64::from(info.max_dirs) + 2) * DIR_ENTRY_LEN as u64;
-        let dir_bytes = fs.read_table(info.dir_table, dir_len, "directory entry table")?;
+        let places = fs.table_places(info.dir_table, dir_len, "directory entry table")?;
+        fs.meta.place(Piece::Dirs, places);
         let file_len = (u64::from(info.max_files) + 1) * FILE_ENTRY_LEN as u64;
-        let file_bytes = fs.read_table(info.file_table, file_len, "file entry table")?;
-        fs.dirs = EntryTable::parse("directory", DIR_ENTRY_LEN, dir_bytes, &dir_hash)?;
-        fs.files = EntryTable::parse("file", FILE_ENTRY_LEN, file_bytes, &file_hash)?;
+        let places = fs.table_places(info.file_table, file_len, "file entry table")?;
+        fs.meta.place(Piece::Files, places);
+        fs.dirs().check_header()?;
+        fs.files().check_header()?;
         // The root must exist.
-        fs.dirs.key(ROOT)?;
-        fs.stored = fs.pieces();
+        fs.dirs().key(ROOT)?;
         Ok(fs)
+    }
+
+    fn fat(&mut self) -> Fat<'_, ContainerMeta<S>> {
+        Fat::new(&mut self.meta)
+    }
+
+    fn dirs(&mut self) -> EntryTable<'_, ContainerMeta<S>> {
+        EntryTable::new(&mut self.meta, Table::Dirs)
+    }
+
+    fn files(&mut self) -> EntryTable<'_, ContainerMeta<S>> {
+        EntryTable::new(&mut self.meta, Table::Files)
     }
 
     fn data_place(&self, block: u32) -> (usize, u64) {
         let at = u64::from(block) * u64::from(self.info.block_len);
-        if self.disa.partitions().len() == 2 {
+        if self.meta.disa().partitions().len() == 2 {
             (1, at)
         } else {
             (0, self.info.data_offset + at)
         }
     }
 
-    /// Where a table's bytes live: (partition, offset, length) pieces.
+    /// Where a table's bytes live.
     fn table_places(
-        &self,
+        &mut self,
         home: TableHome,
         len: u64,
-    ) -> Result<Vec<(usize, u64, u64)>, SaveFsError> {
+        what: &'static str,
+    ) -> Result<Vec<Place>, SaveFsError> {
         match home {
             TableHome::Offset(offset) => {
-                check_fits("entry table", offset, len, self.disa.partitions()[0].len())?;
-                Ok(vec![(0, offset, len)])
+                check_fits(what, offset, len, self.meta.disa().partitions()[0].len())?;
+                Ok(vec![Place {
+                    part: 0,
+                    at: offset,
+                    len,
+                }])
             }
             TableHome::Chain { block, count } => {
                 let bl = u64::from(self.info.block_len);
-                let runs: Vec<Run> = self.fat.runs(block)?;
+                let runs: Vec<Run> = self.fat().runs(block)?;
                 let chain_len: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
                 let want = u64::from(count) * bl;
                 if chain_len < want || want < len {
@@ -296,7 +311,11 @@ impl<S: ReadAt> SaveFs<S> {
                     }
                     let take = (u64::from(n) * bl).min(left);
                     let (part, at) = self.data_place(start);
-                    places.push((part, at, take));
+                    places.push(Place {
+                        part,
+                        at,
+                        len: take,
+                    });
                     left -= take;
                 }
                 Ok(places)
@@ -304,47 +323,12 @@ impl<S: ReadAt> SaveFs<S> {
         }
     }
 
-    fn read_table(
-        &mut self,
-        home: TableHome,
-        len: u64,
-        what: &'static str,
-    ) -> Result<Vec<u8>, SaveFsError> {
-        let places = self.table_places(home, len)?;
-        let total: u64 = places.iter().map(|p| p.2).sum();
-        let mut bytes = vec![0u8; total as usize];
-        let mut done = 0usize;
-        for (part, at, n) in places {
-            let limit = self.disa.partitions()[part].len();
-            read_meta(
-                &mut self.disa,
-                part,
-                at,
-                &mut bytes[done..done + n as usize],
-                what,
-                limit,
-            )?;
-            done += n as usize;
-        }
-        Ok(bytes)
-    }
-
-    fn pieces(&self) -> Vec<(Piece, Vec<u8>)> {
-        vec![
-            (Piece::DirHash, self.dirs.hash_bytes()),
-            (Piece::FileHash, self.files.hash_bytes()),
-            (Piece::Fat, self.fat.to_bytes()),
-            (Piece::Dirs, self.dirs.bytes().to_vec()),
-            (Piece::Files, self.files.bytes().to_vec()),
-        ]
-    }
-
     pub fn disa(&self) -> &Disa<S> {
-        &self.disa
+        self.meta.disa()
     }
 
     pub fn into_disa(self) -> Disa<S> {
-        self.disa
+        self.meta.into_disa()
     }
 
     pub fn info(&self) -> &FsInfo {
@@ -357,27 +341,37 @@ impl<S: ReadAt> SaveFs<S> {
     }
 
     /// Free data blocks.
-    pub fn free_blocks(&self) -> Result<u32, SaveFsError> {
-        Ok(self.fat.free_blocks()?)
+    pub fn free_blocks(&mut self) -> Result<u32, SaveFsError> {
+        Ok(self.fat().free_blocks()?)
+    }
+
+    /// True when the directory table can take no more entries.
+    pub fn dir_table_full(&mut self) -> Result<bool, SaveFsError> {
+        Ok(self.dirs().is_full()?)
+    }
+
+    /// True when the file table can take no more entries.
+    pub fn file_table_full(&mut self) -> Result<bool, SaveFsError> {
+        Ok(self.files().is_full()?)
     }
 
     /// Subdirectories and files of directory `dir`: (name, node).
-    pub fn list(&self, dir: u32) -> Result<Vec<(String, Node)>, SaveFsError> {
+    pub fn list(&mut self, dir: u32) -> Result<Vec<(String, Node)>, SaveFsError> {
         let mut out = Vec::new();
-        let first_dir = self.dirs.get(dir, DIR_FIRST_DIR)?;
-        for d in self.dirs.list(first_dir, DIR_NEXT, "sibling directory")? {
-            out.push((decode_name(&self.dirs.key(d)?.1), Node::Dir(d)));
+        let first_dir = self.dirs().get(dir, DIR_FIRST_DIR)?;
+        for d in self.dirs().list(first_dir, DIR_NEXT, "sibling directory")? {
+            out.push((decode_name(&self.dirs().key(d)?.1), Node::Dir(d)));
         }
-        let first_file = self.dirs.get(dir, DIR_FIRST_FILE)?;
-        for f in self.files.list(first_file, FILE_NEXT, "sibling file")? {
-            out.push((decode_name(&self.files.key(f)?.1), Node::File(f)));
+        let first_file = self.dirs().get(dir, DIR_FIRST_FILE)?;
+        for f in self.files().list(first_file, FILE_NEXT, "sibling file")? {
+            out.push((decode_name(&self.files().key(f)?.1), Node::File(f)));
         }
         Ok(out)
     }
 
     /// Every directory and file, depth first. Each directory is entered
     /// once: a directory graph that loops is an error.
-    pub fn walk(&self) -> Result<Vec<Listing>, SaveFsError> {
+    pub fn walk(&mut self) -> Result<Vec<Listing>, SaveFsError> {
         let mut seen = std::collections::BTreeSet::new();
         seen.insert(ROOT);
         let mut out = Vec::new();
@@ -409,7 +403,7 @@ impl<S: ReadAt> SaveFs<S> {
                     }
                     Node::File(f) => out.push(Listing {
                         path,
-                        size: Some(self.files.get_u64(f, FILE_SIZE)?),
+                        size: Some(self.files().get_u64(f, FILE_SIZE)?),
                         node,
                     }),
                 }
@@ -420,7 +414,7 @@ impl<S: ReadAt> SaveFs<S> {
     }
 
     /// What `path` names.
-    pub fn lookup(&self, path: &str) -> Result<Node, SaveFsError> {
+    pub fn lookup(&mut self, path: &str) -> Result<Node, SaveFsError> {
         let parts = components(path);
         let mut node = Node::Dir(ROOT);
         for (i, part) in parts.iter().enumerate() {
@@ -430,9 +424,9 @@ impl<S: ReadAt> SaveFs<S> {
                 });
             };
             let name = encode_name(part)?;
-            node = if let Some(d) = self.dirs.find(dir, &name)? {
+            node = if let Some(d) = self.dirs().find(dir, &name)? {
                 Node::Dir(d)
-            } else if let Some(f) = self.files.find(dir, &name)? {
+            } else if let Some(f) = self.files().find(dir, &name)? {
                 Node::File(f)
             } else {
                 return Err(SaveFsError::NotFound {
@@ -444,9 +438,9 @@ impl<S: ReadAt> SaveFs<S> {
     }
 
     /// Size and data runs of file `file`, checked against each other.
-    fn file_runs(&self, file: u32, path: &str) -> Result<(u64, Vec<Run>), SaveFsError> {
-        let size = self.files.get_u64(file, FILE_SIZE)?;
-        let block = self.files.get(file, FILE_BLOCK)?;
+    fn file_runs(&mut self, file: u32, path: &str) -> Result<(u64, Vec<Run>), SaveFsError> {
+        let size = self.files().get_u64(file, FILE_SIZE)?;
+        let block = self.files().get(file, FILE_BLOCK)?;
         let bad = |why| SaveFsError::BadFile {
             path: path.to_string(),
             why,
@@ -458,7 +452,7 @@ impl<S: ReadAt> SaveFs<S> {
                 Err(bad("a non-empty file has no data block"))
             };
         }
-        let runs = self.fat.runs(block)?;
+        let runs = self.fat().runs(block)?;
         let capacity: u64 = runs
             .iter()
             .map(|&(_, n)| u64::from(n) * u64::from(self.info.block_len))
@@ -470,9 +464,16 @@ impl<S: ReadAt> SaveFs<S> {
     }
 
     /// Reads file `file` whole; every block is checked, and a block that
-    /// fails is an error naming `path` and the offset.
+    /// fails (or was never written) is an error naming `path` and the
+    /// offset in the file.
     pub fn read_file(&mut self, file: u32, path: &str) -> Result<Vec<u8>, SaveFsError> {
-        let (size, runs) = self.file_runs(file, path)?;
+        let (size, runs) = self.file_runs(file, path).map_err(|e| match e {
+            SaveFsError::Fat(error) => SaveFsError::FileChain {
+                path: path.to_string(),
+                error,
+            },
+            other => other,
+        })?;
         let mut out = vec![0u8; size as usize];
         let bl = u64::from(self.info.block_len);
         let mut done = 0u64;
@@ -483,9 +484,12 @@ impl<S: ReadAt> SaveFs<S> {
             let take = (u64::from(n) * bl).min(size - done);
             let (part, at) = self.data_place(start);
             if let Err(error) =
-                self.disa
+                self.meta
+                    .disa_mut()
                     .read(part, at, &mut out[done as usize..(done + take) as usize])
             {
+                // The failing block may start before this run (blocks of
+                // the container can be larger than the filesystem's).
                 let offset = match &error {
                     PartitionError::HashMismatch { offset, .. }
                     | PartitionError::NeverWritten { offset, .. }
@@ -515,6 +519,36 @@ impl<S: ReadAt> SaveFs<S> {
             }),
         }
     }
+
+    /// Walks the tree and reads every file, as listing and extracting do:
+    /// what stops the walk is an error; each file that cannot be read is
+    /// returned with its reason. Nothing returned means every listed file
+    /// extracts.
+    pub fn check(&mut self) -> Result<FsCheck, SaveFsError> {
+        let listing = self.walk()?;
+        let mut check = FsCheck::default();
+        for entry in &listing {
+            match entry.node {
+                Node::Dir(_) => check.dirs += 1,
+                Node::File(f) => {
+                    check.files += 1;
+                    if let Err(error) = self.read_file(f, &entry.path) {
+                        check.unreadable.push((entry.path.clone(), error));
+                    }
+                }
+            }
+        }
+        Ok(check)
+    }
+}
+
+/// What [`SaveFs::check`] found.
+#[derive(Debug, Default)]
+pub struct FsCheck {
+    pub dirs: u64,
+    pub files: u64,
+    /// Files that cannot be read, with why.
+    pub unreadable: Vec<(String, SaveFsError)>,
 }
 
 fn check_fits(what: &'static str, offset: u64, len: u64, limit: u64) -> Result<(), SaveFsError> {
@@ -543,24 +577,8 @@ fn read_meta<S: ReadAt>(
         .map_err(|error| SaveFsError::Metadata { what, error })
 }
 
-/// Reads `len` bytes of metadata at `offset` into a new buffer, refusing a
-/// range outside the partition before allocating anything for it.
-fn read_meta_vec<S: ReadAt>(
-    disa: &mut Disa<S>,
-    part: usize,
-    offset: u64,
-    len: u64,
-    what: &'static str,
-    limit: u64,
-) -> Result<Vec<u8>, SaveFsError> {
-    check_fits(what, offset, len, limit)?;
-    let mut buf = vec![0u8; len as usize];
-    read_meta(disa, part, offset, &mut buf, what, limit)?;
-    Ok(buf)
-}
-
 impl<S: WriteAt> SaveFs<S> {
-    fn split_parent<'p>(&self, path: &'p str) -> Result<(u32, &'p str, [u8; 16]), SaveFsError> {
+    fn split_parent<'p>(&mut self, path: &'p str) -> Result<(u32, &'p str, [u8; 16]), SaveFsError> {
         let parts = components(path);
         let Some((last, parents)) = parts.split_last() else {
             return Err(SaveFsError::BadName {
@@ -576,8 +594,8 @@ impl<S: WriteAt> SaveFs<S> {
         Ok((parent, last, encode_name(last)?))
     }
 
-    fn taken(&self, parent: u32, name: &[u8; 16]) -> Result<bool, SaveFsError> {
-        Ok(self.dirs.find(parent, name)?.is_some() || self.files.find(parent, name)?.is_some())
+    fn taken(&mut self, parent: u32, name: &[u8; 16]) -> Result<bool, SaveFsError> {
+        Ok(self.dirs().find(parent, name)?.is_some() || self.files().find(parent, name)?.is_some())
     }
 
     /// Creates directory `path` (its parent must exist).
@@ -588,25 +606,27 @@ impl<S: WriteAt> SaveFs<S> {
                 path: path.to_string(),
             });
         }
-        let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
-        let dir = self.dirs.add(parent, &name)?;
-        self.dirs.set(dir, DIR_NEXT, first)?;
-        self.dirs.set(parent, DIR_FIRST_DIR, dir)?;
+        let first = self.dirs().get(parent, DIR_FIRST_DIR)?;
+        let mut dirs = self.dirs();
+        let dir = dirs.add(parent, &name)?;
+        dirs.set(dir, DIR_NEXT, first)?;
+        dirs.set(parent, DIR_FIRST_DIR, dir)?;
         Ok(dir)
     }
 
     /// Creates file `path` or replaces its contents with `data`.
     pub fn write_file(&mut self, path: &str, data: &[u8]) -> Result<u32, SaveFsError> {
         let (parent, _, name) = self.split_parent(path)?;
-        if self.dirs.find(parent, &name)?.is_some() {
+        if self.dirs().find(parent, &name)?.is_some() {
             return Err(SaveFsError::AlreadyExists {
                 path: path.to_string(),
             });
         }
-        let existing = self.files.find(parent, &name)?;
+        let existing = self.files().find(parent, &name)?;
         let bl = u64::from(self.info.block_len);
         let needed = data.len().div_ceil(bl as usize) as u64;
-        // Check the space before changing anything: old blocks count as free.
+        // Check the space and the table before changing anything: old
+        // blocks count as free.
         let old_blocks = match existing {
             Some(f) => self
                 .file_runs(f, path)?
@@ -616,54 +636,60 @@ impl<S: WriteAt> SaveFs<S> {
                 .sum(),
             None => 0,
         };
-        let free = u64::from(self.fat.free_blocks()?);
+        let free = u64::from(self.fat().free_blocks()?);
         if needed > free + old_blocks {
             return Err(FatError::NoSpace {
-                needed: needed as u32,
+                needed: u32::try_from(needed).unwrap_or(u32::MAX),
                 free: (free + old_blocks) as u32,
+            }
+            .into());
+        }
+        if existing.is_none() && self.files().is_full()? {
+            let capacity = self.files().capacity()?;
+            return Err(EntryError::Full {
+                table: "file",
+                capacity,
             }
             .into());
         }
         let file = match existing {
             Some(f) => {
-                let block = self.files.get(f, FILE_BLOCK)?;
+                let block = self.files().get(f, FILE_BLOCK)?;
                 if block != NO_BLOCK {
-                    self.fat.free(block)?;
+                    self.fat().free(block)?;
                 }
                 f
             }
             None => {
-                let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
-                let f = self.files.add(parent, &name)?;
-                self.files.set(f, FILE_NEXT, first)?;
-                self.dirs.set(parent, DIR_FIRST_FILE, f)?;
+                let first = self.dirs().get(parent, DIR_FIRST_FILE)?;
+                let f = self.files().add(parent, &name)?;
+                self.files().set(f, FILE_NEXT, first)?;
+                self.dirs().set(parent, DIR_FIRST_FILE, f)?;
                 f
             }
         };
         let block = if needed == 0 {
             NO_BLOCK
         } else {
-            self.fat.allocate(needed as u32)?
+            self.fat().allocate(needed as u32)?
         };
-        self.files.set(file, FILE_BLOCK, block)?;
-        self.files.set_u64(file, FILE_SIZE, data.len() as u64)?;
+        self.files().set(file, FILE_BLOCK, block)?;
+        self.files().set_u64(file, FILE_SIZE, data.len() as u64)?;
         if needed > 0 {
             let mut done = 0usize;
-            for (start, n) in self.fat.runs(block)? {
+            for (start, n) in self.fat().runs(block)? {
                 let take = (u64::from(n) * bl) as usize;
                 let (part, at) = self.data_place(start);
                 // Whole blocks: the tail of the last one is zero-filled.
                 let end = (done + take).min(data.len());
+                let disa = self.meta.disa_mut();
                 if end - done == take {
-                    self.disa
-                        .write(part, at, &data[done..end])
+                    disa.write(part, at, &data[done..end])
                         .map_err(SaveFsError::Write)?;
                 } else {
                     let mut padded = data[done..end].to_vec();
                     padded.resize(take, 0);
-                    self.disa
-                        .write(part, at, &padded)
-                        .map_err(SaveFsError::Write)?;
+                    disa.write(part, at, &padded).map_err(SaveFsError::Write)?;
                 }
                 done += take;
             }
@@ -677,56 +703,44 @@ impl<S: WriteAt> SaveFs<S> {
         let (parent, _, _) = self.split_parent(path)?;
         match node {
             Node::Dir(d) => {
-                if self.dirs.get(d, DIR_FIRST_DIR)? != 0 || self.dirs.get(d, DIR_FIRST_FILE)? != 0 {
+                if self.dirs().get(d, DIR_FIRST_DIR)? != 0
+                    || self.dirs().get(d, DIR_FIRST_FILE)? != 0
+                {
                     return Err(SaveFsError::NotEmpty {
                         path: path.to_string(),
                     });
                 }
-                let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
-                let head = unlink(&mut self.dirs, first, d, DIR_NEXT, "sibling directory")?;
-                self.dirs.set(parent, DIR_FIRST_DIR, head)?;
-                self.dirs.remove(d)?;
+                let mut dirs = self.dirs();
+                let first = dirs.get(parent, DIR_FIRST_DIR)?;
+                let head = unlink(&mut dirs, first, d, DIR_NEXT, "sibling directory")?;
+                dirs.set(parent, DIR_FIRST_DIR, head)?;
+                dirs.remove(d)?;
             }
             Node::File(f) => {
-                let block = self.files.get(f, FILE_BLOCK)?;
-                let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
-                let head = unlink(&mut self.files, first, f, FILE_NEXT, "sibling file")?;
-                self.dirs.set(parent, DIR_FIRST_FILE, head)?;
+                let block = self.files().get(f, FILE_BLOCK)?;
+                let first = self.dirs().get(parent, DIR_FIRST_FILE)?;
+                let head = unlink(&mut self.files(), first, f, FILE_NEXT, "sibling file")?;
+                self.dirs().set(parent, DIR_FIRST_FILE, head)?;
                 if block != NO_BLOCK {
-                    self.fat.free(block)?;
+                    self.fat().free(block)?;
                 }
-                self.files.remove(f)?;
+                self.files().remove(f)?;
             }
         }
         Ok(())
     }
 
-    /// Writes the metadata that changed and rehashes the container.
+    /// Rehashes the container over everything written.
     pub fn commit(&mut self) -> Result<(), SaveFsError> {
-        let now = self.pieces();
-        for ((piece, new), (_, old)) in now.iter().zip(&self.stored) {
-            if new == old {
-                continue;
-            }
-            let places = match piece {
-                Piece::DirHash => vec![(0, self.info.dir_hash_offset, new.len() as u64)],
-                Piece::FileHash => vec![(0, self.info.file_hash_offset, new.len() as u64)],
-                Piece::Fat => vec![(0, self.info.fat_offset, new.len() as u64)],
-                Piece::Dirs => self.table_places(self.info.dir_table, new.len() as u64)?,
-                Piece::Files => self.table_places(self.info.file_table, new.len() as u64)?,
-            };
-            write_changed(&mut self.disa, &places, old, new)?;
-        }
-        self.stored = now;
-        self.disa.commit()?;
+        self.meta.disa_mut().commit()?;
         Ok(())
     }
 }
 
 /// Removes `index` from the sibling list starting at `first` (linked through
 /// `next`); returns the list's new first entry.
-fn unlink(
-    table: &mut EntryTable,
+fn unlink<M: meta::MetaWrite + ?Sized>(
+    table: &mut EntryTable<'_, M>,
     first: u32,
     index: u32,
     next: usize,
@@ -747,31 +761,4 @@ fn unlink(
         }
         .into()),
     }
-}
-
-/// Writes the 64-byte pieces of `new` that differ from `old`, spread over
-/// `places` (partition, offset, length) in order.
-fn write_changed<S: WriteAt>(
-    disa: &mut Disa<S>,
-    places: &[(usize, u64, u64)],
-    old: &[u8],
-    new: &[u8],
-) -> Result<(), SaveFsError> {
-    const PIECE: usize = 64;
-    let mut base = 0usize;
-    for &(part, at, len) in places {
-        let len = len as usize;
-        let mut i = 0;
-        while i < len {
-            let n = PIECE.min(len - i);
-            let range = base + i..base + i + n;
-            if old.get(range.clone()) != new.get(range.clone()) {
-                disa.write(part, at + i as u64, &new[range])
-                    .map_err(SaveFsError::Write)?;
-            }
-            i += n;
-        }
-        base += len;
-    }
-    Ok(())
 }
