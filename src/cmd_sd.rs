@@ -424,7 +424,7 @@ fn list_extdata(card: &Card, id: u64) -> ListEntry {
         problem: None,
     };
     let result = (|| -> Result<(), Failure> {
-        let opened = card.open_extdata(id)?;
+        let mut opened = card.open_extdata(id)?;
         let listing = opened.vsxe.walk().bad_input("walking the extdata")?;
         let files: Vec<&ExtEntry> = listing.iter().filter(|e| e.file.is_some()).collect();
         entry.files = Some(files.len());
@@ -561,7 +561,7 @@ fn extract_save(card: &Card, title_id: u64, outdir: &Path) -> Result<(usize, u64
 
 fn extract_extdata(card: &Card, id: u64, outdir: &Path) -> Result<(usize, u64), Failure> {
     let folder = card.path_of(&extdata_folder(id));
-    let opened = card.open_extdata(id)?;
+    let mut opened = card.open_extdata(id)?;
     if !opened.cmac_ok {
         eprintln!(
             "warning: {}: the metadata's CMAC does not match",
@@ -763,7 +763,7 @@ fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(),
     // Read everything back from the encrypted bytes before writing: it must
     // decrypt, verify and hold exactly the tree.
     let check = (|| -> anyhow::Result<()> {
-        let opened = extdata::open(&card.keys, id, new_meta.clone())?;
+        let mut opened = extdata::open(&card.keys, id, new_meta.clone())?;
         if !opened.cmac_ok {
             return Err(anyhow!("the new metadata's CMAC does not verify"));
         }

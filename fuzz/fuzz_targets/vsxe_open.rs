@@ -11,7 +11,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(meta) = diff::open(data)
-        && let Ok(vsxe) = Vsxe::open(meta)
+        && let Ok(mut vsxe) = Vsxe::open(meta)
     {
         let _ = vsxe.walk();
     }

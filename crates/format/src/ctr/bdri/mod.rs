@@ -25,9 +25,9 @@ use thiserror::Error;
 use super::diff::Diff;
 use super::partition::PartitionError;
 use super::savefs::SaveFsError;
-use super::savefs::entries::{EntryError, EntryTable};
 use super::savefs::fat::{Fat, FatError};
 use super::savefs::header::{FS_INFO_LEN, FsInfo, TableHome};
+use super::savefs::meta::{ContainerMeta, MetaRead, Piece, Place};
 use crate::storage::{ReadAt, le_u32, le_u64};
 use title_info::{READ_LEN, TitleInfo};
 
@@ -101,10 +101,28 @@ pub enum BdriError {
         what: &'static str,
         error: PartitionError,
     },
+    #[error("{table} table entry {index} cannot be read: {error}")]
+    Entry {
+        table: &'static str,
+        index: u32,
+        error: PartitionError,
+    },
+    #[error("{table} table: it says {used} entries are used, but it has room for {room}")]
+    BadCount {
+        table: &'static str,
+        used: u32,
+        room: u64,
+    },
+    #[error("{table} table: entry {index} is outside the {used} entries in use")]
+    BadIndex {
+        table: &'static str,
+        index: u32,
+        used: u32,
+    },
+    #[error("{table} table: a list loops (entry {index} reached twice)")]
+    Loop { table: &'static str, index: u32 },
     #[error(transparent)]
     Fat(#[from] FatError),
-    #[error(transparent)]
-    Entries(#[from] EntryError),
 }
 
 /// Reads `len` bytes at `offset` of the BDRI area (after the pre-header),
@@ -149,15 +167,14 @@ fn read_data<S: ReadAt>(
 
 /// Reads the bytes of the FAT chain from `block`, at most `len` of them.
 fn read_chain<S: ReadAt>(
-    db: &mut Diff<S>,
+    meta: &mut ContainerMeta<S>,
     info: &FsInfo,
-    fat: &Fat,
     block: u32,
     len: u64,
     what: &'static str,
 ) -> Result<Vec<u8>, BdriError> {
     let bl = u64::from(info.block_len);
-    let runs = fat.runs(block)?;
+    let runs = Fat::new(meta).runs(block)?;
     let chain: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
     if chain < len {
         return Err(BdriError::ShortTable {
@@ -175,7 +192,7 @@ fn read_chain<S: ReadAt>(
         let take = (u64::from(n) * bl).min(len - done);
         let at = info.data_offset + u64::from(start) * bl;
         read_data(
-            db,
+            meta.disa_mut(),
             at,
             &mut out[done as usize..(done + take) as usize],
             what,
@@ -185,27 +202,160 @@ fn read_chain<S: ReadAt>(
     Ok(out)
 }
 
-fn read_table<S: ReadAt>(
-    db: &mut Diff<S>,
+/// Where an entry table lies: along its FAT chain in the data region
+/// (offsets in the payload, after the pre-header).
+fn table_places<S: ReadAt>(
+    meta: &mut ContainerMeta<S>,
     info: &FsInfo,
-    fat: &Fat,
     home: TableHome,
     len: u64,
     what: &'static str,
-) -> Result<Vec<u8>, BdriError> {
-    // No table is larger than the whole database: refuse before allocating.
-    let limit = db.partitions()[0].len();
-    if len > limit {
-        return Err(BdriError::Outside {
+) -> Result<Vec<Place>, BdriError> {
+    let block = match home {
+        TableHome::Chain { block, .. } => block,
+        TableHome::Offset(at) => {
+            let limit = meta.disa().partitions()[0].len() - PRE_HEADER_LEN;
+            if at.checked_add(len).is_none_or(|end| end > limit) {
+                return Err(BdriError::Outside {
+                    what,
+                    offset: at,
+                    len,
+                    limit,
+                });
+            }
+            return Ok(vec![Place {
+                part: 0,
+                at: PRE_HEADER_LEN + at,
+                len,
+            }]);
+        }
+    };
+    let bl = u64::from(info.block_len);
+    let runs = Fat::new(meta).runs(block)?;
+    let chain: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
+    if chain < len {
+        return Err(BdriError::ShortTable {
             what,
-            offset: 0,
-            len,
-            limit,
+            needed: len,
+            chain,
         });
     }
-    match home {
-        TableHome::Chain { block, .. } => read_chain(db, info, fat, block, len, what),
-        TableHome::Offset(offset) => read_in(db, offset, len, what),
+    let mut places = Vec::new();
+    let mut left = len;
+    for (start, n) in runs {
+        if left == 0 {
+            break;
+        }
+        let take = (u64::from(n) * bl).min(left);
+        places.push(Place {
+            part: 0,
+            at: PRE_HEADER_LEN + info.data_offset + u64::from(start) * bl,
+            len: take,
+        });
+        left -= take;
+    }
+    // The data region may reach past the payload, but a table must not:
+    // the metadata reader takes its places as given.
+    let limit = meta.disa().partitions()[0].len();
+    for place in &places {
+        if place
+            .at
+            .checked_add(place.len)
+            .is_none_or(|end| end > limit)
+        {
+            return Err(BdriError::Outside {
+                what,
+                offset: place.at - PRE_HEADER_LEN,
+                len: place.len,
+                limit: limit - PRE_HEADER_LEN,
+            });
+        }
+    }
+    Ok(places)
+}
+
+/// One entry table, read entry by entry through the metadata (its unused
+/// tail may never have been written).
+struct Entries<'m, S> {
+    meta: &'m mut ContainerMeta<S>,
+    piece: Piece,
+    entry_len: usize,
+    name: &'static str,
+}
+
+impl<S: ReadAt> Entries<'_, S> {
+    fn raw(&mut self, index: u32, offset: usize, buf: &mut [u8]) -> Result<(), BdriError> {
+        let at = u64::from(index) * self.entry_len as u64 + offset as u64;
+        self.meta
+            .read(self.piece, at, buf)
+            .map_err(|error| BdriError::Entry {
+                table: self.name,
+                index,
+                error,
+            })
+    }
+
+    fn raw_u32(&mut self, index: u32, offset: usize) -> Result<u32, BdriError> {
+        let mut b = [0u8; 4];
+        self.raw(index, offset, &mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    /// Entries in use (the dummy's count), checked against the table size.
+    fn used(&mut self) -> Result<u32, BdriError> {
+        let used = self.raw_u32(0, 0)?;
+        let room = self.meta.piece_len(self.piece) / self.entry_len as u64;
+        if used == 0 || u64::from(used) > room {
+            return Err(BdriError::BadCount {
+                table: self.name,
+                used,
+                room,
+            });
+        }
+        Ok(used)
+    }
+
+    fn check(&mut self, index: u32) -> Result<(), BdriError> {
+        let used = self.used()?;
+        if index == 0 || index >= used {
+            return Err(BdriError::BadIndex {
+                table: self.name,
+                index,
+                used,
+            });
+        }
+        Ok(())
+    }
+
+    fn get(&mut self, index: u32, offset: usize) -> Result<u32, BdriError> {
+        self.check(index)?;
+        self.raw_u32(index, offset)
+    }
+
+    fn get_u64(&mut self, index: u32, offset: usize) -> Result<u64, BdriError> {
+        self.check(index)?;
+        let mut b = [0u8; 8];
+        self.raw(index, offset, &mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// The list from `first` through field `next`, refusing a loop.
+    fn list(&mut self, first: u32, next: usize) -> Result<Vec<u32>, BdriError> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        let mut cursor = first;
+        while cursor != 0 {
+            self.check(cursor)?;
+            if !seen.insert(cursor) {
+                return Err(BdriError::Loop {
+                    table: self.name,
+                    index: cursor,
+                });
+            }
+            out.push(cursor);
+            cursor = self.raw_u32(cursor, next)?;
+        }
+        Ok(out)
     }
 }
 
@@ -254,53 +404,80 @@ pub fn titles<S: ReadAt>(mut db: Diff<S>, kind: DbKind) -> Result<Vec<TitleInfo>
         PRE_HEADER_LEN.saturating_add(info_at),
     )
     .map_err(BdriError::Info)?;
-    let dir_hash = read_in(
-        &mut db,
-        info.dir_hash_offset,
-        u64::from(info.dir_buckets) * 4,
-        "directory hash table",
-    )?;
-    let file_hash = read_in(
-        &mut db,
-        info.file_hash_offset,
-        u64::from(info.file_buckets) * 4,
-        "file hash table",
-    )?;
-    let fat_len = (u64::from(info.data_blocks) + 1) * 8;
-    let fat = Fat::parse(&read_in(&mut db, info.fat_offset, fat_len, "FAT")?);
+    let limit = db.partitions()[0].len().saturating_sub(PRE_HEADER_LEN);
+    let mut meta = ContainerMeta::new(db);
+    for (piece, what, at, len) in [
+        (
+            Piece::DirHash,
+            "directory hash table",
+            info.dir_hash_offset,
+            u64::from(info.dir_buckets) * 4,
+        ),
+        (
+            Piece::FileHash,
+            "file hash table",
+            info.file_hash_offset,
+            u64::from(info.file_buckets) * 4,
+        ),
+        (
+            Piece::Fat,
+            "FAT",
+            info.fat_offset,
+            (u64::from(info.data_blocks) + 1) * 8,
+        ),
+    ] {
+        if at.checked_add(len).is_none_or(|end| end > limit) {
+            return Err(BdriError::Outside {
+                what,
+                offset: at,
+                len,
+                limit,
+            });
+        }
+        meta.place(
+            piece,
+            vec![Place {
+                part: 0,
+                at: PRE_HEADER_LEN + at,
+                len,
+            }],
+        );
+    }
     let dir_len = (u64::from(info.max_dirs) + 2) * DIR_ENTRY_LEN as u64;
-    let dirs = read_table(
-        &mut db,
-        &info,
-        &fat,
-        info.dir_table,
-        dir_len,
-        "directory table",
-    )?;
+    let places = table_places(&mut meta, &info, info.dir_table, dir_len, "directory table")?;
+    meta.place(Piece::Dirs, places);
     let file_len = (u64::from(info.max_files) + 1) * FILE_ENTRY_LEN as u64;
-    let files = read_table(
-        &mut db,
-        &info,
-        &fat,
-        info.file_table,
-        file_len,
-        "file table",
-    )?;
-    let dirs = EntryTable::parse("directory", DIR_ENTRY_LEN, dirs, &dir_hash)?;
-    let files = EntryTable::parse("file", FILE_ENTRY_LEN, files, &file_hash)?;
-    let first = dirs.get(ROOT, DIR_FIRST_FILE)?;
+    let places = table_places(&mut meta, &info, info.file_table, file_len, "file table")?;
+    meta.place(Piece::Files, places);
+    let first = Entries {
+        meta: &mut meta,
+        piece: Piece::Dirs,
+        entry_len: DIR_ENTRY_LEN,
+        name: "directory",
+    }
+    .get(ROOT, DIR_FIRST_FILE)?;
+    let mut files = Entries {
+        meta: &mut meta,
+        piece: Piece::Files,
+        entry_len: FILE_ENTRY_LEN,
+        name: "file",
+    };
+    let mut found = Vec::new();
+    for f in files.list(first, FILE_NEXT)? {
+        found.push((
+            files.get_u64(f, FILE_TITLE_ID)?,
+            files.get_u64(f, FILE_SIZE)?,
+            files.get(f, FILE_BLOCK)?,
+        ));
+    }
     let mut out = Vec::new();
-    for f in files.list(first, FILE_NEXT, "sibling file")? {
-        let title_id = files.get_u64(f, FILE_TITLE_ID)?;
-        let size = files.get_u64(f, FILE_SIZE)?;
-        let block = files.get(f, FILE_BLOCK)?;
+    for (title_id, size, block) in found {
         let bytes = if block == NO_BLOCK || size == 0 {
             Vec::new()
         } else {
             read_chain(
-                &mut db,
+                &mut meta,
                 &info,
-                &fat,
                 block,
                 size.min(READ_LEN as u64),
                 "title info",

@@ -144,7 +144,7 @@ mod tests {
             ))
         };
         let Some(meta) = device(1) else { return };
-        let ext = open(&keys, ID, meta).unwrap();
+        let mut ext = open(&keys, ID, meta).unwrap();
         assert!(ext.cmac_ok);
         let listing = ext.vsxe.walk().unwrap();
         let mut names: Vec<(&str, bool)> = listing
@@ -203,7 +203,7 @@ mod tests {
                 container.write(0, at, &value[..len]).unwrap();
             }
             container.commit().unwrap();
-            if let Ok(vsxe) = Vsxe::open(container) {
+            if let Ok(mut vsxe) = Vsxe::open(container) {
                 opened += 1;
                 let _ = vsxe.walk();
             }

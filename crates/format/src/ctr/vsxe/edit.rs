@@ -1,9 +1,9 @@
 //! Changing an extdata archive's tree: directories and file entries are
-//! added and removed in memory, and [`Vsxe::commit`] writes the hash tables
-//! and entry tables that changed back into the metadata DIFF and rehashes
-//! it. The entry tables have a fixed size (their FAT chains never grow), so
-//! the FAT is never touched. File contents are not here: each file is its
-//! own device file ([`super::device`]), which the caller writes.
+//! added and removed through the metadata (each change written straight to
+//! the metadata DIFF), and [`Vsxe::commit`] rehashes the DIFF. The entry
+//! tables have a fixed size (their FAT chains never grow), so the FAT is
+//! never touched. File contents are not here: each file is its own device
+//! file ([`super::device`]), which the caller writes.
 //!
 //! A new file entry is made as save3ds makes one (libsave3ds/src/ext_data.rs
 //! `new_sub_file`): first block 0x8000_0000, the unique id at 0x20, linked
@@ -11,12 +11,11 @@
 
 use super::{
     DIR_FIRST_DIR, DIR_FIRST_FILE, DIR_NEXT, ExtFile, FILE_NEXT, FILE_UNIQUE_ID, Vsxe, VsxeError,
-    table_places,
 };
-use crate::ctr::diff::Diff;
 use crate::ctr::savefs::entries::{EntryTable, NO_BLOCK};
+use crate::ctr::savefs::meta::MetaWrite;
 use crate::ctr::savefs::{ROOT, encode_name};
-use crate::storage::WriteAt;
+use crate::storage::{ReadAt, WriteAt};
 
 /// A file entry's first-block field.
 const FILE_BLOCK: usize = 0x1C;
@@ -38,28 +37,17 @@ fn not_found(path: &str) -> VsxeError {
     }
 }
 
-impl<S> Vsxe<S> {
-    /// The metadata pieces in the order they are written back: directory
-    /// hash table, file hash table, directory table, file table.
-    pub(super) fn pieces(&self) -> Vec<Vec<u8>> {
-        vec![
-            self.dirs.hash_bytes(),
-            self.files.hash_bytes(),
-            self.dirs.bytes().to_vec(),
-            self.files.bytes().to_vec(),
-        ]
-    }
-
-    fn ext_file(&self, entry: u32) -> Result<ExtFile, VsxeError> {
+impl<S: ReadAt> Vsxe<S> {
+    fn ext_file(&mut self, entry: u32) -> Result<ExtFile, VsxeError> {
         Ok(ExtFile {
             entry,
             device_index: entry + 1,
-            unique_id: self.files.get_u64(entry, FILE_UNIQUE_ID)?,
+            unique_id: self.files().get_u64(entry, FILE_UNIQUE_ID)?,
         })
     }
 
     /// What `path` names, or `None` when nothing does.
-    pub fn lookup(&self, path: &str) -> Result<Option<Found>, VsxeError> {
+    pub fn lookup(&mut self, path: &str) -> Result<Option<Found>, VsxeError> {
         let parts = parts(path);
         let mut node = Found::Dir(ROOT);
         for (i, part) in parts.iter().enumerate() {
@@ -69,9 +57,9 @@ impl<S> Vsxe<S> {
                 });
             };
             let name = encode_name(part).map_err(VsxeError::Name)?;
-            node = if let Some(d) = self.dirs.find(dir, &name)? {
+            node = if let Some(d) = self.dirs().find(dir, &name)? {
                 Found::Dir(d)
-            } else if let Some(f) = self.files.find(dir, &name)? {
+            } else if let Some(f) = self.files().find(dir, &name)? {
                 Found::File(self.ext_file(f)?)
             } else {
                 return Ok(None);
@@ -82,12 +70,10 @@ impl<S> Vsxe<S> {
 
     /// The parent directory and encoded name of a new entry at `path`,
     /// refusing a path that is taken.
-    fn place_new(&self, path: &str) -> Result<(u32, [u8; 16]), VsxeError> {
+    fn place_new(&mut self, path: &str) -> Result<(u32, [u8; 16]), VsxeError> {
         let parts = parts(path);
         let Some((last, parents)) = parts.split_last() else {
-            return Err(VsxeError::NotFound {
-                path: path.to_string(),
-            });
+            return Err(not_found(path));
         };
         let parent_path = parents.join("/");
         let parent = match self.lookup(&parent_path)? {
@@ -96,7 +82,8 @@ impl<S> Vsxe<S> {
             None => return Err(not_found(&parent_path)),
         };
         let name = encode_name(last).map_err(VsxeError::Name)?;
-        if self.dirs.find(parent, &name)?.is_some() || self.files.find(parent, &name)?.is_some() {
+        if self.dirs().find(parent, &name)?.is_some() || self.files().find(parent, &name)?.is_some()
+        {
             return Err(VsxeError::AlreadyExists {
                 path: path.to_string(),
             });
@@ -107,8 +94,8 @@ impl<S> Vsxe<S> {
 
 /// Takes `index` out of the list starting at `first` linked through field
 /// `next`; returns the list's new head.
-fn unlink(
-    table: &mut EntryTable,
+fn unlink<M: MetaWrite + ?Sized>(
+    table: &mut EntryTable<'_, M>,
     first: u32,
     index: u32,
     next: usize,
@@ -130,10 +117,10 @@ impl<S: WriteAt> Vsxe<S> {
     /// Creates directory `path` (its parent must exist).
     pub fn create_dir(&mut self, path: &str) -> Result<u32, VsxeError> {
         let (parent, name) = self.place_new(path)?;
-        let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
-        let dir = self.dirs.add(parent, &name)?;
-        self.dirs.set(dir, DIR_NEXT, first)?;
-        self.dirs.set(parent, DIR_FIRST_DIR, dir)?;
+        let first = self.dirs().get(parent, DIR_FIRST_DIR)?;
+        let dir = self.dirs().add(parent, &name)?;
+        self.dirs().set(dir, DIR_NEXT, first)?;
+        self.dirs().set(parent, DIR_FIRST_DIR, dir)?;
         Ok(dir)
     }
 
@@ -141,12 +128,12 @@ impl<S: WriteAt> Vsxe<S> {
     /// device file the returned entry names.
     pub fn add_file(&mut self, path: &str, unique_id: u64) -> Result<ExtFile, VsxeError> {
         let (parent, name) = self.place_new(path)?;
-        let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
-        let file = self.files.add(parent, &name)?;
-        self.files.set(file, FILE_NEXT, first)?;
-        self.files.set(file, FILE_BLOCK, NO_BLOCK)?;
-        self.files.set_u64(file, FILE_UNIQUE_ID, unique_id)?;
-        self.dirs.set(parent, DIR_FIRST_FILE, file)?;
+        let first = self.dirs().get(parent, DIR_FIRST_FILE)?;
+        let file = self.files().add(parent, &name)?;
+        self.files().set(file, FILE_NEXT, first)?;
+        self.files().set(file, FILE_BLOCK, NO_BLOCK)?;
+        self.files().set_u64(file, FILE_UNIQUE_ID, unique_id)?;
+        self.dirs().set(parent, DIR_FIRST_FILE, file)?;
         self.ext_file(file)
     }
 
@@ -155,102 +142,43 @@ impl<S: WriteAt> Vsxe<S> {
     pub fn remove(&mut self, path: &str) -> Result<Option<ExtFile>, VsxeError> {
         let found = self.lookup(path)?.ok_or_else(|| not_found(path))?;
         match found {
-            Found::Dir(ROOT) => Err(VsxeError::NotFound {
-                path: path.to_string(),
-            }),
+            Found::Dir(ROOT) => Err(not_found(path)),
             Found::Dir(d) => {
-                if self.dirs.get(d, DIR_FIRST_DIR)? != 0 || self.dirs.get(d, DIR_FIRST_FILE)? != 0 {
+                if self.dirs().get(d, DIR_FIRST_DIR)? != 0
+                    || self.dirs().get(d, DIR_FIRST_FILE)? != 0
+                {
                     return Err(VsxeError::NotEmpty {
                         path: path.to_string(),
                     });
                 }
-                let parent = self.dirs.key(d)?.0;
-                let first = self.dirs.get(parent, DIR_FIRST_DIR)?;
-                let head = unlink(&mut self.dirs, first, d, DIR_NEXT, "sibling directory")?;
-                self.dirs.set(parent, DIR_FIRST_DIR, head)?;
-                self.dirs.remove(d)?;
+                let parent = self.dirs().key(d)?.0;
+                let first = self.dirs().get(parent, DIR_FIRST_DIR)?;
+                let head = unlink(&mut self.dirs(), first, d, DIR_NEXT, "sibling directory")?;
+                self.dirs().set(parent, DIR_FIRST_DIR, head)?;
+                self.dirs().remove(d)?;
                 Ok(None)
             }
             Found::File(file) => {
-                let parent = self.files.key(file.entry)?.0;
-                let first = self.dirs.get(parent, DIR_FIRST_FILE)?;
+                let parent = self.files().key(file.entry)?.0;
+                let first = self.dirs().get(parent, DIR_FIRST_FILE)?;
                 let head = unlink(
-                    &mut self.files,
+                    &mut self.files(),
                     first,
                     file.entry,
                     FILE_NEXT,
                     "sibling file",
                 )?;
-                self.dirs.set(parent, DIR_FIRST_FILE, head)?;
-                self.files.remove(file.entry)?;
+                self.dirs().set(parent, DIR_FIRST_FILE, head)?;
+                self.files().remove(file.entry)?;
                 Ok(Some(file))
             }
         }
     }
 
-    /// Writes the changed metadata back and rehashes the metadata DIFF.
+    /// Rehashes the metadata DIFF over everything written.
     pub fn commit(&mut self) -> Result<(), VsxeError> {
-        let now = self.pieces();
-        for (index, (new, old)) in now.iter().zip(&self.stored).enumerate() {
-            if new == old {
-                continue;
-            }
-            let places = match index {
-                0 => vec![(self.info.dir_hash_offset, new.len() as u64)],
-                1 => vec![(self.info.file_hash_offset, new.len() as u64)],
-                2 => table_places(
-                    &self.info,
-                    &self.fat,
-                    self.info.dir_table,
-                    new.len() as u64,
-                    "directory entry table",
-                )?,
-                _ => table_places(
-                    &self.info,
-                    &self.fat,
-                    self.info.file_table,
-                    new.len() as u64,
-                    "file entry table",
-                )?,
-            };
-            write_changed(&mut self.meta, &places, old, new)?;
-        }
-        self.meta.commit().map_err(VsxeError::Commit)?;
-        self.stored = now;
-        Ok(())
+        self.meta.disa_mut().commit().map_err(VsxeError::Commit)
     }
-
-    /// The metadata DIFF, with everything committed so far.
-    pub fn into_meta(self) -> Diff<S> {
-        self.meta
-    }
-}
-
-/// Writes the 64-byte pieces of `new` that differ from `old`, spread over
-/// `places` in order: untouched blocks keep their hashes.
-fn write_changed<S: WriteAt>(
-    meta: &mut Diff<S>,
-    places: &[(u64, u64)],
-    old: &[u8],
-    new: &[u8],
-) -> Result<(), VsxeError> {
-    const PIECE: usize = 64;
-    let mut base = 0usize;
-    for &(at, len) in places {
-        let len = len as usize;
-        let mut i = 0;
-        while i < len {
-            let n = PIECE.min(len - i);
-            let range = base + i..base + i + n;
-            if old.get(range.clone()) != new.get(range.clone()) {
-                meta.write(0, at + i as u64, &new[range])
-                    .map_err(VsxeError::Write)?;
-            }
-            i += n;
-        }
-        base += len;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -288,7 +216,7 @@ mod tests {
         let added = vsxe.add_file("boss/sub/new.bin", 0x1234).unwrap();
         vsxe.commit().unwrap();
         let image = vsxe.into_meta().into_storage();
-        let fresh = Vsxe::open(diff::open(image).unwrap()).unwrap();
+        let mut fresh = Vsxe::open(diff::open(image).unwrap()).unwrap();
         let mut paths: Vec<String> = fresh.walk().unwrap().into_iter().map(|e| e.path).collect();
         paths.sort();
         assert_eq!(

@@ -14,8 +14,10 @@
 //! (save3ds libsave3ds/src/ext_data.rs). NAND extdata also has a
 //! `Quota.dat` ([`quota`]).
 //!
-//! [`Vsxe`] reads the metadata into memory once (every block checked through
-//! the DIFF's hash tree) and lists the tree; [`edit`] changes it.
+//! [`Vsxe`] reads the metadata entry by entry as the walk needs it, each IVFC
+//! block checked against the DIFF's hash tree when first read (the FAT and
+//! table blocks nobody uses were never written: see
+//! [`crate::ctr::savefs::meta`]); [`edit`] changes it.
 
 pub mod device;
 pub mod edit;
@@ -28,9 +30,10 @@ use super::container::ContainerError;
 use super::diff::Diff;
 use super::partition::PartitionError;
 use super::savefs::SaveFsError;
-use super::savefs::entries::{DIR_ENTRY_LEN, EntryError, EntryTable, FILE_ENTRY_LEN};
+use super::savefs::entries::{DIR_ENTRY_LEN, EntryError, EntryTable, FILE_ENTRY_LEN, Table};
 use super::savefs::fat::{Fat, FatError};
 use super::savefs::header::{FS_INFO_LEN, FsInfo, TableHome};
+use super::savefs::meta::{ContainerMeta, Piece, Place};
 use super::savefs::{ROOT, decode_name};
 use crate::storage::ReadAt;
 use header::{VSXE_HEADER_LEN, VsxeHeader};
@@ -130,18 +133,12 @@ pub struct ExtEntry {
     pub file: Option<ExtFile>,
 }
 
-/// An extdata archive's metadata, read and checked.
+/// An extdata archive's metadata, opened and checked.
 #[derive(Debug)]
 pub struct Vsxe<S> {
-    meta: Diff<S>,
+    meta: ContainerMeta<S>,
     header: VsxeHeader,
     info: FsInfo,
-    fat: Fat,
-    dirs: EntryTable,
-    files: EntryTable,
-    /// The metadata pieces as they are in the image, for writing back only
-    /// what changed (see [`edit`]).
-    stored: Vec<Vec<u8>>,
 }
 
 fn fits(what: &'static str, offset: u64, len: u64, limit: u64) -> Result<(), VsxeError> {
@@ -171,12 +168,14 @@ fn read_meta<S: ReadAt>(
 }
 
 impl<S: ReadAt> Vsxe<S> {
-    /// Reads the metadata of the opened metadata DIFF (device file 1).
-    pub fn open(mut meta: Diff<S>) -> Result<Self, VsxeError> {
-        let raw = read_meta(&mut meta, 0, VSXE_HEADER_LEN as u64, "VSXE header")?;
+    /// Opens the metadata DIFF (device file 1): reads the header and the
+    /// filesystem information, and places the hash tables, the FAT and the
+    /// entry tables for reading on demand.
+    pub fn open(mut diff: Diff<S>) -> Result<Self, VsxeError> {
+        let raw = read_meta(&mut diff, 0, VSXE_HEADER_LEN as u64, "VSXE header")?;
         let header = VsxeHeader::parse(raw.as_slice().try_into().expect("header length"))?;
         let raw = read_meta(
-            &mut meta,
+            &mut diff,
             header.fs_info_offset,
             FS_INFO_LEN as u64,
             "filesystem information",
@@ -188,58 +187,59 @@ impl<S: ReadAt> Vsxe<S> {
         )
         .map_err(VsxeError::Info)?;
         let bl = u64::from(info.block_len);
-        let limit = meta.partitions()[0].len();
+        let limit = diff.partitions()[0].len();
         fits(
             "data region",
             info.data_offset,
             u64::from(info.data_blocks) * bl,
             limit,
         )?;
-        let dir_hash = read_meta(
-            &mut meta,
-            info.dir_hash_offset,
-            u64::from(info.dir_buckets) * 4,
-            "directory hash table",
-        )?;
-        let file_hash = read_meta(
-            &mut meta,
-            info.file_hash_offset,
-            u64::from(info.file_buckets) * 4,
-            "file hash table",
-        )?;
-        let fat_len = (u64::from(info.data_blocks) + 1) * 8;
-        let fat = Fat::parse(&read_meta(&mut meta, info.fat_offset, fat_len, "FAT")?);
+        let mut meta = ContainerMeta::new(diff);
+        for (piece, what, at, len) in [
+            (
+                Piece::DirHash,
+                "directory hash table",
+                info.dir_hash_offset,
+                u64::from(info.dir_buckets) * 4,
+            ),
+            (
+                Piece::FileHash,
+                "file hash table",
+                info.file_hash_offset,
+                u64::from(info.file_buckets) * 4,
+            ),
+            (
+                Piece::Fat,
+                "FAT",
+                info.fat_offset,
+                (u64::from(info.data_blocks) + 1) * 8,
+            ),
+        ] {
+            fits(what, at, len, limit)?;
+            meta.place(piece, vec![Place { part: 0, at, len }]);
+        }
         let dir_len = (u64::from(info.max_dirs) + 2) * DIR_ENTRY_LEN as u64;
-        let dir_bytes = read_table(
-            &mut meta,
+        let places = table_places(
             &info,
-            &fat,
+            &mut meta,
             info.dir_table,
             dir_len,
             "directory entry table",
         )?;
+        meta.place(Piece::Dirs, places);
         let file_len = (u64::from(info.max_files) + 1) * FILE_ENTRY_LEN as u64;
-        let file_bytes = read_table(
-            &mut meta,
+        let places = table_places(
             &info,
-            &fat,
+            &mut meta,
             info.file_table,
             file_len,
             "file entry table",
         )?;
-        let dirs = EntryTable::parse("directory", DIR_ENTRY_LEN, dir_bytes, &dir_hash)?;
-        let files = EntryTable::parse("file", FILE_ENTRY_LEN, file_bytes, &file_hash)?;
-        dirs.key(ROOT)?;
-        let mut vsxe = Vsxe {
-            meta,
-            header,
-            info,
-            fat,
-            dirs,
-            files,
-            stored: Vec::new(),
-        };
-        vsxe.stored = vsxe.pieces();
+        meta.place(Piece::Files, places);
+        let mut vsxe = Vsxe { meta, header, info };
+        vsxe.dirs().check_header()?;
+        vsxe.files().check_header()?;
+        vsxe.dirs().key(ROOT)?;
         Ok(vsxe)
     }
 
@@ -251,18 +251,23 @@ impl<S: ReadAt> Vsxe<S> {
         &self.info
     }
 
-    pub fn fat(&self) -> &Fat {
-        &self.fat
+    /// The metadata DIFF.
+    pub fn meta(&self) -> &Diff<S> {
+        self.meta.disa()
     }
 
-    pub fn meta(&self) -> &Diff<S> {
-        &self.meta
+    pub(crate) fn dirs(&mut self) -> EntryTable<'_, ContainerMeta<S>> {
+        EntryTable::new(&mut self.meta, Table::Dirs)
+    }
+
+    pub(crate) fn files(&mut self) -> EntryTable<'_, ContainerMeta<S>> {
+        EntryTable::new(&mut self.meta, Table::Files)
     }
 
     /// Every directory and file, depth first, parents before children.
     /// Each directory is entered once: a directory graph that loops is an
     /// error.
-    pub fn walk(&self) -> Result<Vec<ExtEntry>, VsxeError> {
+    pub fn walk(&mut self) -> Result<Vec<ExtEntry>, VsxeError> {
         let mut seen = std::collections::BTreeSet::from([ROOT]);
         let mut out = Vec::new();
         let mut stack = vec![(ROOT, String::new())];
@@ -275,8 +280,8 @@ impl<S: ReadAt> Vsxe<S> {
                 }
             };
             let mut subdirs = Vec::new();
-            let first_dir = self.dirs.get(dir, DIR_FIRST_DIR)?;
-            for d in self.dirs.list(first_dir, DIR_NEXT, "sibling directory")? {
+            let first_dir = self.dirs().get(dir, DIR_FIRST_DIR)?;
+            for d in self.dirs().list(first_dir, DIR_NEXT, "sibling directory")? {
                 if !seen.insert(d) {
                     return Err(EntryError::Loop {
                         table: "directory",
@@ -285,22 +290,23 @@ impl<S: ReadAt> Vsxe<S> {
                     }
                     .into());
                 }
-                let path = join(decode_name(&self.dirs.key(d)?.1));
+                let path = join(decode_name(&self.dirs().key(d)?.1));
                 out.push(ExtEntry {
                     path: path.clone(),
                     file: None,
                 });
                 subdirs.push((d, path));
             }
-            let first_file = self.dirs.get(dir, DIR_FIRST_FILE)?;
-            for f in self.files.list(first_file, FILE_NEXT, "sibling file")? {
+            let first_file = self.dirs().get(dir, DIR_FIRST_FILE)?;
+            for f in self.files().list(first_file, FILE_NEXT, "sibling file")? {
+                let name = decode_name(&self.files().key(f)?.1);
                 out.push(ExtEntry {
-                    path: join(decode_name(&self.files.key(f)?.1)),
+                    path: join(name),
                     file: Some(ExtFile {
                         entry: f,
                         // `f` is below the table's entry count, a u32.
                         device_index: f + 1,
-                        unique_id: self.files.get_u64(f, FILE_UNIQUE_ID)?,
+                        unique_id: self.files().get_u64(f, FILE_UNIQUE_ID)?,
                     }),
                 });
             }
@@ -310,22 +316,32 @@ impl<S: ReadAt> Vsxe<S> {
     }
 }
 
-/// Where an entry table's bytes lie in the metadata payload: (offset,
-/// length) pieces, in order.
-fn table_places(
+impl<S> Vsxe<S> {
+    /// The metadata DIFF, with everything written so far.
+    pub fn into_meta(self) -> Diff<S> {
+        self.meta.into_disa()
+    }
+}
+
+/// Where an entry table's bytes lie in the metadata payload: along its FAT
+/// chain in the data region.
+fn table_places<S: ReadAt>(
     info: &FsInfo,
-    fat: &Fat,
+    meta: &mut ContainerMeta<S>,
     home: TableHome,
     len: u64,
     what: &'static str,
-) -> Result<Vec<(u64, u64)>, VsxeError> {
+) -> Result<Vec<Place>, VsxeError> {
     let (block, count) = match home {
         TableHome::Chain { block, count } => (block, count),
         // `FsInfo::parse` gives chains for a one-partition layout.
-        TableHome::Offset(offset) => return Ok(vec![(offset, len)]),
+        TableHome::Offset(at) => {
+            fits(what, at, len, meta.disa().partitions()[0].len())?;
+            return Ok(vec![Place { part: 0, at, len }]);
+        }
     };
     let bl = u64::from(info.block_len);
-    let runs = fat.runs(block)?;
+    let runs = Fat::new(meta).runs(block)?;
     let chain_len: u64 = runs.iter().map(|&(_, n)| u64::from(n) * bl).sum();
     let want = u64::from(count) * bl;
     if chain_len < want || want < len {
@@ -344,24 +360,12 @@ fn table_places(
             break;
         }
         let take = (u64::from(n) * bl).min(left);
-        places.push((info.data_offset + u64::from(start) * bl, take));
+        places.push(Place {
+            part: 0,
+            at: info.data_offset + u64::from(start) * bl,
+            len: take,
+        });
         left -= take;
     }
     Ok(places)
-}
-
-/// Reads an entry table that is a FAT chain in the data region.
-fn read_table<S: ReadAt>(
-    meta: &mut Diff<S>,
-    info: &FsInfo,
-    fat: &Fat,
-    home: TableHome,
-    len: u64,
-    what: &'static str,
-) -> Result<Vec<u8>, VsxeError> {
-    let mut bytes = Vec::new();
-    for (at, n) in table_places(info, fat, home, len, what)? {
-        bytes.extend(read_meta(meta, at, n, what)?);
-    }
-    Ok(bytes)
 }
