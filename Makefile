@@ -25,8 +25,15 @@ keepsake.cia: keepsake.3dsx meta/app.rsf meta/banner.png meta/audio.wav icon.png
 		-elf $(CONSOLE_OUT)/keepsake-3ds.elf \
 		-icon $(CIA_WORK)/icon.smdh -banner $(CIA_WORK)/banner.bnr
 
-# Host side: `make test` runs the same tests as CI.
+# Host side: `make test` runs the same tests as CI, and like CI it requires
+# the shared fixtures (../shared/fixtures unless KEEPSAKE_FIXTURES says
+# otherwise): a test whose fixture is missing fails instead of skipping.
+KEEPSAKE_FIXTURES ?= $(abspath $(CURDIR)/../shared/fixtures)
+
 test:
-	cargo test --workspace
+	@test -f "$(KEEPSAKE_FIXTURES)/README.md" || { \
+		echo "make test needs the shared fixtures at $(KEEPSAKE_FIXTURES) (set KEEPSAKE_FIXTURES)" >&2; \
+		exit 1; }
+	KEEPSAKE_FIXTURES="$(KEEPSAKE_FIXTURES)" KEEPSAKE_REQUIRE_FIXTURES=1 cargo test --workspace
 
 FORCE:

@@ -12,10 +12,18 @@ use keepsake_format::ctr::crypto::xorpad::{self, PAD_LEN, Xorpad};
 use keepsake_format::ctr::detect::{Container, detect};
 use keepsake_format::ctr::wear::{self, Check, Decoded, Report};
 
-use crate::failure::{FailWith, Failure};
-use crate::files::{read_input, write_output};
+use crate::failure::{FailWith, Failure, plural};
+use crate::files::{Force, read_input};
+use crate::hint::{self, Family};
 
 #[derive(Subcommand)]
+#[command(after_help = "\
+Examples:
+  keepsake 3ds info card.bin
+  keepsake 3ds unwear card.bin -o card.logical
+  keepsake 3ds decrypt card.logical -o card.disa --xorpad auto
+  keepsake 3ds encrypt card.disa -o edited.logical --xorpad card.logical
+  keepsake 3ds rewear edited.logical --like card.bin -o card-new.bin")]
 pub enum Command {
     /// Say what a file is (raw wear-leveled flash V1/V2, encrypted image,
     /// plaintext DISA/DIFF) and list every structural check.
@@ -23,13 +31,15 @@ pub enum Command {
         after_help = "Examples:\n  keepsake 3ds info card.bin\n  keepsake 3ds info save.disa"
     )]
     Info {
-        /// The file to inspect.
+        /// The file to inspect: a raw flash dump, a logical image or a
+        /// plaintext DISA/DIFF image.
         file: PathBuf,
     },
     /// Undo wear leveling: turn a raw flash dump into the logical image.
     #[command(
         after_help = "Examples:\n  keepsake 3ds unwear card.bin -o card.logical\n  \
-                      keepsake 3ds unwear damaged.bin -o recovered.logical --salvage"
+                      keepsake 3ds unwear damaged.bin -o recovered.logical --salvage\n  \
+                      keepsake 3ds unwear card.bin -o card.logical --force"
     )]
     Unwear {
         /// The raw flash dump (128 KiB, 512 KiB or 1 MiB).
@@ -41,6 +51,8 @@ pub enum Command {
         /// trusted is listed on stderr.
         #[arg(long)]
         salvage: bool,
+        #[command(flatten)]
+        force: Force,
     },
     /// Redo wear leveling: lay a logical image out like an original dump,
     /// keeping its block placement and counters.
@@ -56,6 +68,8 @@ pub enum Command {
         /// Where to write the new raw flash image.
         #[arg(short, long)]
         output: PathBuf,
+        #[command(flatten)]
+        force: Force,
     },
     /// Decrypt a logical image (AES-128-CTR, or the repeating keystream
     /// recovered from the image itself).
@@ -73,6 +87,8 @@ pub enum Command {
         output: PathBuf,
         #[command(flatten)]
         keys: KeyArgs,
+        #[command(flatten)]
+        force: Force,
     },
     /// Encrypt a plaintext DISA image back into a logical image.
     #[command(
@@ -88,6 +104,8 @@ pub enum Command {
         output: PathBuf,
         #[command(flatten)]
         keys: KeyArgs,
+        #[command(flatten)]
+        force: Force,
     },
 }
 
@@ -117,22 +135,26 @@ pub fn run(command: Command) -> Result<(), Failure> {
             input,
             output,
             salvage,
-        } => unwear(&input, &output, salvage),
+            force,
+        } => unwear(&input, &output, salvage, force),
         Command::Rewear {
             logical,
             like,
             output,
-        } => rewear(&logical, &like, &output),
+            force,
+        } => rewear(&logical, &like, &output, force),
         Command::Decrypt {
             input,
             output,
             keys,
-        } => decrypt(&input, &output, &keys),
+            force,
+        } => decrypt(&input, &output, &keys, force),
         Command::Encrypt {
             input,
             output,
             keys,
-        } => encrypt(&input, &output, &keys),
+            force,
+        } => encrypt(&input, &output, &keys, force),
     }
 }
 
@@ -157,8 +179,10 @@ fn info(path: &Path) -> Result<(), Failure> {
         Container::Disa | Container::Diff => describe_plaintext_header(&bytes, &mut out),
         Container::Unknown { .. } => {
             print!("{out}");
+            let hint = hint::for_file(path, Family::Ctr)
+                .map_or_else(String::new, |hint| format!("; {hint}"));
             return Err(Failure::input(anyhow!(
-                "{} is not a 3DS save image Keepsake recognizes",
+                "{} is not a 3DS save image Keepsake recognizes{hint}",
                 path.display()
             )));
         }
@@ -180,13 +204,14 @@ fn describe_flash(decoded: &Decoded, out: &mut String) {
         .iter()
         .filter(|b| b.initialized)
         .count();
+    let counters: Vec<String> = layout.counters.iter().map(|c| format!("{c:02x}")).collect();
     let _ = writeln!(
         out,
-        "counters: {:02x?}\nvirtual blocks: {} logical + 1 spare, {initialized} written\n\
-         logical image: {} bytes\njournal entries replayed: {}",
-        layout.counters,
+        "counters: {}\nvirtual blocks: {} logical + 1 spare, {initialized} written\n\
+         logical image: {}\njournal entries replayed: {}",
+        counters.join(" "),
         g.logical_blocks(),
-        g.logical_len(),
+        plural(g.logical_len(), "byte", "bytes"),
         decoded.report.journal_replayed
     );
     describe_report(&decoded.report, out);
@@ -202,9 +227,9 @@ fn describe_report(report: &Report, out: &mut String) {
     } else {
         let _ = writeln!(
             out,
-            "untrusted logical bytes: {} in {} range(s):",
+            "untrusted logical bytes: {} in {}:",
             report.untrusted_bytes(),
-            report.untrusted.len()
+            plural(report.untrusted.len(), "range", "ranges")
         );
         for range in &report.untrusted {
             let _ = writeln!(out, "  {range}");
@@ -229,35 +254,45 @@ fn describe_plaintext_header(image: &[u8], out: &mut String) {
     );
 }
 
-fn unwear(input: &Path, output: &Path, salvage: bool) -> Result<(), Failure> {
+fn unwear(input: &Path, output: &Path, salvage: bool, force: Force) -> Result<(), Failure> {
+    force.check(output, &[input])?;
     let bytes = read_input(input)?;
-    let decoded = wear::decode(&bytes).bad_input(input.display())?;
+    let decoded = wear::decode(&bytes).map_err(|e| {
+        let hint = hint::instead(hint::kind_of(&bytes), Family::Ctr)
+            .map_or_else(String::new, |hint| format!("; {hint}"));
+        Failure::input(anyhow!("{}: {e}{hint}", input.display()))
+    })?;
     let failures: Vec<String> = decoded.report.failures().map(|e| e.to_string()).collect();
     if !failures.is_empty() && !salvage {
         return Err(Failure::input(anyhow!(
-            "{} failed {} check(s), first: {}; nothing written. Run `keepsake 3ds info` for the \
+            "{} failed {}, first: {}; nothing written. Run `keepsake 3ds info` for the \
              full report, or pass --salvage to write what can be decoded",
             input.display(),
-            failures.len(),
+            plural(failures.len(), "check", "checks"),
             failures[0]
         )));
     }
-    write_output(output, &decoded.logical, &[input])?;
+    force.write(output, &decoded.logical, &[input])?;
     if !failures.is_empty() {
         let mut report = String::new();
         describe_report(&decoded.report, &mut report);
         eprint!("{report}");
     }
-    eprintln!(
-        "wrote {} ({} bytes, {} journal entries replayed)",
+    println!(
+        "wrote {} ({}, {} replayed)",
         output.display(),
-        decoded.logical.len(),
-        decoded.report.journal_replayed
+        plural(decoded.logical.len(), "byte", "bytes"),
+        plural(
+            decoded.report.journal_replayed,
+            "journal entry",
+            "journal entries"
+        )
     );
     Ok(())
 }
 
-fn rewear(logical_path: &Path, like: &Path, output: &Path) -> Result<(), Failure> {
+fn rewear(logical_path: &Path, like: &Path, output: &Path, force: Force) -> Result<(), Failure> {
+    force.check(output, &[logical_path, like])?;
     let logical = read_input(logical_path)?;
     let original = read_input(like)?;
     let decoded = wear::decode(&original).bad_input(like.display())?;
@@ -286,11 +321,11 @@ fn rewear(logical_path: &Path, like: &Path, output: &Path) -> Result<(), Failure
             logical_path.display()
         )));
     }
-    write_output(output, &image, &[logical_path, like])?;
-    eprintln!(
-        "wrote {} ({} bytes, laid out like {})",
+    force.write(output, &image, &[logical_path, like])?;
+    println!(
+        "wrote {} ({}, laid out like {})",
         output.display(),
-        image.len(),
+        plural(image.len(), "byte", "bytes"),
         like.display()
     );
     Ok(())
@@ -370,9 +405,16 @@ fn refuse_raw_flash(bytes: &[u8], path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn decrypt(input: &Path, output: &Path, keys: &KeyArgs) -> Result<(), Failure> {
+fn decrypt(input: &Path, output: &Path, keys: &KeyArgs, force: Force) -> Result<(), Failure> {
+    force.check(output, &[input])?;
     let mut data = read_input(input)?;
     refuse_raw_flash(&data, input)?;
+    if let Some(hint) = already_plaintext(&data) {
+        return Err(Failure::input(anyhow!(
+            "{} is not encrypted: {hint}; nothing written",
+            input.display()
+        )));
+    }
     let mut inputs = vec![input.to_path_buf()];
     let keystream = keystream(keys, Some(&data), &mut inputs)?;
     keystream.apply(&mut data);
@@ -380,28 +422,31 @@ fn decrypt(input: &Path, output: &Path, keys: &KeyArgs) -> Result<(), Failure> {
         Some(b"DISA") | Some(b"DIFF") => {}
         found => {
             return Err(Failure::input(anyhow!(
-                "the decrypted data has no DISA/DIFF magic at 0x100 (found {:02x?}): wrong key, \
+                "the decrypted data has no DISA/DIFF magic at 0x100 (found {}): wrong key, \
                  counter or keystream; nothing written",
-                found.unwrap_or(&[])
+                found.map_or_else(|| "nothing: the file is too short".to_string(), hex_spaced)
             )));
         }
     }
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-    write_output(output, &data, &inputs)?;
-    eprintln!(
-        "wrote {} ({} bytes, plaintext)",
+    force.write(output, &data, &inputs)?;
+    println!(
+        "wrote {} ({}, plaintext)",
         output.display(),
-        data.len()
+        plural(data.len(), "byte", "bytes")
     );
     Ok(())
 }
 
-fn encrypt(input: &Path, output: &Path, keys: &KeyArgs) -> Result<(), Failure> {
+fn encrypt(input: &Path, output: &Path, keys: &KeyArgs, force: Force) -> Result<(), Failure> {
+    force.check(output, &[input])?;
     let mut data = read_input(input)?;
     if !matches!(detect(&data), Container::Disa | Container::Diff) {
+        let hint = hint::instead(hint::kind_of(&data), Family::Disa)
+            .map_or_else(String::new, |hint| format!("; {hint}"));
         return Err(Failure::input(anyhow!(
             "{} is not a plaintext DISA/DIFF image (no magic at 0x100); encrypting it would \
-             produce an unreadable save",
+             produce an unreadable save{hint}",
             input.display()
         )));
     }
@@ -409,11 +454,11 @@ fn encrypt(input: &Path, output: &Path, keys: &KeyArgs) -> Result<(), Failure> {
     let keystream = keystream(keys, None, &mut inputs)?;
     keystream.apply(&mut data);
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
-    write_output(output, &data, &inputs)?;
-    eprintln!(
-        "wrote {} ({} bytes, encrypted)",
+    force.write(output, &data, &inputs)?;
+    println!(
+        "wrote {} ({}, encrypted)",
         output.display(),
-        data.len()
+        plural(data.len(), "byte", "bytes")
     );
     Ok(())
 }
@@ -425,14 +470,29 @@ fn parse_hex16(text: &str) -> anyhow::Result<[u8; 16]> {
         .filter(|c| !c.is_whitespace() && *c != ':' && *c != '-')
         .collect();
     if !digits.is_ascii() || digits.len() != 32 {
-        return Err(anyhow!("expected 32 hex digits (16 bytes), got {text:?}"));
+        return Err(anyhow!("expected 32 hex digits (16 bytes), got \"{text}\""));
     }
     let mut out = [0u8; 16];
     for (i, byte) in out.iter_mut().enumerate() {
         *byte = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16)
-            .map_err(|_| anyhow!("{text:?} is not hexadecimal"))?;
+            .map_err(|_| anyhow!("\"{text}\" is not hexadecimal"))?;
     }
     Ok(out)
+}
+
+/// When `data` is already a plaintext DISA/DIFF image: what to do instead.
+fn already_plaintext(data: &[u8]) -> Option<&'static str> {
+    match detect(data) {
+        Container::Disa => Some("it is a plaintext DISA save already: use `keepsake disa`"),
+        Container::Diff => Some("it is a plaintext DIFF image already: use `keepsake diff`"),
+        _ => None,
+    }
+}
+
+/// Bytes as hex pairs separated by spaces: "cc 03 e9 90".
+fn hex_spaced(bytes: &[u8]) -> String {
+    let pairs: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    pairs.join(" ")
 }
 
 fn hex(bytes: &[u8]) -> String {

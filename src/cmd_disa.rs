@@ -16,35 +16,60 @@ use keepsake_format::ctr::savefs::{Node, SaveFs, encode_name};
 use keepsake_format::ctr::{diff, disa};
 use keepsake_format::storage::{ReadAt, StorageError};
 
-use crate::failure::{FailWith, Failure};
-use crate::files::{ensure_not_an_input, read_input, write_output};
+use crate::failure::{FailWith, Failure, plural};
+use crate::files::{Force, ensure_not_an_input, read_input, write_output};
+use crate::hint::{self, Family};
 
 #[derive(Subcommand)]
+#[command(after_help = "\
+Examples:
+  keepsake disa info save.disa
+  keepsake disa ls save.disa
+  keepsake disa extract save.disa save-files/
+  keepsake disa verify save.disa
+  keepsake disa format new.disa --size 512K
+  keepsake disa import save.disa save-files/ -o save-edited.disa
+  keepsake disa rm save.disa old.bin -o save-edited.disa")]
 pub enum DisaCommand {
     /// Show the header, partitions, filesystem and CMAC of a save.
     #[command(after_help = "Examples:\n  keepsake disa info save.disa\n  \
-                      keepsake disa info save.disa --key 000102030405060708090a0b0c0d0e0f --sign nand:00020082")]
+                      keepsake disa info save.disa --key 000102030405060708090a0b0c0d0e0f --sign nand:00020082\n\n\
+                      Exit code 2 when a key is given and the CMAC does not match.")]
     Info {
+        /// The plaintext DISA save (run `keepsake 3ds decrypt` on a cartridge's first).
         image: PathBuf,
         #[command(flatten)]
         signing: Signing,
     },
     /// List every directory and file with its size.
     #[command(after_help = "Example:\n  keepsake disa ls save.disa")]
-    Ls { image: PathBuf },
-    /// Extract every file into DIR (created if needed); every block is
-    /// checked first. A file with a corrupt or never-written block is
-    /// named with the offset and left out; the others are extracted, and the
-    /// exit code is 2.
-    #[command(after_help = "Example:\n  keepsake disa extract save.disa out/")]
-    Extract { image: PathBuf, dir: PathBuf },
+    Ls {
+        /// The plaintext DISA save.
+        image: PathBuf,
+    },
+    /// Extract every file into DIR (created if needed; it must be empty
+    /// unless --force is given); every block is checked first. A file with a
+    /// corrupt or never-written block is named with the offset and left out;
+    /// the others are extracted, and the exit code is 2.
+    #[command(after_help = "Examples:\n  keepsake disa extract save.disa out/\n  \
+                      keepsake disa extract save.disa out/ --force")]
+    Extract {
+        /// The plaintext DISA save.
+        image: PathBuf,
+        /// The folder to write the files into.
+        dir: PathBuf,
+        /// Extract into a folder that is not empty, replacing files of the same name.
+        #[arg(long)]
+        force: bool,
+    },
     /// Check every hash at every level (never-written blocks are counted
     /// apart from corrupt ones), then walk the filesystem and read every
-    /// file as `ls` and `extract` do. Exit code 2 when anything is corrupt or
-    /// a file cannot be read.
+    /// file as `ls` and `extract` do. Exit code 2 when anything is corrupt, a
+    /// file cannot be read, or the CMAC does not match the key given.
     #[command(after_help = "Examples:\n  keepsake disa verify save.disa\n  \
                       keepsake disa verify save.disa --key 000102030405060708090a0b0c0d0e0f --sign cart")]
     Verify {
+        /// The plaintext DISA save.
         image: PathBuf,
         #[command(flatten)]
         signing: Signing,
@@ -52,9 +77,11 @@ pub enum DisaCommand {
     /// Create a new, empty save image.
     #[command(
         after_help = "Examples:\n  keepsake disa format new.disa --size 512K\n  \
-                      keepsake disa format sys.disa --size 1M --block-size 4096 --partitions 1 --max-files 30"
+                      keepsake disa format sys.disa --size 1M --block-size 4096 --partitions 1 --max-files 30\n  \
+                      keepsake disa format new.disa --size 512K --force"
     )]
     Format {
+        /// Where to write the new image.
         output: PathBuf,
         /// Size of the image (bytes; K and M suffixes allowed).
         #[arg(long, value_parser = parse_size)]
@@ -66,23 +93,35 @@ pub enum DisaCommand {
         /// second partition, stored once.
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
         partitions: u8,
+        /// How many directories the filesystem can hold.
         #[arg(long, default_value_t = 10)]
         max_dirs: u32,
+        /// How many files the filesystem can hold.
         #[arg(long, default_value_t = 10)]
         max_files: u32,
         #[command(flatten)]
         signing: Signing,
+        #[command(flatten)]
+        force: Force,
     },
     /// Copy a directory tree into a save (new files are added, existing
     /// ones replaced) and write the result to OUTPUT.
-    #[command(after_help = "Example:\n  keepsake disa import save.disa files/ -o save-new.disa")]
+    #[command(
+        after_help = "Examples:\n  keepsake disa import save.disa files/ -o save-new.disa\n  \
+                      keepsake disa import save.disa files/ -o save-new.disa --force"
+    )]
     Import {
+        /// The plaintext DISA save to start from (it is not changed).
         image: PathBuf,
+        /// The folder whose tree is copied into the save.
         dir: PathBuf,
+        /// Where to write the changed save.
         #[arg(short, long)]
         output: PathBuf,
         #[command(flatten)]
         signing: Signing,
+        #[command(flatten)]
+        force: Force,
     },
     /// Delete files (or empty directories) from a save and write the result
     /// to OUTPUT.
@@ -90,64 +129,105 @@ pub enum DisaCommand {
         after_help = "Example:\n  keepsake disa rm save.disa old.bin logs/day1.txt -o save-new.disa"
     )]
     Rm {
+        /// The plaintext DISA save to start from (it is not changed).
         image: PathBuf,
         /// Paths inside the save.
         #[arg(required = true)]
         paths: Vec<String>,
+        /// Where to write the changed save.
         #[arg(short, long)]
         output: PathBuf,
         #[command(flatten)]
         signing: Signing,
+        #[command(flatten)]
+        force: Force,
     },
 }
 
 #[derive(Subcommand)]
+#[command(after_help = "\
+Examples:
+  keepsake diff info 00000001
+  keepsake diff ls 00000001
+  keepsake diff extract 00000001 contents.bin
+  keepsake diff verify 00000001
+  keepsake diff format new.bin --size 64K --unique-id 0x1234
+  keepsake diff import 00000001 contents.bin -o 00000001.new")]
 pub enum DiffCommand {
     /// Show the header, partition and CMAC of an extdata (DIFF) image.
-    #[command(after_help = "Example:\n  keepsake diff info 00000001")]
+    #[command(after_help = "Example:\n  keepsake diff info 00000001\n\n\
+                      Exit code 2 when a key is given and the CMAC does not match.")]
     Info {
+        /// The plaintext DIFF image (an extdata file).
         image: PathBuf,
         #[command(flatten)]
         signing: Signing,
     },
     /// Show the payload (the extdata file's contents) and its size.
     #[command(after_help = "Example:\n  keepsake diff ls 00000001")]
-    Ls { image: PathBuf },
+    Ls {
+        /// The plaintext DIFF image.
+        image: PathBuf,
+    },
     /// Write the payload to OUTPUT, every block checked.
-    #[command(after_help = "Example:\n  keepsake diff extract 00000001 contents.bin")]
-    Extract { image: PathBuf, output: PathBuf },
-    /// Check every hash at every level. Exit code 2 when anything is corrupt
-    /// or a payload block was never written (`extract` needs them all).
+    #[command(
+        after_help = "Examples:\n  keepsake diff extract 00000001 contents.bin\n  \
+                      keepsake diff extract 00000001 contents.bin --force"
+    )]
+    Extract {
+        /// The plaintext DIFF image.
+        image: PathBuf,
+        /// Where to write the payload.
+        output: PathBuf,
+        #[command(flatten)]
+        force: Force,
+    },
+    /// Check every hash at every level. Exit code 2 when anything is corrupt,
+    /// a payload block was never written (`extract` needs them all), or the
+    /// CMAC does not match the key given.
     #[command(after_help = "Example:\n  keepsake diff verify 00000001")]
     Verify {
+        /// The plaintext DIFF image.
         image: PathBuf,
         #[command(flatten)]
         signing: Signing,
     },
     /// Create a DIFF image holding SIZE zero bytes.
     #[command(
-        after_help = "Example:\n  keepsake diff format new.bin --size 64K --unique-id 0x1234"
+        after_help = "Examples:\n  keepsake diff format new.bin --size 64K --unique-id 0x1234\n  \
+                      keepsake diff format new.bin --size 64K --force"
     )]
     Format {
+        /// Where to write the new image.
         output: PathBuf,
+        /// Size of the payload (bytes; K and M suffixes allowed).
         #[arg(long, value_parser = parse_size)]
         size: u64,
+        /// The image's unique id (decimal, or hex with 0x).
         #[arg(long, default_value = "0", value_parser = parse_u64)]
         unique_id: u64,
         #[command(flatten)]
         signing: Signing,
+        #[command(flatten)]
+        force: Force,
     },
     /// Build a new DIFF image holding FILE, with IMAGE's unique id.
     #[command(
-        after_help = "Example:\n  keepsake diff import 00000001 contents.bin -o 00000001.new"
+        after_help = "Examples:\n  keepsake diff import 00000001 contents.bin -o 00000001.new\n  \
+                      keepsake diff import 00000001 contents.bin -o 00000001.new --force"
     )]
     Import {
+        /// The DIFF image whose unique id the new one keeps (it is not changed).
         image: PathBuf,
+        /// The file whose contents become the payload.
         file: PathBuf,
+        /// Where to write the new image.
         #[arg(short, long)]
         output: PathBuf,
         #[command(flatten)]
         signing: Signing,
+        #[command(flatten)]
+        force: Force,
     },
 }
 
@@ -171,7 +251,7 @@ impl Signing {
 
 fn parse_hex_u64(text: &str) -> anyhow::Result<u64> {
     u64::from_str_radix(text.trim_start_matches("0x"), 16)
-        .map_err(|e| anyhow!("{text:?} is not a hex id: {e}"))
+        .map_err(|e| anyhow!("\"{text}\" is not a hex id: {e}"))
 }
 
 fn parse_u64(text: &str) -> anyhow::Result<u64> {
@@ -208,7 +288,7 @@ fn parse_key(text: &str) -> anyhow::Result<Key> {
     let mut key = [0u8; 16];
     for (i, pair) in digits.chunks(2).enumerate() {
         let pair = std::str::from_utf8(pair)?;
-        key[i] = u8::from_str_radix(pair, 16).map_err(|_| anyhow!("{pair:?} is not hex"))?;
+        key[i] = u8::from_str_radix(pair, 16).map_err(|_| anyhow!("\"{pair}\" is not hex"))?;
     }
     Ok(key)
 }
@@ -237,7 +317,7 @@ fn parse_kind(text: &str) -> anyhow::Result<SignatureKind> {
             database_id: id32(id)?,
         },
         _ => bail!(
-            "unknown kind {text:?}: use cart, sd:ID, nand:ID, ext:ID:DIR:FILE, ext:ID:quota or db:ID"
+            "unknown kind \"{text}\": use cart, sd:ID, nand:ID, ext:ID:DIR:FILE, ext:ID:quota or db:ID"
         ),
     })
 }
@@ -310,12 +390,22 @@ fn progress_bar(total: u64, what: &str) -> ProgressBar {
 
 fn open_disa(path: &Path) -> Result<Container<FileStorage>, Failure> {
     disa::open(FileStorage::open(path)?)
-        .bad_input(format!("{} is not a readable DISA save", path.display()))
+        .map_err(|e| not_readable(path, "DISA save", e, Family::Disa))
 }
 
 fn open_diff(path: &Path) -> Result<Container<FileStorage>, Failure> {
     diff::open(FileStorage::open(path)?)
-        .bad_input(format!("{} is not a readable DIFF image", path.display()))
+        .map_err(|e| not_readable(path, "DIFF image", e, Family::Diff))
+}
+
+/// "X is not a readable WHAT: why", with what to run instead when the file
+/// is another kind of save.
+fn not_readable(path: &Path, what: &str, error: impl std::fmt::Display, family: Family) -> Failure {
+    let hint = hint::for_file(path, family).map_or_else(String::new, |h| format!("; {h}"));
+    Failure::input(anyhow!(
+        "{} is not a readable {what}: {error}{hint}",
+        path.display()
+    ))
 }
 
 fn cmac_line<S: ReadAt>(storage: &S, signing: &Signing) -> Result<(String, bool), Failure> {
@@ -385,8 +475,10 @@ fn describe_partitions<S: ReadAt>(out: &mut String, container: &Container<S>, na
 
 fn level_line(level: usize, r: &LevelReport) -> String {
     let mut line = format!(
-        "  IVFC level {level}: {} blocks, {} ok, {} never written",
-        r.blocks, r.verified, r.never_written
+        "  IVFC level {level}: {}, {} ok, {} never written",
+        plural(r.blocks as usize, "block", "blocks"),
+        r.verified,
+        r.never_written
     );
     if !r.failed.is_empty() {
         let shown: Vec<String> = r.failed.iter().take(8).map(u64::to_string).collect();
@@ -432,10 +524,6 @@ fn verify_container<S: ReadAt + Sync>(
     Ok((out, sound, reports))
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Walks the filesystem and reads every file, as `ls` and `extract` do, so
 /// that `verify` calls an image sound only when both would work on it
 /// (blocks never written are fine until a file needs one).
@@ -452,8 +540,8 @@ fn check_filesystem<S: ReadAt>(container: Container<S>) -> (String, bool) {
         Ok(check) => {
             let mut out = format!(
                 "filesystem: {}, {}",
-                plural(check.dirs, "directory", "directories"),
-                plural(check.files, "file", "files")
+                plural(check.dirs as usize, "directory", "directories"),
+                plural(check.files as usize, "file", "files")
             );
             if check.unreadable.is_empty() {
                 out.push_str(", every file readable\n");
@@ -462,7 +550,7 @@ fn check_filesystem<S: ReadAt>(container: Container<S>) -> (String, bool) {
                     out,
                     "; {} of {} cannot be read:",
                     check.unreadable.len(),
-                    plural(check.files, "file", "files")
+                    plural(check.files as usize, "file", "files")
                 );
                 for (_, error) in &check.unreadable {
                     let _ = writeln!(out, "  {error}");
@@ -482,7 +570,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
                 image.display(),
                 container.storage().size()
             );
-            let (cmac, _) = cmac_line(container.storage(), &signing)?;
+            let (cmac, cmac_ok) = cmac_line(container.storage(), &signing)?;
             let _ = writeln!(out, "{cmac}");
             describe_partitions(&mut out, &container, &["SAVE", "DATA"]);
             let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
@@ -491,19 +579,19 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             let files = listing.iter().filter(|l| l.size.is_some()).count();
             let _ = writeln!(
                 out,
-                "filesystem: {}-byte blocks, {} data blocks ({} free); {} of {} directories, {} of {} files; buckets {} / {}",
+                "filesystem: {}-byte blocks, {} ({} free); {} of {}, {} of {}; buckets {} / {}",
                 info.block_len,
-                info.data_blocks,
+                plural(info.data_blocks as usize, "data block", "data blocks"),
                 fs.free_blocks().bad_input("reading the FAT")?,
                 listing.len() - files,
-                info.max_dirs,
+                plural(info.max_dirs as usize, "directory", "directories"),
                 files,
-                info.max_files,
+                plural(info.max_files as usize, "file", "files"),
                 info.dir_buckets,
                 info.file_buckets
             );
             print!("{out}");
-            Ok(())
+            cmac_verdict(cmac_ok, &image)
         }
         DisaCommand::Ls { image } => {
             let mut fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
@@ -515,7 +603,8 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             }
             Ok(())
         }
-        DisaCommand::Extract { image, dir } => {
+        DisaCommand::Extract { image, dir, force } => {
+            Force { force }.check_dir(&dir)?;
             let mut fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
             let listing = fs.walk().bad_input("walking the filesystem")?;
             let total: u64 = listing.iter().filter_map(|l| l.size).sum();
@@ -540,7 +629,7 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             }
             bar.finish_and_clear();
             if !unreadable.is_empty() {
-                let files = listing.iter().filter(|l| l.size.is_some()).count() as u64;
+                let files = listing.iter().filter(|l| l.size.is_some()).count();
                 return Err(Failure::input(anyhow!(
                     "{} of {} in {} cannot be read (the others were extracted into {}):\n  {}",
                     unreadable.len(),
@@ -550,9 +639,10 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
                     unreadable.join("\n  ")
                 )));
             }
-            eprintln!(
-                "extracted {} entries ({total} bytes) into {}",
-                listing.len(),
+            println!(
+                "extracted {} ({}) into {}",
+                plural(listing.len(), "entry", "entries"),
+                plural(total as usize, "byte", "bytes"),
                 dir.display()
             );
             Ok(())
@@ -575,15 +665,19 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             max_dirs,
             max_files,
             signing,
+            force,
         } => {
+            force.check(&output, &[])?;
             let format = SaveFormat::new(block_size, max_dirs, max_files, partitions == 1);
             let fs = format.format(size).bad_input("formatting")?;
             let blocks = fs.info().data_blocks;
-            let bytes = write_checked(fs, &signing, &output, &[])?;
-            eprintln!(
-                "wrote {} ({} bytes, {partitions} partition(s), {blocks} data blocks of {block_size} bytes)",
+            let bytes = write_checked(fs, &signing, &output, &[], force)?;
+            println!(
+                "wrote {} ({}, {}, {} of {block_size} bytes)",
                 output.display(),
-                bytes.len()
+                plural(bytes.len(), "byte", "bytes"),
+                plural(usize::from(partitions), "partition", "partitions"),
+                plural(blocks as usize, "data block", "data blocks")
             );
             Ok(())
         }
@@ -592,7 +686,9 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             dir,
             output,
             signing,
+            force,
         } => {
+            force.check(&output, &[&image, &dir])?;
             let mut fs = open_for_change(&image, &output)?;
             let mut files = Vec::new();
             collect_tree(&dir, "", &mut files)?;
@@ -619,8 +715,12 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
                 }
             }
             bar.finish_and_clear();
-            let bytes = write_checked(fs, &signing, &output, &[&image, &dir])?;
-            eprintln!("imported {} entries into {}", files.len(), output.display());
+            let bytes = write_checked(fs, &signing, &output, &[&image, &dir], force)?;
+            println!(
+                "imported {} into {}",
+                plural(files.len(), "entry", "entries"),
+                output.display()
+            );
             warn_if_stale(&bytes, &signing);
             Ok(())
         }
@@ -629,15 +729,17 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
             paths,
             output,
             signing,
+            force,
         } => {
+            force.check(&output, &[&image])?;
             let mut fs = open_for_change(&image, &output)?;
             for path in &paths {
                 fs.remove(path).bad_input(format!("removing {path}"))?;
             }
-            let bytes = write_checked(fs, &signing, &output, &[&image])?;
-            eprintln!(
-                "removed {} entries; wrote {}",
-                paths.len(),
+            let bytes = write_checked(fs, &signing, &output, &[&image], force)?;
+            println!(
+                "removed {}; wrote {}",
+                plural(paths.len(), "entry", "entries"),
                 output.display()
             );
             warn_if_stale(&bytes, &signing);
@@ -661,14 +763,21 @@ fn finish_verify(
     if let Some(why) = unreadable {
         return Err(Failure::input(anyhow!("{}: {why}", image.display())));
     }
-    if !cmac_ok {
-        return Err(Failure::input(anyhow!(
+    cmac_verdict(cmac_ok, image)?;
+    println!("{}: every hash matches", image.display());
+    Ok(())
+}
+
+/// Exit code 2 when a key was given and the CMAC does not match it.
+fn cmac_verdict(cmac_ok: bool, image: &Path) -> Result<(), Failure> {
+    if cmac_ok {
+        Ok(())
+    } else {
+        Err(Failure::input(anyhow!(
             "{}: the CMAC does not match",
             image.display()
-        )));
+        )))
     }
-    eprintln!("{}: every hash matches", image.display());
-    Ok(())
 }
 
 /// A changed image keeps its old CMAC unless a key was given: say so.
@@ -687,7 +796,7 @@ fn open_for_change(image: &Path, output: &Path) -> Result<SaveFs<Vec<u8>>, Failu
     ensure_not_an_input(output, &[image])?;
     let bytes = read_input(image)?;
     let container =
-        disa::open(bytes).bad_input(format!("{} is not a readable DISA save", image.display()))?;
+        disa::open(bytes).map_err(|e| not_readable(image, "DISA save", e, Family::Disa))?;
     SaveFs::open(container).bad_input("reading the filesystem")
 }
 
@@ -699,6 +808,7 @@ fn write_checked(
     signing: &Signing,
     output: &Path,
     inputs: &[&Path],
+    force: Force,
 ) -> Result<Vec<u8>, Failure> {
     fs.commit().failed("committing the changes")?;
     let mut bytes = fs.into_disa().into_storage();
@@ -711,7 +821,7 @@ fn write_checked(
         )));
     }
     sign(&mut bytes, signing)?;
-    write_output(output, &bytes, inputs)?;
+    force.write(output, &bytes, inputs)?;
     Ok(bytes)
 }
 
@@ -744,7 +854,7 @@ fn safe_join(dir: &Path, path: &str) -> Result<PathBuf, Failure> {
     for part in path.split('/') {
         if part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':']) {
             return Err(Failure::input(anyhow!(
-                "the image holds an unsafe name {path:?}; refusing to extract it"
+                "the image holds an unsafe name \"{path}\"; refusing to extract it"
             )));
         }
         out.push(part);
@@ -798,19 +908,23 @@ pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
                 image.display(),
                 container.storage().size()
             );
-            let (cmac, _) = cmac_line(container.storage(), &signing)?;
+            let (cmac, cmac_ok) = cmac_line(container.storage(), &signing)?;
             let _ = writeln!(out, "{cmac}");
             describe_partitions(&mut out, &container, &["payload"]);
             print!("{out}");
-            Ok(())
+            cmac_verdict(cmac_ok, &image)
         }
         DiffCommand::Ls { image } => {
             let container = open_diff(&image)?;
             println!("{:>12}  (payload)", container.partitions()[0].len());
             Ok(())
         }
-        DiffCommand::Extract { image, output } => {
-            ensure_not_an_input(&output, &[&image])?;
+        DiffCommand::Extract {
+            image,
+            output,
+            force,
+        } => {
+            force.check(&output, &[&image])?;
             let mut container = open_diff(&image)?;
             let len = container.partitions()[0].len();
             let bar = progress_bar(len, "extracting");
@@ -825,8 +939,12 @@ pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
                 bar.set_position(end as u64);
             }
             bar.finish_and_clear();
-            write_output(&output, &data, &[&image])?;
-            eprintln!("wrote {} ({len} bytes)", output.display());
+            force.write(&output, &data, &[&image])?;
+            println!(
+                "wrote {} ({})",
+                output.display(),
+                plural(data.len(), "byte", "bytes")
+            );
             Ok(())
         }
         DiffCommand::Verify { image, signing } => {
@@ -846,12 +964,18 @@ pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
             size,
             unique_id,
             signing,
+            force,
         } => {
+            force.check(&output, &[])?;
             let contents = vec![0u8; usize::try_from(size).bad_input("size")?];
             let mut bytes = diff::build(&contents, unique_id).bad_input("formatting")?;
             sign(&mut bytes, &signing)?;
-            write_output(&output, &bytes, &[])?;
-            eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
+            force.write(&output, &bytes, &[])?;
+            println!(
+                "wrote {} ({})",
+                output.display(),
+                plural(bytes.len(), "byte", "bytes")
+            );
             Ok(())
         }
         DiffCommand::Import {
@@ -859,8 +983,9 @@ pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
             file,
             output,
             signing,
+            force,
         } => {
-            ensure_not_an_input(&output, &[&image, &file])?;
+            force.check(&output, &[&image, &file])?;
             let unique_id = {
                 let container = open_diff(&image)?;
                 diff::unique_id(container.storage()).bad_input("reading the header")?
@@ -868,12 +993,12 @@ pub fn run_diff(command: DiffCommand) -> Result<(), Failure> {
             let contents = read_input(&file)?;
             let mut bytes = diff::build(&contents, unique_id).bad_input("building the image")?;
             sign(&mut bytes, &signing)?;
-            write_output(&output, &bytes, &[&image, &file])?;
-            eprintln!(
-                "wrote {} ({} bytes, payload {} bytes)",
+            force.write(&output, &bytes, &[&image, &file])?;
+            println!(
+                "wrote {} ({}, payload {})",
                 output.display(),
-                bytes.len(),
-                contents.len()
+                plural(bytes.len(), "byte", "bytes"),
+                plural(contents.len(), "byte", "bytes")
             );
             Ok(())
         }

@@ -8,12 +8,14 @@ use std::str::FromStr;
 use anyhow::anyhow;
 use clap::{Args, Subcommand, ValueEnum};
 use keepsake_format::nds::{
-    self, ChipKind, Container, ConvertError, OutputFormat, SaveFile, SizeAnalysis, format_size,
+    self, AutoSize, ChipKind, Container, ConvertError, Fit, OutputFormat, SaveFile, SizeAnalysis,
+    StatedSize, format_size,
 };
 use serde::Serialize;
 
-use crate::failure::{FailWith, Failure};
-use crate::files::{read_input, write_output};
+use crate::failure::{FailWith, Failure, plural};
+use crate::files::{Force, read_input};
+use crate::hint::{self, Family, Kind};
 
 const NDS_EXAMPLES: &str = "\
 Examples:
@@ -29,7 +31,7 @@ Examples:
 #[command(after_help = NDS_EXAMPLES)]
 pub enum NdsCommand {
     /// Show what NDS save files are: container, footer or header fields,
-    /// padding, mirroring and the chip sizes each converts to without loss.
+    /// padding, mirroring, and which chip sizes keep the save readable and why.
     #[command(after_help = "\
 Examples:
   keepsake nds info game.sav
@@ -37,32 +39,39 @@ Examples:
 
 Containers are told apart by content, not by file name: raw images, DeSmuME
 .dsv, Action Replay .duc (both layouts) and no$gba saves (stored or
-compressed). Exit code 2 when any file cannot be read as an NDS save.")]
+compressed). Results go to stdout, problems to stderr. Exit code 2 when any
+file cannot be read as an NDS save.")]
     Info(InfoArgs),
     /// Convert an NDS save to a chip size and a container. Growing pads with
-    /// 0xFF; shrinking is refused when it would drop anything but padding or a
-    /// mirror, unless --force is given.
+    /// 0xFF; shrinking is refused when it would drop anything but erased
+    /// bytes (0xFF) or a mirror, unless --allow-loss is given.
     #[command(after_help = "\
 Examples:
-  keepsake nds convert flashcart.sav -o cart.sav             smallest lossless size
-  keepsake nds convert game.dsv -o game.sav --size 512K      pad for a flashcart
-  keepsake nds convert game.sav -o game.dsv --to dsv         for DeSmuME
-  keepsake nds convert odd.sav -o cut.sav --size 8K --force  drop data past 8 KiB
+  keepsake nds convert flashcart.sav -o cart.sav                  smallest size that keeps every byte
+  keepsake nds convert game.dsv -o game.sav --size 512K           pad for a flashcart
+  keepsake nds convert game.sav -o game.dsv --to dsv              for DeSmuME
+  keepsake nds convert odd.sav -o cut.sav --size 8K --allow-loss  drop what lies past 8 KiB
+  keepsake nds convert game.sav -o cart.sav --force               replace an existing cart.sav
 
-The output is written atomically and never over the input. Exit code 2 when
-the input is not an NDS save or the conversion would lose data.")]
+`auto` never picks a chip smaller than the one a .dsv footer or a .duc header
+states, and never drops a run of 0x00 (grown back, a chip holds 0xFF there).
+The output is written atomically, never over the input, and never over an
+existing file unless --force is given. Exit code 2 when the input is not an
+NDS save, the conversion would lose data or the output exists.")]
     Convert(ConvertArgs),
     /// Make a 512 KiB flashcart save of a game with an 8 KiB EEPROM, then
     /// inspect and convert it, showing each step (nothing to download).
     #[command(after_help = "\
-Example:
-  keepsake nds demo --out demo-saves")]
+Examples:
+  keepsake nds demo
+  keepsake nds demo --out demo-saves
+  keepsake nds demo --out demo-saves --force    run again over an earlier demo's files")]
     Demo(DemoArgs),
 }
 
 #[derive(Args)]
 pub struct InfoArgs {
-    /// Save files to inspect.
+    /// Save files to inspect (.sav, .dsv, .duc, no$gba; told apart by content).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Print JSON (an array, one object per file) instead of text.
@@ -72,29 +81,37 @@ pub struct InfoArgs {
 
 #[derive(Args)]
 pub struct ConvertArgs {
-    /// The save to convert.
+    /// The save to convert (.sav, .dsv, .duc or no$gba; told apart by content).
     #[arg(value_name = "IN")]
     input: PathBuf,
     /// Where to write the converted save.
     #[arg(short, long, value_name = "OUT")]
     output: PathBuf,
-    /// Chip size: auto (the smallest size that keeps every byte), 512, 8K,
-    /// 64K, 128K, 256K, 512K, 1M or 8M.
+    /// Chip size: auto (the smallest size that keeps every byte, never below
+    /// the size the file's container states), 512, 8K, 64K, 128K, 256K, 512K,
+    /// 1M or 8M.
     #[arg(long, default_value = "auto", value_name = "SIZE")]
     size: SizeChoice,
     /// Container to write.
     #[arg(long, value_enum, default_value_t = Target::Raw)]
     to: Target,
-    /// Drop data past the chosen size if needed (otherwise refused).
+    /// Drop what lies past the chosen size even when it is not erased (0xFF)
+    /// or a mirror (otherwise refused).
     #[arg(long)]
-    force: bool,
+    allow_loss: bool,
+    #[command(flatten)]
+    force: Force,
 }
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Folder for the demo's files (created if missing).
+    /// Folder for the demo's files (created if missing; must be empty unless
+    /// --force is given).
     #[arg(long, value_name = "DIR", default_value_os_t = std::env::temp_dir().join("keepsake-demo"))]
     out: PathBuf,
+    /// Replace the files of an earlier demo in the folder.
+    #[arg(long)]
+    force: bool,
 }
 
 /// `--size`: a chip, or the smallest chip that loses nothing.
@@ -170,23 +187,50 @@ struct InfoJson {
     analysis: Option<SizeAnalysis>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lossless: Option<Vec<ChipJson>>,
+    /// The size the container states, when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stated: Option<StatedSize>,
+    /// What `convert --size auto` would pick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto: Option<ChipJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// An NDS save file read and parsed, or the failure saying why not (with a
+/// hint when the file is a 3DS save).
+fn load(path: &Path) -> Result<(Vec<u8>, Container, Vec<u8>), Failure> {
+    let bytes = read_input(path)?;
+    let kind = hint::kind_of(&bytes);
+    if let (Kind::Disa | Kind::Diff | Kind::WearLeveled | Kind::Encrypted, Some(hint)) =
+        (kind, hint::instead(kind, Family::Nds))
+    {
+        return Err(Failure::input(anyhow!(
+            "{} is not an NDS save; {hint}",
+            path.display()
+        )));
+    }
+    let (container, payload) = match SaveFile::parse(&bytes) {
+        Ok(save) => (save.container, save.payload.into_owned()),
+        Err(e) => {
+            return Err(Failure::input(anyhow!(
+                "{} is not a readable NDS save: {e}",
+                path.display()
+            )));
+        }
+    };
+    Ok((bytes, container, payload))
 }
 
 fn info(args: &InfoArgs) -> Result<(), Failure> {
     let mut failures = 0;
     let mut json = Vec::new();
     for path in &args.files {
-        let loaded = read_input(path).and_then(|bytes| {
-            let save = SaveFile::parse(&bytes)
-                .map(|save| (save.container, save.payload.into_owned()))
-                .bad_input(format!("{} is not a readable NDS save", path.display()))?;
-            Ok(save)
-        });
-        match loaded {
-            Ok((container, payload)) => {
+        match load(path) {
+            Ok((_, container, payload)) => {
                 let analysis = nds::analyze(&payload);
+                let stated = container.stated_size(payload.len());
+                let auto = nds::auto_size(&analysis, stated.clone()).ok();
                 if args.json {
                     json.push(InfoJson {
                         file: path.display().to_string(),
@@ -194,10 +238,15 @@ fn info(args: &InfoArgs) -> Result<(), Failure> {
                         lossless: Some(analysis.lossless.iter().map(|&c| c.into()).collect()),
                         container: Some(container),
                         analysis: Some(analysis),
+                        stated,
+                        auto: auto.map(|a| a.chip.into()),
                         error: None,
                     });
                 } else {
-                    print!("{}", describe(path, &container, &analysis));
+                    print!(
+                        "{}",
+                        describe(path, &container, &analysis, stated.as_ref(), auto.as_ref())
+                    );
                 }
             }
             Err(failure) => {
@@ -209,6 +258,8 @@ fn info(args: &InfoArgs) -> Result<(), Failure> {
                         payload_len: None,
                         analysis: None,
                         lossless: None,
+                        stated: None,
+                        auto: None,
                         error: Some(failure.to_string()),
                     });
                 } else {
@@ -224,14 +275,69 @@ fn info(args: &InfoArgs) -> Result<(), Failure> {
     match failures {
         0 => Ok(()),
         n => Err(Failure::input(anyhow!(
-            "{n} of {} files could not be read as NDS saves",
-            args.files.len()
+            "{n} of {} could not be read as an NDS save",
+            plural(args.files.len(), "file", "files")
         ))),
     }
 }
 
+/// Offsets `first` to `last` in words, for people.
+fn span(first: usize, last: usize) -> String {
+    if first == last {
+        format!("at {first:#x}")
+    } else {
+        format!("from {first:#x} to {last:#x}")
+    }
+}
+
+/// Why converting to one chip keeps the save readable, or why not.
+fn fit_line(chip: ChipKind, fit: Fit, stated: Option<&StatedSize>) -> String {
+    let why = match fit {
+        Fit::Exact => "keeps every byte: the same size".to_string(),
+        Fit::Grows { added } => format!(
+            "keeps every byte: {} of 0xFF added, as an erased chip holds",
+            format_size(added)
+        ),
+        Fit::DropsErased { dropped } => format!(
+            "keeps every byte: drops {} of erased bytes (0xFF) past {}",
+            format_size(dropped),
+            format_size(chip.capacity())
+        ),
+        Fit::DropsMirrors { unit } => format!(
+            "keeps every byte: drops mirrored copies (the save is its first {} repeated)",
+            format_size(unit)
+        ),
+        Fit::Loses(lost) if lost.zeros => format!(
+            "not readable as it was: drops {} of 0x00 {} that a chip grown back holds as 0xFF",
+            plural(lost.count, "byte", "bytes"),
+            span(lost.first_offset, lost.last_offset)
+        ),
+        Fit::Loses(lost) => format!(
+            "loses data: {} other than 0xFF {}",
+            plural(lost.count, "byte", "bytes"),
+            span(lost.first_offset, lost.last_offset)
+        ),
+    };
+    let below_stated = stated
+        .filter(|s| chip < s.chip && fit.is_lossless())
+        .map(|s| {
+            format!(
+                "; but smaller than the {} that {} states, so `auto` does not pick it",
+                s.chip, s.source
+            )
+        })
+        .unwrap_or_default();
+    format!("    {:<16} {why}{below_stated}", chip.label())
+}
+
 /// The human-readable `info` of one save.
-fn describe(path: &Path, container: &Container, analysis: &SizeAnalysis) -> String {
+fn describe(
+    path: &Path,
+    container: &Container,
+    analysis: &SizeAnalysis,
+    stated: Option<&StatedSize>,
+    auto: Option<&AutoSize>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", path.display());
     let _ = writeln!(out, "  container:  {}", container.name());
@@ -255,15 +361,14 @@ fn describe(path: &Path, container: &Container, analysis: &SizeAnalysis) -> Stri
         Container::ActionReplay(header) => {
             let _ = writeln!(
                 out,
-                "  header:     game name {:?}, save name {:?}",
+                "  header:     game name \"{}\", save name \"{}\"",
                 header.game_name, header.save_name
             );
         }
         Container::NoCashGba(header) => {
             let _ = writeln!(
                 out,
-                "  header:     {:?}, {} bytes unpacked{}",
-                header.compression,
+                "  header:     {} bytes unpacked{}",
                 header.len,
                 header
                     .packed_len
@@ -271,10 +376,13 @@ fn describe(path: &Path, container: &Container, analysis: &SizeAnalysis) -> Stri
             );
         }
     }
+    if let Some(stated) = stated {
+        let _ = writeln!(out, "  stated:     {}, by {}", stated.chip, stated.source);
+    }
     let _ = writeln!(
         out,
-        "  payload:    {} bytes ({})",
-        analysis.len,
+        "  payload:    {} ({})",
+        plural(analysis.len, "byte", "bytes"),
         format_size(analysis.len)
     );
     let padding = match analysis.padding {
@@ -282,9 +390,18 @@ fn describe(path: &Path, container: &Container, analysis: &SizeAnalysis) -> Stri
             "the whole save is {:#04x}: blank, nothing was ever saved",
             analysis.padding.map_or(0xFF, |p| p.byte)
         ),
+        Some(p) if p.byte == 0x00 => format!(
+            "0x00 from {:#x} to the end ({}); data ends at {:#x}; kept, since a chip grown back holds 0xFF there",
+            p.start,
+            plural(p.len, "byte", "bytes"),
+            p.start
+        ),
         Some(p) => format!(
-            "{:#04x} from {:#x} to the end ({} bytes); data ends at {:#x}",
-            p.byte, p.start, p.len, p.start
+            "{:#04x} from {:#x} to the end ({}); data ends at {:#x}",
+            p.byte,
+            p.start,
+            plural(p.len, "byte", "bytes"),
+            p.start
         ),
         None => "none (the last byte is data)".to_string(),
     };
@@ -298,95 +415,101 @@ fn describe(path: &Path, container: &Container, analysis: &SizeAnalysis) -> Stri
         None => "none".to_string(),
     };
     let _ = writeln!(out, "  mirroring:  {mirror}");
+    let _ = writeln!(out, "  sizes:");
+    for fit in &analysis.fits {
+        let _ = writeln!(out, "{}", fit_line(fit.chip, fit.fit, stated));
+    }
     let chips: Vec<String> = analysis.lossless.iter().map(|c| c.label()).collect();
     let _ = writeln!(out, "  lossless:   {}", chips.join(", "));
     if let Some(chip) = analysis.smallest_lossless() {
         let _ = writeln!(out, "  smallest:   {chip}");
+    }
+    match auto {
+        Some(auto) => {
+            let _ = writeln!(out, "  auto:       {} ({})", auto.chip, auto.reason());
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  auto:       none (the save is blank and its container states no size; choose one with --size)"
+            );
+        }
     }
     out
 }
 
 /// Converts as `args` says and returns what to tell the user.
 fn convert(args: &ConvertArgs) -> Result<String, Failure> {
-    let bytes = read_input(&args.input)?;
-    let save = SaveFile::parse(&bytes).bad_input(format!(
-        "{} is not a readable NDS save",
-        args.input.display()
-    ))?;
-    let analysis = nds::analyze(&save.payload);
-    let target = match args.size {
-        SizeChoice::Chip(chip) => chip,
-        SizeChoice::Auto if analysis.blank => {
-            return Err(Failure::input(anyhow!(
-                "{} is blank (every byte is padding), so nothing tells its chip size; choose one with --size",
-                args.input.display()
-            )));
+    args.force.check(&args.output, &[&args.input])?;
+    let (_, container, payload) = load(&args.input)?;
+    let analysis = nds::analyze(&payload);
+    let stated = container.stated_size(payload.len());
+    let (target, auto) = match args.size {
+        SizeChoice::Chip(chip) => (chip, None),
+        SizeChoice::Auto => {
+            let auto = nds::auto_size(&analysis, stated.clone()).map_err(|e| {
+                Failure::input(anyhow!(
+                    "{}: {e}; choose a size with --size",
+                    args.input.display()
+                ))
+            })?;
+            (auto.chip, Some(auto))
         }
-        SizeChoice::Auto => analysis
-            .smallest_lossless()
-            .ok_or_else(|| Failure::input(anyhow!("no NDS save chip holds this save")))?,
     };
-    let lost = nds::lost_bytes(&save.payload, target.capacity());
-    let converted = nds::convert(&save.payload, target, args.to.into(), args.force).map_err(
+    let fit = analysis.fit(target);
+    let converted = nds::convert(&payload, target, args.to.into(), args.allow_loss).map_err(
         |error| match error {
             ConvertError::WouldLoseData { .. } => Failure::input(anyhow!(
-                "{error}; the smallest size that keeps everything is {} (pass --force to drop the data anyway)",
+                "{error}; the smallest size that keeps everything is {} (pass --allow-loss to drop it anyway)",
                 analysis
                     .smallest_lossless()
                     .map_or_else(|| "none".to_string(), |c| c.label())
             )),
-            ConvertError::Empty => Failure::input(anyhow!("{} holds an empty save", args.input.display())),
+            ConvertError::Empty => {
+                Failure::input(anyhow!("{} holds an empty save", args.input.display()))
+            }
         },
     )?;
-    write_output(&args.output, &converted, &[&args.input])?;
+    args.force.write(&args.output, &converted, &[&args.input])?;
 
     let mut report = format!(
         "{}: {}, {} save\n",
         args.input.display(),
-        save.container.name(),
-        format_size(save.payload.len())
+        container.name(),
+        format_size(payload.len())
     );
-    let how = match save.payload.len().cmp(&target.capacity()) {
-        std::cmp::Ordering::Less => {
-            format!("padded from {} with 0xFF", format_size(save.payload.len()))
+    let how = match fit {
+        Fit::Exact => "same size, nothing added or dropped".to_string(),
+        Fit::Grows { .. } => format!("padded from {} with 0xFF", format_size(payload.len())),
+        Fit::DropsErased { dropped } => {
+            format!("dropped {} of erased bytes (0xFF)", format_size(dropped))
         }
-        std::cmp::Ordering::Equal => "same size, nothing added or dropped".to_string(),
-        std::cmp::Ordering::Greater => match lost {
-            Some(lost) => format!(
-                "FORCED: dropped {} bytes of data ({:#x}..={:#x}) past {}",
-                lost.count,
-                lost.first_offset,
-                lost.last_offset,
-                format_size(target.capacity())
-            ),
-            None if analysis
-                .mirror_of
-                .is_some_and(|m| target.capacity() % m == 0)
-                && analysis.content_end() > target.capacity() =>
-            {
-                format!(
-                    "dropped {} of mirrored copies",
-                    format_size(save.payload.len() - target.capacity())
-                )
-            }
-            None => format!(
-                "dropped {} of padding",
-                format_size(save.payload.len() - target.capacity())
-            ),
-        },
+        Fit::DropsMirrors { .. } => format!(
+            "dropped {} of mirrored copies",
+            format_size(payload.len() - target.capacity())
+        ),
+        Fit::Loses(lost) => format!(
+            "LOSS ALLOWED: dropped {} that were not erased, {}, past {}",
+            plural(lost.count, "byte", "bytes"),
+            span(lost.first_offset, lost.last_offset),
+            format_size(target.capacity())
+        ),
     };
-    let container = match args.to {
+    let container_name = match args.to {
         Target::Raw => "raw image",
         Target::Dsv => "DeSmuME .dsv",
     };
     let _ = writeln!(
         report,
-        "wrote {}: {container}, {target} ({how})",
+        "wrote {}: {container_name}, {target} ({how})",
         args.output.display()
     );
-    if lost.is_some() && args.force {
+    if let Some(auto) = auto {
+        let _ = writeln!(report, "size chosen by auto: {}", auto.reason());
+    }
+    if matches!(fit, Fit::Loses(_)) {
         eprintln!(
-            "warning: --force dropped data that was neither padding nor a mirror; the input {} is unchanged",
+            "warning: --allow-loss dropped bytes that were neither erased nor a mirror; the input {} is unchanged",
             args.input.display()
         );
     }
@@ -414,6 +537,9 @@ fn demo_game_save() -> Vec<u8> {
 }
 
 fn demo(args: &DemoArgs) -> Result<(), Failure> {
+    Force { force: args.force }.check_dir(&args.out)?;
+    // The folder is new, empty, or given over to the demo by --force.
+    let replace = Force { force: true };
     std::fs::create_dir_all(&args.out).failed(format!(
         "cannot create the demo folder {}",
         args.out.display()
@@ -422,7 +548,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     let mut flashcart = game.clone();
     flashcart.resize(512 * 1024, 0xFF);
     let flashcart_path = args.out.join("flashcart.sav");
-    write_output(&flashcart_path, &flashcart, &[])?;
+    replace.write(&flashcart_path, &flashcart, &[])?;
     println!(
         "1. Made {}: a 512 KiB flashcart save of a game whose cartridge has an 8 KiB EEPROM\n   (8 KiB of game data, then 0xFF padding, as flashcarts write it).\n",
         flashcart_path.display()
@@ -431,7 +557,17 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     println!("2. keepsake nds info {}", flashcart_path.display());
     let save = SaveFile::parse(&flashcart).bad_input("reading the demo save")?;
     let analysis = nds::analyze(&save.payload);
-    print!("{}", describe(&flashcart_path, &save.container, &analysis));
+    let auto = nds::auto_size(&analysis, None).ok();
+    print!(
+        "{}",
+        describe(
+            &flashcart_path,
+            &save.container,
+            &analysis,
+            None,
+            auto.as_ref()
+        )
+    );
     println!();
 
     let cart_path = args.out.join("cartridge.sav");
@@ -445,7 +581,8 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
         output: cart_path.clone(),
         size: SizeChoice::Auto,
         to: Target::Raw,
-        force: false,
+        allow_loss: false,
+        force: replace,
     })?;
     print!("{report}");
     let written = read_input(&cart_path)?;
@@ -470,7 +607,8 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
         output: dsv_path,
         size: SizeChoice::Auto,
         to: Target::Dsv,
-        force: false,
+        allow_loss: false,
+        force: replace,
     })?;
     print!("{report}");
     println!();
@@ -484,7 +622,8 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
         output: args.out.join("too-small.sav"),
         size: SizeChoice::Chip(ChipKind::Eeprom512B),
         to: Target::Raw,
-        force: false,
+        allow_loss: false,
+        force: replace,
     });
     match refused {
         Err(failure) => println!("   error: {failure}"),

@@ -62,7 +62,7 @@ pub fn run(args: PreviewArgs) -> Result<(), Failure> {
                 all.iter().find(|s| s.name == name).ok_or_else(|| {
                     let names: Vec<&str> = all.iter().map(|s| s.name).collect();
                     Failure::input(anyhow!(
-                        "there is no scenario {name:?}; the scenarios are: {}",
+                        "there is no scenario \"{name}\"; the scenarios are: {}",
                         names.join(", ")
                     ))
                 })

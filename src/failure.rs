@@ -71,3 +71,20 @@ where
         self.map_err(|e| Failure::failed(e.into().context(context.to_string())))
     }
 }
+
+/// `n` and the noun that agrees with it: "1 file", "2 files", "0 files".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nouns_agree_with_their_count() {
+        assert_eq!(plural(0, "entry", "entries"), "0 entries");
+        assert_eq!(plural(1, "entry", "entries"), "1 entry");
+        assert_eq!(plural(2, "partition", "partitions"), "2 partitions");
+    }
+}

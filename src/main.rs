@@ -8,6 +8,7 @@ mod cmd_preview;
 mod cmd_sd;
 mod failure;
 mod files;
+mod hint;
 mod preview;
 
 use std::process::ExitCode;
@@ -18,7 +19,16 @@ use failure::Failure;
 
 /// Keepsake: NDS and 3DS save tools.
 #[derive(Parser)]
-#[command(name = "keepsake", version, about, long_about = None)]
+#[command(name = "keepsake", version, about, long_about = None, after_help = "\
+Examples:
+  keepsake nds info game.sav                       what an NDS save is and which chips it fits
+  keepsake nds convert flashcart.sav -o cart.sav   a flashcart save at the cartridge's size
+  keepsake 3ds unwear card.bin -o card.logical     a 3DS cartridge dump without wear leveling
+  keepsake disa extract save.disa files/           the files of a 3DS save
+  keepsake preview                                 the console app on a simulated console
+
+Results go to stdout, problems to stderr. Exit codes: 0 done, 1 the work
+failed, 2 bad input or usage (an existing output needs --force).")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,5 +77,47 @@ fn main() -> ExitCode {
             eprintln!("error: {failure}");
             failure.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command and group: its path, and what its help lacks.
+    fn gaps(command: &clap::Command, path: &str, out: &mut Vec<String>) {
+        let has_examples = command
+            .get_after_help()
+            .is_some_and(|help| help.to_string().contains("Example"));
+        if !has_examples {
+            out.push(format!("{path}: no example in --help"));
+        }
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches!(id, "help" | "version") {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path}: argument {id} is not described"));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_name() != "help" {
+                gaps(sub, &format!("{path} {}", sub.get_name()), out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_help_describes_every_argument_and_has_an_example() {
+        let mut out = Vec::new();
+        gaps(&Cli::command(), "keepsake", &mut out);
+        assert!(out.is_empty(), "{}", out.join("\n"));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -119,7 +119,7 @@ fn unwear_writes_the_logical_image_and_leaves_the_input_alone() {
     for size in FlashSize::ALL {
         let flash = testgen::flash_image(&mut rng, size);
         let input = write(dir.path(), "card.bin", &flash.image);
-        let output = dir.path().join("card.logical");
+        let output = dir.path().join(format!("card-{}.logical", size.bytes()));
         let out = keepsake(&["3ds", "unwear", s(&input), "-o", s(&output)]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(fs::read(&output).unwrap() == flash.logical);
@@ -156,7 +156,11 @@ fn unwear_refuses_a_damaged_image_unless_salvaging_and_then_lists_what_is_untrus
     let stderr = text(&out.stderr);
     let chunk = vb * 0x1000 + 0x200;
     assert!(
-        stderr.contains(&format!("logical {:#x}..{:#x}", chunk, chunk + 0x200)),
+        stderr.contains(&format!(
+            "logical bytes {:#x} to {:#x}",
+            chunk,
+            chunk + 0x1ff
+        )),
         "{stderr}"
     );
     let mut expected = flash.logical.clone();
@@ -205,7 +209,7 @@ fn rewear_follows_the_original_and_decodes_back_to_the_edited_logical_image() {
         rng.fill(&mut logical[at..at + 100]);
         let original = write(dir.path(), "card.bin", &flash.image);
         let edited = write(dir.path(), "edited.logical", &logical);
-        let output = dir.path().join("card-new.bin");
+        let output = dir.path().join(format!("card-new-{}.bin", size.bytes()));
         let out = keepsake(&[
             "3ds",
             "rewear",
@@ -474,4 +478,126 @@ fn a_whole_cartridge_round_trip_through_every_subcommand() {
         s(&p("again.bin")),
     ]);
     assert!(fs::read(p("again.bin")).unwrap() == raw);
+}
+
+#[test]
+fn every_writing_command_refuses_an_existing_output_unless_forced() {
+    let mut rng = rng::for_test("cli_3ds_existing_output");
+    let dir = tempfile::tempdir().unwrap();
+    let flash = testgen::flash_image(&mut rng, FlashSize::K128);
+    let card = write(dir.path(), "card.bin", &flash.image);
+    let logical = write(dir.path(), "card.logical", &flash.logical);
+    let plain = testgen::plaintext_disa(&mut rng, 0x1E000);
+    let mut encrypted = plain.clone();
+    apply_keystream(
+        &key_bytes(KEY),
+        &key_bytes(CTR),
+        CounterMode::Continuous,
+        &mut encrypted,
+    );
+    let plain_path = write(dir.path(), "card.disa", &plain);
+    let encrypted_path = write(dir.path(), "new.logical", &encrypted);
+    let out = dir.path().join("out");
+    let o = s(&out);
+    let commands: [Vec<&str>; 4] = [
+        vec!["3ds", "unwear", s(&card), "-o", o],
+        vec!["3ds", "rewear", s(&logical), "--like", s(&card), "-o", o],
+        vec![
+            "3ds",
+            "decrypt",
+            s(&encrypted_path),
+            "-o",
+            o,
+            "--key",
+            KEY,
+            "--ctr",
+            CTR,
+        ],
+        vec![
+            "3ds",
+            "encrypt",
+            s(&plain_path),
+            "-o",
+            o,
+            "--key",
+            KEY,
+            "--ctr",
+            CTR,
+        ],
+    ];
+    for args in commands {
+        fs::write(&out, b"an earlier result").unwrap();
+        let run = keepsake(&args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}");
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains("already exists; pass --force"),
+            "{args:?}: {stderr}"
+        );
+        assert!(run.stdout.is_empty(), "{args:?}: results only on success");
+        assert_eq!(fs::read(&out).unwrap(), b"an earlier result", "{args:?}");
+        let mut forced = args.clone();
+        forced.push("--force");
+        let run = keepsake(&forced);
+        assert!(run.status.success(), "{forced:?}: {}", text(&run.stderr));
+        assert!(text(&run.stdout).starts_with("wrote "), "{forced:?}");
+        assert!(run.stderr.is_empty(), "{forced:?}: {}", text(&run.stderr));
+        assert_ne!(fs::read(&out).unwrap(), b"an earlier result", "{args:?}");
+    }
+}
+
+#[test]
+fn decrypting_a_plaintext_save_says_so_and_writes_nothing() {
+    let mut rng = rng::for_test("cli_3ds_plaintext");
+    let dir = tempfile::tempdir().unwrap();
+    let plain = write(
+        dir.path(),
+        "card.disa",
+        &testgen::plaintext_disa(&mut rng, 0x1E000),
+    );
+    let out = dir.path().join("out");
+    let run = keepsake(&[
+        "3ds",
+        "decrypt",
+        s(&plain),
+        "-o",
+        s(&out),
+        "--xorpad",
+        "auto",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = text(&run.stderr);
+    assert!(stderr.contains("use `keepsake disa`"), "{stderr}");
+    assert!(!out.exists());
+    let run = keepsake(&["3ds", "unwear", s(&plain), "-o", s(&out)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("use `keepsake disa`"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn an_encrypted_save_given_to_disa_is_sent_to_decrypt() {
+    let mut rng = rng::for_test("cli_3ds_encrypted_to_disa");
+    let dir = tempfile::tempdir().unwrap();
+    let mut image = testgen::plaintext_disa(&mut rng, 0x1E000);
+    apply_keystream(
+        &key_bytes(KEY),
+        &key_bytes(CTR),
+        CounterMode::Repeating,
+        &mut image,
+    );
+    let encrypted = write(dir.path(), "card.logical", &image);
+    for verb in ["ls", "verify"] {
+        let run = keepsake(&["disa", verb, s(&encrypted)]);
+        assert_eq!(run.status.code(), Some(2), "{verb}");
+        let stderr = text(&run.stderr);
+        assert!(
+            stderr.contains("this looks encrypted: run `keepsake 3ds decrypt` on it first"),
+            "{verb}: {stderr}"
+        );
+    }
 }

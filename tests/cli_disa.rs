@@ -36,7 +36,7 @@ fn the_fixture_is_listed_verified_and_extracted() {
         stdout.contains("CMAC: present, unchecked (needs the console's key"),
         "{stdout}"
     );
-    assert!(stdout.contains("1 of 1 files"), "{stdout}");
+    assert!(stdout.contains("1 of 1 file;"), "{stdout}");
     let ls = keepsake(&["disa", "ls", s(&image)]);
     assert_eq!(text(&ls).0.trim(), "11688  SaveData.bin");
     let verify = keepsake(&["disa", "verify", s(&image)]);
@@ -300,6 +300,153 @@ fn diff_images_are_built_read_and_checked() {
         keepsake(&["diff", "verify", s(&contents)]).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn every_writing_command_refuses_an_existing_output_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let save = d.join("save.disa");
+    assert!(
+        keepsake(&["disa", "format", s(&save), "--size", "256K"])
+            .status
+            .success()
+    );
+    let files = d.join("files");
+    fs::create_dir(&files).unwrap();
+    fs::write(files.join("a.bin"), b"hello").unwrap();
+    let filled = d.join("filled.disa");
+    assert!(
+        keepsake(&["disa", "import", s(&save), s(&files), "-o", s(&filled)])
+            .status
+            .success()
+    );
+    let ext = d.join("ext.bin");
+    assert!(
+        keepsake(&["diff", "format", s(&ext), "--size", "4K"])
+            .status
+            .success()
+    );
+    let a_bin = files.join("a.bin");
+    let out = d.join("out");
+    let o = s(&out);
+    let commands: [Vec<&str>; 6] = [
+        vec!["disa", "format", o, "--size", "256K"],
+        vec!["disa", "import", s(&save), s(&files), "-o", o],
+        vec!["disa", "rm", s(&filled), "a.bin", "-o", o],
+        vec!["diff", "format", o, "--size", "4K"],
+        vec!["diff", "import", s(&ext), s(&a_bin), "-o", o],
+        vec!["diff", "extract", s(&ext), o],
+    ];
+    for args in commands {
+        fs::write(&out, b"an earlier result").unwrap();
+        let run = keepsake(&args);
+        let (stdout, stderr) = text(&run);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("already exists; pass --force"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert_eq!(fs::read(&out).unwrap(), b"an earlier result", "{args:?}");
+        let mut forced = args.clone();
+        forced.push("--force");
+        let run = keepsake(&forced);
+        let (stdout, stderr) = text(&run);
+        assert!(run.status.success(), "{forced:?}: {stderr}");
+        // The result on stdout, nothing on stderr when all went well.
+        assert!(
+            stdout.starts_with("wrote ")
+                || stdout.starts_with("imported ")
+                || stdout.starts_with("removed "),
+            "{forced:?}: {stdout}"
+        );
+        assert!(stderr.is_empty(), "{forced:?}: {stderr}");
+        assert_ne!(fs::read(&out).unwrap(), b"an earlier result", "{args:?}");
+    }
+
+    // Extract into a folder that holds anything: refused, then allowed.
+    let folder = d.join("folder");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("a.bin"), b"mine").unwrap();
+    let run = keepsake(&["disa", "extract", s(&filled), s(&folder)]);
+    let (_, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not empty; pass --force"), "{stderr}");
+    assert_eq!(fs::read(folder.join("a.bin")).unwrap(), b"mine");
+    let run = keepsake(&["disa", "extract", s(&filled), s(&folder), "--force"]);
+    assert!(run.status.success(), "{:?}", text(&run));
+    assert_eq!(fs::read(folder.join("a.bin")).unwrap(), b"hello");
+    assert!(
+        text(&run).0.contains("extracted 1 entry"),
+        "{:?}",
+        text(&run)
+    );
+}
+
+#[test]
+fn the_wrong_kind_of_file_gets_the_command_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ext = dir.path().join("ext.bin");
+    assert!(
+        keepsake(&["diff", "format", s(&ext), "--size", "4K"])
+            .status
+            .success()
+    );
+    let run = keepsake(&["disa", "ls", s(&ext)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run).1.contains("use `keepsake diff`"),
+        "{:?}",
+        text(&run)
+    );
+    // An NDS save in a DeSmuME footer.
+    let mut dsv = vec![0xFFu8; 512];
+    dsv.extend_from_slice(
+        b"|<--Snip above here to create a raw sav by excluding this DeSmuME savedata footer:",
+    );
+    for field in [512u32, 512, 1, 1, 512, 0] {
+        dsv.extend_from_slice(&field.to_le_bytes());
+    }
+    dsv.extend_from_slice(b"|-DESMUME SAVE-|");
+    let nds = dir.path().join("game.dsv");
+    fs::write(&nds, &dsv).unwrap();
+    let run = keepsake(&["disa", "info", s(&nds)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run)
+            .1
+            .contains("this is an NDS save: use `keepsake nds`"),
+        "{:?}",
+        text(&run)
+    );
+}
+
+#[test]
+fn a_cmac_that_does_not_match_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "000102030405060708090a0b0c0d0e0f";
+    let other = "0f0e0d0c0b0a09080706050403020100";
+    let save = dir.path().join("save.disa");
+    let made = keepsake(&[
+        "disa",
+        "format",
+        s(&save),
+        "--size",
+        "256K",
+        "--key",
+        key,
+        "--sign",
+        "cart",
+    ]);
+    assert!(made.status.success(), "{:?}", text(&made));
+    for verb in ["info", "verify"] {
+        let good = keepsake(&["disa", verb, s(&save), "--key", key, "--sign", "cart"]);
+        assert!(good.status.success(), "{verb}: {:?}", text(&good));
+        let bad = keepsake(&["disa", verb, s(&save), "--key", other, "--sign", "cart"]);
+        assert_eq!(bad.status.code(), Some(2), "{verb}: {:?}", text(&bad));
+        assert!(text(&bad).1.contains("the CMAC does not match"), "{verb}");
+    }
 }
 
 /// Path -> `None` for a directory, `Some(contents)` for a file.

@@ -87,12 +87,12 @@ fn converting_to_dsv_matches_desmume_and_back_to_raw_is_identity() {
 }
 
 #[test]
-fn a_data_byte_past_the_target_is_refused_with_its_offset_unless_forced() {
+fn a_data_byte_past_the_target_is_refused_with_its_offset_unless_the_loss_is_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let game = game_save("data_byte_past_the_target");
     let mut flashcart = game.clone();
     flashcart.resize(512 * 1024, 0xFF);
-    flashcart[0x3000] = 0x00;
+    flashcart[0x3000] = 0x42;
     let input = dir.path().join("game.sav");
     fs::write(&input, &flashcart).unwrap();
     let output = dir.path().join("cart.sav");
@@ -108,11 +108,10 @@ fn a_data_byte_past_the_target_is_refused_with_its_offset_unless_forced() {
     ]);
     assert_eq!(run.status.code(), Some(2));
     let message = stderr(&run);
-    assert!(
-        message.contains("1 byte of data at offset 0x3000"),
-        "{message}"
-    );
-    assert!(message.contains("--force"), "{message}");
+    assert!(message.contains("1 byte of data"), "{message}");
+    assert!(message.contains("at offset 0x3000"), "{message}");
+    assert!(message.contains("--allow-loss"), "{message}");
+    assert!(!message.contains("--force"), "{message}");
     assert!(!output.exists(), "nothing is written when refused");
 
     // auto picks the smallest chip that keeps the stray byte.
@@ -128,10 +127,12 @@ fn a_data_byte_past_the_target_is_refused_with_its_offset_unless_forced() {
         path_str(&output),
         "--size",
         "8K",
+        "--allow-loss",
         "--force",
     ]);
     assert!(run.status.success(), "{}", stderr(&run));
     assert!(stderr(&run).contains("warning"), "{}", stderr(&run));
+    assert!(stdout(&run).contains("LOSS ALLOWED"), "{}", stdout(&run));
     assert_eq!(fs::read(&output).unwrap(), game);
 }
 
@@ -294,6 +295,13 @@ fn the_demo_makes_converts_and_checks_a_save() {
     );
     assert!(!out.join("too-small.sav").exists());
     assert!(stdout(&run).contains("refused"), "{}", stdout(&run));
+    // Run again over its own files: refused unless --force.
+    let again = keepsake(&["nds", "demo", "--out", path_str(&out)]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert!(stdout(&again).is_empty(), "{}", stdout(&again));
+    let forced = keepsake(&["nds", "demo", "--out", path_str(&out), "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
 }
 
 #[test]
@@ -359,10 +367,197 @@ fn no_cash_and_ar_me_saves_are_read_and_converted() {
     assert_eq!(json[1]["container"]["variant"], "Me");
     assert_eq!(json[1]["container"]["game_name"], "DEMO");
 
-    for input in [&nocash_path, &me_path] {
-        let output = dir.path().join("cart.sav");
+    for (i, input) in [&nocash_path, &me_path].into_iter().enumerate() {
+        let output = dir.path().join(format!("cart{i}.sav"));
         let run = keepsake(&["nds", "convert", path_str(input), "-o", path_str(&output)]);
         assert!(run.status.success(), "{}", stderr(&run));
         assert_eq!(fs::read(&output).unwrap(), game, "{}", input.display());
+    }
+}
+
+/// The 122-byte DeSmuME footer, written out field by field from the format
+/// (not with the code under test).
+fn desmume_footer(size: u32, padded: u32, kind: u32, address: u32, memory: u32) -> Vec<u8> {
+    let mut footer =
+        b"|<--Snip above here to create a raw sav by excluding this DeSmuME savedata footer:"
+            .to_vec();
+    for field in [size, padded, kind, address, memory, 0] {
+        footer.extend_from_slice(&field.to_le_bytes());
+    }
+    footer.extend_from_slice(b"|-DESMUME SAVE-|");
+    assert_eq!(footer.len(), 122);
+    footer
+}
+
+#[test]
+fn an_8k_dsv_whose_data_ends_at_0x94_keeps_its_size_and_every_byte() {
+    // The save the old `auto` cut to 512 B: 8 KiB EEPROM (type 2), data up
+    // to 0x94, then 0x00 to the end.
+    let dir = tempfile::tempdir().unwrap();
+    let mut image = vec![0u8; 8192];
+    for (i, b) in image[..0x94].iter_mut().enumerate() {
+        *b = 0x80 | i as u8;
+    }
+    let mut file = image.clone();
+    file.extend(desmume_footer(0x94, 8192, 2, 2, 8192));
+    let input = dir.path().join("game.dsv");
+    fs::write(&input, &file).unwrap();
+
+    let raw = dir.path().join("game.sav");
+    let run = keepsake(&["nds", "convert", path_str(&input), "-o", path_str(&raw)]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(fs::read(&raw).unwrap(), image);
+    assert!(stdout(&run).contains("EEPROM 8 KiB"), "{}", stdout(&run));
+
+    // Grown to a flashcart's 512 KiB and back: the same 8 KiB.
+    let big = dir.path().join("flashcart.sav");
+    let run = keepsake(&[
+        "nds",
+        "convert",
+        path_str(&raw),
+        "-o",
+        path_str(&big),
+        "--size",
+        "512K",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let back = dir.path().join("back.sav");
+    let run = keepsake(&["nds", "convert", path_str(&big), "-o", path_str(&back)]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(fs::read(&back).unwrap(), image);
+
+    // 512 B on purpose is refused: it would turn the 0x00 run into 0xFF.
+    let small = dir.path().join("small.sav");
+    let run = keepsake(&[
+        "nds",
+        "convert",
+        path_str(&input),
+        "-o",
+        path_str(&small),
+        "--size",
+        "512",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("of 0x00"), "{}", stderr(&run));
+    assert!(!small.exists());
+
+    // `info` says why each size does or does not keep it.
+    let run = keepsake(&["nds", "info", path_str(&input)]);
+    let text = stdout(&run);
+    assert!(
+        text.contains("stated:     EEPROM 8 KiB, by the .dsv footer"),
+        "{text}"
+    );
+    assert!(
+        text.contains("EEPROM 512 B     not readable as it was"),
+        "{text}"
+    );
+    assert!(text.contains("auto:       EEPROM 8 KiB"), "{text}");
+}
+
+#[test]
+fn every_shared_dsv_and_duc_converts_with_auto_to_its_stated_size() {
+    // Sizes from the fixtures README: Sonic Rush has an 8 KiB EEPROM,
+    // Castlevania a 64 KiB one.
+    for (game, size) in [
+        ("sonic-rush", 8192),
+        ("castlevania-portrait-of-ruin", 65536),
+    ] {
+        let Some(files) = fixtures::files_in(&format!("nds/{game}")) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let start = match name.rsplit('.').next() {
+                Some("dsv") => 0,
+                Some("duc") if name != "bad.duc" => 500,
+                _ => continue,
+            };
+            let bytes = fs::read(&file).unwrap();
+            let output = dir.path().join(format!("{name}.sav"));
+            let run = keepsake(&["nds", "convert", path_str(&file), "-o", path_str(&output)]);
+            assert!(run.status.success(), "{game}/{name}: {}", stderr(&run));
+            assert_eq!(
+                fs::read(&output).unwrap(),
+                &bytes[start..start + size],
+                "{game}/{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_existing_output_is_refused_with_exit_2_and_replaced_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let game = game_save("existing_output");
+    let input = dir.path().join("game.sav");
+    fs::write(&input, &game).unwrap();
+    let output = dir.path().join("out.sav");
+    fs::write(&output, b"keep me").unwrap();
+    let run = keepsake(&["nds", "convert", path_str(&input), "-o", path_str(&output)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("already exists; pass --force"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(fs::read(&output).unwrap(), b"keep me");
+    let run = keepsake(&[
+        "nds",
+        "convert",
+        path_str(&input),
+        "-o",
+        path_str(&output),
+        "--force",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(fs::read(&output).unwrap(), game);
+    // Never over the input, --force or not.
+    let run = keepsake(&[
+        "nds",
+        "convert",
+        path_str(&input),
+        "-o",
+        path_str(&input),
+        "--force",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert_eq!(fs::read(&input).unwrap(), game);
+}
+
+#[test]
+fn a_3ds_save_given_to_nds_says_which_command_reads_it() {
+    let Some(path) = fixtures::path("ctr/nand-00000000.disa") else {
+        return;
+    };
+    let run = keepsake(&["nds", "info", path_str(&path)]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("use `keepsake disa`"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(
+        stderr(&run).contains("1 of 1 file could not"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn every_nds_help_describes_its_arguments_with_an_example() {
+    let group = keepsake(&["nds", "--help"]);
+    let text = stdout(&group);
+    for sub in ["info", "convert", "demo"] {
+        assert!(text.contains(&format!("  {sub}")), "{text}");
+        let run = keepsake(&["nds", sub, "--help"]);
+        assert!(run.status.success());
+        let help = stdout(&run);
+        assert!(help.contains("Example"), "{sub}: {help}");
+    }
+    let convert = stdout(&keepsake(&["nds", "convert", "--help"]));
+    for flag in ["--size", "--to", "--allow-loss", "--force", "--output"] {
+        assert!(convert.contains(flag), "{flag}: {convert}");
     }
 }

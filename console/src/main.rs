@@ -2,7 +2,8 @@
 //!
 //! Start-up: the services every environment has (APT, GFX, HID, the SD
 //! card, romfs), the probing configuration, probing, then the core's app
-//! model over this console. Then one iteration per frame: input, the UI's
+//! model over this console. Then one iteration per frame: APT's main loop
+//! (skipped while a save is being written, see below), input, the UI's
 //! frame (which runs one step of a running job), home button and sleep
 //! locked while a restore runs, drawing; citro3d paces it at 60 frames per
 //! second. Leaving the loop drops everything in reverse order of creation,
@@ -10,6 +11,7 @@
 
 mod citro2d;
 mod console;
+mod failure_screen;
 mod input;
 mod probe;
 mod render;
@@ -23,6 +25,7 @@ use ctru::services::apt::Apt;
 use ctru::services::gfx::Gfx;
 use ctru::services::hid::Hid;
 use ctru::services::romfs::RomFS;
+use keepsake_core::app::SystemEvents;
 use keepsake_core::capabilities::{choose_config, draw_notices, notices_dismissed, read_sd_config};
 use keepsake_core::ui::{ConsoleModel, Frame, Signal, Ui};
 
@@ -36,12 +39,18 @@ use crate::system::sd::Sdmc;
 const BUILT_IN_CONFIG: &str = "romfs:/config.json";
 
 fn main() -> ExitCode {
+    // A panic shows what failed on both screens and lands in the log.
+    failure_screen::install_panic_hook();
     match run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            failure_screen::flush();
+            ExitCode::SUCCESS
+        }
         Err(error) => {
-            // Without graphics there is no screen to say it on; stderr goes
-            // to the debugger (and to Panda3DS's log).
+            // stderr goes to the debugger (and to Panda3DS's log); the
+            // screens say it too, and where the log is.
             eprintln!("keepsake: {error}");
+            failure_screen::show_startup_failure(&error);
             ExitCode::FAILURE
         }
     }
@@ -88,7 +97,21 @@ fn run() -> Result<(), String> {
     let mut showing_notices = !notices.is_empty() || problem.is_some();
     let mut leaving_locked = false;
 
-    while apt.borrow().main_loop() {
+    loop {
+        // POWER is not covered by the HOME lock: libctru's APT event
+        // thread sets FLAG_POWERBUTTON on APTSIGNAL_POWERBUTTON whatever
+        // aptSetHomeAllowed says (devkitPro/libctru,
+        // libctru/source/services/apt.c, aptEventHandler), and aptMainLoop
+        // -> aptHandleJumpToHome (libctru/include/3ds/services/apt.h) then
+        // suspends the app for the HOME menu's power-off dialog, which ends
+        // it. So from a job's first write to the end of its read-back the
+        // loop does not call aptMainLoop at all; the press waits until the
+        // save is whole. Frames keep their pace without it:
+        // C3D_FrameBegin(C3D_FRAME_SYNCDRAW) waits for VBlank
+        // (devkitPro/citro3d, source/renderqueue.c, C3D_FrameSync).
+        if model.system_events() == SystemEvents::Allowed && !apt.borrow().main_loop() {
+            break;
+        }
         let input = input::read(&mut hid);
         if showing_notices {
             draw_notices(&notices, problem.as_deref(), &mut frame);

@@ -7,9 +7,10 @@ use std::rc::Rc;
 
 use ctru::services::am::Am;
 use ctru::services::fs::MediaType as CtruMedia;
-use keepsake_core::capabilities::{Capabilities, ProbeConfig, Service};
+use keepsake_core::capabilities::{Capabilities, ProbeConfig, Service, title_saves_access};
+use keepsake_core::platform::titles::may_have_save;
 
-use crate::system::archive::probe_title_saves;
+use crate::system::archive::try_open_save;
 use crate::system::card::slot_occupied;
 use crate::system::sd::free_bytes;
 use crate::system::spi::PxiDev;
@@ -32,9 +33,10 @@ pub fn probe(config: &ProbeConfig) -> Probed {
             Ok(())
         }
         Service::Am => {
-            am = Some(Rc::new(
-                Am::new().map_err(|error| format!("amInit: {error}"))?,
-            ));
+            am = Some(Rc::new(Am::new().map_err(|error| {
+                crate::failure_screen::record_ctru_error("amInit", &error);
+                format!("amInit: {error}")
+            })?));
             Ok(())
         }
         Service::TitleSaves => {
@@ -42,11 +44,18 @@ pub fn probe(config: &ProbeConfig) -> Probed {
             let am = am.as_ref().ok_or("am is unavailable")?;
             let ids: Vec<u64> = am
                 .title_list(CtruMedia::Sd)
-                .map_err(|error| format!("AM_GetTitleList: {error}"))?
+                .map_err(|error| {
+                    crate::failure_screen::record_ctru_error("AM_GetTitleList", &error);
+                    format!("AM_GetTitleList: {error}")
+                })?
                 .iter()
                 .map(|title| title.id())
+                .filter(|&id| may_have_save(id))
                 .collect();
-            probe_title_saves(&ids)
+            // Title by title until one opens or one refuses the app's
+            // rights: a game never started or without save data is that
+            // title's state, shown in the list, not a missing service.
+            title_saves_access(ids.into_iter().map(try_open_save))
         }
     });
     Probed {

@@ -1,28 +1,6 @@
-//! Wear-leveling decode of arbitrary bytes: never panics, and whatever it
-//! decodes has the logical length of its chip and re-encodes cleanly when the
-//! layout it found is valid.
+//! cargo-fuzz entry point of `keepsake_fuzz::ctr_wear_decode` (fuzz/src/ctr_wear_decode.rs),
+//! which the host test `tests/fuzz_targets.rs` type-checks and runs on the
+//! seed corpus on stable, so the target cannot rot.
 #![no_main]
 
-use keepsake_format::ctr::wear;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    // Most inputs are short: pad them into a 128 KiB image so the map,
-    // journal and checksums are exercised, not only the size check.
-    let image = if data.len() < 0x2_0000 {
-        let mut image = vec![0xFF; 0x2_0000];
-        image[..data.len()].copy_from_slice(data);
-        image
-    } else {
-        data.to_vec()
-    };
-    let _ = wear::decode(data);
-    let Ok(decoded) = wear::decode(&image) else {
-        return;
-    };
-    assert_eq!(decoded.logical.len(), decoded.layout.geometry.logical_len());
-    if decoded.layout.validate().is_ok() {
-        let again = wear::encode(&decoded.logical, &decoded.layout).expect("valid layout");
-        assert_eq!(wear::decode_strict(&again).expect("clean image"), decoded.logical);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| keepsake_fuzz::ctr_wear_decode::run(data));

@@ -1,10 +1,6 @@
-//! Opening untrusted bytes as a save, walking its filesystem and reading
-//! every file never panics, hangs or allocates without bound.
+//! cargo-fuzz entry point of `keepsake_fuzz::savefs_walk` (fuzz/src/savefs_walk.rs),
+//! which the host test `tests/fuzz_targets.rs` type-checks and runs on the
+//! seed corpus on stable, so the target cannot rot.
 #![no_main]
 
-use keepsake_format::ctr::fuzzing;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let _ = fuzzing::disa_walk(data);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| keepsake_fuzz::savefs_walk::run(data));

@@ -2,8 +2,10 @@
 //! script of inputs that tells it. Their snaps are the images the README
 //! shows and the golden tests compare.
 
-use keepsake_core::platform::Console;
+use keepsake_core::jobs::{NdsRestoreJob, Step};
+use keepsake_core::nds_card::identify;
 use keepsake_core::platform::sd::write_atomic;
+use keepsake_core::platform::{Console, SdCard};
 use keepsake_core::sim::{SimCard, SimChip, SimConsole};
 use keepsake_core::ui::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
 use keepsake_core::ui::{AppModel, ConsoleModel, MADE_PATH, QueuedKeyboard};
@@ -209,6 +211,59 @@ fn restore_error() -> Box<dyn World> {
     SimWorld::boxed(console, &[])
 }
 
+/// MOSS KNIGHT's cartridge after a restore that lost power three pages into
+/// writing: the journal on the SD card, the chip part old, part new.
+fn interrupted_restore() -> SimConsole {
+    let mut console = demo::empty_console();
+    let (title, code) = MOSS;
+    let current = sample_save(0x2000, 0x1800, 5);
+    console.card.insert(demo::nds_cartridge(
+        title,
+        code,
+        SimChip::eeprom(0x2000, &current),
+        280,
+    ));
+    demo::install_sample_titles(&mut console, 4);
+    put_nds_backup(
+        &mut console,
+        code,
+        title,
+        "20261119-080000",
+        None,
+        &sample_save(0x2000, 0x2000, 77),
+    );
+    let card = identify(&mut console.card).expect("the sample cartridge identifies");
+    let backup = keepsake_core::store::BackupEntry {
+        name: "20261119-080000".into(),
+        path: "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261119-080000".into(),
+        source: keepsake_core::store::BackupSource::Folder,
+    };
+    let mut job = NdsRestoreJob::restore(card, "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT", backup);
+    let mut pages = 0;
+    while pages < 3 {
+        let critical = job.critical();
+        match job.step(&mut console.devices()) {
+            Ok(Step::Working(_)) => pages += usize::from(critical),
+            other => panic!("the sample restore ended early: {other:?}"),
+        }
+    }
+    console.power_cycle();
+    console
+}
+
+fn unfinished_restore() -> Box<dyn World> {
+    SimWorld::boxed(interrupted_restore(), &[])
+}
+
+fn unfinished_missing() -> Box<dyn World> {
+    let mut console = interrupted_restore();
+    console
+        .sd
+        .remove_dir_all("/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto")
+        .expect("the automatic backup is there");
+    SimWorld::boxed(console, &[])
+}
+
 fn many_titles() -> Box<dyn World> {
     let mut console = demo::empty_console();
     let (title, code) = STARFALL;
@@ -319,6 +374,39 @@ wait 10
 snap card-identified
 ",
             build: restore_error,
+        },
+        Scenario {
+            name: "unfinished-restore",
+            about: "a restore cut short by a power loss: the next start says so, waits for the cartridge, keeps a warning, and puts the automatic backup back",
+            events: EVENTS,
+            script: "\
+snap found-at-start
+event card-out
+wait 2
+snap card-needed
+event card-in
+wait 10
+press B
+press LEFT
+snap warning-in-list
+press A
+snap title-leads-back
+press A
+wait 30
+snap put-back
+",
+            build: unfinished_restore,
+        },
+        Scenario {
+            name: "unfinished-missing",
+            about: "a restore cut short whose automatic backup was deleted since: said plainly, nothing offered that cannot work",
+            events: EVENTS,
+            script: "\
+snap backup-missing
+press A
+snap put-back-refused
+",
+            build: unfinished_missing,
         },
         Scenario {
             name: "many-titles",

@@ -4,7 +4,10 @@
 //! The SMDH is the ExeFS section `icon` of the title's content: archive
 //! `ARCHIVE_SAVEDATA_AND_CONTENT` with the binary path (title id low word,
 //! high word, media type, 0), file path (0, 0, 2 = ExeFS, "icon" as a
-//! little-endian word, 0); 0x36C0 bytes.
+//! little-endian word, 0); 0x36C0 bytes. Checkpoint reads it the same way
+//! (`3ds/source/smdh.cpp`, `loadSMDH`). Which of the listed titles are
+//! shown is the core's decision (`platform::titles`, `store::title_scan`):
+//! this module hands on AM's list as it is.
 
 use std::rc::Rc;
 
@@ -15,9 +18,9 @@ use keepsake_core::platform::{MediaType, TitleError, TitleList};
 use super::fs_path::OwnedPath;
 use super::{SysError, check};
 
-/// The size of an SMDH.
+/// The size of an SMDH (Checkpoint `smdh.hpp`, `smdh_s`).
 pub const SMDH_SIZE: usize = 0x36C0;
-/// "icon", read as a little-endian word.
+/// "icon", read as a little-endian word (Checkpoint `smdh.cpp`: 0x6E6F6369).
 const ICON_SECTION: u32 = u32::from_le_bytes(*b"icon");
 
 pub fn ctru_media(media: MediaType) -> CtruMedia {
@@ -54,10 +57,10 @@ impl Titles {
 
 impl TitleList for Titles {
     fn titles(&mut self, media: MediaType) -> Result<Vec<u64>, TitleError> {
-        let titles = self
-            .am()?
-            .title_list(ctru_media(media))
-            .map_err(|error| TitleError::Failed(format!("AM_GetTitleList: {error}")))?;
+        let titles = self.am()?.title_list(ctru_media(media)).map_err(|error| {
+            crate::failure_screen::record_ctru_error("AM_GetTitleList", &error);
+            TitleError::Failed(format!("AM_GetTitleList: {error}"))
+        })?;
         Ok(titles.iter().map(|title| title.id()).collect())
     }
 
@@ -74,11 +77,13 @@ impl TitleList for Titles {
     }
 }
 
-/// The 3DS cartridge's title id: the one title AM lists on the game card.
+/// The 3DS cartridge's title id: the one title AM lists on the game card
+/// (Checkpoint `loader.cpp`: `AM_GetTitleList(NULL, MEDIATYPE_GAME_CARD, 1, &id)`).
 pub fn card_title_id(am: &Am) -> Result<u64, String> {
-    let titles = am
-        .title_list(CtruMedia::GameCard)
-        .map_err(|error| format!("AM_GetTitleList (game card): {error}"))?;
+    let titles = am.title_list(CtruMedia::GameCard).map_err(|error| {
+        crate::failure_screen::record_ctru_error("AM_GetTitleList (game card)", &error);
+        format!("AM_GetTitleList (game card): {error}")
+    })?;
     titles
         .first()
         .map(|title| title.id())

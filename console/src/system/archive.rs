@@ -4,7 +4,10 @@
 //! - save data: `ARCHIVE_USER_SAVEDATA` with (media type, title id low word,
 //!   title id high word);
 //! - extdata: `ARCHIVE_EXTDATA` with (`MEDIATYPE_SD`, extdata id, 0), the
-//!   extdata id being the title's unique id (low word >> 8).
+//!   extdata id being the title's unique id (low word >> 8) except for the
+//!   games whose versions share one (the core's `titles::extdata_id`, from
+//!   Checkpoint's `titlequirks.cpp`); Checkpoint `archive.cpp`
+//!   `Archive::extdata` opens it the same way.
 //!
 //! Save data changes become durable with `FSUSER_ControlArchive(commit)`;
 //! after a restore the title's secure value in the SD slot is deleted with
@@ -14,7 +17,8 @@
 
 use std::collections::BTreeMap;
 
-use keepsake_core::platform::titles::unique_id;
+use keepsake_core::platform::result_code::{FsMeaning, ResultCode};
+use keepsake_core::platform::titles::{extdata_id, unique_id};
 use keepsake_core::platform::{
     ArchiveEntry, ArchiveError, ArchiveHandle, ArchiveId, ArchiveKind, MediaType, SaveArchives,
 };
@@ -72,13 +76,14 @@ fn open_raw(id: ArchiveId) -> Result<ctru_sys::FS_Archive, SysError> {
     let low = id.title_id as u32;
     let high = (id.title_id >> 32) as u32;
     let (archive_id, path) = match id.kind {
+        // Checkpoint archive.cpp `Archive::save`: (media, low, high).
         ArchiveKind::SaveData => (
             ctru_sys::ARCHIVE_USER_SAVEDATA,
             OwnedPath::binary(&[raw_media(id.media) as u32, low, high]),
         ),
         ArchiveKind::ExtData => (
             ctru_sys::ARCHIVE_EXTDATA,
-            OwnedPath::binary(&[ctru_sys::MEDIATYPE_SD as u32, unique_id(id.title_id), 0]),
+            OwnedPath::binary(&[ctru_sys::MEDIATYPE_SD as u32, extdata_id(id.title_id), 0]),
         ),
     };
     let mut raw: ctru_sys::FS_Archive = 0;
@@ -158,12 +163,12 @@ fn entry_name(entry: &ctru_sys::FS_DirectoryEntry) -> String {
 impl SaveArchives for Archives {
     fn open(&mut self, id: ArchiveId) -> Result<ArchiveHandle, ArchiveError> {
         self.usable.clone().map_err(ArchiveError::Failed)?;
-        let raw = open_raw(id).map_err(|error| {
-            if error.is_not_found() {
-                ArchiveError::NoArchive(id)
-            } else {
-                ArchiveError::Failed(error.to_string())
-            }
+        let raw = open_raw(id).map_err(|error| match error.meaning() {
+            // A game never started: its save exists but is not formatted
+            // (0xC8A04554); it is not an error of the app.
+            FsMeaning::NotFormatted => ArchiveError::NotFormatted(id),
+            FsMeaning::NotFound => ArchiveError::NoArchive(id),
+            _ => ArchiveError::Failed(error.to_string()),
         })?;
         let handle = self.next;
         self.next = self.next.wrapping_add(1).max(1);
@@ -366,25 +371,16 @@ impl Drop for Archives {
     }
 }
 
-/// Whether this app may open other titles' save data: tries the first few
-/// titles; a title without save data says nothing, a refusal says no.
-pub fn probe_title_saves(title_ids: &[u64]) -> Result<(), String> {
-    for &title_id in title_ids.iter().take(16) {
-        let id = ArchiveId {
-            kind: ArchiveKind::SaveData,
-            media: MediaType::Sd,
-            title_id,
-        };
-        match open_raw(id) {
-            Ok(raw) => {
-                // SAFETY: closes the archive just opened, once.
-                let _ = unsafe { ctru_sys::FSUSER_CloseArchive(raw) };
-                return Ok(());
-            }
-            Err(error) if error.is_not_found() => continue,
-            Err(error) => return Err(error.to_string()),
-        }
-    }
-    // No title with save data to try: nothing was refused.
+/// Opens and closes one SD title's save data, for the start-up probe (the
+/// core's `capabilities::title_saves_access` decides from the answers).
+pub fn try_open_save(title_id: u64) -> Result<(), ResultCode> {
+    let id = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id,
+    };
+    let raw = open_raw(id).map_err(|error| ResultCode(error.code as u32))?;
+    // SAFETY: closes the archive just opened, once.
+    let _ = unsafe { ctru_sys::FSUSER_CloseArchive(raw) };
     Ok(())
 }

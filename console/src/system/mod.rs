@@ -16,6 +16,8 @@ pub mod spi;
 
 use std::fmt;
 
+use keepsake_core::platform::result_code::{FsMeaning, ResultCode};
+
 /// A system call that returned a failure result code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SysError {
@@ -26,14 +28,21 @@ pub struct SysError {
 }
 
 impl SysError {
-    /// The result code's summary says the thing asked for does not exist.
-    pub fn is_not_found(&self) -> bool {
-        ctru_sys::R_SUMMARY(self.code) == ctru_sys::RS_NOTFOUND
+    /// What the code means, decided on its module and description before
+    /// its summary (missing extdata answers 0xC8A04478: summary "invalid
+    /// state", description "not found"); see the core's `result_code`.
+    pub fn meaning(&self) -> FsMeaning {
+        ResultCode(self.code as u32).meaning()
     }
 
-    /// The result code's summary says a resource (space, handles) ran out.
+    /// The thing asked for does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.meaning() == FsMeaning::NotFound
+    }
+
+    /// A resource (space, handles) ran out.
     pub fn is_out_of_resource(&self) -> bool {
-        ctru_sys::R_SUMMARY(self.code) == ctru_sys::RS_OUTOFRESOURCE
+        self.meaning() == FsMeaning::OutOfResource
     }
 }
 
@@ -46,9 +55,10 @@ impl fmt::Display for SysError {
 
 impl std::error::Error for SysError {}
 
-/// Turns a libctru result code into a `Result`.
+/// Turns a libctru result code into a `Result`; every failure is logged.
 pub fn check(call: &'static str, code: ctru_sys::Result) -> Result<(), SysError> {
     if ctru_sys::R_FAILED(code) {
+        crate::failure_screen::record_failed_call(call, code);
         Err(SysError { call, code })
     } else {
         Ok(())

@@ -5,7 +5,8 @@
 //! command in write 1 and reads the answer in read 1. Infrared cartridges
 //! get the one-byte prefix in the header buffer at 1 MHz (their
 //! microcontroller only passes on what follows a slow byte); everything else
-//! goes at 4 MHz on the 1-bit bus.
+//! goes at 4 MHz on the 1-bit bus, but for the 8 MiB flash's unlock frames,
+//! sent alone at 512 kHz.
 
 use keepsake_core::platform::{SpiBus, SpiError};
 
@@ -83,6 +84,8 @@ impl SpiBus for NdsSpi {
         command: &[u8],
         response: &mut [u8],
     ) -> Result<(), SpiError> {
+        // 4 MHz for commands and data, 1 MHz for the infrared prefix
+        // (BernardoGiordano/Checkpoint 3ds/source/spi.cpp, SPIWriteRead).
         let fast = transfer_option(ctru_sys::BAUDRATE_4MHZ);
         let slow = transfer_option(ctru_sys::BAUDRATE_1MHZ);
         let wait = no_wait();
@@ -103,6 +106,34 @@ impl SpiBus for NdsSpi {
         // call returns (`prefix_byte`, `command`, `response`) or are empty
         // with null pointers; sizes match the buffers; the call is
         // synchronous and keeps no pointer afterwards.
+        let code = unsafe {
+            ctru_sys::PXIDEV_SPIMultiWriteRead(
+                &mut header,
+                &mut write1,
+                &mut read1,
+                &mut write2,
+                &mut read2,
+                &mut footer,
+            )
+        };
+        check("PXIDEV_SPIMultiWriteRead", code).map_err(|error| SpiError::Failed(error.to_string()))
+    }
+
+    /// The 8 MiB flash's vendor unlock frames go alone at 512 kHz
+    /// (BernardoGiordano/Checkpoint 3ds/source/spi.cpp, SPISendCommand8MB;
+    /// BAUDRATE_512KHZ from libctru's fs.h FS_CardSpiBaudRate).
+    fn send_slow(&mut self, command: &[u8]) -> Result<(), SpiError> {
+        let slow = transfer_option(ctru_sys::BAUDRATE_512KHZ);
+        let wait = no_wait();
+        let mut command = command.to_vec();
+        let mut header = buffer(std::ptr::null_mut(), 0, slow, wait)?;
+        let mut write1 = buffer(command.as_mut_ptr(), command.len(), slow, wait)?;
+        let mut read1 = buffer(std::ptr::null_mut(), 0, slow, wait)?;
+        let mut write2 = buffer(std::ptr::null_mut(), 0, slow, wait)?;
+        let mut read2 = buffer(std::ptr::null_mut(), 0, slow, wait)?;
+        let mut footer = buffer(std::ptr::null_mut(), 0, slow, wait)?;
+        // SAFETY: as in `transfer`: `command` lives until the synchronous call
+        // returns, every other descriptor is empty with a null pointer.
         let code = unsafe {
             ctru_sys::PXIDEV_SPIMultiWriteRead(
                 &mut header,

@@ -22,6 +22,7 @@ use std::fmt;
 use thiserror::Error;
 
 use crate::platform::SdCard;
+use crate::platform::result_code::{FsMeaning, ResultCode};
 use crate::platform::sd::read_recovering;
 use crate::ui::{Align, Buttons, Color, DrawCmd, Frame, FrameInput, TextSize};
 
@@ -395,6 +396,30 @@ impl Capabilities {
             }
         }
     }
+}
+
+/// Whether this app may open other titles' save data, from what opening
+/// them answered, title by title, in list order (pass a lazy iterator:
+/// asking stops at the first answer that decides). A title that was never
+/// started (FS "not formatted", 0xC8A04554) or has no save data or extdata
+/// ("not found", including 0xC8A04478 whose summary is "invalid state")
+/// says nothing about the app's rights, nor does any other failure of one
+/// title: those are that title's state, shown in the list. Only a refusal
+/// of rights ("not authorized") switches the feature off.
+pub fn title_saves_access(
+    answers: impl IntoIterator<Item = Result<(), ResultCode>>,
+) -> Result<(), String> {
+    for answer in answers {
+        match answer {
+            Ok(()) => return Ok(()),
+            Err(code) if code.meaning() == FsMeaning::NotAuthorized => {
+                return Err(format!("opening a title's save data: {code}"));
+            }
+            Err(_) => continue,
+        }
+    }
+    // No title to try, or none decided: nothing was refused.
+    Ok(())
 }
 
 /// The start-up screen shown when some feature is unavailable: one line per
@@ -832,6 +857,55 @@ mod tests {
         let mut frame = Frame::default();
         draw_notices(&[], Some(&problem), &mut frame);
         assert!(frame.shows("Only the SD card is used"));
+    }
+
+    #[test]
+    fn titles_never_started_or_without_extdata_do_not_switch_title_saves_off() {
+        let not_formatted = ResultCode(0xC8A0_4554);
+        let no_extdata = ResultCode(0xC8A0_4478);
+        // The old rule (a failure whose summary is not "not found" is a
+        // refusal) switched the feature off on the first of these.
+        assert_ne!(not_formatted.summary(), 4);
+        let mut asked = 0;
+        let answers = [
+            Err(not_formatted),
+            Err(no_extdata),
+            Ok(()),
+            Err(not_formatted),
+        ]
+        .into_iter()
+        .inspect(|_| asked += 1);
+        assert_eq!(title_saves_access(answers), Ok(()));
+        assert_eq!(asked, 3, "asking stops at the first title that opens");
+        // Sixteen and more titles never started: nothing was refused.
+        assert_eq!(title_saves_access(vec![Err(not_formatted); 40]), Ok(()));
+        assert_eq!(title_saves_access([]), Ok(()));
+        // Another failure of one title is that title's, not the app's.
+        assert_eq!(
+            title_saves_access([Err(ResultCode(0xC880_4464)), Ok(())]),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_rights_switches_title_saves_off_and_says_why() {
+        // MAKERESULT(RL_PERMANENT, RS_NOTSUPPORTED, RM_FS, RD_NOT_AUTHORIZED).
+        let refused = ResultCode(0xD8C0_47EA);
+        let reason = title_saves_access([Err(ResultCode(0xC8A0_4554)), Err(refused)]).unwrap_err();
+        assert_eq!(
+            reason,
+            "opening a title's save data: 0xD8C047EA (permanent, not supported, FS, \
+             description 1002: not authorized)"
+        );
+        let capabilities = Capabilities::probe(&ProbeConfig::probe_all(), |service| {
+            if service == Service::TitleSaves {
+                title_saves_access([Err(refused)])
+            } else {
+                Ok(())
+            }
+        });
+        assert!(!capabilities.allows(Feature::InstalledTitles));
+        assert!(capabilities.notices()[0].text.contains("not authorized"));
     }
 
     #[test]

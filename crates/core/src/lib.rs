@@ -3,7 +3,9 @@
 //! every path on a PC.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod capabilities;
+pub mod failure;
 pub mod gpu_texture;
 pub mod jobs;
 pub mod nds_card;

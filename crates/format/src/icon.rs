@@ -94,7 +94,7 @@ pub enum IconError {
         actual: usize,
         needed: usize,
     },
-    #[error("not an SMDH: the magic at offset 0 is {found:02x?}, expected \"SMDH\"")]
+    #[error("not an SMDH: the magic at offset 0 is {} (hex), expected \"SMDH\"", crate::text::hex_bytes(.found))]
     BadSmdhMagic { found: [u8; 4] },
 }
 

@@ -12,3 +12,4 @@ pub mod nds;
 pub mod nds_header;
 pub mod smdh;
 pub mod storage;
+pub mod text;

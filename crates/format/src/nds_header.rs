@@ -37,7 +37,7 @@ pub enum NdsHeaderError {
         computed: u16,
     },
     /// The game code is not four printable ASCII characters.
-    #[error("NDS game code at 0x0C is not 4 printable ASCII characters: {0:02X?}")]
+    #[error("NDS game code at 0x0C is not 4 printable ASCII characters: {} (hex)", crate::text::hex_bytes(.0))]
     BadGameCode([u8; 4]),
 }
 

@@ -61,7 +61,7 @@ pub enum SmdhError {
         len: usize,
     },
     /// Wrong magic.
-    #[error("SMDH magic at 0x0 is {found:02X?}, expected \"SMDH\"")]
+    #[error("SMDH magic at 0x0 is {} (hex), expected \"SMDH\"", crate::text::hex_bytes(.found))]
     BadMagic {
         /// The bytes found.
         found: [u8; 4],

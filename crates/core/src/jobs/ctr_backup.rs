@@ -5,6 +5,7 @@ use crate::jobs::tree::{Listing, walk_archive};
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::{ArchiveHandle, ArchiveId, Devices, SaveArchives, SdCard};
 use crate::store::BackupWriter;
+use crate::store::journal::JournalFile;
 
 /// What a finished backup did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct CtrBackupReport {
 pub(crate) struct ArchiveCopier {
     pub(crate) listing: Listing,
     pub(crate) writer: BackupWriter,
+    /// Every file copied so far, with its checksum (for the journal).
+    pub(crate) written: Vec<JournalFile>,
     next: usize,
 }
 
@@ -42,6 +45,7 @@ impl ArchiveCopier {
         Ok(Self {
             listing,
             writer,
+            written: Vec::new(),
             next: 0,
         })
     }
@@ -60,6 +64,7 @@ impl ArchiveCopier {
         if self.writer.read_file(sd, path)? != bytes {
             return Err(JobError::BackupNotKept { file: path.clone() });
         }
+        self.written.push(JournalFile::of(path, &bytes));
         self.next += 1;
         Ok(bytes.len() as u64)
     }

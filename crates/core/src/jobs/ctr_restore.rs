@@ -4,22 +4,30 @@
 //!    and every file of the backup reads (one per step);
 //! 2. copy the archive as it is into an automatic backup (one file per
 //!    step, each read back from the SD card);
-//! 3. clear the archive, create the backup's folders, write its files (one
-//!    per step) — no cancelling from the clearing on;
+//! 3. record the restore journal on the SD card, then clear the archive,
+//!    create the backup's folders, write its files (one per step) — no
+//!    cancelling from the clearing on;
 //! 4. commit (save data) and reset the title's secure value, as the system
 //!    expects after a restore;
-//! 5. read the archive back and compare it with the backup;
+//! 5. read the archive back and compare it with the backup, then remove the
+//!    journal (a failed read-back leaves it);
 //! 6. report exactly what was done.
 //!
 //! Save data changes become durable only at the commit, so a power cut
-//! before it leaves the archive as it was.
+//! before it leaves the archive as it was; extdata has no commit, and a
+//! commit that does not land whole is what the read-back is for. From the
+//! first delete to the end of the read-back the job is in its critical
+//! section ([`CtrRestoreJob::critical`]): the console must not hand control
+//! to the system until it is over.
 
+use crate::jobs::archive_clear::clear_archive;
 use crate::jobs::ctr_backup::ArchiveCopier;
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::platform::sd::join;
 use crate::platform::titles::unique_id;
 use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
+use crate::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
 use crate::store::naming::unique_id_of_folder;
 use crate::store::{BackupEntry, StoreError};
 
@@ -71,6 +79,9 @@ pub struct CtrRestoreJob {
     state: State,
     progress: Progress,
     report: CtrRestoreReport,
+    /// See [`CtrRestoreJob::keeping_way_back`].
+    way_back: Option<(String, Vec<JournalFile>)>,
+    journaled: bool,
 }
 
 impl CtrRestoreJob {
@@ -97,7 +108,25 @@ impl CtrRestoreJob {
             handle: None,
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
+            way_back: None,
+            journaled: false,
         }
+    }
+
+    /// Makes the journal of this restore name `journal`'s automatic backup
+    /// as the way back: for putting back what an unfinished restore left.
+    pub fn keeping_way_back(mut self, journal: &Journal) -> Self {
+        self.way_back = Some((journal.automatic_backup.clone(), journal.files.clone()));
+        self
+    }
+
+    /// Whether the job is between its first change to the archive and the
+    /// end of its read-back: nothing may end the app now.
+    pub fn critical(&self) -> bool {
+        matches!(
+            self.state,
+            State::Clear | State::Write { .. } | State::Commit | State::Verify { .. }
+        )
     }
 
     /// The archive the job works on.
@@ -113,6 +142,12 @@ impl CtrRestoreJob {
     /// The automatic backup, once made (empty before).
     pub fn auto_backup(&self) -> &str {
         &self.report.auto_backup
+    }
+
+    /// Whether the journal was recorded, so the save may have changed: a
+    /// job that stopped before cannot have written anything.
+    pub fn may_have_written(&self) -> bool {
+        self.journaled
     }
 
     /// Whether [`CtrRestoreJob::cancel`] would succeed.
@@ -215,22 +250,42 @@ impl CtrRestoreJob {
                     else {
                         unreachable!("matched above");
                     };
+                    let files = copier.written.clone();
                     self.report.auto_backup = copier.writer.finish(devices.sd)?;
+                    let (automatic_backup, files) = self
+                        .way_back
+                        .clone()
+                        .unwrap_or_else(|| (self.report.auto_backup.clone(), files));
+                    journal::record(
+                        devices.sd,
+                        &Journal {
+                            operation: Operation::Restore,
+                            save: JournalSave::of_archive(
+                                self.archive,
+                                &title_name_of(&self.title_dir),
+                            ),
+                            backup: Some(self.source.path.clone()),
+                            automatic_backup,
+                            files,
+                        },
+                    )?;
+                    self.journaled = true;
                     self.progress = Progress::start(Phase::Writing, 0, 1);
                     self.state = State::Clear;
                 }
             }
             State::Clear => {
                 let handle = self.handle();
-                for entry in devices.archives.list(handle, "/")? {
-                    let path = format!("/{}", entry.name);
-                    if entry.is_dir {
-                        devices.archives.delete_dir(handle, &path)?;
-                    } else {
-                        devices.archives.delete_file(handle, &path)?;
-                    }
-                    self.report.entries_cleared += 1;
-                }
+                // Extdata file by file, as Checkpoint does (see archive_clear).
+                self.report.entries_cleared +=
+                    clear_archive(devices.archives, handle, self.archive.kind).map_err(
+                        |stopped| JobError::ClearStopped {
+                            left: stopped.left_text(),
+                            path: stopped.path,
+                            reason: stopped.reason,
+                            auto_backup: self.report.auto_backup.clone(),
+                        },
+                    )?;
                 for dir in &self.listing.dirs {
                     devices.archives.create_dir(handle, &format!("/{dir}"))?;
                     self.report.dirs_created += 1;
@@ -298,6 +353,8 @@ impl CtrRestoreJob {
                     *next += 1;
                 }
                 if *next == self.listing.files.len() {
+                    // The archive holds the backup, read back whole.
+                    journal::clear(devices.sd)?;
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
@@ -327,5 +384,15 @@ impl CtrRestoreJob {
         }
         self.listing = walk_sd(devices.sd, &self.source.path)?;
         Ok(())
+    }
+}
+
+/// The title's name from its backup folder (`0x00300 Game` is `Game`;
+/// a folder without Checkpoint's id prefix is its whole name).
+fn title_name_of(title_dir: &str) -> String {
+    let folder = title_dir.rsplit('/').next().unwrap_or(title_dir);
+    match folder.split_once(' ') {
+        Some((_, name)) if unique_id_of_folder(folder).is_some() => name.to_owned(),
+        _ => folder.to_owned(),
     }
 }

@@ -123,7 +123,13 @@ fn backup_and_restore(id: ArchiveId) {
     assert_eq!(sim.archives.committed(id).unwrap(), &original);
     assert_eq!(restored.files_written, 9);
     assert_eq!(restored.files_verified, 9);
-    assert_eq!(restored.entries_cleared, 4, "3 root files and /data");
+    // Save data: 3 root files and /data; extdata, file by file: the 9
+    // files of the played tree, then /data/slots and /data.
+    let cleared = match id.kind {
+        ArchiveKind::SaveData => 4,
+        ArchiveKind::ExtData => played.files().len() as u64 + 2,
+    };
+    assert_eq!(restored.entries_cleared, cleared);
     assert_eq!(sd_tree(&sim, &restored.auto_backup).files(), played.files());
     let save_data = id.kind == ArchiveKind::SaveData;
     assert_eq!(
@@ -317,4 +323,71 @@ fn a_3ds_backup_cancelled_leaves_nothing_and_a_swapped_card_is_noticed() {
         run_job!(sim, job),
         Err(JobError::CardChanged { .. })
     ));
+}
+
+#[test]
+fn an_extdata_clear_that_stops_half_way_names_what_is_left() {
+    let id = ArchiveId {
+        kind: ArchiveKind::ExtData,
+        media: MediaType::Sd,
+        title_id: POKEMON_X,
+    };
+    let original = random_tree("extdata clear stops");
+    let mut sim = console_with(id, original.clone());
+    let title = title_of(&mut sim, id);
+    let dir = title_dir(&Config::default(), &title, id.kind);
+    let mut job = CtrBackupJob::new(id, &dir, "20260101-000000");
+    let report = run_job!(sim, job).unwrap();
+
+    sim.archives.fail_deleting("/data/file11.bin");
+    let mut job = CtrRestoreJob::new(id, &dir, entry(&report.folder));
+    let error = run_job!(sim, job).unwrap_err();
+    let JobError::ClearStopped {
+        path,
+        left,
+        auto_backup,
+        ..
+    } = &error
+    else {
+        panic!("expected a stopped clear, got {error:?}");
+    };
+    assert_eq!(path, "/data/file11.bin");
+    // Files go in sorted order: /data/file10.bin went, /data/file11.bin
+    // stayed, and so did everything after it.
+    assert!(
+        left.starts_with("/data/file11.bin, /data/file12.bin"),
+        "{left}"
+    );
+    assert!(left.ends_with("and 3 more"), "{left}");
+    let committed = sim.archives.committed(id).unwrap();
+    assert!(committed.read("/data/file10.bin").is_err());
+    assert!(committed.read("/data/file11.bin").is_ok());
+    // The automatic backup holds the extdata as it was.
+    assert_eq!(sd_tree(&sim, auto_backup).files(), original.files());
+    assert!(error.to_string().contains(auto_backup.as_str()));
+}
+
+#[test]
+fn a_restore_onto_a_game_never_started_is_refused_before_any_write() {
+    let id = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id: POKEMON_X,
+    };
+    let mut sim = console_with(id, random_tree("never started"));
+    let title = title_of(&mut sim, id);
+    let dir = title_dir(&Config::default(), &title, id.kind);
+    let mut job = CtrBackupJob::new(id, &dir, "20260101-000000");
+    let report = run_job!(sim, job).unwrap();
+    // The game is deleted and reinstalled, and not started since:
+    // Checkpoint neither lists nor formats such a save; it is refused.
+    sim.archives.insert_unformatted(id);
+    let mut job = CtrRestoreJob::new(id, &dir, entry(&report.folder));
+    let error = run_job!(sim, job).unwrap_err();
+    assert_eq!(
+        error,
+        JobError::Archive(crate::platform::ArchiveError::NotFormatted(id))
+    );
+    assert!(sim.archives.committed(id).is_none());
+    assert_eq!(sim.archives.commits(), 0);
 }

@@ -35,12 +35,39 @@ pub enum JobError {
         /// The automatic backup to restore from.
         auto_backup: String,
     },
+    /// Emptying the archive before the restore stopped half-way; extdata
+    /// keeps what was deleted (it has no commit), so what is left is named.
+    #[error(
+        "clearing the archive stopped at {path} ({reason}); still in it: {left}; \
+         the data as it was before is in {auto_backup}"
+    )]
+    ClearStopped {
+        /// The entry whose delete failed.
+        path: String,
+        /// Why.
+        reason: ArchiveError,
+        /// The files left, in words.
+        left: String,
+        /// The automatic backup to restore from.
+        auto_backup: String,
+    },
     /// A file of a new backup read back from the SD card differently from
     /// what was written; the backup was dropped before it was published.
     #[error("the SD card did not keep {file} as written, so that backup was dropped")]
     BackupNotKept {
         /// The file, relative to the backup folder.
         file: String,
+    },
+    /// The chip is one whose writing is experimental, and the setting that
+    /// allows it is off; nothing was read or written.
+    #[error(
+        "writing to 8 MiB flash cartridges is experimental and switched off, so nothing was written; backups of this cartridge work (to try a restore, set \"{setting}\": true in {config})"
+    )]
+    ExperimentalWritesOff {
+        /// The settings key that allows it.
+        setting: &'static str,
+        /// The settings file.
+        config: &'static str,
     },
     /// Writing has begun, so the job cannot stop.
     #[error("the save is being written and cannot be interrupted")]

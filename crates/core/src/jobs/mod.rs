@@ -9,7 +9,14 @@
 //! cancelled until its first write to the save; from then on it runs to the
 //! end or to an error, and it always begins by saving the current save as
 //! an automatic backup.
+//!
+//! Before its first write a restore records the restore journal
+//! ([`crate::store::journal`]) and removes it after its read-back, so a
+//! restore cut short is found at the next start. In between it is in its
+//! critical section (`critical()`): the app must not let the system end it
+//! (see [`crate::app::SystemEvents`]).
 
+mod archive_clear;
 mod ctr_backup;
 mod ctr_restore;
 mod ctr_verify;
@@ -25,7 +32,7 @@ pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};
 pub use error::JobError;
 pub use nds_backup::{NdsBackupJob, NdsBackupReport};
-pub use nds_restore::{NdsRestoreJob, NdsRestoreReport};
+pub use nds_restore::{EXPERIMENTAL_FLASH_8M_KEY, NdsRestoreJob, NdsRestoreReport};
 pub use nds_verify::{NdsVerifyJob, NdsVerifyReport};
 pub use progress::{Phase, Progress, Step};
 
@@ -40,5 +47,7 @@ pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
 
 #[cfg(test)]
 mod ctr_tests;
+#[cfg(test)]
+mod journal_tests;
 #[cfg(test)]
 mod tests;

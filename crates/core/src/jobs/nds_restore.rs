@@ -1,15 +1,30 @@
 //! Restoring (or erasing) an NDS save chip, safely:
 //!
-//! 1. validate: the backup belongs to this game, its file reads, and its
-//!    save fits the chip or converts to its size without loss; the card is
-//!    still the one the job was made for;
-//! 2. read the chip and save what it holds as an automatic backup (read
-//!    back from the SD card and compared before anything is written);
-//! 3. write only the write units (pages, or sectors on 8 MiB flash) that
-//!    differ — no cancelling from the first write on;
-//! 4. read everything back and compare;
-//! 5. report exactly what was done.
+//! 1. validate: writing this chip kind is allowed (the 8 MiB flash only
+//!    with the experimental setting, see [`crate::store::Config`]); the
+//!    backup belongs to this game, its file reads, and its save fits the
+//!    chip or converts to its size without loss; the card is still the one
+//!    the job was made for;
+//! 2. read the chip; check the card is still the same one (it may have
+//!    been swapped while it was read), then save what the chip holds as an
+//!    automatic backup (read back from the SD card and compared before
+//!    anything is written);
+//! 3. record the restore journal on the SD card;
+//! 4. write only the write units (pages, or sectors on 8 MiB flash) that
+//!    differ — no cancelling from the first write on. The 8 MiB flash is
+//!    unlocked only here, and each of its sectors is erased in the same
+//!    step that programs it, from the image validated in 1, after the
+//!    automatic backup was read back;
+//! 5. read everything back and compare, then remove the journal (a failed
+//!    read-back leaves it: the save is not what either backup holds);
+//! 6. report exactly what was done.
+//!
+//! From the first write to the end of the read-back the job is in its
+//! critical section ([`NdsRestoreJob::critical`]): the console must not hand
+//! control to the system (the POWER button's dialog ends the app) until it
+//! is over.
 
+use keepsake_format::nds::ChipKind;
 use keepsake_format::nds_header::NdsHeader;
 
 use crate::jobs::nds_backup::{ChipReader, ChipStream, publish_nds_backup};
@@ -17,7 +32,13 @@ use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::nds_card::{InsertedNds, SaveChip, differing_units};
 use crate::platform::Devices;
 use crate::store::BackupEntry;
+use crate::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
+use crate::store::naming::CONFIG_PATH;
+use crate::store::naming::nds_save_file_name;
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
+
+/// The settings key of [`crate::store::Config::experimental_flash_8m_writes`].
+pub const EXPERIMENTAL_FLASH_8M_KEY: &str = "experimental_flash_8m_writes";
 
 /// What a finished restore did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +82,12 @@ pub struct NdsRestoreJob {
     state: State,
     progress: Progress,
     report: NdsRestoreReport,
+    allow_flash_8m: bool,
+    /// The automatic backup the journal names when this job puts back the
+    /// one an unfinished restore left (so the way back stays the save as it
+    /// was before that restore, not the half-written one).
+    way_back: Option<(String, Vec<JournalFile>)>,
+    journaled: bool,
 }
 
 impl NdsRestoreJob {
@@ -94,7 +121,32 @@ impl NdsRestoreJob {
             target: Vec::new(),
             state: State::Validate,
             progress: Progress::start(Phase::Validating, 0, 1),
+            allow_flash_8m: false,
+            way_back: None,
+            journaled: false,
         }
+    }
+
+    /// Allows writing to an 8 MiB flash chip (the experimental setting,
+    /// [`crate::store::Config::experimental_flash_8m_writes`]); without it
+    /// the job refuses such a chip before touching it.
+    pub fn allow_experimental_flash_8m_writes(mut self, allow: bool) -> Self {
+        self.allow_flash_8m = allow;
+        self
+    }
+
+    /// Makes the journal of this restore name `journal`'s automatic backup
+    /// as the way back: for putting back what an unfinished restore left.
+    pub fn keeping_way_back(mut self, journal: &Journal) -> Self {
+        self.way_back = Some((journal.automatic_backup.clone(), journal.files.clone()));
+        self
+    }
+
+    /// Whether the job is between its first write to the card and the end
+    /// of its read-back: nothing may end the app now (see the module
+    /// comment).
+    pub fn critical(&self) -> bool {
+        matches!(self.state, State::Write { .. } | State::Verify(_))
     }
 
     fn chip(&self) -> SaveChip {
@@ -109,6 +161,12 @@ impl NdsRestoreJob {
     /// The automatic backup, once made (empty before).
     pub fn auto_backup(&self) -> &str {
         &self.report.auto_backup
+    }
+
+    /// Whether the journal was recorded, so the save may have changed: a
+    /// job that stopped before cannot have written anything.
+    pub fn may_have_written(&self) -> bool {
+        self.journaled
     }
 
     /// Whether [`NdsRestoreJob::cancel`] would succeed.
@@ -169,6 +227,11 @@ impl NdsRestoreJob {
                 }
             }
             State::AutoBackup(current) => {
+                // The chip was read over many frames: a card swapped in
+                // meanwhile must neither be saved as this game's automatic
+                // backup nor receive this game's save. (From here to the
+                // first write is one frame, too short to swap a card.)
+                check_same_card(&self.card, devices)?;
                 let name = auto_backup_name(devices.clock.now());
                 let folder = publish_nds_backup(
                     devices.sd,
@@ -179,12 +242,40 @@ impl NdsRestoreJob {
                 )?;
                 // Nothing is written to the card unless its save is safe:
                 // the backup was read back before it was published.
-                self.report.auto_backup = folder;
+                self.report.auto_backup = folder.clone();
                 let dirty = differing_units(current, &self.target, chip.write_unit_size());
                 if dirty.is_empty() {
+                    if self.way_back.is_some() {
+                        // Putting back found the save already as it was:
+                        // the unfinished restore is resolved.
+                        journal::clear(devices.sd)?;
+                    }
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
+                let file = nds_save_file_name(&self.card.header_title);
+                let (automatic_backup, files) = self
+                    .way_back
+                    .clone()
+                    .unwrap_or_else(|| (folder, vec![JournalFile::of(&file, current)]));
+                journal::record(
+                    devices.sd,
+                    &Journal {
+                        operation: if self.source.is_some() {
+                            Operation::Restore
+                        } else {
+                            Operation::Erase
+                        },
+                        save: JournalSave::NdsCard {
+                            game_code: self.card.game_code.clone(),
+                            header_title: self.card.header_title.clone(),
+                        },
+                        backup: self.source.as_ref().map(|s| s.path.clone()),
+                        automatic_backup,
+                        files,
+                    },
+                )?;
+                self.journaled = true;
                 self.progress = Progress::start(
                     Phase::Writing,
                     (dirty.len() * chip.write_unit_size()) as u64,
@@ -194,8 +285,13 @@ impl NdsRestoreJob {
             }
             State::Write { dirty, next } => {
                 if *next == 0 {
+                    // Only now, with the automatic backup read back and
+                    // something to write, is the 8 MiB flash unlocked.
                     chip.unlock(devices.card.spi())?;
                 }
+                // On the 8 MiB flash this erases the sector and programs it
+                // from `target` in one step: no sector is left erased
+                // without its new contents in hand.
                 let unit = chip.write_unit_size();
                 let index = dirty[*next];
                 chip.write_unit(
@@ -229,6 +325,8 @@ impl NdsRestoreJob {
                 self.progress.advance(n as u64);
                 self.report.verified_bytes += n as u64;
                 if stream.finished() {
+                    // The card holds the backup, read back whole.
+                    journal::clear(devices.sd)?;
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(self.report.clone()));
                 }
@@ -238,15 +336,13 @@ impl NdsRestoreJob {
     }
 
     fn validate(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
-        let header = devices.card.nds_header()?;
-        let same_card = NdsHeader::parse(&header).is_ok_and(|h| {
-            h.game_code() == self.card.game_code && h.title() == self.card.header_title
-        });
-        if !same_card {
-            return Err(JobError::CardChanged {
-                expected: format!("{} ({})", self.card.header_title, self.card.game_code),
+        if self.chip().kind() == ChipKind::Flash8M && !self.allow_flash_8m {
+            return Err(JobError::ExperimentalWritesOff {
+                setting: EXPERIMENTAL_FLASH_8M_KEY,
+                config: CONFIG_PATH,
             });
         }
+        check_same_card(&self.card, devices)?;
         let chip = self.chip();
         match &self.source {
             None => self.target = vec![0xFF; chip.capacity()],
@@ -263,3 +359,20 @@ impl NdsRestoreJob {
         Ok(())
     }
 }
+
+/// Fails unless the card in the slot is `card`.
+fn check_same_card(card: &InsertedNds, devices: &mut Devices<'_>) -> Result<(), JobError> {
+    let header = devices.card.nds_header()?;
+    let same_card = NdsHeader::parse(&header)
+        .is_ok_and(|h| h.game_code() == card.game_code && h.title() == card.header_title);
+    if !same_card {
+        return Err(JobError::CardChanged {
+            expected: format!("{} ({})", card.header_title, card.game_code),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "nds_restore_flash8m_tests.rs"]
+mod flash8m_tests;

@@ -1,36 +1,50 @@
 //! Finding which save chip an NDS card carries.
 //!
-//! 1. JEDEC id (0x9F) and status (0x05). A known flash id names the chip.
+//! 0. Wait for the chip to finish any write it is still busy with: a busy
+//!    chip ignores the id query (Checkpoint and TWLSaveTool spi.cpp,
+//!    SPIReadJEDECIDAndStatusReg calls SPIWaitWriteEnd first).
+//! 1. JEDEC id (0x9F) and status (0x05). A known flash id names the chip
+//!    (the ids of Checkpoint spi.cpp, knownJEDECS).
 //! 2. No id (0xFFFFFF) and status 0xF0: the 512-byte EEPROM, whose unused
-//!    status bits read high.
-//! 3. No id and status 0x00: a larger EEPROM, sized from what it returns to
-//!    reads alone where possible:
+//!    status bits read high (Checkpoint spi.cpp, SPIGetCardType).
+//! 3. No id and status 0x00: a larger EEPROM (same source), sized from what
+//!    it returns to reads where reads can prove it, and by the proven probe
+//!    where they cannot:
 //!    - Address width. Read with two address bytes: a two-byte part answers
 //!      at once, a three-byte part (128 KiB) is still taking its third
 //!      address byte during the first read clock and answers 0xFF there. Any
 //!      byte that is not 0xFF, read back at its own address with two
 //!      address bytes, tells which.
 //!    - 8 or 64 KiB. An 8 KiB part ignores address bits 13..15, so its
-//!      64 KiB of reads repeat every 8 KiB; contents that do not repeat
-//!      prove 64 KiB, varied contents that repeat prove 8 KiB.
+//!      64 KiB of reads repeat every 8 KiB. Contents that do not repeat
+//!      prove 64 KiB. Contents that repeat prove nothing: a 64 KiB part can
+//!      hold a save that repeats every 8 KiB. Then the probe of Checkpoint
+//!      and TWLSaveTool (spi.cpp, _SPIIsDataMirrored, after savegame-manager)
+//!      decides: the byte at n - 1 (n = 8 KiB) is written inverted; if the
+//!      byte at 2n - 1 changed with it, the part is n bytes. The original
+//!      byte is then written back and read to check it (the proven tools do
+//!      not check).
 //!    - All 0xFF with two address bytes: a blank two-byte part, or a
 //!      three-byte part whose data lies where such reads do not reach.
 //!      The whole 128 KiB is read with three address bytes; any byte that
 //!      is not 0xFF proves a 128 KiB part (a blank two-byte part reads
 //!      0xFF at every address).
-//!    - Ambiguous (a blank chip, or one byte value throughout): one
-//!      byte is written at address 0 and looked for at 0 and at 0x2000
-//!      (with two, then three address bytes), then the original byte is
-//!      written back and checked.
+//!    - Blank with either width: the probe with two address bytes (a
+//!      three-byte part takes the data byte for an address byte and writes
+//!      nothing); if it did not take, the probe with three address bytes
+//!      at n = 64 KiB must take and not be mirrored: 128 KiB. Checkpoint
+//!      decides 128 KiB from two two-byte probes that both saw nothing
+//!      change; a probe that took is stronger evidence.
 //! 4. Anything else is reported with its id and status, never guessed.
 //!
 //! [`Detector`] does this as a step machine, so the UI can identify a card
-//! that was just inserted without stalling a frame: one step sends the id
-//! and status queries, each of the next eight reads one 8 KiB block of the
-//! EEPROM, and a last step sizes it (at most a one-byte read, or the whole
-//! probe with its restore, so the card never holds the probe byte between
-//! two steps); a blank-reading EEPROM takes sixteen more block reads, with
-//! three address bytes, before that. [`detect`] runs the steps to the end.
+//! that was just inserted without stalling a frame: one step waits for the
+//! chip and sends the id and status queries, each of the next eight reads
+//! one 8 KiB block of the EEPROM, and a last step sizes it (at most a
+//! one-byte read, or the whole probe with its restore, so the card never
+//! holds the probe byte between two steps); a blank-reading EEPROM takes
+//! sixteen more block reads, with three address bytes, before that.
+//! [`detect`] runs the steps to the end.
 
 use keepsake_format::nds::ChipKind;
 
@@ -38,7 +52,9 @@ use crate::nds_card::protocol::{Bus, STATUS_BUSY, STATUS_WRITE_ENABLED, opcode};
 use crate::nds_card::{NdsCardError, SaveChip};
 use crate::platform::SpiBus;
 
-/// The flash parts found on NDS cards, by JEDEC id.
+/// The flash parts found on NDS cards, by JEDEC id (Checkpoint 3.13+
+/// spi.cpp: knownJEDECS, and SPIGetCardType's jedecOrderedList and its
+/// 0x208013 and 0x204017 / 0x202017 cases; capacities from SPIGetCapacity).
 pub const KNOWN_FLASH_IDS: [(u32, ChipKind); 8] = [
     (0x20_4012, ChipKind::Flash256K),
     (0x62_1600, ChipKind::Flash256K),
@@ -69,10 +85,21 @@ pub struct Detection {
     pub probed: bool,
 }
 
+/// The id query's answer when no flash answers it (Checkpoint spi.cpp,
+/// SPIGetCardType: `jedec == 0x00ffffff`).
 const NO_ID: u32 = 0xFF_FFFF;
+/// The 512-byte EEPROM's status, latch and busy bits masked (Checkpoint
+/// spi.cpp, SPIGetCardType: `(sr & 0xfd) == 0xF0`).
 const EEPROM_512_STATUS: u8 = 0xF0;
+/// Other EEPROMs' status, masked the same way (same source: `== 0x00`).
 const EEPROM_STATUS: u8 = 0x00;
+/// The status when nothing drives the line, masked: no chip answers.
+const NOTHING_ANSWERS: u8 = 0xFC;
+/// The smallest multi-kilobyte EEPROM, the first size the probe tests
+/// (Checkpoint spi.cpp, SPIGetCardType: `_SPIIsDataMirrored(t, 8192, ...)`).
 const KIB8: usize = 0x2000;
+/// The second size the probe tests (same source: `65536`).
+const KIB64: usize = 0x1_0000;
 
 /// Bytes of the EEPROM one [`Detector`] step reads: one block of the
 /// smallest multi-kilobyte part, the unit the mirroring analysis compares.
@@ -204,6 +231,7 @@ impl Detector {
     /// The id and status queries, which settle every chip but the larger
     /// EEPROMs.
     fn identify(&self, bus: &mut Bus<'_>) -> Result<State, NdsCardError> {
+        bus.wait_ready_if_present()?;
         let jedec = bus.jedec_id()?;
         let status = bus.status()?;
         let ended = |kind, jedec_id| Ok(State::Ended(Ok(self.found(kind, jedec_id, false))));
@@ -217,7 +245,7 @@ impl Detector {
             (NO_ID, EEPROM_STATUS) => Ok(State::Reading {
                 image: Vec::with_capacity(SIZING_READ),
             }),
-            (NO_ID, 0xFC) => Err(NdsCardError::NoChip { jedec, status }),
+            (NO_ID, NOTHING_ANSWERS) => Err(NdsCardError::NoChip { jedec, status }),
             _ => Err(NdsCardError::UnknownChip { jedec, status }),
         }
     }
@@ -291,25 +319,17 @@ fn two_byte_size(bus: &mut Bus<'_>, image: &[u8]) -> Result<(ChipKind, bool), Nd
     if image.chunks(KIB8).any(|block| block != first) {
         return Ok((ChipKind::Eeprom64K, false));
     }
-    // The reads repeat every 8 KiB. Varied contents repeating eight times
-    // over are an 8 KiB part showing through its ignored address bits;
-    // uniform contents (all 0x00, say) would look the same on a 64 KiB
-    // part, and one probe byte settles it.
-    if first.iter().any(|&b| b != first[0]) {
-        return Ok((ChipKind::Eeprom8K, false));
+    // The reads repeat every 8 KiB: an 8 KiB part showing through its
+    // ignored address bits, or a 64 KiB part holding a repeating save.
+    // Only the probe can tell.
+    let probe = probe(bus, 2, KIB8)?;
+    if !probe.took {
+        return Err(NdsCardError::EepromSize(format!(
+            "its contents repeat every 8 KiB, and the probe write at address {:#x} that tells an 8 KiB part from a 64 KiB one did not take",
+            KIB8 - 1
+        )));
     }
-    let original = image[0];
-    let probe = !original;
-    write_raw(bus, 2, 0, probe)?;
-    let took = read_raw(bus, 2, 0, 1)?[0] == probe;
-    let mirrored = read_raw(bus, 2, KIB8, 1)?[0] == probe;
-    restore(bus, 2, original)?;
-    if !took {
-        return Err(NdsCardError::EepromSize(
-            "a probe write at address 0 did not take".into(),
-        ));
-    }
-    let kind = if mirrored {
+    let kind = if probe.mirrored {
         ChipKind::Eeprom8K
     } else {
         ChipKind::Eeprom64K
@@ -321,33 +341,66 @@ fn blank_probe(bus: &mut Bus<'_>) -> Result<(ChipKind, bool), NdsCardError> {
     // Blank (all 0xFF): neither the address width nor the size shows.
     // Written with two address bytes, a three-byte part sees no data byte
     // and writes nothing.
-    write_raw(bus, 2, 0, 0x00)?;
-    if read_raw(bus, 2, 0, 1)?[0] == 0x00 {
-        let mirrored = read_raw(bus, 2, KIB8, 1)?[0] == 0x00;
-        restore(bus, 2, 0xFF)?;
-        let kind = if mirrored {
+    let two = probe(bus, 2, KIB8)?;
+    if two.took {
+        let kind = if two.mirrored {
             ChipKind::Eeprom8K
         } else {
             ChipKind::Eeprom64K
         };
         return Ok((kind, true));
     }
-    write_raw(bus, 3, 0, 0x00)?;
-    if read_raw(bus, 3, 0, 1)?[0] == 0x00 {
-        restore(bus, 3, 0xFF)?;
-        return Ok((ChipKind::Eeprom128K, true));
+    let three = probe(bus, 3, KIB64)?;
+    match (three.took, three.mirrored) {
+        (true, false) => Ok((ChipKind::Eeprom128K, true)),
+        (true, true) => Err(NdsCardError::EepromSize(
+            "the chip takes three address bytes but repeats every 64 KiB, which no known part does"
+                .into(),
+        )),
+        (false, _) => Err(NdsCardError::EepromSize(
+            "the chip answers like an EEPROM but took no probe write".into(),
+        )),
     }
-    Err(NdsCardError::EepromSize(
-        "the chip answers like an EEPROM but took no probe write".into(),
-    ))
 }
 
-fn restore(bus: &mut Bus<'_>, width: usize, original: u8) -> Result<(), NdsCardError> {
-    write_raw(bus, width, 0, original)?;
-    let now = read_raw(bus, width, 0, 1)?[0];
+/// What the probe found.
+struct Probe {
+    /// The inverted byte read back at n - 1.
+    took: bool,
+    /// The byte at 2n - 1 changed with it: the part is n bytes.
+    mirrored: bool,
+}
+
+/// The probe of Checkpoint and TWLSaveTool (spi.cpp, _SPIIsDataMirrored):
+/// read the bytes at n - 1 and 2n - 1, write the first inverted, read
+/// 2n - 1 again, write the first back. Here the probe byte is also read
+/// back (did it take?) and so is the restored byte (checked).
+fn probe(bus: &mut Bus<'_>, width: usize, n: usize) -> Result<Probe, NdsCardError> {
+    let low = n - 1;
+    let high = 2 * n - 1;
+    let original = read_raw(bus, width, low, 1)?[0];
+    let before = read_raw(bus, width, high, 1)?[0];
+    write_raw(bus, width, low, !original)?;
+    let took = read_raw(bus, width, low, 1)?[0] == !original;
+    let after = read_raw(bus, width, high, 1)?[0];
+    restore(bus, width, low, original)?;
+    Ok(Probe {
+        took,
+        mirrored: after != before,
+    })
+}
+
+fn restore(
+    bus: &mut Bus<'_>,
+    width: usize,
+    address: usize,
+    original: u8,
+) -> Result<(), NdsCardError> {
+    write_raw(bus, width, address, original)?;
+    let now = read_raw(bus, width, address, 1)?[0];
     if now != original {
         return Err(NdsCardError::EepromSize(format!(
-            "restoring the probed byte at address 0 to {original:02X} left {now:02X}"
+            "restoring the probed byte at address {address:#x} to {original:02X} left {now:02X}"
         )));
     }
     Ok(())

@@ -42,16 +42,12 @@ pub enum NdsCardError {
         status: u8,
     },
     /// The chip stayed busy.
-    #[error("the chip stayed busy after the write at {address:#08x}")]
+    #[error(
+        "the save chip stayed busy at address {address:#08x} and never became ready; the card may be badly seated or damaged"
+    )]
     Timeout {
         /// The last write's address.
         address: usize,
-    },
-    /// The 8 MiB flash stayed write-protected.
-    #[error("the 8 MiB flash stayed write-protected after the unlock (status {status:02X})")]
-    Locked {
-        /// The status read back.
-        status: u8,
     },
     /// A request outside the chip.
     #[error("{len} bytes at {address:#x} do not fit a {capacity}-byte chip")]

@@ -8,6 +8,15 @@
 //! the chip between commands and checking the write-enable latch took.
 //! [`differing_units`] picks the units whose bytes differ, so a restore
 //! writes only what changed.
+//!
+//! The reference for every command and sequence is the proven tools'
+//! source: Checkpoint 3.13+ (BernardoGiordano/Checkpoint, 3ds/source/spi.cpp)
+//! and TWLSaveTool (TuxSH/TWLSaveTool, source/SPI.cpp, include/SPI.h), with
+//! GBATEK and the parts' datasheets; each constant names its own source.
+//! "Checkpoint and TWLSaveTool spi.cpp" means both files, which share these
+//! functions (Checkpoint's descends from TWLSaveTool's).
+//! Where the sources disagree, the comment says so and the proven tool is
+//! followed.
 
 mod chip;
 mod detect;

@@ -73,6 +73,10 @@ pub enum ArchiveError {
     /// The title has no such archive (no save data, no extdata).
     #[error("there is no {0}")]
     NoArchive(ArchiveId),
+    /// The archive exists but was never formatted: the game was never
+    /// started, so it has no save data yet (FS result 0xC8A04554).
+    #[error("the {0} was never formatted: start the game once")]
+    NotFormatted(ArchiveId),
     /// The handle is not (or no longer) open.
     #[error("archive handle {0:?} is not open")]
     NotOpen(ArchiveHandle),

@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod card;
 pub mod clock;
+pub mod result_code;
 pub mod sd;
 pub mod spi;
 pub mod titles;

@@ -39,4 +39,12 @@ pub trait SpiBus {
         command: &[u8],
         response: &mut [u8],
     ) -> Result<(), SpiError>;
+
+    /// Sends `command` alone in one chip-select cycle at the slow clock the
+    /// 8 MiB flash's vendor unlock frames go at (512 kHz: Checkpoint 3.13+
+    /// 3ds/source/spi.cpp, SPISendCommand8MB), reading nothing. A bus that
+    /// cannot change its clock sends it like [`SpiBus::transfer`].
+    fn send_slow(&mut self, command: &[u8]) -> Result<(), SpiError> {
+        self.transfer(None, command, &mut [])
+    }
 }

@@ -3,9 +3,24 @@
 //! (extdata has no commit step: its writes land at once). Losing power or
 //! closing drops uncommitted save-data changes, as on the console. Secure
 //! value resets are recorded for tests to check.
+//!
+//! Faults, as a failing card or a damaged save filesystem shows them: a file
+//! write that reports success but does not keep the bytes
+//! ([`SimArchives::garble_next_write`]), and a commit that lands without a
+//! file ([`SimArchives::lose_at_next_commit`]).
+//!
+//! Where the console differs from a plain tree, so does the simulation: a
+//! title never started has a save archive that exists but is not formatted
+//! ([`SimArchives::insert_unformatted`]; FS 0xC8A04554); the versions of a
+//! game that share extdata open one archive (keyed by
+//! [`extdata_id`]); extdata refuses the recursive directory delete, which
+//! Checkpoint never uses on it (`3ds/source/io.cpp`, restore: file by file
+//! since 08fef96 "Fix #171"), so no code path comes to rely on it; and a
+//! delete can be made to fail ([`SimArchives::fail_deleting`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::platform::titles::extdata_id;
 use crate::platform::{
     ArchiveEntry, ArchiveError, ArchiveHandle, ArchiveId, ArchiveKind, MediaType, SaveArchives,
 };
@@ -27,6 +42,23 @@ pub struct SimArchives {
     secure_value_resets: Vec<(u64, MediaType)>,
     commits: u64,
     power: PowerSupply,
+    garble_next_write: bool,
+    lose_at_commit: Option<String>,
+    unformatted: BTreeSet<ArchiveId>,
+    failing_deletes: BTreeSet<String>,
+}
+
+/// The key an archive is stored under: extdata by its extdata id, so the
+/// versions of a game that share one find the same archive.
+fn key(id: ArchiveId) -> ArchiveId {
+    match id.kind {
+        ArchiveKind::SaveData => id,
+        ArchiveKind::ExtData => ArchiveId {
+            kind: ArchiveKind::ExtData,
+            media: MediaType::Sd,
+            title_id: 0x0004_0000_0000_0000 | (u64::from(extdata_id(id.title_id)) << 8),
+        },
+    }
 }
 
 fn archive_error(e: TreeError) -> ArchiveError {
@@ -47,17 +79,35 @@ impl SimArchives {
             secure_value_resets: Vec::new(),
             commits: 0,
             power,
+            unformatted: BTreeSet::new(),
+            failing_deletes: BTreeSet::new(),
+            garble_next_write: false,
+            lose_at_commit: None,
         }
     }
 
     /// Creates (or replaces) an archive with these contents.
     pub fn insert(&mut self, id: ArchiveId, tree: MemTree) {
-        self.committed.insert(id, tree);
+        self.unformatted.remove(&key(id));
+        self.committed.insert(key(id), tree);
+    }
+
+    /// Creates the save archive of a title that was never started: it
+    /// exists, but opening it fails as not formatted.
+    pub fn insert_unformatted(&mut self, id: ArchiveId) {
+        self.committed.remove(&key(id));
+        self.unformatted.insert(key(id));
+    }
+
+    /// Makes every later delete of `path` (in any archive) fail, as a
+    /// console's FS can half-way through clearing an archive.
+    pub fn fail_deleting(&mut self, path: &str) {
+        self.failing_deletes.insert(path.to_owned());
     }
 
     /// An archive's committed contents.
     pub fn committed(&self, id: ArchiveId) -> Option<&MemTree> {
-        self.committed.get(&id)
+        self.committed.get(&key(id))
     }
 
     /// Secure value resets so far.
@@ -68,6 +118,18 @@ impl SimArchives {
     /// Commits so far.
     pub fn commits(&self) -> u64 {
         self.commits
+    }
+
+    /// Makes the next file write keep its bytes with the last one's lowest
+    /// bit flipped (one byte where it was empty) while reporting success.
+    pub fn garble_next_write(&mut self) {
+        self.garble_next_write = true;
+    }
+
+    /// Makes the next commit land without the file at `path` (gone from
+    /// the archive as committed and as open).
+    pub fn lose_at_next_commit(&mut self, path: &str) {
+        self.lose_at_commit = Some(path.to_owned());
     }
 
     /// Drops every open handle and its uncommitted changes (a reboot).
@@ -90,6 +152,15 @@ impl SimArchives {
         self.open
             .get_mut(&archive.0)
             .ok_or(ArchiveError::NotOpen(archive))
+    }
+
+    fn refuse_failing_delete(&self, path: &str) -> Result<(), ArchiveError> {
+        if self.failing_deletes.contains(path) {
+            return Err(ArchiveError::Failed(format!(
+                "{path}: the system refused the delete"
+            )));
+        }
+        Ok(())
     }
 
     /// Extdata has no commit: mirror every change at once.
@@ -120,11 +191,15 @@ impl SimArchives {
 impl SaveArchives for SimArchives {
     fn open(&mut self, id: ArchiveId) -> Result<ArchiveHandle, ArchiveError> {
         self.on()?;
+        if self.unformatted.contains(&key(id)) {
+            return Err(ArchiveError::NotFormatted(id));
+        }
         let working = self
             .committed
-            .get(&id)
+            .get(&key(id))
             .cloned()
             .ok_or(ArchiveError::NoArchive(id))?;
+        let id = key(id);
         let handle = self.next_handle;
         self.next_handle += 1;
         self.open.insert(handle, Open { id, working });
@@ -164,6 +239,14 @@ impl SaveArchives for SimArchives {
         path: &str,
         bytes: &[u8],
     ) -> Result<(), ArchiveError> {
+        if std::mem::take(&mut self.garble_next_write) {
+            let mut kept = bytes.to_vec();
+            match kept.last_mut() {
+                Some(last) => *last ^= 1,
+                None => kept.push(0),
+            }
+            return self.mutate(archive, |t| t.write(path, &kept));
+        }
         self.mutate(archive, |t| t.write(path, bytes))
     }
 
@@ -172,17 +255,31 @@ impl SaveArchives for SimArchives {
     }
 
     fn delete_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.refuse_failing_delete(path)?;
         self.mutate(archive, |t| t.remove_file(path))
     }
 
     fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.refuse_failing_delete(path)?;
+        let open = self.handle(archive)?;
+        if open.id.kind == ArchiveKind::ExtData
+            && !open.working.list(path).map_err(archive_error)?.is_empty()
+        {
+            return Err(ArchiveError::Failed(format!(
+                "{path}: extra data is not cleared with a recursive delete"
+            )));
+        }
         self.mutate(archive, |t| t.remove_dir_all(path))
     }
 
     fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError> {
         self.handle(archive)?;
         self.begin_write()?;
-        let open = &self.open[&archive.0];
+        let open = self.open.get_mut(&archive.0).expect("checked above");
+        if let Some(path) = self.lose_at_commit.take() {
+            // Best effort: a path that is not there is simply not lost.
+            let _ = open.working.remove_file(&path);
+        }
         self.committed.insert(open.id, open.working.clone());
         self.commits += 1;
         Ok(())

@@ -2,8 +2,10 @@
 //! maybe an infrared front end) or a 3DS card (a title id), with faults.
 //!
 //! The slot counts every SPI transfer and byte so tests can bound what a job
-//! costs on the bus. Faults: the Nth transfer fails, the card is pulled out
-//! after N transfers, and the shared power supply can go.
+//! costs on the bus (and `examples/nds_bus_time.rs` can turn the counts into
+//! time on the console), and can record the commands it carried, so tests
+//! can check their order. Faults: the Nth transfer fails, the card is pulled
+//! out after N transfers, and the shared power supply can go.
 
 use crate::platform::spi::INFRARED_PREFIX;
 use crate::platform::{CardError, CardKind, CardSlot, SpiBus, SpiError};
@@ -48,6 +50,34 @@ pub struct BusStats {
     pub page_writes: u64,
     /// Page or sector erases the chip carried out.
     pub erases: u64,
+    /// Status reads that found the chip busy (counted in `transfers` too).
+    /// On the console their number depends on time, not on the driver: a
+    /// model of time counts the wait instead (see `examples/nds_bus_time.rs`).
+    pub busy_polls: u64,
+}
+
+/// One recorded transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusRecord {
+    /// The command's first bytes (opcode and address; at most
+    /// [`BusRecord::HEAD`]).
+    pub head: Vec<u8>,
+    /// The whole command's length, data included.
+    pub command_len: usize,
+    /// Bytes read.
+    pub response_len: usize,
+    /// Sent at the slow clock ([`SpiBus::send_slow`]).
+    pub slow: bool,
+}
+
+impl BusRecord {
+    /// Command bytes kept per record.
+    pub const HEAD: usize = 8;
+
+    /// The opcode.
+    pub fn opcode(&self) -> Option<u8> {
+        self.head.first().copied()
+    }
 }
 
 /// The card slot.
@@ -58,6 +88,7 @@ pub struct SimCardSlot {
     stats: BusStats,
     fail_transfer: Option<u64>,
     pull_after: Option<u64>,
+    record: Option<Vec<BusRecord>>,
 }
 
 impl SimCardSlot {
@@ -69,7 +100,19 @@ impl SimCardSlot {
             stats: BusStats::default(),
             fail_transfer: None,
             pull_after: None,
+            record: None,
         }
+    }
+
+    /// Starts recording every transfer from now (dropping any earlier
+    /// record).
+    pub fn record_commands(&mut self) {
+        self.record = Some(Vec::new());
+    }
+
+    /// The transfers recorded since [`SimCardSlot::record_commands`].
+    pub fn recorded(&self) -> &[BusRecord] {
+        self.record.as_deref().unwrap_or(&[])
     }
 
     /// Puts a card in (replacing any).
@@ -131,6 +174,24 @@ impl SpiBus for SimCardSlot {
         command: &[u8],
         response: &mut [u8],
     ) -> Result<(), SpiError> {
+        self.cycle(prefix, command, response, false)
+    }
+
+    fn send_slow(&mut self, command: &[u8]) -> Result<(), SpiError> {
+        self.cycle(None, command, &mut [], true)
+    }
+}
+
+impl SimCardSlot {
+    /// One chip-select cycle, at the slow clock when `slow` (the chips do
+    /// not depend on it; the record shows it).
+    fn cycle(
+        &mut self,
+        prefix: Option<u8>,
+        command: &[u8],
+        response: &mut [u8],
+        slow: bool,
+    ) -> Result<(), SpiError> {
         response.fill(0xFF);
         self.power.check().map_err(|_| SpiError::PowerLost)?;
         if self.pull_after.is_some_and(|n| self.stats.transfers >= n) {
@@ -149,6 +210,14 @@ impl SpiBus for SimCardSlot {
             return Err(SpiError::Failed("simulated transfer failure".into()));
         }
         self.stats.bytes_in += response.len() as u64;
+        if let Some(record) = &mut self.record {
+            record.push(BusRecord {
+                head: command[..command.len().min(BusRecord::HEAD)].to_vec(),
+                command_len: command.len(),
+                response_len: response.len(),
+                slow,
+            });
+        }
         if nds.infrared && prefix != Some(INFRARED_PREFIX) {
             // The infrared front end passes nothing on without its prefix.
             return Ok(());
@@ -159,6 +228,7 @@ impl SpiBus for SimCardSlot {
             .map_err(|_| SpiError::PowerLost)?;
         self.stats.page_writes += u64::from(effect.programmed);
         self.stats.erases += u64::from(effect.erased);
+        self.stats.busy_polls += u64::from(effect.busy_poll);
         Ok(())
     }
 }

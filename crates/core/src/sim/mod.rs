@@ -1,6 +1,7 @@
 //! A whole console in memory: every platform trait implemented over plain
 //! data, with faults (failing transfers, a pulled card, power lost after
-//! the Nth write, a full SD card), for tests and the PC preview.
+//! the Nth write, the POWER button, a full SD card, archive writes that do
+//! not stick), for tests and the PC preview.
 
 pub mod archives;
 pub mod card;
@@ -12,10 +13,10 @@ pub mod titles;
 pub mod tree;
 
 pub use archives::SimArchives;
-pub use card::{BusStats, SimCard, SimCardSlot, SimNdsCard};
+pub use card::{BusRecord, BusStats, SimCard, SimCardSlot, SimNdsCard};
 pub use clock::SimClock;
 pub use nds_chip::{ChipModel, SimChip};
-pub use power::PowerSupply;
+pub use power::{PowerButton, PowerSupply};
 pub use sd::SimSd;
 pub use titles::SimTitles;
 pub use tree::MemTree;
@@ -42,6 +43,8 @@ pub struct SimConsole {
     pub clock: SimClock,
     /// The power supply every device shares.
     pub power: PowerSupply,
+    /// The POWER button (see [`PowerButton`]).
+    pub power_button: PowerButton,
 }
 
 impl Default for SimConsole {
@@ -61,6 +64,7 @@ impl SimConsole {
             titles: SimTitles::new(),
             clock: SimClock::new(DEFAULT_TIME),
             power,
+            power_button: PowerButton::default(),
         }
     }
 
@@ -70,6 +74,7 @@ impl SimConsole {
     pub fn power_cycle(&mut self) {
         self.power.restore();
         self.archives.close_all();
+        self.power_button = PowerButton::default();
     }
 }
 

@@ -1,20 +1,45 @@
-//! Simulated NDS save chips, answering SPI commands like the real parts.
+//! Simulated NDS save chips, answering SPI commands like the real parts,
+//! including the behaviour that makes a careless driver fail.
 //!
 //! - EEPROM 512 B: one address byte; bit 8 of the address is in the opcode
-//!   (read 0x03 low half / 0x0B high half, write 0x02 / 0x0A); 16-byte pages;
-//!   its status register reads 0xF0 in the unused high bits.
+//!   (read 0x03 low half / 0x0B high half, write 0x02 / 0x0A; GBATEK "DS
+//!   Cartridge Backup", TWLSaveTool include/SPI.h); 16-byte pages; its
+//!   status register reads 0xF0 in the unused high bits (Checkpoint
+//!   3ds/source/spi.cpp, SPIGetCardType). A read stays in the half its
+//!   opcode chose: its 8-bit address counter wraps from 0xFF to 0x00 of the
+//!   same half. Sources differ here: GBATEK names the reads "000h-0FFh" and
+//!   "100h-1FFh", and Checkpoint and TWLSaveTool (_SPIReadSaveData_512B_impl)
+//!   never let one read cross 0x100, while the datasheets of 4-Kbit SPI
+//!   EEPROMs that take A8 in the instruction describe a 9-bit counter. The
+//!   simulation takes the narrower reading, so a driver that relies on
+//!   crossing fails here; reading each half with its own opcode is right
+//!   under both.
 //! - EEPROM 8 KiB / 64 KiB (2 address bytes, 32 / 128-byte pages) and
-//!   128 KiB (3 address bytes, 256-byte pages): read 0x03, write 0x02.
+//!   128 KiB (3 address bytes, 256-byte pages): read 0x03, write 0x02
+//!   (Checkpoint spi.cpp, SPIGetPageSize and SPIWriteSaveData).
 //! - FLASH: JEDEC id on 0x9F, 256-byte pages, read 0x03 (0x0B with a dummy
 //!   byte), page write 0x0A (erase and program), page program 0x02 (can only
-//!   clear bits), page erase 0xDB, 64 KiB sector erase 0xD8. The 8 MiB parts
-//!   have no 0x0A: they are erased by sector and programmed with 0x02, and
-//!   they power up write-protected (block-protect bits set in the status
-//!   register) until the status register is written with 0 (the unlock).
-//! - Status register (0x05): bit 0 busy, bit 1 write enable (set by 0x06,
-//!   cleared by 0x04 and by every program or erase, required by them).
-//!   After a program or erase the chip stays busy for a few status polls and
-//!   ignores everything else meanwhile.
+//!   clear bits), page erase 0xDB, 64 KiB sector erase 0xD8 (M25PE40
+//!   datasheet; TWLSaveTool include/SPI.h).
+//! - The 8 MiB flash (Checkpoint 3.13+ spi.cpp, SPIUnlock and its comment,
+//!   observed on hardware): no 0x0A, so it is erased by sector (0xD8) and
+//!   programmed with 0x02. It powers up write-protected with status 0x84
+//!   (SRWD and a block-protect bit), 0x86 with the write-enable latch set.
+//!   Writing the status register (0x01) is a no-op: SRWD and the card's WP#
+//!   pin lock it. The vendor sequence of seven frames (0xF1; 0x06; 0xFA 0x01
+//!   0x31 0x00; 0x14; 0x06; 0xF8 0x01 0x00 0x00; 0x0E 0x00, each its own
+//!   chip select) frees the array, after which programs and erases land
+//!   while the status still reads 0x84/0x86. No sequence that locks it
+//!   again is known; the simulated part stays unlocked until it is made
+//!   anew (a power cycle).
+//! - Status register (0x05): bit 0 busy (WIP), bit 1 write enable (WEL,
+//!   set by 0x06, cleared by 0x04 and by every program or erase, required
+//!   by them). After a program or erase the chip stays busy for a few
+//!   status polls and ignores everything else meanwhile; a chip can also
+//!   start busy ([`SimChip::busy_for`]: a write the console was powered off
+//!   or reset in, still finishing), so drivers must wait for WIP to clear
+//!   before the JEDEC id and before reads, as Checkpoint and TWLSaveTool do
+//!   (SPIReadJEDECIDAndStatusReg and SPIReadSaveData call SPIWaitWriteEnd).
 //! - Reads wrap around past the capacity, so a small chip shows up mirrored;
 //!   writes wrap inside their page.
 //! - Sent too few address bytes, a chip takes the missing ones from the
@@ -25,22 +50,43 @@
 
 use crate::sim::power::{PowerLost, PowerSupply};
 
-/// Status register: a program or erase is in progress.
+/// Status register: a program or erase is in progress (WIP; TWLSaveTool
+/// include/SPI.h SPI_FLG_WIP).
 pub const STATUS_BUSY: u8 = 0x01;
-/// Status register: writes are enabled.
+/// Status register: writes are enabled (WEL; TWLSaveTool include/SPI.h
+/// SPI_FLG_WEL).
 pub const STATUS_WRITE_ENABLED: u8 = 0x02;
-/// Status register: block-protect bits of the locked 8 MiB flash.
+/// Status register: the block-protect bits BP0..BP2 (M25PE40 datasheet).
 pub const STATUS_BLOCK_PROTECT: u8 = 0x1C;
-/// What the 512-byte EEPROM shows in the unused high bits of its status.
+/// The 8 MiB flash's status as it powers up: SRWD and a block-protect bit
+/// (Checkpoint 3ds/source/spi.cpp, comment above SPIUnlock: "sr = 0x84").
+pub const FLASH_8M_STATUS: u8 = 0x84;
+/// What the 512-byte EEPROM shows in the unused high bits of its status
+/// (Checkpoint spi.cpp, SPIGetCardType: `(sr & 0xfd) == 0xF0`).
 pub const EEPROM_512_STATUS_HIGH: u8 = 0xF0;
 
-/// Status polls a program or erase keeps the chip busy for.
-const BUSY_POLLS: u8 = 2;
-/// Flash page size.
+/// The 8 MiB flash's vendor unlock, one frame per chip select (Checkpoint
+/// 3.13+ 3ds/source/spi.cpp, SPIUnlock, after ndsi-savedumper's
+/// auxspi_disable_big_protection).
+pub const FLASH_8M_UNLOCK: [&[u8]; 7] = [
+    &[0xF1],
+    &[0x06],
+    &[0xFA, 0x01, 0x31, 0x00],
+    &[0x14],
+    &[0x06],
+    &[0xF8, 0x01, 0x00, 0x00],
+    &[0x0E, 0x00],
+];
+
+/// Status polls a program or erase keeps the chip busy for (the simulation
+/// has no clock: a poll stands for the time between two polls).
+const BUSY_POLLS: u32 = 2;
+/// Flash page size (M25PE40 datasheet: 256 bytes).
 const FLASH_PAGE: usize = 256;
-/// Flash sector size (0xD8 erase).
+/// Flash sector size, the 0xD8 erase (M25PE40 datasheet: 64 KiB).
 const FLASH_SECTOR: usize = 64 * 1024;
-/// The size from which flash parts lack 0x0A and power up locked.
+/// The size from which flash parts lack 0x0A and power up locked
+/// (Checkpoint spi.cpp, SPIWriteSaveData's FLASH_8MB case and SPIUnlock).
 const SECTOR_ERASE_ONLY_SIZE: usize = 8 * 1024 * 1024;
 
 /// The part on the card.
@@ -86,8 +132,12 @@ pub struct SimChip {
     model: ChipModel,
     memory: Vec<u8>,
     write_enabled: bool,
-    busy_polls: u8,
+    busy_polls: u32,
     protect_bits: u8,
+    /// The 8 MiB flash: how many frames of [`FLASH_8M_UNLOCK`] arrived in
+    /// a row, and whether the whole sequence has (the array is writable).
+    unlock_progress: usize,
+    unlocked: bool,
     stuck: Option<usize>,
 }
 
@@ -98,6 +148,8 @@ pub struct Effect {
     pub programmed: bool,
     /// An erase happened.
     pub erased: bool,
+    /// A status read found the chip busy.
+    pub busy_poll: bool,
 }
 
 impl SimChip {
@@ -114,11 +166,19 @@ impl SimChip {
             busy_polls: 0,
             stuck: None,
             protect_bits: if model.sector_erase_only() {
-                STATUS_BLOCK_PROTECT
+                FLASH_8M_STATUS
             } else {
                 0
             },
+            unlock_progress: 0,
+            unlocked: !model.sector_erase_only(),
         }
+    }
+
+    /// Makes the chip busy for the next `polls` status reads, as a part
+    /// still finishing a write when the console starts (test setup).
+    pub fn busy_for(&mut self, polls: u32) {
+        self.busy_polls = polls;
     }
 
     /// The 512-byte EEPROM.
@@ -132,6 +192,8 @@ impl SimChip {
     /// # Panics
     /// For any other size.
     pub fn eeprom(size: usize, contents: &[u8]) -> Self {
+        // Page sizes: Checkpoint spi.cpp, SPIGetPageSize; address widths:
+        // SPIReadSaveData's cmdSize.
         let (page, address_bytes) = match size {
             0x2000 => (32, 2),
             0x1_0000 => (128, 2),
@@ -174,9 +236,19 @@ impl SimChip {
         self.stuck = Some(address);
     }
 
-    /// Whether the part is write-protected (a locked 8 MiB flash).
+    /// Whether programs and erases are refused: a locked 8 MiB flash, or a
+    /// part whose block-protect bits are set.
     pub fn is_locked(&self) -> bool {
-        self.protect_bits != 0
+        if self.model.sector_erase_only() {
+            !self.unlocked
+        } else {
+            self.protect_bits != 0
+        }
+    }
+
+    /// The status register as the chip would answer it now.
+    pub fn status_register(&self) -> u8 {
+        self.status()
     }
 
     fn status(&self) -> u8 {
@@ -206,12 +278,19 @@ impl SimChip {
         };
         if opcode == 0x05 {
             response.fill(self.status());
+            let busy = self.busy_polls > 0;
             self.busy_polls = self.busy_polls.saturating_sub(1);
-            return Ok(Effect::default());
+            return Ok(Effect {
+                busy_poll: busy,
+                ..Effect::default()
+            });
         }
         if self.busy_polls > 0 {
             // A busy part ignores everything but status reads.
             return Ok(Effect::default());
+        }
+        if self.model.sector_erase_only() {
+            self.follow_unlock(command);
         }
         match opcode {
             0x06 => self.write_enabled = true,
@@ -230,8 +309,28 @@ impl SimChip {
         Ok(Effect::default())
     }
 
+    /// Tracks the vendor unlock: each frame must follow the one before it
+    /// with nothing in between; anything else starts over.
+    fn follow_unlock(&mut self, command: &[u8]) {
+        if command == FLASH_8M_UNLOCK[self.unlock_progress] {
+            self.unlock_progress += 1;
+        } else {
+            self.unlock_progress = usize::from(command == FLASH_8M_UNLOCK[0]);
+        }
+        if self.unlock_progress == FLASH_8M_UNLOCK.len() {
+            self.unlocked = true;
+            self.unlock_progress = 0;
+        }
+    }
+
     fn write_status(&mut self, command: &[u8], power: &PowerSupply) -> Result<Effect, PowerLost> {
         if !self.write_enabled || command.len() < 2 {
+            return Ok(Effect::default());
+        }
+        if self.model.sector_erase_only() {
+            // SRWD and the card's WP# pin lock the register: the write is
+            // dropped (Checkpoint spi.cpp, comment above SPIUnlock).
+            self.write_enabled = false;
             return Ok(Effect::default());
         }
         power.begin_write()?;
@@ -274,6 +373,19 @@ impl SimChip {
         }
     }
 
+    /// A 512-byte EEPROM read: the 8-bit counter wraps inside the half the
+    /// opcode chose (see the module description).
+    fn read_half(&self, half: usize, address: usize, shift: isize, response: &mut [u8]) {
+        let (skip_out, start) = if shift >= 0 {
+            (shift as usize, address)
+        } else {
+            (0, address + (-shift) as usize)
+        };
+        for (i, out) in response.iter_mut().enumerate().skip(skip_out) {
+            *out = self.memory[half | ((start + i - skip_out) & 0xFF)];
+        }
+    }
+
     fn memory_command(
         &mut self,
         opcode: u8,
@@ -287,11 +399,12 @@ impl SimChip {
                 match opcode {
                     0x03 | 0x0B => {
                         let (address, shift) = Self::address(command, 1);
-                        self.read_into(address | high, shift, response);
+                        self.read_half(high, address, shift, response);
                         Ok(Effect::default())
                     }
                     0x02 | 0x0A if command.len() > 2 => {
                         let address = usize::from(command[1]) | high;
+                        // 16-byte pages (Checkpoint spi.cpp, SPIGetPageSize).
                         self.program_page(address, 16, &command[2..], false, power)
                     }
                     _ => Ok(Effect::default()),
@@ -360,7 +473,7 @@ impl SimChip {
         if !self.write_enabled {
             return false;
         }
-        if self.protect_bits != 0 {
+        if self.is_locked() {
             // A protected part drops the command but still clears the latch.
             self.write_enabled = false;
             return false;
@@ -397,7 +510,7 @@ impl SimChip {
         self.finish_write();
         Ok(Effect {
             programmed: true,
-            erased: false,
+            ..Effect::default()
         })
     }
 
@@ -420,8 +533,8 @@ impl SimChip {
         }
         self.finish_write();
         Ok(Effect {
-            programmed: false,
             erased: true,
+            ..Effect::default()
         })
     }
 }
@@ -497,18 +610,38 @@ mod tests {
     }
 
     #[test]
-    fn the_8_mib_flash_is_locked_until_its_status_is_cleared() {
+    fn the_8_mib_flash_ignores_a_status_write_and_unlocks_with_the_vendor_sequence() {
         let mut chip = SimChip::flash(0x20_4017, 8 << 20, &[]);
         assert!(chip.is_locked());
-        assert_eq!(run(&mut chip, &[0x05], 1), [STATUS_BLOCK_PROTECT]);
+        // Checkpoint's observed status: 0x84, 0x86 with the latch set.
+        assert_eq!(run(&mut chip, &[0x05], 1), [0x84]);
         run(&mut chip, &[0x06], 0);
+        assert_eq!(run(&mut chip, &[0x05], 1), [0x86]);
         run(&mut chip, &[0x02, 0, 0, 0, 0x00], 0);
         assert_eq!(chip.memory()[0], 0xFF, "protected: no program");
         assert_eq!(run(&mut chip, &[0x05], 1)[0] & STATUS_WRITE_ENABLED, 0);
+        // Clearing the status register does nothing on this part.
         run(&mut chip, &[0x06], 0);
         run(&mut chip, &[0x01, 0x00], 0);
         settle(&mut chip);
+        assert!(chip.is_locked());
+        assert_eq!(run(&mut chip, &[0x05], 1), [0x84]);
+        // The sequence with another command in between does not unlock it
+        // (status reads do not count: they change nothing).
+        for frame in FLASH_8M_UNLOCK.iter().take(5) {
+            run(&mut chip, frame, 0);
+        }
+        run(&mut chip, &[0x03, 0, 0, 0], 1);
+        for frame in &FLASH_8M_UNLOCK[5..] {
+            run(&mut chip, frame, 0);
+        }
+        assert!(chip.is_locked());
+        for frame in FLASH_8M_UNLOCK {
+            run(&mut chip, frame, 0);
+        }
         assert!(!chip.is_locked());
+        // The protect bits stay in the status; writes land all the same.
+        assert_eq!(run(&mut chip, &[0x05], 1)[0] & !STATUS_WRITE_ENABLED, 0x84);
         // No 0x0A on this part; 0x02 only clears bits; 0xD8 erases 64 KiB.
         run(&mut chip, &[0x06], 0);
         run(&mut chip, &[0x0A, 0, 0, 0, 0x12], 0);
@@ -523,6 +656,34 @@ mod tests {
         run(&mut chip, &[0xD8, 0, 0x80, 0], 0);
         settle(&mut chip);
         assert_eq!(chip.memory()[0], 0xFF);
+    }
+
+    #[test]
+    fn a_512_byte_eeprom_read_stays_in_the_half_its_opcode_chose() {
+        let contents: Vec<u8> = (0..512u32).map(|i| (i * 7 + i / 256) as u8).collect();
+        let mut chip = SimChip::eeprom_512(&contents);
+        // From 0xFE with 0x03: 0x0FE, 0x0FF, then 0x000, not 0x100.
+        assert_eq!(
+            run(&mut chip, &[0x03, 0xFE], 3),
+            [contents[0xFE], contents[0xFF], contents[0x00]]
+        );
+        // From 0xFF with 0x0B: 0x1FF, then 0x100.
+        assert_eq!(
+            run(&mut chip, &[0x0B, 0xFF], 2),
+            [contents[0x1FF], contents[0x100]]
+        );
+    }
+
+    #[test]
+    fn a_chip_busy_at_start_answers_only_status_until_it_is_done() {
+        let mut chip = SimChip::flash(0x20_4013, 512 * 1024, &[0x42]);
+        chip.busy_for(3);
+        assert_eq!(run(&mut chip, &[0x9F], 3), [0xFF; 3]);
+        assert_eq!(run(&mut chip, &[0x03, 0, 0, 0], 1), [0xFF]);
+        assert_eq!(run(&mut chip, &[0x05], 1), [STATUS_BUSY]);
+        settle(&mut chip);
+        assert_eq!(run(&mut chip, &[0x9F], 3), [0x20, 0x40, 0x13]);
+        assert_eq!(run(&mut chip, &[0x03, 0, 0, 0], 1), [0x42]);
     }
 
     #[test]

@@ -81,6 +81,41 @@ impl PowerSupply {
     }
 }
 
+/// The POWER button, as an app built on libctru meets it.
+///
+/// libctru (devkitPro/libctru, `libctru/source/services/apt.c`) notes a
+/// press in its APT event thread (`APTSIGNAL_POWERBUTTON` sets
+/// `FLAG_POWERBUTTON`) whatever `aptSetHomeAllowed` says: only the HOME
+/// signals check that lock. The press takes effect at the app's next
+/// `aptMainLoop()`, which calls `aptHandleJumpToHome()`
+/// (`libctru/include/3ds/services/apt.h`); `aptShouldJumpToHome()` is true while
+/// `FLAG_POWERBUTTON` is set, so the app is suspended for the HOME menu's
+/// power-off dialog, and "Power off" ends it. A press is therefore only a
+/// flag until the main loop hands control to APT; this model keeps it the
+/// same way, and [`PowerButton::main_loop`] is that hand-over.
+#[derive(Debug, Clone, Default)]
+pub struct PowerButton {
+    pressed: bool,
+}
+
+impl PowerButton {
+    /// The user presses POWER (and will choose "Power off").
+    pub fn press(&mut self) {
+        self.pressed = true;
+    }
+
+    /// Whether a press waits for the main loop.
+    pub fn pending(&self) -> bool {
+        self.pressed
+    }
+
+    /// The main loop's call into APT (`aptMainLoop`): `false` when the app
+    /// must end now because a press was waiting.
+    pub fn main_loop(&mut self) -> bool {
+        !std::mem::take(&mut self.pressed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +133,18 @@ mod tests {
         assert_eq!(power.writes(), 3);
         power.restore();
         assert_eq!(power.begin_write(), Ok(()));
+    }
+
+    #[test]
+    fn a_power_press_waits_for_the_main_loop() {
+        let mut button = PowerButton::default();
+        assert!(button.main_loop());
+        button.press();
+        assert!(button.pending());
+        assert!(
+            !button.main_loop(),
+            "the press ends the app at the hand-over"
+        );
+        assert!(button.main_loop());
     }
 }

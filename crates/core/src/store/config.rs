@@ -7,7 +7,8 @@
 //! ```json
 //! { "saves_root": "/3ds/Checkpoint/saves",
 //!   "extdata_root": "/3ds/Checkpoint/extdata",
-//!   "read_twlsavetool": true }
+//!   "read_twlsavetool": true,
+//!   "experimental_flash_8m_writes": false }
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,10 @@ pub struct Config {
     pub extdata_root: String,
     /// Whether TWLSaveTool's files are listed as backups too.
     pub read_twlsavetool: bool,
+    /// Experimental: whether restores and erases may write to 8 MiB flash
+    /// cartridges. Off until the vendor unlock and sector writes are
+    /// confirmed on a real cartridge; backups of them work either way.
+    pub experimental_flash_8m_writes: bool,
     /// Keys of the file that other parts of the app own (the probing
     /// switches of `capabilities`), kept so that saving does not drop them.
     #[serde(flatten)]
@@ -39,6 +44,7 @@ impl Default for Config {
             saves_root: CHECKPOINT_SAVES.into(),
             extdata_root: CHECKPOINT_EXTDATA.into(),
             read_twlsavetool: true,
+            experimental_flash_8m_writes: false,
             others: serde_json::Map::new(),
         }
     }

@@ -63,4 +63,12 @@ pub enum StoreError {
         /// The game in the console.
         card: String,
     },
+    /// The restore journal cannot be read or written.
+    #[error("{path}: {problem}")]
+    Journal {
+        /// The journal file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
 }

@@ -4,10 +4,13 @@
 
 pub mod config;
 mod error;
+pub mod journal;
 pub mod locate;
 pub mod naming;
 pub mod nds_backup;
 mod title;
+pub mod title_cache;
+pub mod title_scan;
 pub mod writer;
 
 pub use config::Config;

@@ -21,12 +21,16 @@ use serde::{Deserialize, Serialize};
 use super::jobs::RunningJob;
 use super::keyboard::Keyboard;
 use super::model::*;
+use crate::app::{SystemEvents, Unfinished};
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
+use crate::platform::titles::{ArchiveProbe, SaveState, probe_archives};
 use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
 use crate::store::naming::{
     CHECKPOINT_SAVES, KEEPSAKE_DIR, game_code_of_folder, unique_id_of_folder,
 };
+use crate::store::title_cache::{self, TitleRecord};
+use crate::store::title_scan::TitleScan;
 use crate::store::{
     BackupEntry, BackupSource, BackupTitle, Config, clean_staging, list_backups, title_dir,
 };
@@ -64,6 +68,8 @@ pub(crate) enum Slot {
     Nds(InsertedNds),
     Ctr {
         title_id: u64,
+        /// What its archives said when it went in.
+        archives: ArchiveProbe,
     },
     /// A card that could not be identified, and why.
     Unreadable(String),
@@ -122,7 +128,7 @@ pub struct ConsoleModel<C: Console> {
     /// title or cartridge claims them.
     folder_titles: Vec<(TitleInfo, Known)>,
     pub(crate) known: BTreeMap<TitleKey, Known>,
-    titles: Vec<TitleInfo>,
+    pub(crate) titles: Vec<TitleInfo>,
     pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
     pub(crate) config: Config,
     ui_settings: UiSettings,
@@ -132,7 +138,26 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) job_title: Option<TitleKey>,
     /// Why the settings could not be read at start, if they could not.
     pub startup_warning: Option<String>,
+    /// The refresh of the installed titles, a few per frame, while the
+    /// cached list is shown.
+    title_scan: Option<TitleScan>,
+    /// Why the installed titles could not be listed, if they could not.
+    titles_problem: Option<String>,
+    /// A restore that did not finish, until it is resolved.
+    pub(crate) unfinished: Option<Unfinished>,
+    /// Why the restore journal could not be read, when it could not.
+    pub(crate) journal_problem: Option<String>,
+    /// The automatic backup the running job puts back, when it does.
+    pub(crate) putting_back: Option<String>,
 }
+
+/// How many installed titles a frame looks at while the cached list shows:
+/// one title is an SMDH read and two archive opens, which may take the
+/// console a good part of a frame (to be measured on hardware).
+const TITLES_PER_FRAME: usize = 1;
+
+/// What a title without a save yet says in place of the save's kind.
+pub const NO_SAVE_YET: &str = "no save data yet: start the game once";
 
 impl<C: Console> ConsoleModel<C> {
     /// Clears what interrupted backups left in the staging folder, reads the
@@ -177,8 +202,18 @@ impl<C: Console> ConsoleModel<C> {
             job: None,
             job_title: None,
             startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+            title_scan: None,
+            titles_problem: None,
+            unfinished: None,
+            journal_problem: None,
+            putting_back: None,
         };
+        model.reload_unfinished();
         model.load_sd_titles();
+        if model.sd_titles.is_empty() {
+            // No cache to show: the first start reads every title now.
+            model.step_title_scan(usize::MAX);
+        }
         model.count_sd_titles_backups();
         let inserted = model.console.devices().card.inserted();
         model.last_inserted = Some(inserted);
@@ -188,6 +223,43 @@ impl<C: Console> ConsoleModel<C> {
         }
         model.rebuild_titles();
         model
+    }
+
+    /// Whether the console's main loop may hand control to the system this
+    /// frame (see [`SystemEvents`]): not while a job is writing a save.
+    pub fn system_events(&self) -> SystemEvents {
+        let critical = match &self.job {
+            Some(RunningJob::NdsRestore { job }) => job.critical(),
+            Some(RunningJob::CtrRestore { job }) => job.critical(),
+            Some(RunningJob::NdsBackup { .. } | RunningJob::CtrBackup { .. }) | None => false,
+        };
+        if critical {
+            SystemEvents::Held
+        } else {
+            SystemEvents::Allowed
+        }
+    }
+
+    /// Ends the app, handing the console back (for tests that switch it
+    /// off and on).
+    pub fn into_console(self) -> C {
+        self.console
+    }
+
+    /// Reads the restore journal again (at start-up and after every job).
+    pub(crate) fn reload_unfinished(&mut self) {
+        let devices = self.console.devices();
+        match Unfinished::find(devices.sd) {
+            Ok(found) => {
+                self.unfinished = found;
+                self.journal_problem = None;
+            }
+            Err(e) => {
+                self.unfinished = None;
+                self.journal_problem = Some(e.to_string());
+            }
+        }
+        self.generation += 1;
     }
 
     /// Whether the inserted cartridge is still being identified.
@@ -207,23 +279,77 @@ impl<C: Console> ConsoleModel<C> {
     /// Reads the SD card's title list again (after an install).
     pub fn reload_sd_titles(&mut self) {
         self.load_sd_titles();
+        self.step_title_scan(usize::MAX);
         self.count_sd_titles_backups();
         self.rebuild_titles();
     }
 
+    /// Shows the installed titles as the SD card's cache last saw them
+    /// (when nothing is shown yet) and starts reading them again; a list
+    /// that cannot be read is reported, never shown as empty.
     fn load_sd_titles(&mut self) {
         self.load_folder_titles();
         let devices = self.console.devices();
-        let ids = devices.titles.titles(MediaType::Sd).unwrap_or_default();
-        let mut titles = Vec::with_capacity(ids.len());
-        for title_id in ids {
-            let Ok(smdh) = devices.titles.smdh(MediaType::Sd, title_id) else {
-                continue;
-            };
-            let (info, known) = ctr_title(title_id, MediaType::Sd, &smdh);
-            titles.push((info, known));
+        if self.sd_titles.is_empty() {
+            // A damaged cache is only a slower start: the scan rewrites it.
+            if let Ok(Some(records)) = title_cache::load(devices.sd) {
+                self.sd_titles = records.iter().map(record_title).collect();
+            }
         }
-        self.sd_titles = titles;
+        match TitleScan::start(devices.titles, MediaType::Sd) {
+            Ok(scan) => {
+                self.title_scan = Some(scan);
+                self.titles_problem = None;
+            }
+            Err(e) => {
+                self.title_scan = None;
+                self.titles_problem = Some(format!(
+                    "The installed titles could not be listed ({e}); {}",
+                    if self.sd_titles.is_empty() {
+                        "only the cartridge and the backups are shown."
+                    } else {
+                        "showing the list from the last start."
+                    }
+                ));
+            }
+        }
+    }
+
+    /// Looks at up to `budget` more installed titles; once all are seen,
+    /// the list and its cache are replaced. Returns whether that happened.
+    fn step_title_scan(&mut self, budget: usize) -> bool {
+        let Some(scan) = &mut self.title_scan else {
+            return false;
+        };
+        let devices = self.console.devices();
+        for _ in 0..budget {
+            if scan.step(devices.titles, devices.archives) {
+                break;
+            }
+        }
+        if !scan.is_done() {
+            return false;
+        }
+        let records = self
+            .title_scan
+            .take()
+            .map(TitleScan::into_records)
+            .unwrap_or_default();
+        // Only the next start's speed depends on it.
+        let _ = title_cache::save(devices.sd, &records);
+        let counted: BTreeMap<TitleKey, usize> = self
+            .sd_titles
+            .iter()
+            .map(|(info, _)| (info.key.clone(), info.backup_count))
+            .collect();
+        self.sd_titles = records.iter().map(record_title).collect();
+        for (info, known) in &mut self.sd_titles {
+            info.backup_count = match counted.get(&info.key) {
+                Some(&count) => count,
+                None => count_backups(devices.sd, &self.config, known),
+            };
+        }
+        true
     }
 
     /// Reads the title folders of the backup roots. Only folders named the
@@ -265,7 +391,11 @@ impl<C: Console> ConsoleModel<C> {
                 Err(e) => Slot::Unreadable(unreadable_nds(&e)),
             },
             Some(CardKind::Ctr) => match devices.card.ctr_title_id() {
-                Ok(title_id) => Slot::Ctr { title_id },
+                Ok(title_id) => Slot::Ctr {
+                    title_id,
+                    // Opened once here, while no job holds the archive.
+                    archives: probe_archives(devices.archives, MediaType::Card, title_id),
+                },
                 Err(e) => Slot::Unreadable(format!("The 3DS cartridge could not be read: {e}")),
             },
         };
@@ -330,10 +460,11 @@ impl<C: Console> ConsoleModel<C> {
                 known.insert(info.key.clone(), Known::NdsIdentifying(identifying.title()));
                 titles.push(info);
             }
-            Slot::Ctr { title_id } => {
+            Slot::Ctr { title_id, archives } => {
                 if let Ok(smdh) = devices.titles.smdh(MediaType::Card, *title_id) {
                     let (mut info, k) = ctr_title(*title_id, MediaType::Card, &smdh);
                     info.source = TitleSource::CtrCartridge;
+                    info.save_kind = save_text(&archives.save, archives.extdata);
                     known.insert(info.key.clone(), k);
                     titles.push(info);
                 }
@@ -538,6 +669,41 @@ fn read_json<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
+/// The list entry of an installed title as the scan (or its cache) saw it.
+fn record_title(record: &TitleRecord) -> (TitleInfo, Known) {
+    let name = if record.name.is_empty() {
+        format!("{:016X}", record.title_id)
+    } else {
+        record.name.clone()
+    };
+    let icon = record
+        .icon
+        .as_ref()
+        .and_then(|tiled| icon::tiled_rgb565(tiled, 48).ok())
+        .map(Arc::new);
+    let (mut info, known) = ctr_info(
+        record.title_id,
+        record.media,
+        name,
+        record.publisher.clone(),
+        icon,
+    );
+    info.save_kind = save_text(&record.save, record.extdata);
+    (info, known)
+}
+
+/// What the title's details say about its save, when there is something
+/// to say.
+fn save_text(save: &SaveState, extdata: bool) -> Option<String> {
+    match save {
+        SaveState::Present => None,
+        SaveState::NotStarted => Some(NO_SAVE_YET.to_owned()),
+        SaveState::Absent if extdata => Some("no save data, only extra data".to_owned()),
+        SaveState::Absent => Some("no save data".to_owned()),
+        SaveState::Unreadable(reason) => Some(format!("save data unreadable: {reason}")),
+    }
+}
+
 fn ctr_title(title_id: u64, media: MediaType, smdh: &[u8]) -> (TitleInfo, Known) {
     let parsed = Smdh::parse(smdh).ok();
     let (name, publisher) = parsed.as_ref().map_or_else(
@@ -559,6 +725,16 @@ fn ctr_title(title_id: u64, media: MediaType, smdh: &[u8]) -> (TitleInfo, Known)
         .as_ref()
         .and_then(|s| icon::tiled_rgb565(s.large_icon(), 48).ok())
         .map(Arc::new);
+    ctr_info(title_id, media, name, publisher, icon)
+}
+
+fn ctr_info(
+    title_id: u64,
+    media: MediaType,
+    name: String,
+    publisher: String,
+    icon: Option<Arc<icon::RgbaImage>>,
+) -> (TitleInfo, Known) {
     let media_tag = match media {
         MediaType::Sd => "sd",
         MediaType::Card => "card",
@@ -662,7 +838,23 @@ fn imported_kind(
 }
 
 impl<C: Console> AppModel for ConsoleModel<C> {
+    fn unfinished(&self) -> Option<UnfinishedInfo> {
+        self.unfinished_info()
+    }
+
+    fn put_back(&mut self) -> Result<(), Refusal> {
+        self.start_put_back()
+    }
+
+    fn keep_as_is(&mut self) -> Result<(), Refusal> {
+        self.keep_unfinished_as_is()
+    }
+
     fn poll(&mut self) {
+        // The installed titles are refreshed between jobs, never during one.
+        if self.job.is_none() && self.step_title_scan(TITLES_PER_FRAME) {
+            self.rebuild_titles();
+        }
         let inserted = self.console.devices().card.inserted();
         // Identifying talks to the card: not between the steps of a job,
         // which owns the bus. An empty slot needs no talking.
@@ -792,8 +984,17 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn warning(&self) -> Option<String> {
+        if let Some(unfinished) = &self.unfinished {
+            return Some(self.unfinished_warning(unfinished));
+        }
+        if let Some(problem) = &self.journal_problem {
+            return Some(format!(
+                "A restore may not have finished, but its record cannot be read ({problem})."
+            ));
+        }
         match (self.slot_problem(), &self.startup_warning) {
             (Some(slot), _) => Some(slot.to_owned()),
+            (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
             (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
             (None, None) => None,
         }

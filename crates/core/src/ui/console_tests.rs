@@ -661,16 +661,31 @@ fn a_card_going_in_or_out_counts_only_its_own_backups() {
 #[test]
 fn backing_up_a_title_that_never_saved_says_so_in_plain_words() {
     let save = sample_save(0x2000, 0x1000, 1);
-    let mut rig = Rig::new(console_with(&save), &[]);
+    let mut console = console_with(&save);
+    // Never started: its save archive exists but is not formatted (FS
+    // 0xC8A04554), which the list shows and a backup explains.
+    console
+        .archives
+        .insert_unformatted(crate::platform::ArchiveId {
+            kind: crate::platform::ArchiveKind::SaveData,
+            media: MediaType::Sd,
+            title_id: demo::sample_title_id(0),
+        });
+    let mut rig = Rig::new(console, &[]);
     rig.press(Buttons::DOWN);
     assert_eq!(rig.highlighted(), ["Pocket Garden"]);
+    assert!(
+        rig.text().contains("no save data yet: start the game once"),
+        "{}",
+        rig.text()
+    );
     rig.combo(Buttons::L, Buttons::A);
     rig.finish_job();
     let text = rig.text();
     assert!(text.contains("This title has no save data yet"), "{text}");
-    assert!(text.contains("Play the game until it saves"), "{text}");
+    assert!(text.contains("Start the game once"), "{text}");
     assert!(
-        text.contains("there is no save data of title 0004000000100100 on the SD card"),
+        text.contains("the save data of title 0004000000100100 on the SD card was never formatted"),
         "{text}"
     );
     assert!(!text.contains("ArchiveId"), "no debug output: {text}");
@@ -1037,4 +1052,167 @@ fn bottom_entries(rig: &Rig, name: &str) -> usize {
         .iter()
         .filter(|t| **t == name)
         .count()
+}
+
+/// An 8 MiB flash cartridge: backed up always; a restore is refused before
+/// the confirmation while the experimental setting is off, and offered when
+/// config.json turns it on.
+#[test]
+fn a_restore_onto_the_8_mib_flash_needs_the_experimental_setting() {
+    const BIG: usize = 8 << 20;
+    let old = sample_save(BIG, 0x3000, 3);
+    let new = sample_save(BIG, 0x3000, 4);
+    for allowed in [false, true] {
+        let mut console = demo::empty_console();
+        console.card.insert(demo::nds_cartridge(
+            TITLE,
+            CODE,
+            SimChip::flash(0x20_4017, BIG, &old),
+            280,
+        ));
+        put_nds_backup(&mut console, CODE, TITLE, "20261118-120000", None, &new);
+        if allowed {
+            console.sd.create_dir_all("/3ds/Keepsake").unwrap();
+            console
+                .sd
+                .write(
+                    "/3ds/Keepsake/config.json",
+                    br#"{"experimental_flash_8m_writes": true}"#,
+                )
+                .unwrap();
+        }
+        let mut rig = Rig::new(console, &[]);
+        rig.press(Buttons::A);
+        rig.press(Buttons::DOWN);
+        rig.combo(Buttons::R, Buttons::A);
+        let text = rig.text();
+        if allowed {
+            assert_eq!(rig.ui.screen(), ScreenKind::Confirm, "{text}");
+            rig.press(Buttons::A);
+            rig.finish_job();
+            assert!(
+                rig.text().contains("Restored and verified"),
+                "{}",
+                rig.text()
+            );
+            assert!(rig.chip() == new, "the chip holds the backup");
+        } else {
+            assert_eq!(rig.ui.screen(), ScreenKind::Result, "{text}");
+            assert!(text.contains("experimental"), "{text}");
+            assert!(text.contains("experimental_flash_8m_writes"), "{text}");
+            assert!(rig.chip() == old, "nothing written");
+        }
+    }
+}
+
+fn title_names(rig: &Rig) -> Vec<String> {
+    use super::model::AppModel;
+    let mut names: Vec<String> = rig.model.titles().into_iter().map(|t| t.name).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn installed_titles_are_listed_by_category_and_a_new_game_says_it_has_no_save_yet() {
+    use super::model::AppModel;
+    let mut console = demo::empty_console();
+    crate::sim::titles::install_catalogue(&mut console.titles, &mut console.archives);
+    let rig = Rig::new(console, &[]);
+    // No update, DLC, system title, manual, browser, DSi data, download-play
+    // child or title without archives; the never-started game is listed.
+    assert_eq!(
+        title_names(&rig),
+        ["A Demo", "Animal Crossing", "Pokémon X", "Pokémon Y"]
+    );
+    let save_kind = |name: &str| {
+        rig.model
+            .titles()
+            .into_iter()
+            .find(|t| t.name == name)
+            .and_then(|t| t.save_kind)
+    };
+    assert_eq!(
+        save_kind("Pokémon Y").as_deref(),
+        Some("no save data yet: start the game once")
+    );
+    assert_eq!(save_kind("Pokémon X"), None);
+    assert_eq!(rig.model.warning(), None, "a new game is not an error");
+}
+
+#[test]
+fn a_title_list_that_cannot_be_read_is_reported_not_shown_empty() {
+    use super::model::AppModel;
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut console = console_with(&save);
+    console
+        .titles
+        .fail_listing(Some("AM_GetTitleList failed: 0xD8E0806A"));
+    let rig = Rig::new(console, &[]);
+    let warning = rig.model.warning().expect("a warning");
+    assert!(
+        warning.starts_with("The installed titles could not be listed"),
+        "{warning}"
+    );
+    assert!(warning.contains("0xD8E0806A"), "{warning}");
+    assert!(rig.text().contains("could not be listed"), "{}", rig.text());
+    // The cartridge is still offered.
+    assert_eq!(title_names(&rig), [TITLE]);
+}
+
+#[test]
+fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
+    use super::model::AppModel;
+    use crate::store::title_cache::{self, CACHE_DIR, TITLE_CACHE_PATH};
+    let mut console = demo::empty_console();
+    demo::install_sample_titles(&mut console, 300);
+    let mut rig = Rig::new(console, &[]);
+    assert_eq!(rig.model.titles().len(), 300);
+    let cache = rig.console().sd.read(TITLE_CACHE_PATH).expect("cached");
+
+    // The next start: one title more was installed meanwhile.
+    let mut console = demo::empty_console();
+    demo::install_sample_titles(&mut console, 301);
+    console.sd.create_dir_all(CACHE_DIR).unwrap();
+    console.sd.write(TITLE_CACHE_PATH, &cache).unwrap();
+    let mut rig = Rig::new(console, &[]);
+    // The first frames show the cached 300: the scan has only begun (one
+    // frame, one title), where a start without the cache reads all 301.
+    assert_eq!(rig.model.titles().len(), 300);
+    assert_eq!(rig.console().titles.smdh_reads(), 1);
+    assert!(rig.text().contains("Titles 300"), "{}", rig.text());
+    // One title per frame.
+    for _ in 0..290 {
+        rig.idle();
+    }
+    assert_eq!(rig.model.titles().len(), 300, "the scan is not done yet");
+    for _ in 0..20 {
+        rig.idle();
+    }
+    assert_eq!(rig.model.titles().len(), 301);
+    let cached = title_cache::load(&mut rig.console().sd).unwrap().unwrap();
+    assert_eq!(cached.len(), 301);
+}
+
+#[test]
+fn a_3ds_cartridge_never_started_says_it_has_no_save_yet() {
+    let title_id = 0x0004_0000_0005_5D00;
+    let mut console = demo::empty_console();
+    console.titles.install(
+        MediaType::Card,
+        title_id,
+        demo::sample_smdh("Comet Kart", "Studio Kite", 90),
+    );
+    console.archives.insert_unformatted(ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Card,
+        title_id,
+    });
+    console.card.insert(crate::sim::SimCard::Ctr { title_id });
+    let rig = Rig::new(console, &[]);
+    assert_eq!(rig.highlighted(), ["Comet Kart"]);
+    let text = rig.text();
+    assert!(
+        text.contains("no save data yet: start the game once"),
+        "{text}"
+    );
 }

@@ -7,8 +7,8 @@ use keepsake_format::icon::{self, RgbaImage};
 use keepsake_format::smdh;
 
 use crate::platform::sd::join;
-use crate::platform::{MediaType, SdCard};
-use crate::sim::{SimCard, SimChip, SimConsole, SimNdsCard, nds_rom_header};
+use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
+use crate::sim::{MemTree, SimCard, SimChip, SimConsole, SimNdsCard, nds_rom_header};
 use crate::store::naming::{
     CHECKPOINT_SAVES, ctr_title_folder, nds_save_file_name, nds_title_folder,
 };
@@ -105,7 +105,8 @@ pub fn empty_console() -> SimConsole {
     console
 }
 
-/// Installs an SD title with a sample SMDH.
+/// Installs an SD title with a sample SMDH and an empty save archive (a
+/// game started once; a title without a save archive is not listed).
 pub fn install_sd_title(
     console: &mut SimConsole,
     title_id: u64,
@@ -116,6 +117,14 @@ pub fn install_sd_title(
     console
         .titles
         .install(MediaType::Sd, title_id, sample_smdh(name, publisher, hue));
+    let save = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id,
+    };
+    if console.archives.committed(save).is_none() {
+        console.archives.insert(save, MemTree::new());
+    }
 }
 
 /// Writes an NDS backup folder `folder` holding `file` (by default the

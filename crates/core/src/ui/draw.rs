@@ -8,7 +8,7 @@
 use super::display::{
     Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
 };
-use super::model::{JobKind, TitleInfo, TitleSource};
+use super::model::{JobKind, TitleInfo, TitleSource, UnfinishedInfo};
 use super::state::{ListCursor, SETTINGS_ROWS, Ui, View};
 use super::theme::*;
 
@@ -130,6 +130,24 @@ impl Painter<'_> {
 
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
+
+/// Splits a path into lines of at most `width` characters after its
+/// slashes, so that a folder name is never broken (one longer than a line
+/// is left whole for [`wrap`]).
+fn wrap_path(path: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for part in path.split_inclusive('/') {
+        if !line.is_empty() && line.chars().count() + part.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.push_str(part);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 /// Splits `text` into lines of at most `width` characters at spaces.
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -358,6 +376,7 @@ impl Ui {
                     );
                 }
             }
+            View::Unfinished(info) => self.draw_unfinished(&mut top, &mut bottom, info, slot),
             View::Result(outcome) => {
                 let (label, colour) = if outcome.succeeded {
                     ("Done", SUCCESS)
@@ -444,6 +463,48 @@ impl Ui {
                 TOP_WIDTH - 16,
             );
         }
+    }
+
+    /// A restore that did not finish: what happened and where the save as
+    /// it was is on top; the choices, and why putting back must wait when
+    /// it must, below.
+    fn draw_unfinished(
+        &self,
+        top: &mut Painter<'_>,
+        bottom: &mut Painter<'_>,
+        info: &UnfinishedInfo,
+        slot: String,
+    ) {
+        top.header(TOP_WIDTH, "Unfinished restore", slot);
+        top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
+        let mut y = top.paragraph_sized(
+            16,
+            40,
+            &info.headline,
+            TextSize::Large,
+            TEXT,
+            TOP_WIDTH - 32,
+        ) + 4;
+        let chars = usize::from((TOP_WIDTH - 32) / TextSize::Normal.advance());
+        for line in &info.lines {
+            if line.starts_with('/') {
+                for piece in wrap_path(line, chars) {
+                    y = top.paragraph(16, y, &piece, TEXT, TOP_WIDTH - 32);
+                }
+                y += 2;
+            } else {
+                y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
+            }
+        }
+        bottom.header(BOTTOM_WIDTH, "Unfinished restore", "");
+        let choices = match &info.put_back {
+            Ok(()) => "A puts the automatic backup back. X keeps the save as it is now (the automatic backup stays listed). B decides later.".to_string(),
+            Err(refusal) => format!(
+                "{} {} X keeps the save as it is now. B decides later.",
+                refusal.reason, refusal.advice
+            ),
+        };
+        bottom.paragraph(12, LIST_TOP + 8, &choices, TEXT, BOTTOM_WIDTH - 24);
     }
 
     fn draw_title_details(&self, top: &mut Painter<'_>, title: &TitleInfo) {
@@ -648,7 +709,22 @@ impl Ui {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{wrap, wrap_path};
+
+    #[test]
+    fn paths_wrap_after_a_slash_never_inside_a_folder_name() {
+        assert_eq!(
+            wrap_path(
+                "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/20261121-180400-auto",
+                40
+            ),
+            [
+                "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT/",
+                "20261121-180400-auto"
+            ]
+        );
+        assert_eq!(wrap_path("/a/b", 40), ["/a/b"]);
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_within_the_width() {

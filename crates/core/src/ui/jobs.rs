@@ -6,6 +6,8 @@
 use super::console_model::{ConsoleModel, Known, Slot};
 use super::model::*;
 use super::theme::format_size;
+use super::unfinished::title_key;
+use crate::jobs::EXPERIMENTAL_FLASH_8M_KEY;
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
     NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
@@ -15,9 +17,11 @@ use crate::platform::sd::join;
 use crate::platform::{
     ArchiveError, ArchiveId, ArchiveKind, CardError, Console, MediaType, SdError, SpiError,
 };
-use crate::store::naming::{backup_folder_name, sanitize};
+use crate::store::journal::{JournalSave, Kind};
+use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError};
+use keepsake_format::nds::ChipKind;
 
 /// The job the model runs, with what its report needs.
 pub(crate) enum RunningJob {
@@ -70,7 +74,7 @@ impl<C: Console> ConsoleModel<C> {
                 },
             ) => {
                 if *media == MediaType::Card
-                    && !matches!(self.slot, Slot::Ctr { title_id: now } if now == *title_id)
+                    && !matches!(self.slot, Slot::Ctr { title_id: now, .. } if now == *title_id)
                 {
                     return Err(gone());
                 }
@@ -146,6 +150,43 @@ impl<C: Console> ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
+        // One journal records one unfinished restore. Another restore of
+        // the same save may replace it, keeping its way back (the save as
+        // it was before the unfinished restore); one of another save would
+        // overwrite the record of that way back.
+        let way_back = match &self.unfinished {
+            None => None,
+            Some(unfinished) if concerns(&unfinished.journal.save, title) => {
+                Some(unfinished.journal.clone())
+            }
+            Some(unfinished) => {
+                return Err(refusal(
+                    format!(
+                        "The last restore of {} did not finish, and its way back must be kept.",
+                        unfinished.journal.save.name()
+                    ),
+                    "Open that title to put its save back or keep it as it is, then restore this backup.",
+                ));
+            }
+        };
+        let (plan, job) = self.check_restore_of(title, backup)?;
+        let job = match (job, &way_back) {
+            (RunningJob::NdsRestore { job }, Some(journal)) => RunningJob::NdsRestore {
+                job: job.keeping_way_back(journal),
+            },
+            (RunningJob::CtrRestore { job }, Some(journal)) => RunningJob::CtrRestore {
+                job: job.keeping_way_back(journal),
+            },
+            (job, _) => job,
+        };
+        Ok((plan, job))
+    }
+
+    fn check_restore_of(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+    ) -> Result<(RestorePlan, RunningJob), Refusal> {
         let (target, known) = self.target_for(title)?;
         let entry = self.entries.get(backup).cloned().ok_or_else(|| {
             refusal(
@@ -212,6 +253,15 @@ impl<C: Console> ConsoleModel<C> {
                 other => store_refusal(&other),
             });
         }
+        let allow_flash_8m = self.config.experimental_flash_8m_writes;
+        if chip.kind() == ChipKind::Flash8M && !allow_flash_8m {
+            return Err(refusal(
+                "Writing to 8 MiB flash cartridges is experimental and switched off: it has not yet been confirmed on a real cartridge. Nothing was written.",
+                format!(
+                    "Backups of this cartridge work. To try a restore anyway, set \"{EXPERIMENTAL_FLASH_8M_KEY}\": true in {CONFIG_PATH}."
+                ),
+            ));
+        }
         let devices = self.console.devices();
         let path = find_save_file(devices.sd, &entry, &card.header_title)
             .map_err(|e| store_refusal(&e))?;
@@ -234,7 +284,8 @@ impl<C: Console> ConsoleModel<C> {
             conversion,
             automatic_backup,
         };
-        let job = NdsRestoreJob::restore(card, &title_dir, entry);
+        let job = NdsRestoreJob::restore(card, &title_dir, entry)
+            .allow_experimental_flash_8m_writes(allow_flash_8m);
         Ok((plan, RunningJob::NdsRestore { job }))
     }
 
@@ -275,9 +326,17 @@ impl<C: Console> ConsoleModel<C> {
                 Ok(Step::Working(progress)) => {
                     return Some(JobStatus::Running(words(progress, Subject::Cartridge)));
                 }
-                Ok(Step::Finished(report)) => Ending::Outcome(restored(&report)),
+                Ok(Step::Finished(report)) => {
+                    Ending::Outcome(restored(&report, self.putting_back.as_deref()))
+                }
                 Err(e) => {
-                    let auto = job.auto_backup().to_owned();
+                    // Advice to restore the automatic backup only once the
+                    // card may have changed.
+                    let auto = if job.may_have_written() {
+                        job.auto_backup().to_owned()
+                    } else {
+                        String::new()
+                    };
                     Ending::Outcome(failure(JobKind::Restore, Subject::Cartridge, &e, &auto))
                 }
             },
@@ -301,15 +360,22 @@ impl<C: Console> ConsoleModel<C> {
                     Ok(Step::Working(progress)) => {
                         return Some(JobStatus::Running(words(progress, subject)));
                     }
-                    Ok(Step::Finished(report)) => Ending::Outcome(ctr_restored(&report)),
+                    Ok(Step::Finished(report)) => {
+                        Ending::Outcome(ctr_restored(&report, self.putting_back.as_deref()))
+                    }
                     Err(e) => {
-                        let auto = job.auto_backup().to_owned();
+                        let auto = if job.may_have_written() {
+                            job.auto_backup().to_owned()
+                        } else {
+                            String::new()
+                        };
                         Ending::Outcome(failure(JobKind::Restore, subject, &e, &auto))
                     }
                 }
             }
         };
         self.job = None;
+        self.putting_back = None;
         let outcome = match status {
             Ending::Outcome(outcome) => outcome,
             Ending::BackedUp(report) => {
@@ -321,10 +387,12 @@ impl<C: Console> ConsoleModel<C> {
                 ctr_backed_up(&report)
             }
         };
-        // The title's backups changed.
+        // The title's backups changed, and a restore may have left (or
+        // resolved) an unfinished one.
         if let Some(title) = self.job_title.take() {
             self.recount(&title);
         }
+        self.reload_unfinished();
         Some(JobStatus::Finished(outcome))
     }
 
@@ -347,6 +415,18 @@ impl<C: Console> ConsoleModel<C> {
             Some(RunningJob::NdsRestore { .. } | RunningJob::CtrRestore { .. }) | None => false,
         }
     }
+}
+
+/// Whether the journal's save is the save data of `title` (the screens
+/// restore save data only).
+fn concerns(save: &JournalSave, title: &TitleKey) -> bool {
+    !matches!(
+        save,
+        JournalSave::Title {
+            kind: Kind::Extdata,
+            ..
+        }
+    ) && title_key(save) == *title
 }
 
 /// How a job ended.
@@ -440,7 +520,20 @@ fn ctr_backed_up(report: &CtrBackupReport) -> Outcome {
     }
 }
 
-fn ctr_restored(report: &CtrRestoreReport) -> Outcome {
+/// The last line of a restore's report: where the save as it was went, or
+/// for a put-back, where it came from and where the half-written one went.
+fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
+    match put_back_from {
+        Some(original) => format!(
+            "The save is again as it was before the unfinished restore, from {original}. The half-written save is kept in {auto_backup}."
+        ),
+        None => format!("The save as it was is kept in {auto_backup}."),
+    }
+}
+
+/// `put_back_from`: the automatic backup an unfinished restore left, when
+/// this restore put it back.
+fn ctr_restored(report: &CtrRestoreReport, put_back_from: Option<&str>) -> Outcome {
     let mut details = vec![format!(
         "Replaced the save data with {} file{} ({}).",
         report.files_written,
@@ -457,19 +550,21 @@ fn ctr_restored(report: &CtrRestoreReport) -> Outcome {
         report.files_verified,
         if report.files_verified == 1 { "" } else { "s" }
     ));
-    details.push(format!(
-        "The save as it was is kept in {}.",
-        report.auto_backup
-    ));
+    details.push(kept_line(&report.auto_backup, put_back_from));
     Outcome {
         succeeded: true,
-        headline: "Restored and verified".into(),
+        headline: if put_back_from.is_some() {
+            "Put back and verified".into()
+        } else {
+            "Restored and verified".into()
+        },
         details,
         advice: None,
     }
 }
 
-fn restored(report: &NdsRestoreReport) -> Outcome {
+/// `put_back_from`: as for [`ctr_restored`].
+fn restored(report: &NdsRestoreReport, put_back_from: Option<&str>) -> Outcome {
     let units = if report.unit_size >= 0x1_0000 {
         "sectors"
     } else {
@@ -501,16 +596,14 @@ fn restored(report: &NdsRestoreReport) -> Outcome {
             format_size(report.source_len as u64)
         ));
     }
-    details.push(format!(
-        "The save as it was is kept in {}.",
-        report.auto_backup
-    ));
+    details.push(kept_line(&report.auto_backup, put_back_from));
     Outcome {
         succeeded: true,
-        headline: if report.units_written == 0 {
-            "Nothing to restore: already identical".into()
-        } else {
-            "Restored and verified".into()
+        headline: match (report.units_written, put_back_from) {
+            (0, None) => "Nothing to restore: already identical".into(),
+            (0, Some(_)) => "Nothing to put back: the save was already as it was".into(),
+            (_, None) => "Restored and verified".into(),
+            (_, Some(_)) => "Put back and verified".into(),
         },
         details,
         advice: None,
@@ -585,6 +678,11 @@ fn failure(kind: JobKind, subject: Subject, e: &JobError, auto_backup: &str) -> 
         (
             "This title has no save data yet".to_string(),
             "Play the game until it saves, then try again.".to_string(),
+        )
+    } else if let JobError::Archive(ArchiveError::NotFormatted(_)) = e {
+        (
+            "This title has no save data yet".to_string(),
+            "Start the game once so that it makes its save, then try again.".to_string(),
         )
     } else if let JobError::BackupNotKept { .. } = e {
         (
@@ -671,6 +769,9 @@ fn store_refusal(e: &StoreError) -> Refusal {
         }
         StoreError::WrongGame { .. } => "Choose a backup made from this game.",
         StoreError::Config { .. } => "Fix or delete the settings file, then try again.",
+        StoreError::Journal { .. } => {
+            "Check that the SD card is in and not write-protected, then try again."
+        }
         StoreError::Sd(_) => "Check that the SD card is in and not full, then try again.",
     };
     refusal(format!("{}.", capitalize(&e.to_string())), advice)

@@ -14,6 +14,7 @@ pub mod keyboard;
 pub mod model;
 mod state;
 pub mod theme;
+mod unfinished;
 
 pub use console_model::{
     ConsoleModel, IDENTIFYING, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name,
@@ -26,5 +27,7 @@ pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]
 mod console_tests;
+#[cfg(test)]
+mod journal_tests;
 #[cfg(test)]
 mod tests;

@@ -201,6 +201,22 @@ pub struct Settings {
     pub confirm_restores: bool,
 }
 
+/// A restore (or erase) that did not finish, as its screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnfinishedInfo {
+    /// The title it concerns, when the list holds it.
+    pub title: Option<TitleKey>,
+    /// The game's name.
+    pub title_name: String,
+    /// What happened, in one line.
+    pub headline: String,
+    /// What the save may be now, and where the save as it was is.
+    pub lines: Vec<String>,
+    /// Whether the automatic backup can be put back now; when not, why and
+    /// what to do.
+    pub put_back: Result<(), Refusal>,
+}
+
 /// The app as the screens see it.
 pub trait AppModel {
     /// Looks at the card slot and anything else that changes on its own;
@@ -254,4 +270,24 @@ pub trait AppModel {
     fn settings(&self) -> Settings;
 
     fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal>;
+
+    /// A restore that did not finish (found at start-up, or left by a
+    /// restore that failed after writing), until it is resolved.
+    fn unfinished(&self) -> Option<UnfinishedInfo> {
+        None
+    }
+
+    /// Starts putting the automatic backup of the unfinished restore back.
+    fn put_back(&mut self) -> Result<(), Refusal> {
+        Err(Refusal {
+            reason: "No restore was left unfinished.".into(),
+            advice: "Nothing needs putting back.".into(),
+        })
+    }
+
+    /// Keeps the save as the unfinished restore left it: the record goes,
+    /// the automatic backup stays among the title's backups.
+    fn keep_as_is(&mut self) -> Result<(), Refusal> {
+        Ok(())
+    }
 }

@@ -6,7 +6,7 @@ use super::display::{BOTTOM_WIDTH, Frame};
 use super::input::{Buttons, FrameInput};
 use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
-    TitleKey,
+    TitleKey, UnfinishedInfo,
 };
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
@@ -39,6 +39,8 @@ pub enum ScreenKind {
     Confirm,
     Job,
     Result,
+    /// A restore that did not finish, and the way back.
+    Unfinished,
 }
 
 /// A scrolled list's selection.
@@ -127,6 +129,7 @@ pub(crate) enum View {
     Confirm(Confirm),
     Job(JobView),
     Result(Outcome),
+    Unfinished(UnfinishedInfo),
 }
 
 /// Everything a screen can do, whether a button or a touch asked for it.
@@ -145,6 +148,9 @@ pub(crate) enum Action {
     Dismiss,
     ChangeSetting(isize),
     CancelJob,
+    PutBack,
+    KeepAsIs,
+    Later,
 }
 
 /// A touch button: its label and what it does.
@@ -168,6 +174,8 @@ pub struct Ui {
     touch_was_down: bool,
     direction_held: u32,
     pub(crate) cancel_hold: u32,
+    /// Whether the model was asked at start-up for an unfinished restore.
+    unfinished_checked: bool,
 }
 
 impl Default for Ui {
@@ -192,6 +200,7 @@ impl Ui {
             touch_was_down: false,
             direction_held: 0,
             cancel_hold: 0,
+            unfinished_checked: false,
         }
     }
 
@@ -204,6 +213,7 @@ impl Ui {
             View::Confirm(_) => ScreenKind::Confirm,
             View::Job(_) => ScreenKind::Job,
             View::Result(_) => ScreenKind::Result,
+            View::Unfinished(_) => ScreenKind::Unfinished,
         }
     }
 
@@ -269,6 +279,20 @@ impl Ui {
         }
         self.generation = Some(generation);
         self.warning = model.warning();
+        // A restore the last run left unfinished comes first, before the
+        // list; its screen follows the model (a cartridge put in, the
+        // record resolved).
+        if !self.unfinished_checked {
+            self.unfinished_checked = true;
+            if let Some(info) = model.unfinished() {
+                self.view = View::Unfinished(info);
+            }
+        } else if let View::Unfinished(_) = self.view {
+            match model.unfinished() {
+                Some(info) => self.view = View::Unfinished(info),
+                None => self.leave_to_list(),
+            }
+        }
         let selected_key = self.selected_title().map(|t| t.key.clone());
         let mut titles = model.titles();
         // The cartridge first, then SD titles, then backup-only folders,
@@ -348,6 +372,13 @@ impl Ui {
             }
             View::Job(_) => Vec::new(),
             View::Result(_) => vec![("OK", Action::Dismiss)],
+            // Only what can work now is offered.
+            View::Unfinished(info) if info.put_back.is_ok() => vec![
+                ("Put back", Action::PutBack),
+                ("Keep as is", Action::KeepAsIs),
+                ("Later", Action::Later),
+            ],
+            View::Unfinished(_) => vec![("Keep as is", Action::KeepAsIs), ("Later", Action::Later)],
         }
     }
 
@@ -361,6 +392,8 @@ impl Ui {
             View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
             View::Job(_) => "Restoring: keep the card in, do not power off",
             View::Result(_) => "A or B to continue",
+            View::Unfinished(info) if info.put_back.is_ok() => "A put back  X keep as is  B later",
+            View::Unfinished(_) => "X keep as is  B later",
         }
     }
 
@@ -493,6 +526,17 @@ impl Ui {
             View::Result(_) => {
                 (p.contains(Buttons::A) || p.contains(Buttons::B)).then_some(Action::Dismiss)
             }
+            View::Unfinished(_) => {
+                if p.contains(Buttons::A) {
+                    Some(Action::PutBack)
+                } else if p.contains(Buttons::X) {
+                    Some(Action::KeepAsIs)
+                } else if p.contains(Buttons::B) {
+                    Some(Action::Later)
+                } else {
+                    None
+                }
+            }
         }
     }
 
@@ -589,9 +633,51 @@ impl Ui {
                     self.backup_cursor = ListCursor::default();
                     self.backups.clear();
                     self.load_backups(model, &key);
-                    self.view = View::Backups;
+                    self.return_to = Return::Backups;
+                    // The title keeps its way back until it is resolved.
+                    self.view = match model.unfinished() {
+                        Some(info) if info.title.as_ref() == Some(&key) => View::Unfinished(info),
+                        _ => View::Backups,
+                    };
                 }
             }
+            Action::PutBack => {
+                if let View::Unfinished(info) = &self.view {
+                    if let Err(refusal) = &info.put_back {
+                        let reason = refusal.reason.clone();
+                        self.say(reason);
+                        return Signal::Continue;
+                    }
+                    let title_name = info.title_name.clone();
+                    match model.put_back() {
+                        Ok(()) => {
+                            self.view = View::Job(JobView {
+                                kind: JobKind::Restore,
+                                title_name,
+                                progress: Progress::default(),
+                                cancel_requested: false,
+                            });
+                        }
+                        Err(refusal) => {
+                            self.view = View::Result(Outcome::from_refusal(
+                                "The save cannot be put back now",
+                                refusal,
+                            ));
+                        }
+                    }
+                }
+            }
+            Action::KeepAsIs => match model.keep_as_is() {
+                Ok(()) => {
+                    self.say("The save was kept as it is; its automatic backup stays listed.");
+                    self.leave_to_list();
+                }
+                Err(refusal) => {
+                    self.view =
+                        View::Result(Outcome::from_refusal("The record was not removed", refusal));
+                }
+            },
+            Action::Later => self.leave_to_list(),
             Action::Backup | Action::BackupNamed => {
                 self.start_backup(action == Action::BackupNamed, model)
             }

@@ -27,7 +27,7 @@ pub enum ContainerError {
     #[error("the image is {size:#x} bytes, too short for the 0x200-byte header")]
     TooShort { size: u64 },
     #[error(
-        "{magic}: expected magic {expected:?} version {expected_version:#x}, found {:?} version {version:#x}", String::from_utf8_lossy(.found)
+        "{magic}: expected magic \"{expected}\" version {expected_version:#x}, found \"{}\" version {version:#x}", String::from_utf8_lossy(.found)
     )]
     BadMagic {
         magic: &'static str,

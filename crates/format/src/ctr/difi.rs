@@ -22,7 +22,7 @@ pub const DIFI_HEADER_LEN: usize = 0x44;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum DifiError {
     #[error(
-        "DIFI header: expected magic \"DIFI\" version 0x10000, found {:?} version {version:#x}", String::from_utf8_lossy(.magic)
+        "DIFI header: expected magic \"DIFI\" version 0x10000, found \"{}\" version {version:#x}", String::from_utf8_lossy(.magic)
     )]
     BadMagic { magic: [u8; 4], version: u32 },
     #[error(

@@ -22,12 +22,12 @@ pub const MAX_BLOCK_LOG: u32 = 24;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum DpfsError {
     #[error(
-        "DPFS descriptor: expected magic \"DPFS\" version 0x10000, found {:?} version {version:#x}", String::from_utf8_lossy(.magic)
+        "DPFS descriptor: expected magic \"DPFS\" version 0x10000, found \"{}\" version {version:#x}", String::from_utf8_lossy(.magic)
     )]
     BadMagic { magic: [u8; 4], version: u32 },
     #[error("DPFS descriptor is {len:#x} bytes, expected {DPFS_DESCRIPTOR_LEN:#x}")]
     BadLength { len: usize },
-    #[error("DPFS level {level}: block size 2^{log} is outside 2^1..=2^{MAX_BLOCK_LOG}")]
+    #[error("DPFS level {level}: block size 2^{log} is outside the range 2^1 to 2^{MAX_BLOCK_LOG}")]
     BadBlockSize { level: usize, log: u32 },
     #[error("DPFS level {level} has {have} selector bits, but level {next} has {need} blocks")]
     SelectorTooShort {

@@ -30,13 +30,13 @@ pub const MAX_BLOCK_LOG: u32 = 24;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum IvfcError {
     #[error(
-        "IVFC descriptor: expected magic \"IVFC\" version 0x20000, found {:?} version {version:#x}", String::from_utf8_lossy(.magic)
+        "IVFC descriptor: expected magic \"IVFC\" version 0x20000, found \"{}\" version {version:#x}", String::from_utf8_lossy(.magic)
     )]
     BadMagic { magic: [u8; 4], version: u32 },
     #[error("IVFC descriptor is {len:#x} bytes, expected {IVFC_DESCRIPTOR_LEN:#x}")]
     BadLength { len: usize },
     #[error(
-        "IVFC level {level}: block size 2^{log} is outside 2^{MIN_BLOCK_LOG}..=2^{MAX_BLOCK_LOG}"
+        "IVFC level {level}: block size 2^{log} is outside the range 2^{MIN_BLOCK_LOG} to 2^{MAX_BLOCK_LOG}"
     )]
     BadBlockSize { level: usize, log: u32 },
     #[error("IVFC level {level} holds {have:#x} bytes of hashes, but level {next} needs {need:#x}")]

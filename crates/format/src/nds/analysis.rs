@@ -6,9 +6,15 @@
 //! - mirroring: a dump of a small EEPROM read with a larger address range
 //!   wraps around, so the whole image is the chip's image repeated.
 //!
+//! Only erased bytes (0xFF) and mirrored copies may be cut off without
+//! loss. A trailing 0x00 run is reported, but it is kept: growing a save
+//! back (onto a chip, or for a flashcart) pads with 0xFF, what an erased
+//! chip holds, so a cut 0x00 run would come back as 0xFF, and a game that
+//! reads those bytes would see others.
+//!
 //! From those follow the chip capacities the image converts to without
 //! losing a byte: every capacity at least as long as the image (padding up),
-//! and every shorter one where what is cut off is padding or an exact
+//! and every shorter one where what is cut off is 0xFF or an exact
 //! repetition of what is kept.
 
 use serde::Serialize;
@@ -26,6 +32,51 @@ pub struct Padding {
     pub len: usize,
 }
 
+/// The bytes a shrinking conversion would drop that are neither erased
+/// (0xFF) nor a mirror of the kept part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LostBytes {
+    /// Offset of the first such byte.
+    pub first_offset: usize,
+    /// Offset of the last such byte.
+    pub last_offset: usize,
+    /// How many such bytes there are (bytes other than 0xFF).
+    pub count: usize,
+    /// Every one of them is 0x00: a zero-filled tail, which a chip grown
+    /// back would hold as 0xFF.
+    pub zeros: bool,
+}
+
+/// What converting an image to one chip does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fit {
+    /// The image is exactly the chip's size.
+    Exact,
+    /// The chip is larger: the image is padded with `added` bytes of 0xFF.
+    Grows { added: usize },
+    /// The chip is smaller and everything past it is 0xFF.
+    DropsErased { dropped: usize },
+    /// The chip is smaller and everything past it repeats the kept part.
+    DropsMirrors { unit: usize },
+    /// The chip is smaller and bytes past it would be lost.
+    Loses(LostBytes),
+}
+
+impl Fit {
+    /// Whether the conversion keeps every byte the game can read.
+    pub fn is_lossless(&self) -> bool {
+        !matches!(self, Fit::Loses(_))
+    }
+}
+
+/// One chip and what converting the image to it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ChipFit {
+    pub chip: ChipKind,
+    pub fit: Fit,
+}
+
 /// What an image's length hides, and which chips it fits losslessly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SizeAnalysis {
@@ -33,12 +84,17 @@ pub struct SizeAnalysis {
     pub len: usize,
     /// The trailing run of 0xFF or 0x00, when the image ends in one.
     pub padding: Option<Padding>,
-    /// Every byte is the same filler: nothing was ever saved.
+    /// Every byte is the same filler (0xFF or 0x00): nothing was ever saved.
     pub blank: bool,
+    /// Where the trailing run of erased bytes (0xFF) starts; the image
+    /// length when it does not end in 0xFF. Nothing before it may be cut.
+    pub erased_from: usize,
     /// When the image is a shorter image repeated (the last repetition may
     /// be cut short): the shortest such repeat length, a power of two of at
-    /// least 512 bytes.
+    /// least 512 bytes. A blank image is not taken for a mirror.
     pub mirror_of: Option<usize>,
+    /// Every chip, smallest first, with what converting to it does.
+    pub fits: Vec<ChipFit>,
     /// Chip capacities the image converts to without loss, smallest first.
     pub lossless: Vec<ChipKind>,
 }
@@ -54,35 +110,100 @@ impl SizeAnalysis {
         self.lossless.first().copied()
     }
 
-    /// Where the data ends: the image length less its trailing padding.
+    /// Where the data ends: the image length less its trailing padding
+    /// (0xFF or 0x00).
     pub fn content_end(&self) -> usize {
         self.len - self.padding.map_or(0, |p| p.len)
     }
+
+    /// What converting to `chip` does.
+    pub fn fit(&self, chip: ChipKind) -> Fit {
+        self.fits
+            .iter()
+            .find(|f| f.chip == chip)
+            .map(|f| f.fit)
+            .expect("every chip is analysed")
+    }
 }
 
-/// Analyzes `image`. Linear in its length, and most images are decided in
-/// far less: the padding scan stops at the last data byte, and the mirror
-/// check at the first difference.
+/// Analyzes `image`. Linear in its length for each chip smaller than the
+/// image, and most images are decided in far less: the padding scan stops
+/// at the last data byte, and the mirror check at the first difference.
 pub fn analyze(image: &[u8]) -> SizeAnalysis {
     let len = image.len();
     let padding = trailing_padding(image);
     let content_end = len - padding.map_or(0, |p| p.len);
-    let mirror_of = mirror_period(image);
-    let lossless = ChipKind::ALL
+    let blank = len > 0 && content_end == 0;
+    let erased_from = len - trailing_run(image, 0xFF);
+    let mirror_of = if blank { None } else { mirror_period(image) };
+    let fits: Vec<ChipFit> = ChipKind::ALL
         .into_iter()
-        .filter(|chip| {
+        .map(|chip| {
             let capacity = chip.capacity();
-            capacity >= len
-                || content_end <= capacity
-                || mirror_of.is_some_and(|period| capacity % period == 0)
+            let fit = if capacity == len {
+                Fit::Exact
+            } else if capacity > len {
+                Fit::Grows {
+                    added: capacity - len,
+                }
+            } else if erased_from <= capacity {
+                Fit::DropsErased {
+                    dropped: len - capacity,
+                }
+            } else if let Some(unit) = mirror_of.filter(|unit| capacity % unit == 0) {
+                Fit::DropsMirrors { unit }
+            } else {
+                Fit::Loses(lost_past(image, capacity))
+            };
+            ChipFit { chip, fit }
         })
+        .collect();
+    let lossless = fits
+        .iter()
+        .filter(|f| f.fit.is_lossless())
+        .map(|f| f.chip)
         .collect();
     SizeAnalysis {
         len,
         padding,
-        blank: len > 0 && content_end == 0,
+        blank,
+        erased_from,
         mirror_of,
+        fits,
         lossless,
+    }
+}
+
+/// What shrinking `image` to `capacity` would lose, or `None` when nothing
+/// (the image is no longer than `capacity`, the dropped part is erased, or
+/// the image repeats its first `capacity` bytes).
+pub fn lost_bytes(image: &[u8], capacity: usize) -> Option<LostBytes> {
+    if image.len() <= capacity {
+        return None;
+    }
+    let dropped = &image[capacity..];
+    if all_equal(dropped, 0xFF) || (!all_equal(image, 0x00) && is_periodic(image, capacity)) {
+        return None;
+    }
+    Some(lost_past(image, capacity))
+}
+
+/// The bytes other than 0xFF past `capacity`; there is at least one.
+fn lost_past(image: &[u8], capacity: usize) -> LostBytes {
+    let dropped = &image[capacity..];
+    let first = dropped.iter().position(|&b| b != 0xFF).unwrap_or(0);
+    let last = dropped.iter().rposition(|&b| b != 0xFF).unwrap_or(0);
+    let mut count = 0;
+    let mut zeros = true;
+    for &b in dropped {
+        count += usize::from(b != 0xFF);
+        zeros &= b == 0xFF || b == 0x00;
+    }
+    LostBytes {
+        first_offset: capacity + first,
+        last_offset: capacity + last,
+        count,
+        zeros,
     }
 }
 
@@ -195,15 +316,64 @@ mod tests {
         assert_eq!(analysis.len, 65536);
         assert!(analysis.converts_losslessly_to(ChipKind::Eeprom64K));
         assert!(analysis.converts_losslessly_to(ChipKind::Flash8M));
-        let end = analysis.content_end();
-        // Every capacity below the content end is refused, every one above kept.
+        // Data ends at 0xe1e0 (read by hand from the file); the 0x00 run
+        // after it is kept, since a chip grown back would hold 0xFF there.
+        assert_eq!(analysis.content_end(), 0xe1e0);
+        assert_eq!(analysis.erased_from, 65536);
         for chip in ChipKind::ALL {
             assert_eq!(
                 analysis.converts_losslessly_to(chip),
-                chip.capacity() >= end,
-                "{chip} with data ending at {end:#x}"
+                chip.capacity() >= 65536,
+                "{chip}"
             );
         }
+        let Fit::Loses(lost) = analysis.fit(ChipKind::Eeprom8K) else {
+            panic!("8 KiB must lose the zeros past it");
+        };
+        assert!(!lost.zeros, "there is data past 8 KiB");
+    }
+
+    #[test]
+    fn a_zero_tail_is_reported_but_never_counted_as_droppable() {
+        // The shape of the DeSmuME save the old `auto` cut to 512 B: 8 KiB,
+        // data up to 0x94, then 0x00 to the end.
+        let mut image = vec![0u8; 8192];
+        for (i, b) in image[..0x94].iter_mut().enumerate() {
+            *b = (i as u8) | 0x80;
+        }
+        let analysis = analyze(&image);
+        assert_eq!(
+            analysis.padding,
+            Some(Padding {
+                byte: 0x00,
+                start: 0x94,
+                len: 8192 - 0x94
+            })
+        );
+        assert_eq!(analysis.erased_from, 8192);
+        assert_eq!(analysis.mirror_of, None);
+        assert_eq!(analysis.smallest_lossless(), Some(ChipKind::Eeprom8K));
+        assert_eq!(
+            analysis.fit(ChipKind::Eeprom512B),
+            Fit::Loses(LostBytes {
+                first_offset: 512,
+                last_offset: 8191,
+                count: 8192 - 512,
+                zeros: true
+            })
+        );
+        assert_eq!(analysis.fit(ChipKind::Eeprom8K), Fit::Exact);
+        assert_eq!(
+            analysis.fit(ChipKind::Eeprom64K),
+            Fit::Grows {
+                added: 65536 - 8192
+            }
+        );
+        // A blank 0x00 image is no mirror: nothing smaller keeps it.
+        let zeros = analyze(&[0u8; 8192]);
+        assert!(zeros.blank);
+        assert_eq!(zeros.mirror_of, None);
+        assert_eq!(zeros.smallest_lossless(), Some(ChipKind::Eeprom8K));
     }
 
     #[test]
@@ -220,6 +390,8 @@ mod tests {
             }
             let analysis = analyze(&image);
             assert_eq!(analysis.content_end(), data_end, "len {len}");
+            let erased = len - image.iter().rev().take_while(|&&b| b == 0xFF).count();
+            assert_eq!(analysis.erased_from, erased, "len {len}");
             assert_eq!(analysis.blank, data_end == 0);
             if data_end < len {
                 assert_eq!(analysis.padding.unwrap().byte, byte);

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 use thiserror::Error;
 
+use super::chip::ChipKind;
 use super::dsv::{self, DsvError, DsvFooter};
 use super::duc::{self, ActionReplayHeader, DucError};
 use super::nocash::{self, NoCashError, NoCashHeader};
@@ -49,6 +50,61 @@ impl Container {
                 nocash::NoCashCompression::Stored => "no$gba save (stored)",
                 nocash::NoCashCompression::RunLength => "no$gba save (compressed)",
             },
+        }
+    }
+}
+
+/// A chip size a container states in its own header or footer: a floor
+/// for `--size auto`, since the program that wrote the file gave the game a
+/// chip at least this large and a smaller one could hide bytes it reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatedSize {
+    pub chip: ChipKind,
+    /// Where the size is stated, in words: "the .dsv footer (padded size
+    /// 8192, type 2)".
+    pub source: String,
+}
+
+impl Container {
+    /// The largest chip the container states for a payload of
+    /// `payload_len` bytes, when it states one.
+    ///
+    /// - `.dsv`: the padded size (the image length, which DeSmuME checks),
+    ///   the chip of the type code and the memory size; the `size` field
+    ///   holds odd values in real files and is not used;
+    /// - `.duc`: the save's length, which is what the Action Replay read
+    ///   from the chip: the chip is at least that large;
+    /// - raw images and no$gba saves state nothing (flashcarts pad raw
+    ///   images to any size, and no$gba cuts its saves to what was written).
+    pub fn stated_size(&self, payload_len: usize) -> Option<StatedSize> {
+        match self {
+            Container::Dsv(footer) => {
+                let stated = [
+                    ChipKind::from_capacity(footer.padded_size as usize),
+                    footer.chip(),
+                    ChipKind::from_capacity(footer.memory_size as usize),
+                ]
+                .into_iter()
+                .flatten()
+                .max()?;
+                Some(StatedSize {
+                    chip: stated,
+                    source: format!(
+                        "the .dsv footer (padded size {}, type {}, memory size {})",
+                        footer.padded_size, footer.type_code, footer.memory_size
+                    ),
+                })
+            }
+            Container::ActionReplay(_) => {
+                let chip = ChipKind::smallest_holding(payload_len)?;
+                Some(StatedSize {
+                    chip,
+                    source: format!(
+                        "the Action Replay file (it read {payload_len} bytes from the chip)"
+                    ),
+                })
+            }
+            Container::Raw | Container::NoCashGba(_) => None,
         }
     }
 }

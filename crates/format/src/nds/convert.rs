@@ -1,16 +1,23 @@
 //! Conversion of a save image to a chip's size and a container.
 //!
 //! Growing pads with 0xFF, what an erased chip holds. Shrinking keeps the
-//! first `capacity` bytes and is only done when every dropped byte is
-//! padding (all 0xFF or all 0x00) or the image is the kept part repeated.
-//! Otherwise the conversion is refused with the place and number of the
-//! bytes that would be lost, unless the caller forces it.
+//! first `capacity` bytes and is only done when every dropped byte is 0xFF
+//! or the image is the kept part repeated: then growing the result back
+//! gives the same bytes (a mirror comes back as 0xFF past the chip, which a
+//! game addressing that chip never reads). A dropped run of 0x00 would come
+//! back as 0xFF, so it counts as loss. A lossy conversion is refused with
+//! the place and number of the bytes that would be lost, unless the caller
+//! allows the loss.
+//!
+//! [`auto_size`] picks the chip for `--size auto`: the smallest lossless
+//! one, never below a size the container states.
 
 use serde::Serialize;
 use thiserror::Error;
 
-use super::analysis::{all_equal, is_periodic};
+use super::analysis::{LostBytes, SizeAnalysis, lost_bytes};
 use super::chip::{ChipKind, format_size};
+use super::container::StatedSize;
 use super::dsv;
 
 /// The container a conversion writes.
@@ -22,27 +29,14 @@ pub enum OutputFormat {
     Dsv,
 }
 
-/// The bytes a shrinking conversion would drop that are neither padding
-/// nor a mirror of the kept part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct LostBytes {
-    /// Offset of the first such byte.
-    pub first_offset: usize,
-    /// Offset of the last such byte.
-    pub last_offset: usize,
-    /// How many such bytes there are (bytes that differ from the filler the
-    /// dropped part mostly holds, 0xFF or 0x00).
-    pub count: usize,
-}
-
 /// A conversion that was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ConvertError {
     #[error("the save is empty")]
     Empty,
     #[error(
-        "converting the {} save to {target} would lose {} that is neither padding nor a mirror of the first {}",
-        format_size(*.len), describe_lost(.lost), format_size(.target.capacity())
+        "converting the {} save to {target} would lose {}",
+        format_size(*.len), describe_lost(.lost, .target.capacity())
     )]
     WouldLoseData {
         len: usize,
@@ -51,49 +45,38 @@ pub enum ConvertError {
     },
 }
 
-fn describe_lost(lost: &LostBytes) -> String {
-    if lost.count == 1 {
-        format!("1 byte of data at offset {:#x}", lost.first_offset)
+fn describe_lost(lost: &LostBytes, capacity: usize) -> String {
+    let what = if lost.zeros {
+        "of 0x00"
+    } else {
+        "of data, neither erased (0xFF) nor a mirror of the first part,"
+    };
+    let place = if lost.count == 1 {
+        format!("1 byte {what} at offset {:#x}", lost.first_offset)
     } else {
         format!(
-            "{} bytes of data between offsets {:#x} and {:#x}",
+            "{} bytes {what} between offsets {:#x} and {:#x}",
             lost.count, lost.first_offset, lost.last_offset
         )
+    };
+    if lost.zeros {
+        format!(
+            "{place}: grown back, a chip holds 0xFF there, so a game that reads past {} would see other bytes",
+            format_size(capacity)
+        )
+    } else {
+        place
     }
-}
-
-/// What shrinking `image` to `capacity` would lose, or `None` when nothing
-/// (the image is no longer than `capacity`, the dropped part is padding, or
-/// the image repeats its first `capacity` bytes).
-pub fn lost_bytes(image: &[u8], capacity: usize) -> Option<LostBytes> {
-    if image.len() <= capacity {
-        return None;
-    }
-    let dropped = &image[capacity..];
-    if all_equal(dropped, 0xFF) || all_equal(dropped, 0x00) || is_periodic(image, capacity) {
-        return None;
-    }
-    // Measure against the filler the dropped part holds more of.
-    let not_ff = dropped.iter().filter(|&&b| b != 0xFF).count();
-    let not_00 = dropped.iter().filter(|&&b| b != 0x00).count();
-    let filler = if not_ff <= not_00 { 0xFF } else { 0x00 };
-    let first = dropped.iter().position(|&b| b != filler)?;
-    let last = dropped.iter().rposition(|&b| b != filler)?;
-    Some(LostBytes {
-        first_offset: capacity + first,
-        last_offset: capacity + last,
-        count: not_ff.min(not_00),
-    })
 }
 
 /// `image` at exactly `target`'s capacity: padded with 0xFF, or cut down
-/// when that loses nothing (or when `force` says to drop data anyway).
-pub fn resize(image: &[u8], target: ChipKind, force: bool) -> Result<Vec<u8>, ConvertError> {
+/// when that loses nothing (or when `allow_loss` says to drop data anyway).
+pub fn resize(image: &[u8], target: ChipKind, allow_loss: bool) -> Result<Vec<u8>, ConvertError> {
     if image.is_empty() {
         return Err(ConvertError::Empty);
     }
     let capacity = target.capacity();
-    if !force && let Some(lost) = lost_bytes(image, capacity) {
+    if !allow_loss && let Some(lost) = lost_bytes(image, capacity) {
         return Err(ConvertError::WouldLoseData {
             len: image.len(),
             target,
@@ -107,18 +90,104 @@ pub fn resize(image: &[u8], target: ChipKind, force: bool) -> Result<Vec<u8>, Co
     Ok(out)
 }
 
+/// `image` for a cartridge whose chip is `chip`, known from the cartridge
+/// itself: as [`resize`], except that a dropped tail of 0x00 and 0xFF is
+/// accepted, since the game cannot address past its own chip. Data past the
+/// chip is still refused: the save is then not this game's, or damaged.
+pub fn resize_onto_chip(image: &[u8], chip: ChipKind) -> Result<Vec<u8>, ConvertError> {
+    match resize(image, chip, false) {
+        Err(ConvertError::WouldLoseData { lost, .. }) if lost.zeros => resize(image, chip, true),
+        other => other,
+    }
+}
+
 /// `image` resized to `target` (see [`resize`]) and written as `format`.
 pub fn convert(
     image: &[u8],
     target: ChipKind,
     format: OutputFormat,
-    force: bool,
+    allow_loss: bool,
 ) -> Result<Vec<u8>, ConvertError> {
-    let mut out = resize(image, target, force)?;
+    let mut out = resize(image, target, allow_loss)?;
     if format == OutputFormat::Dsv {
         out.extend_from_slice(&dsv::DsvFooter::for_chip(target).to_bytes());
     }
     Ok(out)
+}
+
+/// The chip `--size auto` picks, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AutoSize {
+    pub chip: ChipKind,
+    /// The smallest chip that keeps every byte, when the save is not blank.
+    pub smallest_lossless: Option<ChipKind>,
+    /// The size the container states, when it states one.
+    pub stated: Option<StatedSize>,
+}
+
+impl AutoSize {
+    /// Why this chip, in words.
+    pub fn reason(&self) -> String {
+        match (&self.stated, self.smallest_lossless) {
+            (Some(stated), Some(smallest)) if stated.chip > smallest => format!(
+                "{} states {}; the data alone would fit {smallest}, but a smaller chip than the stated one could hide bytes the game reads",
+                stated.source, stated.chip
+            ),
+            (Some(stated), None) => format!(
+                "{} states {}; the save itself is blank",
+                stated.source, stated.chip
+            ),
+            (Some(stated), Some(_)) if stated.chip == self.chip => format!(
+                "the smallest chip that keeps every byte, as {} states",
+                stated.source
+            ),
+            _ => "the smallest chip that keeps every byte".to_string(),
+        }
+    }
+}
+
+/// Why `--size auto` cannot pick a chip.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AutoSizeError {
+    #[error(
+        "the save is blank (every byte is {byte:#04x}) and its container states no size, so nothing tells its chip size"
+    )]
+    Blank { byte: u8 },
+    #[error("no NDS save chip holds a {} save", format_size(*.len))]
+    TooLarge { len: usize },
+}
+
+/// The chip for `--size auto`: the smallest that keeps every byte, raised
+/// to the size the container states when that is larger. A blank save
+/// takes the stated size, or none.
+pub fn auto_size(
+    analysis: &SizeAnalysis,
+    stated: Option<StatedSize>,
+) -> Result<AutoSize, AutoSizeError> {
+    let smallest = if analysis.blank {
+        None
+    } else {
+        Some(
+            analysis
+                .smallest_lossless()
+                .ok_or(AutoSizeError::TooLarge { len: analysis.len })?,
+        )
+    };
+    let chip = match (smallest, &stated) {
+        (Some(smallest), Some(stated)) => smallest.max(stated.chip),
+        (Some(smallest), None) => smallest,
+        (None, Some(stated)) => stated.chip,
+        (None, None) => {
+            return Err(AutoSizeError::Blank {
+                byte: analysis.padding.map_or(0xFF, |p| p.byte),
+            });
+        }
+    };
+    Ok(AutoSize {
+        chip,
+        smallest_lossless: smallest,
+        stated,
+    })
 }
 
 #[cfg(test)]
@@ -126,7 +195,7 @@ mod tests {
     use super::*;
     use crate::nds::{Container, SaveFile, analyze};
     use keepsake_testkit::rand::Rng;
-    use keepsake_testkit::{fixture_or_skip, rng};
+    use keepsake_testkit::{fixture_or_skip, fixtures, rng};
 
     fn game_image(rng: &mut impl Rng, chip: ChipKind) -> Vec<u8> {
         let mut image = vec![0u8; chip.capacity()];
@@ -200,17 +269,19 @@ mod tests {
                     lost: LostBytes {
                         first_offset: at,
                         last_offset: at,
-                        count: 1
+                        count: 1,
+                        zeros: value == 0,
                     }
                 }
             );
             let message = err.to_string();
+            assert!(message.contains(&format!("at offset {at:#x}")), "{message}");
             assert!(
-                message.contains(&format!("1 byte of data at offset {at:#x}")),
+                message.starts_with("converting the 512 KiB save"),
                 "{message}"
             );
             assert!(!analyze(&padded).converts_losslessly_to(small));
-            // Forced, it keeps the first part and drops the rest.
+            // Allowed, it keeps the first part and drops the rest.
             assert_eq!(resize(&padded, small, true).unwrap(), image);
         }
     }
@@ -230,16 +301,43 @@ mod tests {
     }
 
     #[test]
-    fn zero_padding_may_be_dropped_too() {
-        let mut image = vec![0u8; 64 << 10];
-        image[..100].fill(0x33);
-        let out = resize(&image, ChipKind::Eeprom512B, false).unwrap();
-        assert_eq!(&out[..100], &[0x33; 100]);
-        assert_eq!(&out[100..], &[0u8; 412][..]);
+    fn a_zero_tail_is_never_dropped_without_leave() {
+        // 8 KiB whose data ends at 0x94, then 0x00: the DeSmuME save the old
+        // `auto` cut to 512 B and, grown back, turned 0x00 into 0xFF.
+        let mut image = vec![0u8; 8192];
+        image[..0x94].fill(0x33);
+        let err = resize(&image, ChipKind::Eeprom512B, false).unwrap_err();
+        let message = err.to_string();
+        assert_eq!(
+            message,
+            "converting the 8 KiB save to EEPROM 512 B would lose 7680 bytes of 0x00 between \
+             offsets 0x200 and 0x1fff: grown back, a chip holds 0xFF there, so a game that \
+             reads past 512 B would see other bytes"
+                .replace("EEPROM 512 B", &ChipKind::Eeprom512B.to_string())
+        );
+        let auto = auto_size(&analyze(&image), None).unwrap();
+        assert_eq!(auto.chip, ChipKind::Eeprom8K);
+        assert_eq!(resize(&image, auto.chip, false).unwrap(), image);
     }
 
     #[test]
-    fn lost_bytes_counts_against_the_majority_filler() {
+    fn onto_a_known_chip_a_zero_tail_past_it_is_dropped_but_data_is_not() {
+        // A flashcart's 512 KiB save of an 8 KiB game, zero-filled after the
+        // game's data, restored onto the game's own 8 KiB EEPROM.
+        let mut image = vec![0u8; 512 << 10];
+        image[..8192].fill(0x5A);
+        image[100 << 10] = 0xFF;
+        let out = resize_onto_chip(&image, ChipKind::Eeprom8K).unwrap();
+        assert_eq!(out, vec![0x5A; 8192]);
+        image[200 << 10] = 0x01;
+        assert!(matches!(
+            resize_onto_chip(&image, ChipKind::Eeprom8K),
+            Err(ConvertError::WouldLoseData { lost, .. }) if !lost.zeros && lost.count == (512 << 10) - 8192 - 1
+        ));
+    }
+
+    #[test]
+    fn lost_bytes_counts_every_byte_that_is_not_erased() {
         let mut image = vec![0xFFu8; 2048];
         image[600] = 1;
         image[700] = 0;
@@ -249,7 +347,8 @@ mod tests {
             Some(LostBytes {
                 first_offset: 600,
                 last_offset: 1500,
-                count: 3
+                count: 3,
+                zeros: false,
             })
         );
         let mut zeros = vec![0u8; 2048];
@@ -257,15 +356,170 @@ mod tests {
         assert_eq!(
             lost_bytes(&zeros, 512),
             Some(LostBytes {
-                first_offset: 1000,
-                last_offset: 1000,
-                count: 1
+                first_offset: 512,
+                last_offset: 2047,
+                count: 2048 - 512 - 1,
+                zeros: true,
             })
         );
         assert_eq!(
             resize(&[], ChipKind::Eeprom8K, true),
             Err(ConvertError::Empty)
         );
+    }
+
+    /// The chip size each shared fixture's container states, read by hand
+    /// from the fixtures README and the files' footers (DeSmuME type 2 and
+    /// 3; .duc saves of 8192 and 65536 bytes after the 500-byte header).
+    const STATED: [(&str, usize); 2] = [
+        ("sonic-rush", 8 << 10),
+        ("castlevania-portrait-of-ruin", 64 << 10),
+    ];
+
+    #[test]
+    fn every_shared_dsv_and_duc_converts_with_auto_to_its_stated_size() {
+        for (game, size) in STATED {
+            let Some(files) = fixtures::files_in(&format!("nds/{game}")) else {
+                return;
+            };
+            let mut checked = 0;
+            for path in files {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let header_len = match path.extension().and_then(|e| e.to_str()) {
+                    Some("duc") if name != "bad.duc" => 500,
+                    Some("dsv") => 0,
+                    _ => continue,
+                };
+                let file = std::fs::read(&path).unwrap();
+                // The image as the file holds it, cut by hand: after the
+                // .duc header, or before the 122-byte .dsv footer.
+                let expected = &file[header_len..header_len + size];
+                let save = SaveFile::parse(&file).unwrap();
+                let stated = save.container.stated_size(save.payload.len());
+                let auto = auto_size(&analyze(&save.payload), stated).unwrap();
+                assert_eq!(auto.chip.capacity(), size, "{game}/{name}");
+                let raw = convert(&save.payload, auto.chip, OutputFormat::Raw, false).unwrap();
+                assert_eq!(&raw[..], expected, "{game}/{name}");
+                checked += 1;
+            }
+            assert!(checked >= 7, "{game}: only {checked} files");
+        }
+    }
+
+    #[test]
+    fn a_dsv_footer_is_a_floor_for_auto() {
+        // 8 KiB chip, data only in the first 0x94 bytes, erased after: the
+        // data alone would fit 512 B, the footer says 8 KiB.
+        let mut image = vec![0xFFu8; 8192];
+        image[..0x94].fill(0x21);
+        let file = dsv::encode(&image).unwrap();
+        let save = SaveFile::parse(&file).unwrap();
+        let stated = save.container.stated_size(save.payload.len()).unwrap();
+        assert_eq!(stated.chip, ChipKind::Eeprom8K);
+        let analysis = analyze(&save.payload);
+        assert_eq!(analysis.smallest_lossless(), Some(ChipKind::Eeprom512B));
+        let auto = auto_size(&analysis, Some(stated)).unwrap();
+        assert_eq!(auto.chip, ChipKind::Eeprom8K);
+        assert!(
+            auto.reason().contains("the .dsv footer"),
+            "{}",
+            auto.reason()
+        );
+        // Blank with a stated size takes it; blank without one is refused.
+        let blank = dsv::encode(&[0xFF; 512]).unwrap();
+        let save = SaveFile::parse(&blank).unwrap();
+        let stated = save.container.stated_size(512);
+        assert_eq!(
+            auto_size(&analyze(&save.payload), stated).unwrap().chip,
+            ChipKind::Eeprom512B
+        );
+        assert_eq!(
+            auto_size(&analyze(&[0u8; 512]), None),
+            Err(AutoSizeError::Blank { byte: 0 })
+        );
+    }
+
+    /// An image of `chip`'s size in one of the shapes real saves have.
+    fn shaped_image(rng: &mut impl Rng, chip: ChipKind) -> (Vec<u8>, &'static str) {
+        let len = chip.capacity();
+        let mut image = game_image(rng, chip);
+        let end = rng.random_range(0..=len);
+        let shape = match rng.random_range(0..7) {
+            0 => {
+                image[end..].fill(0xFF);
+                "data then 0xFF"
+            }
+            1 => {
+                image[end..].fill(0x00);
+                "data then 0x00"
+            }
+            2 => {
+                let mid = rng.random_range(end..=len);
+                image[end..mid].fill(0x00);
+                image[mid..].fill(0xFF);
+                "data, 0x00, then 0xFF"
+            }
+            3 => {
+                let mid = rng.random_range(end..=len);
+                image[end..mid].fill(0xFF);
+                image[mid..].fill(0x00);
+                "data, 0xFF, then 0x00"
+            }
+            4 => {
+                image.fill(if rng.random_bool(0.5) { 0xFF } else { 0x00 });
+                "blank"
+            }
+            5 if len > 512 => {
+                let unit = ChipKind::ALL[rng.random_range(0..ChipKind::ALL.len())].capacity();
+                let unit = unit.min(len / 2);
+                let copy = image[..unit].to_vec();
+                for chunk in image.chunks_mut(unit) {
+                    chunk.copy_from_slice(&copy);
+                }
+                "mirrored"
+            }
+            _ => "random data",
+        };
+        (image, shape)
+    }
+
+    #[test]
+    fn auto_then_back_to_the_original_size_gives_the_original_bytes() {
+        let mut rng = rng::for_test("auto_then_back");
+        for case in 0..400 {
+            let chip = random_chip(&mut rng, 256 << 10);
+            let (image, shape) = shaped_image(&mut rng, chip);
+            // Half the cases in a .dsv, whose footer states the chip.
+            let file = if rng.random_bool(0.5) {
+                dsv::encode(&image).unwrap()
+            } else {
+                image.clone()
+            };
+            let save = SaveFile::parse(&file).unwrap();
+            let stated = save.container.stated_size(save.payload.len());
+            let analysis = analyze(&save.payload);
+            let auto = match auto_size(&analysis, stated.clone()) {
+                Ok(auto) => auto,
+                Err(AutoSizeError::Blank { .. }) => {
+                    assert!(stated.is_none() && image.iter().all(|&b| b == image[0]));
+                    continue;
+                }
+                Err(e) => panic!("case {case} ({shape}): {e}"),
+            };
+            if let Some(stated) = &stated {
+                assert!(auto.chip >= stated.chip, "case {case}: below the footer");
+            }
+            let small = resize(&save.payload, auto.chip, false)
+                .unwrap_or_else(|e| panic!("case {case} ({shape}): {e}"));
+            let back = resize(&small, chip, false).unwrap();
+            if back != image {
+                // Only a mirror may come back otherwise: the original is
+                // then the kept part repeated, byte for byte.
+                let repeated: Vec<u8> = small.iter().copied().cycle().take(image.len()).collect();
+                assert_eq!(repeated, image, "case {case} ({shape}) to {}", auto.chip);
+                assert!(analysis.mirror_of.is_some(), "case {case} ({shape})");
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! the content (raw image, DeSmuME `.dsv`, Action Replay `.duc`, no$gba) and
 //! gives the payload. [`analyze`] finds padding and mirroring in a payload
 //! and the chips it fits without loss; [`convert`] writes it at a chip's
-//! size as a raw image or a `.dsv`, refusing to drop data unless forced.
+//! size as a raw image or a `.dsv`, refusing to drop data unless the loss is allowed;
+//! [`auto_size`] picks the chip for `--size auto`.
 //!
 //! ```
 //! use keepsake_format::nds::{self, ChipKind, OutputFormat};
@@ -32,10 +33,15 @@ pub mod duc;
 pub mod nocash;
 pub mod raw;
 
-pub use analysis::{Padding, SizeAnalysis, analyze, trailing_padding};
+pub use analysis::{
+    ChipFit, Fit, LostBytes, Padding, SizeAnalysis, analyze, lost_bytes, trailing_padding,
+};
 pub use chip::{ChipKind, ParseChipError, format_size};
-pub use container::{Container, ParseError, SaveFile};
-pub use convert::{ConvertError, LostBytes, OutputFormat, convert, lost_bytes, resize};
+pub use container::{Container, ParseError, SaveFile, StatedSize};
+pub use convert::{
+    AutoSize, AutoSizeError, ConvertError, OutputFormat, auto_size, convert, resize,
+    resize_onto_chip,
+};
 pub use dsv::{DsvError, DsvFooter};
 pub use duc::{ActionReplayHeader, ActionReplayVariant, DucError};
 pub use nocash::{NoCashCompression, NoCashError, NoCashHeader};

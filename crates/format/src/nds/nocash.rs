@@ -53,7 +53,7 @@ pub struct NoCashHeader {
 pub enum NoCashError {
     #[error("no$gba file is {len} bytes; its header alone needs {needed}")]
     TooShort { len: usize, needed: usize },
-    #[error("no$gba block at offset 0x40 is {found:?}, not \"SRAM\"")]
+    #[error("no$gba block at offset 0x40 is \"{found}\", not \"SRAM\"")]
     NotSram { found: String },
     #[error(
         "no$gba save method {method} (offset 0x44) is not supported; only 0 (stored) and 1 (run-length) are"

@@ -52,8 +52,9 @@ pub enum XorpadError {
     AllErased,
     #[error(
         "the most common chunk ({occurrences} of {chunks} written chunks) does not decrypt the \
-         header: bytes at 0x100 become {found:02x?}, not \"DISA\"; the image is not a \
-         repeating-counter save (use a key and counter instead)"
+         header: bytes at 0x100 become {} (hex), not \"DISA\"; the image is not a \
+         repeating-counter save (use a key and counter instead)",
+        crate::text::hex_bytes(.found)
     )]
     NoDisaMagic {
         occurrences: usize,

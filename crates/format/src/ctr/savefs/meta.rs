@@ -14,7 +14,11 @@
 //! read entry by entry, as the walk needs them: each IVFC block holding a
 //! needed entry is read and checked against its hash once, then kept. A
 //! needed entry in a block that was never written (or fails its hash) is an
-//! error naming the entry; a block nobody needs is never looked at.
+//! error naming the entry (and, for a file's chain, the file); a block nobody
+//! needs is never looked at. save3ds reads the same way (libsave3ds fat.rs
+//! and fs_meta.rs read one entry at a time through its hash-checked IVFC
+//! level, which keeps a status per block and treats a block without a
+//! matching hash, never-written or corrupt alike, as a hash mismatch).
 //!
 //! Writes go straight through to the container (to the inactive DPFS copy;
 //! hashed on commit), and into the kept block if there is one.

@@ -50,7 +50,7 @@ pub const ROOT: u32 = 1;
 #[derive(Debug, Error)]
 pub enum SaveFsError {
     #[error(
-        "SAVE header: expected magic \"SAVE\" version 0x40000, found {:?} version {version:#x}", String::from_utf8_lossy(.found)
+        "SAVE header: expected magic \"SAVE\" version 0x40000, found \"{}\" version {version:#x}", String::from_utf8_lossy(.found).escape_default()
     )]
     BadMagic { found: [u8; 4], version: u32 },
     #[error("filesystem field {field} at {at:#x} is {value:#x}: {why}")]
@@ -103,7 +103,7 @@ pub enum SaveFsError {
     NotADirectory { path: String },
     #[error("{path}: directory not empty")]
     NotEmpty { path: String },
-    #[error("name {name:?}: {why}")]
+    #[error("name \"{}\": {why}", .name.escape_default())]
     BadName { name: String, why: &'static str },
     #[error(transparent)]
     Fat(#[from] FatError),

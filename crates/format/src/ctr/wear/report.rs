@@ -60,9 +60,9 @@ impl fmt::Display for Untrusted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "logical {:#x}..{:#x}: {}",
+            "logical bytes {:#x} to {:#x}: {}",
             self.logical_offset,
-            self.logical_offset + self.len,
+            self.logical_offset + self.len - 1,
             self.reason
         )
     }

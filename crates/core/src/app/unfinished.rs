@@ -1,0 +1,135 @@
+//! A restore (or erase) that did not finish, found at start-up from the
+//! restore journal (see [`crate::store::journal`]), and the way back: a
+//! restore of the automatic backup the journal names, itself journaled with
+//! that same automatic backup as its way back, so that cutting the put-back
+//! short still leads to the save as it was before the first restore.
+//!
+//! It stays until it is resolved: the put-back finishes (its job removes the
+//! journal) or the user keeps the save as it is.
+
+use thiserror::Error;
+
+use crate::jobs::{CtrRestoreJob, NdsRestoreJob};
+use crate::nds_card::InsertedNds;
+use crate::platform::{MediaType, SdCard};
+use crate::store::journal::{self, Journal, JournalSave, WayBack};
+use crate::store::{BackupEntry, BackupSource, StoreError};
+
+/// An unfinished restore and whether its automatic backup can undo it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    /// The journal the job left.
+    pub journal: Journal,
+    /// The state of the automatic backup it names.
+    pub way_back: WayBack,
+}
+
+/// Why the automatic backup cannot be put back now.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PutBackRefused {
+    /// The automatic backup is gone.
+    #[error("the automatic backup {0} is no longer on the SD card")]
+    Missing(String),
+    /// The automatic backup is not what was written.
+    #[error("the automatic backup {folder} is damaged: {file}: {problem}")]
+    Damaged {
+        /// The folder.
+        folder: String,
+        /// The file.
+        file: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The cartridge is not in the slot (or another one is).
+    #[error("the cartridge {name} is not in the slot")]
+    CartridgeMissing {
+        /// The game, as people know it (`MOSS KNIGHT (AMKE)`).
+        name: String,
+    },
+    /// The journal names an NDS card but a 3DS job was asked for, or the
+    /// other way round.
+    #[error("the record is about another kind of save")]
+    WrongKind,
+}
+
+impl Unfinished {
+    /// Reads the journal, if a job left one, and checks its way back.
+    pub fn find(sd: &mut dyn SdCard) -> Result<Option<Self>, StoreError> {
+        let Some(journal) = journal::read(sd)? else {
+            return Ok(None);
+        };
+        let way_back = journal::check_way_back(sd, &journal);
+        Ok(Some(Self { journal, way_back }))
+    }
+
+    /// The user keeps the save as it is: the journal goes (the automatic
+    /// backup stays among the title's backups).
+    pub fn keep_as_is(sd: &mut dyn SdCard) -> Result<(), StoreError> {
+        journal::clear(sd)
+    }
+
+    /// The folder the automatic backup is in, where the put-back's own
+    /// automatic backup goes too.
+    pub fn title_dir(&self) -> &str {
+        let auto = &self.journal.automatic_backup;
+        auto.rfind('/').map_or(auto.as_str(), |i| &auto[..i])
+    }
+
+    fn way_back_entry(&self) -> Result<BackupEntry, PutBackRefused> {
+        let folder = self.journal.automatic_backup.clone();
+        match &self.way_back {
+            WayBack::Intact => Ok(BackupEntry {
+                name: folder.rsplit('/').next().unwrap_or(&folder).to_owned(),
+                path: folder,
+                source: BackupSource::Folder,
+            }),
+            WayBack::Missing => Err(PutBackRefused::Missing(folder)),
+            WayBack::Damaged { file, problem } => Err(PutBackRefused::Damaged {
+                folder,
+                file: file.clone(),
+                problem: problem.clone(),
+            }),
+        }
+    }
+
+    /// The job that puts the automatic backup back on `card`.
+    pub fn nds_put_back(
+        &self,
+        card: Option<&InsertedNds>,
+    ) -> Result<NdsRestoreJob, PutBackRefused> {
+        let JournalSave::NdsCard {
+            game_code,
+            header_title,
+        } = &self.journal.save
+        else {
+            return Err(PutBackRefused::WrongKind);
+        };
+        let entry = self.way_back_entry()?;
+        match card {
+            Some(card) if &card.game_code == game_code && &card.header_title == header_title => Ok(
+                NdsRestoreJob::restore(card.clone(), self.title_dir(), entry)
+                    .keeping_way_back(&self.journal),
+            ),
+            _ => Err(PutBackRefused::CartridgeMissing {
+                name: format!("{header_title} ({game_code})"),
+            }),
+        }
+    }
+
+    /// The job that puts the automatic backup back into the 3DS archive;
+    /// `card_in_slot` is the title id of the 3DS card in the slot, if any.
+    pub fn ctr_put_back(&self, card_in_slot: Option<u64>) -> Result<CtrRestoreJob, PutBackRefused> {
+        let archive = self
+            .journal
+            .save
+            .archive()
+            .ok_or(PutBackRefused::WrongKind)?;
+        let entry = self.way_back_entry()?;
+        if archive.media == MediaType::Card && card_in_slot != Some(archive.title_id) {
+            return Err(PutBackRefused::CartridgeMissing {
+                name: self.journal.save.name().to_owned(),
+            });
+        }
+        Ok(CtrRestoreJob::new(archive, self.title_dir(), entry).keeping_way_back(&self.journal))
+    }
+}

@@ -1,0 +1,361 @@
+//! The restore journal: one small record on the SD card that says a save is
+//! being changed, so that a restore cut short (power lost, battery pulled,
+//! a crash) is found at the next start instead of going unnoticed.
+//!
+//! A restore or erase writes it (atomically) after its automatic backup is
+//! safe and before its first write to the save, and removes it once the save
+//! has been read back and compared. Found at start-up, it names the save, the
+//! backup being restored and the automatic backup holding the save as it
+//! was, with every file of that backup's size and checksum, so the way back
+//! can be checked before it is offered.
+//!
+//! Layout of `/3ds/Keepsake/journal.json` (outside every backup folder):
+//!
+//! ```json
+//! { "operation": "restore",                      // or "erase"
+//!   "save": { "nds_card": { "game_code": "ASFE", "header_title": "SONIC" } },
+//!        // or { "title": { "title_id": 1234, "media": "sd", "kind": "save_data", "name": "Game" } }
+//!   "backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000000",  // null for an erase
+//!   "automatic_backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto",
+//!   "files": [ { "path": "SONIC.sav", "size": 8192, "fnv1a64": 1234 } ] }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::platform::sd::{TEMP_SUFFIX, join, read_recovering, write_atomic};
+use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard, SdError};
+use crate::store::StoreError;
+
+/// Where the journal lives.
+pub const JOURNAL_PATH: &str = "/3ds/Keepsake/journal.json";
+
+/// What the interrupted job was doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// Writing a backup into the save.
+    Restore,
+    /// Blanking the save.
+    Erase,
+}
+
+/// Where a 3DS title's save lives, as the journal spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Media {
+    /// Installed on the SD card.
+    Sd,
+    /// The game card.
+    Card,
+}
+
+/// Which archive of a 3DS title, as the journal spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The title's save data.
+    SaveData,
+    /// The title's extdata.
+    Extdata,
+}
+
+/// The save being changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalSave {
+    /// The save chip of an NDS cartridge.
+    NdsCard {
+        /// The game code from the ROM header (`ASFE`).
+        game_code: String,
+        /// The title from the ROM header.
+        header_title: String,
+    },
+    /// A 3DS title's save data or extdata.
+    Title {
+        /// The title's 64-bit id.
+        title_id: u64,
+        /// SD title or game card.
+        media: Media,
+        /// Save data or extdata.
+        kind: Kind,
+        /// The title's name as its backup folder spells it.
+        name: String,
+    },
+}
+
+impl JournalSave {
+    /// The 3DS archive, for a title's save.
+    pub fn archive(&self) -> Option<ArchiveId> {
+        match self {
+            JournalSave::NdsCard { .. } => None,
+            JournalSave::Title {
+                title_id,
+                media,
+                kind,
+                ..
+            } => Some(ArchiveId {
+                kind: match kind {
+                    Kind::SaveData => ArchiveKind::SaveData,
+                    Kind::Extdata => ArchiveKind::ExtData,
+                },
+                media: match media {
+                    Media::Sd => MediaType::Sd,
+                    Media::Card => MediaType::Card,
+                },
+                title_id: *title_id,
+            }),
+        }
+    }
+
+    /// The journal's spelling of a 3DS archive.
+    pub fn of_archive(archive: ArchiveId, name: &str) -> Self {
+        JournalSave::Title {
+            title_id: archive.title_id,
+            media: match archive.media {
+                MediaType::Sd => Media::Sd,
+                MediaType::Card => Media::Card,
+            },
+            kind: match archive.kind {
+                ArchiveKind::SaveData => Kind::SaveData,
+                ArchiveKind::ExtData => Kind::Extdata,
+            },
+            name: name.to_owned(),
+        }
+    }
+
+    /// The game's name, for the screens.
+    pub fn name(&self) -> &str {
+        match self {
+            JournalSave::NdsCard { header_title, .. } => header_title,
+            JournalSave::Title { name, .. } => name,
+        }
+    }
+}
+
+/// One file of the automatic backup, as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalFile {
+    /// Relative to the automatic backup's folder, without a leading `/`.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its FNV-1a 64-bit hash (see [`fnv1a64`]): enough to notice a file
+    /// the SD card garbled, which is all it is for.
+    pub fnv1a64: u64,
+}
+
+impl JournalFile {
+    /// The entry for `bytes` stored at `path`.
+    pub fn of(path: &str, bytes: &[u8]) -> Self {
+        Self {
+            path: path.trim_start_matches('/').to_owned(),
+            size: bytes.len() as u64,
+            fnv1a64: fnv1a64(bytes),
+        }
+    }
+}
+
+/// The record of a save being changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    /// Restore or erase.
+    pub operation: Operation,
+    /// The save.
+    pub save: JournalSave,
+    /// The backup folder being restored (`None` for an erase).
+    pub backup: Option<String>,
+    /// The automatic backup holding the save as it was.
+    pub automatic_backup: String,
+    /// Every file of the automatic backup.
+    pub files: Vec<JournalFile>,
+}
+
+/// Whether the automatic backup a journal names can still put the save
+/// back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WayBack {
+    /// Every file is there with the size and checksum it was written with.
+    Intact,
+    /// The folder is gone.
+    Missing,
+    /// A file is missing or differs from what was written.
+    Damaged {
+        /// The file, relative to the folder.
+        file: String,
+        /// What is wrong, in words.
+        problem: String,
+    },
+}
+
+/// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3,
+/// from the FNV reference at isthe.com/chongo/tech/comp/fnv).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Writes `journal` so that a power cut leaves the old record or the new one
+/// whole (see [`write_atomic`]).
+pub fn record(sd: &mut dyn SdCard, journal: &Journal) -> Result<(), StoreError> {
+    let text = to_json(journal)?;
+    sd.create_dir_all(crate::store::naming::KEEPSAKE_DIR)?;
+    write_atomic(sd, JOURNAL_PATH, &text)?;
+    Ok(())
+}
+
+/// Removes the journal (and a temporary copy a cut left), once the save it
+/// describes is whole again. The journal itself goes last, so that once it
+/// is gone nothing is left to do.
+pub fn clear(sd: &mut dyn SdCard) -> Result<(), StoreError> {
+    for path in [
+        format!("{JOURNAL_PATH}{TEMP_SUFFIX}"),
+        JOURNAL_PATH.to_owned(),
+    ] {
+        if sd.kind_of(&path)?.is_some() {
+            sd.remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// The journal left by a job that did not finish, if any.
+pub fn read(sd: &mut dyn SdCard) -> Result<Option<Journal>, StoreError> {
+    let bytes = match read_recovering(sd, JOURNAL_PATH) {
+        Ok(bytes) => bytes,
+        Err(SdError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    parse(&bytes).map(Some)
+}
+
+/// Reads a journal's JSON (bytes from the SD card: anything at all).
+pub fn parse(bytes: &[u8]) -> Result<Journal, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Journal {
+        path: JOURNAL_PATH.into(),
+        problem: e.to_string(),
+    })
+}
+
+/// The JSON [`record`] writes.
+pub fn to_json(journal: &Journal) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec_pretty(journal).map_err(|e| StoreError::Journal {
+        path: JOURNAL_PATH.into(),
+        problem: e.to_string(),
+    })
+}
+
+/// Checks the automatic backup `journal` names against what was written.
+pub fn check_way_back(sd: &mut dyn SdCard, journal: &Journal) -> WayBack {
+    match sd.kind_of(&journal.automatic_backup) {
+        Ok(Some(true)) => {}
+        Ok(_) | Err(SdError::NotFound { .. }) => return WayBack::Missing,
+        Err(e) => {
+            return WayBack::Damaged {
+                file: String::new(),
+                problem: e.to_string(),
+            };
+        }
+    }
+    if journal.files.is_empty() && matches!(journal.save, JournalSave::NdsCard { .. }) {
+        return WayBack::Damaged {
+            file: String::new(),
+            problem: "the record lists no save file".into(),
+        };
+    }
+    for file in &journal.files {
+        let damaged = |problem: String| WayBack::Damaged {
+            file: file.path.clone(),
+            problem,
+        };
+        let bytes = match sd.read(&join(&journal.automatic_backup, &file.path)) {
+            Ok(bytes) => bytes,
+            Err(SdError::NotFound { .. }) => return damaged("it is missing".into()),
+            Err(e) => return damaged(e.to_string()),
+        };
+        if bytes.len() as u64 != file.size {
+            return damaged(format!(
+                "it holds {} bytes instead of {}",
+                bytes.len(),
+                file.size
+            ));
+        }
+        if fnv1a64(&bytes) != file.fnv1a64 {
+            return damaged("its contents changed since it was written".into());
+        }
+    }
+    WayBack::Intact
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{PowerSupply, SimSd};
+
+    fn journal() -> Journal {
+        Journal {
+            operation: Operation::Restore,
+            save: JournalSave::NdsCard {
+                game_code: "ASFE".into(),
+                header_title: "SONIC".into(),
+            },
+            backup: Some("/3ds/Checkpoint/saves/ASFE SONIC/20260101-000000".into()),
+            automatic_backup: "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto".into(),
+            files: vec![JournalFile::of("SONIC.sav", b"abc")],
+        }
+    }
+
+    #[test]
+    fn fnv1a64_matches_the_reference_vectors() {
+        // From the FNV reference test suite (isthe.com/chongo/src/fnv/test_fnv.c).
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn a_journal_round_trips_and_its_way_back_is_checked() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        assert_eq!(read(&mut sd).unwrap(), None);
+        let j = journal();
+        record(&mut sd, &j).unwrap();
+        assert_eq!(read(&mut sd).unwrap(), Some(j.clone()));
+        // The field names people read in the file.
+        let text = String::from_utf8(sd.read(JOURNAL_PATH).unwrap()).unwrap();
+        assert!(text.contains("\"automatic_backup\""), "{text}");
+        assert!(text.contains("\"nds_card\""), "{text}");
+
+        assert_eq!(check_way_back(&mut sd, &j), WayBack::Missing);
+        let file = format!("{}/SONIC.sav", j.automatic_backup);
+        sd.create_dir_all(&j.automatic_backup).unwrap();
+        sd.write(&file, b"abc").unwrap();
+        assert_eq!(check_way_back(&mut sd, &j), WayBack::Intact);
+        sd.write(&file, b"abd").unwrap();
+        assert!(matches!(
+            check_way_back(&mut sd, &j),
+            WayBack::Damaged { problem, .. } if problem.contains("changed")
+        ));
+        sd.write(&file, b"ab").unwrap();
+        assert!(matches!(
+            check_way_back(&mut sd, &j),
+            WayBack::Damaged { problem, .. } if problem == "it holds 2 bytes instead of 3"
+        ));
+        sd.remove_file(&file).unwrap();
+        assert!(matches!(
+            check_way_back(&mut sd, &j),
+            WayBack::Damaged { file, .. } if file == "SONIC.sav"
+        ));
+
+        clear(&mut sd).unwrap();
+        assert_eq!(read(&mut sd).unwrap(), None);
+    }
+
+    #[test]
+    fn a_damaged_journal_is_an_error_that_names_it() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        sd.create_dir_all("/3ds/Keepsake").unwrap();
+        sd.write(JOURNAL_PATH, b"{\"operation\": \"res").unwrap();
+        let e = read(&mut sd).unwrap_err();
+        assert!(e.to_string().starts_with(JOURNAL_PATH), "{e}");
+    }
+}

@@ -1,0 +1,194 @@
+//! Reading the installed titles a step at a time: the list once (filtered
+//! and without duplicates, see [`crate::platform::titles`]), then per step
+//! one title's archives and SMDH. The console spends tens of milliseconds
+//! per title, so a frame runs a few steps and the list shown meanwhile is
+//! the cached one ([`super::title_cache`]).
+
+use keepsake_format::smdh::{Language, Smdh};
+
+use crate::platform::titles::{listable_titles, probe_archives};
+use crate::platform::{MediaType, SaveArchives, TitleError, TitleList};
+use crate::store::title_cache::{ICON_BYTES, TitleRecord};
+
+/// A scan of one medium's titles.
+#[derive(Debug)]
+pub struct TitleScan {
+    media: MediaType,
+    pending: Vec<u64>,
+    next: usize,
+    records: Vec<TitleRecord>,
+}
+
+impl TitleScan {
+    /// Lists the titles on `media`; a listing that fails is the caller's
+    /// to report (an empty list would say "no titles", which is untrue).
+    pub fn start(titles: &mut dyn TitleList, media: MediaType) -> Result<TitleScan, TitleError> {
+        let pending = listable_titles(titles, media)?;
+        Ok(TitleScan {
+            media,
+            records: Vec::with_capacity(pending.len()),
+            pending,
+            next: 0,
+        })
+    }
+
+    /// Looks at one more title; `true` once every title was looked at.
+    pub fn step(&mut self, titles: &mut dyn TitleList, archives: &mut dyn SaveArchives) -> bool {
+        let Some(&title_id) = self.pending.get(self.next) else {
+            return true;
+        };
+        self.next += 1;
+        let probe = probe_archives(archives, self.media, title_id);
+        if probe.listed() {
+            // A title whose SMDH cannot be read is left out, as Checkpoint
+            // does (`titleprobe.cpp`: smdh == NULL).
+            if let Ok(smdh) = titles.smdh(self.media, title_id) {
+                let parsed = Smdh::parse(&smdh).ok();
+                let (name, publisher) = parsed.as_ref().map_or_else(Default::default, |s| {
+                    (
+                        s.short_title(Language::English),
+                        s.titles(Language::English).publisher,
+                    )
+                });
+                let icon = parsed
+                    .as_ref()
+                    .map(|s| s.large_icon().to_vec())
+                    .filter(|icon| icon.len() == ICON_BYTES);
+                self.records.push(TitleRecord {
+                    title_id,
+                    media: self.media,
+                    save: probe.save,
+                    extdata: probe.extdata,
+                    name,
+                    publisher,
+                    icon,
+                });
+            }
+        }
+        self.is_done()
+    }
+
+    /// Whether every title was looked at.
+    pub fn is_done(&self) -> bool {
+        self.next >= self.pending.len()
+    }
+
+    /// How many titles are left to look at.
+    pub fn remaining(&self) -> usize {
+        self.pending.len() - self.next
+    }
+
+    /// The titles found, in the system's order.
+    pub fn into_records(self) -> Vec<TitleRecord> {
+        self.records
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::titles::SaveState;
+    use crate::sim::SimConsole;
+    use crate::sim::titles::{CATALOGUE, install_catalogue};
+
+    fn scan(console: &mut SimConsole) -> Result<Vec<TitleRecord>, TitleError> {
+        let mut scan = TitleScan::start(&mut console.titles, MediaType::Sd)?;
+        let mut steps = 0;
+        while !scan.step(&mut console.titles, &mut console.archives) {
+            steps += 1;
+            assert!(steps < 1000);
+        }
+        Ok(scan.into_records())
+    }
+
+    #[test]
+    fn every_category_is_listed_or_not_as_checkpoint_does() {
+        let mut console = SimConsole::new();
+        install_catalogue(&mut console.titles, &mut console.archives);
+        // AM answering one title twice does not list it twice.
+        console
+            .titles
+            .list_twice(MediaType::Sd, 0x0004_0000_0005_5D00);
+        let records = scan(&mut console).unwrap();
+        let listed: Vec<u64> = records.iter().map(|r| r.title_id).collect();
+        let mut expected: Vec<u64> = CATALOGUE
+            .iter()
+            .filter(|t| t.listed)
+            .map(|t| t.title_id)
+            .collect();
+        expected.sort_unstable();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, expected);
+        // The four listed, by id: Animal Crossing (extdata only), Pokémon X
+        // (save), Pokémon Y (never started), the demo.
+        assert_eq!(
+            sorted,
+            [
+                0x0004_0000_0003_0800,
+                0x0004_0000_0005_5D00,
+                0x0004_0000_0005_5E00,
+                0x0004_0002_0012_3400
+            ]
+        );
+        let state = |id| {
+            records
+                .iter()
+                .find(|r| r.title_id == id)
+                .map(|r| (r.save.clone(), r.extdata))
+                .unwrap()
+        };
+        assert_eq!(state(0x0004_0000_0005_5E00), (SaveState::NotStarted, false));
+        assert_eq!(state(0x0004_0000_0003_0800), (SaveState::Absent, true));
+        assert_eq!(state(0x0004_0000_0005_5D00), (SaveState::Present, false));
+        let y = records
+            .iter()
+            .find(|r| r.title_id == 0x0004_0000_0005_5E00)
+            .unwrap();
+        assert_eq!(y.name, "Pokémon Y");
+    }
+
+    #[test]
+    fn a_failed_listing_is_an_error_not_an_empty_list() {
+        let mut console = SimConsole::new();
+        install_catalogue(&mut console.titles, &mut console.archives);
+        console
+            .titles
+            .fail_listing(Some("AM_GetTitleList: 0xD8E0806A"));
+        assert_eq!(
+            scan(&mut console),
+            Err(TitleError::Failed("AM_GetTitleList: 0xD8E0806A".into()))
+        );
+    }
+
+    #[test]
+    fn the_versions_sharing_extdata_both_see_it() {
+        use crate::platform::{ArchiveId, ArchiveKind};
+        use crate::sim::MemTree;
+        let mut console = SimConsole::new();
+        let mut tree = MemTree::new();
+        tree.write("/data", b"shared").unwrap();
+        // Pokémon X's extdata; Pokémon Y (0x55E00) has none of its own.
+        console.archives.insert(
+            ArchiveId {
+                kind: ArchiveKind::ExtData,
+                media: MediaType::Sd,
+                title_id: 0x0004_0000_0005_5D00,
+            },
+            tree,
+        );
+        for (id, name) in [
+            (0x0004_0000_0005_5D00, "Pokémon X"),
+            (0x0004_0000_0005_5E00, "Pokémon Y"),
+        ] {
+            console.titles.install(
+                MediaType::Sd,
+                id,
+                keepsake_format::smdh::build(name, name, "Nintendo"),
+            );
+        }
+        let records = scan(&mut console).unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(records.iter().all(|r| r.extdata), "{records:?}");
+    }
+}
