@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 
 use crate::cmd_sd::{Card, extract, import_save, list, parse_id};
 use crate::failure::Failure;
+use crate::files::Force;
 
 const AFTER_LIST: &str = "Example:\n  keepsake nand list CTRNAND/ --boot9 boot9.bin";
 const AFTER_EXTRACT: &str = "Examples:\n  \
@@ -20,6 +21,9 @@ const AFTER_IMPORT: &str = "Example:\n  \
     The previous save file is kept under NANDROOT/keepsake-backups/<seconds since 1970>/.";
 
 #[derive(Subcommand)]
+#[command(after_help = "Examples:\n  \
+    keepsake nand list CTRNAND/ --boot9 boot9.bin\n  \
+    keepsake nand extract CTRNAND/ --save 00010017 out/ --boot9 boot9.bin")]
 pub enum NandCommand {
     /// List every system save and extdata archive, and whether each
     /// verifies (hashes and CMAC).
@@ -36,21 +40,27 @@ pub enum NandCommand {
     /// Extract a system save or an extdata archive into OUTDIR.
     #[command(after_help = AFTER_EXTRACT)]
     Extract {
+        /// The folder holding the CTR NAND partition's files (data/, private/ ...).
         nandroot: PathBuf,
         #[command(flatten)]
         archive: NandArchive,
+        /// Where to write the files (created if needed; must be empty unless --force).
         outdir: PathBuf,
         #[command(flatten)]
         keys: NandKeys,
+        #[command(flatten)]
+        force: Force,
     },
     /// Make a system save hold exactly DIR's tree, signed so the console
     /// accepts it; the previous file is kept.
     #[command(after_help = AFTER_IMPORT)]
     Import {
+        /// The folder holding the CTR NAND partition's files (data/, private/ ...).
         nandroot: PathBuf,
         /// The system save (8 hex digits, e.g. 00010017).
         #[arg(long, value_parser = parse_id, value_name = "SAVEID")]
         save: u64,
+        /// The folder whose tree the save is to hold exactly.
         dir: PathBuf,
         #[command(flatten)]
         keys: NandKeys,
@@ -106,8 +116,10 @@ pub fn run(command: NandCommand) -> Result<(), Failure> {
             archive,
             outdir,
             keys,
+            force,
         } => {
             check_save_id(archive.save)?;
+            force.check_dir(&outdir)?;
             extract(
                 &open(&nandroot, &keys)?,
                 archive.save,

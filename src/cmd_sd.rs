@@ -27,7 +27,7 @@ use keepsake_format::ctr::vsxe::{ExtEntry, ExtFile};
 use serde::Serialize;
 
 use crate::failure::{FailWith, Failure};
-use crate::files::{read_input, write_output};
+use crate::files::{Force, read_input, write_output};
 
 const AFTER_LIST: &str = "Example:\n  \
     keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed\n  \
@@ -39,9 +39,12 @@ const AFTER_IMPORT: &str = "Example:\n  \
     in the same folders as below the card's ID1 folder.";
 const AFTER_EXTRACT: &str = "Examples:\n  \
     keepsake sd extract /media/SD --save 00040000000abc00 out/ --boot9 boot9.bin --movable movable.sed\n  \
-    keepsake sd extract /media/SD --extdata 0000000000000abc out/ --boot9 boot9.bin --movable movable.sed";
+    keepsake sd extract /media/SD --extdata 0000000000000abc out/ --boot9 boot9.bin --movable movable.sed --force";
 
 #[derive(Subcommand)]
+#[command(after_help = "Examples:\n  \
+    keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed\n  \
+    keepsake sd extract /media/SD --save 00040000000abc00 out/ --boot9 boot9.bin --movable movable.sed")]
 pub enum SdCommand {
     /// List every title's save and every extdata archive on the card, and
     /// whether each verifies (hashes and CMAC).
@@ -59,21 +62,27 @@ pub enum SdCommand {
     /// needed), file by file; every block is checked.
     #[command(after_help = AFTER_EXTRACT)]
     Extract {
+        /// The SD card's root (the folder holding 'Nintendo 3DS').
         sdroot: PathBuf,
         #[command(flatten)]
         archive: Archive,
+        /// Where to write the files (created if needed; must be empty unless --force).
         outdir: PathBuf,
         #[command(flatten)]
         keys: KeyFiles,
+        #[command(flatten)]
+        force: Force,
     },
     /// Make a title's save or an extdata archive hold exactly DIR's tree
     /// (files missing from DIR are removed), signed with the console's key
     /// so it accepts it; the previous files are kept.
     #[command(after_help = AFTER_IMPORT)]
     Import {
+        /// The SD card's root (the folder holding 'Nintendo 3DS').
         sdroot: PathBuf,
         #[command(flatten)]
         archive: Archive,
+        /// The folder whose tree the archive is to hold exactly.
         dir: PathBuf,
         #[command(flatten)]
         keys: KeyFiles,
@@ -896,12 +905,16 @@ pub fn run(command: SdCommand) -> Result<(), Failure> {
             archive,
             outdir,
             keys,
-        } => extract(
-            &Card::open(&sdroot, &keys)?,
-            archive.save,
-            archive.extdata,
-            &outdir,
-        ),
+            force,
+        } => {
+            force.check_dir(&outdir)?;
+            extract(
+                &Card::open(&sdroot, &keys)?,
+                archive.save,
+                archive.extdata,
+                &outdir,
+            )
+        }
         SdCommand::Import {
             sdroot,
             archive,

@@ -164,6 +164,17 @@ fn extract_gives_back_the_files_save3ds_imported_byte_for_byte() {
     let mut want = tree(&base.join("extdata-abc.files"));
     want.insert("boss".into(), None);
     assert_eq!(tree(&ext_out), want);
+
+    // A folder that is not empty is written into only with --force.
+    let again = ["sd", "extract", s(&card), "--extdata", "abc", s(&ext_out)];
+    let out = with_keys(&base, &again);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("pass --force"), "{stderr}");
+    let mut forced = again.to_vec();
+    forced.push("--force");
+    assert!(with_keys(&base, &forced).status.success());
+    assert_eq!(tree(&ext_out), want);
 }
 
 #[test]
