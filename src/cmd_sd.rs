@@ -115,7 +115,7 @@ pub struct Archive {
 pub(crate) fn parse_id(text: &str) -> anyhow::Result<u64> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
     if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(anyhow!("expected up to 16 hex digits, found {text:?}"));
+        return Err(anyhow!("expected up to 16 hex digits, found \"{text}\""));
     }
     Ok(u64::from_str_radix(digits, 16)?)
 }
@@ -527,7 +527,7 @@ fn safe_join(dir: &Path, path: &str) -> Result<PathBuf, Failure> {
     for part in path.split('/') {
         if part.is_empty() || part == "." || part == ".." || part.contains(['\\', ':']) {
             return Err(Failure::input(anyhow!(
-                "the archive holds an unsafe name {path:?}; refusing to extract it"
+                "the archive holds an unsafe name \"{path}\"; refusing to extract it"
             )));
         }
         out.push(part);

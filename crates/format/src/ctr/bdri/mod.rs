@@ -74,10 +74,10 @@ impl DbKind {
 
 #[derive(Debug, Error)]
 pub enum BdriError {
-    #[error("title database: expected the pre-header magic {expected:?}, found {found:?}")]
+    #[error("title database: expected the pre-header magic \"{expected}\", found \"{found}\"")]
     PreHeader { expected: String, found: String },
     #[error(
-        "title database: expected magic \"BDRI\" version 0x30000, found {:?} version {version:#x}",
+        "title database: expected magic \"BDRI\" version 0x30000, found \"{}\" version {version:#x}",
         String::from_utf8_lossy(.found)
     )]
     BadMagic { found: [u8; 4], version: u32 },

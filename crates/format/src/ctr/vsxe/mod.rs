@@ -50,7 +50,7 @@ const FILE_UNIQUE_ID: usize = 0x20;
 #[derive(Debug, Error)]
 pub enum VsxeError {
     #[error(
-        "extdata metadata: expected magic \"VSXE\" version 0x30000, found {:?} version {version:#x}",
+        "extdata metadata: expected magic \"VSXE\" version 0x30000, found \"{}\" version {version:#x}",
         String::from_utf8_lossy(.found)
     )]
     BadMagic { found: [u8; 4], version: u32 },

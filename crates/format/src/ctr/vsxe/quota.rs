@@ -20,7 +20,7 @@ pub enum QuotaError {
     #[error("Quota.dat: its payload is {len} bytes, expected at least 72")]
     TooShort { len: usize },
     #[error(
-        "Quota.dat: expected magic \"QUOT\" version 0x30000, found {:?} version {version:#x}",
+        "Quota.dat: expected magic \"QUOT\" version 0x30000, found \"{}\" version {version:#x}",
         String::from_utf8_lossy(.found)
     )]
     BadMagic { found: [u8; 4], version: u32 },
