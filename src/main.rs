@@ -2,9 +2,11 @@
 
 mod cmd_3ds;
 mod cmd_disa;
+mod cmd_nand;
 mod cmd_nds;
 mod cmd_preview;
 mod cmd_preview_real;
+mod cmd_sd;
 mod failure;
 mod file_storage;
 mod files;
@@ -50,6 +52,12 @@ enum Command {
     /// 3DS extdata containers (DIFF): info, ls, extract, verify, format, import.
     #[command(subcommand)]
     Diff(cmd_disa::DiffCommand),
+    /// Saves and extdata straight from a 3DS's SD card, with the console's boot9.bin and movable.sed.
+    #[command(subcommand)]
+    Sd(cmd_sd::SdCommand),
+    /// System saves and extdata from a NAND dump folder, with the console's boot9.bin and movable.sed.
+    #[command(subcommand)]
+    Nand(cmd_nand::NandCommand),
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -59,6 +67,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Preview(args) => cmd_preview::run(args),
         Command::Disa(command) => cmd_disa::run_disa(command),
         Command::Diff(command) => cmd_disa::run_diff(command),
+        Command::Sd(command) => cmd_sd::run(command),
+        Command::Nand(command) => cmd_nand::run(command),
     }
 }
 

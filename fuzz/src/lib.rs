@@ -8,6 +8,7 @@
 //! stable and runs it on the seed corpus (the shared fixtures), so a change
 //! of API breaks CI instead of a fuzz run months later.
 
+pub mod bdri_titles;
 pub mod ctr_detect;
 pub mod ctr_wear_decode;
 pub mod diff_import;
@@ -22,14 +23,16 @@ pub mod probe_config;
 pub mod restore_journal;
 pub mod savefs_rehashed;
 pub mod savefs_walk;
+pub mod sd_keys;
 pub mod smdh;
 pub mod title_cache;
+pub mod vsxe_open;
 
 /// A target's body.
 pub type Body = fn(&[u8]);
 
 /// Every target by its cargo-fuzz name.
-pub const TARGETS: [(&str, Body); 16] = [
+pub const TARGETS: [(&str, Body); 19] = [
     ("ctr_detect", ctr_detect::run),
     ("ctr_wear_decode", ctr_wear_decode::run),
     ("diff_import", diff_import::run),
@@ -46,4 +49,7 @@ pub const TARGETS: [(&str, Body); 16] = [
     ("savefs_walk", savefs_walk::run),
     ("smdh", smdh::run),
     ("title_cache", title_cache::run),
+    ("sd_keys", sd_keys::run),
+    ("vsxe_open", vsxe_open::run),
+    ("bdri_titles", bdri_titles::run),
 ];

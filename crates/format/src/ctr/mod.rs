@@ -7,6 +7,7 @@
 //! [`difi`] descriptors, [`dpfs`] copies, [`ivfc`] hash trees); a save's
 //! partitions hold the SAVE filesystem ([`savefs`]).
 
+pub mod bdri;
 pub mod container;
 pub mod crypto;
 pub mod detect;
@@ -16,8 +17,12 @@ pub mod disa;
 pub mod dpfs;
 pub mod fuzzing;
 pub mod ivfc;
+pub mod keys;
+pub mod nand;
 pub mod partition;
 pub mod savefs;
+pub mod sd;
+pub mod vsxe;
 pub mod wear;
 
 #[cfg(any(test, feature = "testgen"))]
