@@ -63,7 +63,7 @@ pub enum NandCommand {
         nandroot: PathBuf,
         #[command(flatten)]
         archive: NandArchive,
-        /// The folder whose tree the save is to hold exactly.
+        /// The folder whose tree the save or extdata is to hold exactly.
         dir: PathBuf,
         #[command(flatten)]
         keys: NandKeys,
