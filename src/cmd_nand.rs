@@ -1,6 +1,7 @@
 //! `keepsake nand`: system saves and extdata from a NAND dump folder (the
 //! CTR NAND partition's files, decrypted), with the console's boot9.bin and
-//! movable.sed: list, extract, and import into a system save. The work is
+//! movable.sed: list, extract, and import into a system save or an extdata
+//! archive (whose Quota.dat is kept up to date). The work is
 //! shared with `keepsake sd` ([`crate::cmd_sd`]); only where the files lie,
 //! their encryption (none) and their signatures differ.
 
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::cmd_sd::{Card, extract, import_save, list, parse_id};
+use crate::cmd_sd::{Card, extract, import_extdata, import_save, list, parse_id};
 use crate::failure::Failure;
 use crate::files::Force;
 
@@ -16,9 +17,11 @@ const AFTER_LIST: &str = "Example:\n  keepsake nand list CTRNAND/ --boot9 boot9.
 const AFTER_EXTRACT: &str = "Examples:\n  \
     keepsake nand extract CTRNAND/ --save 00010017 out/ --boot9 boot9.bin\n  \
     keepsake nand extract CTRNAND/ --extdata 00000000f000000b out/ --boot9 boot9.bin";
-const AFTER_IMPORT: &str = "Example:\n  \
-    keepsake nand import CTRNAND/ --save 00010017 files/ --boot9 boot9.bin\n\n\
-    The previous save file is kept under NANDROOT/keepsake-backups/<seconds since 1970>/.";
+const AFTER_IMPORT: &str = "Examples:\n  \
+    keepsake nand import CTRNAND/ --save 00010017 files/ --boot9 boot9.bin\n  \
+    keepsake nand import CTRNAND/ --extdata 00000000f000000b files/ --boot9 boot9.bin\n\n\
+    The previous files are kept under NANDROOT/keepsake-backups/<seconds since 1970>/, \
+    in the same folders as below data/<ID0>/.";
 
 #[derive(Subcommand)]
 #[command(after_help = "Examples:\n  \
@@ -51,16 +54,16 @@ pub enum NandCommand {
         #[command(flatten)]
         force: Force,
     },
-    /// Make a system save hold exactly DIR's tree, signed so the console
-    /// accepts it; the previous file is kept.
+    /// Make a system save or an extdata archive hold exactly DIR's tree
+    /// (files missing from DIR are removed), signed so the console accepts
+    /// it, with the extdata's Quota.dat updated; the previous files are kept.
     #[command(after_help = AFTER_IMPORT)]
     Import {
         /// The folder holding the CTR NAND partition's files (data/, private/ ...).
         nandroot: PathBuf,
-        /// The system save (8 hex digits, e.g. 00010017).
-        #[arg(long, value_parser = parse_id, value_name = "SAVEID")]
-        save: u64,
-        /// The folder whose tree the save is to hold exactly.
+        #[command(flatten)]
+        archive: NandArchive,
+        /// The folder whose tree the save or extdata is to hold exactly.
         dir: PathBuf,
         #[command(flatten)]
         keys: NandKeys,
@@ -129,12 +132,19 @@ pub fn run(command: NandCommand) -> Result<(), Failure> {
         }
         NandCommand::Import {
             nandroot,
-            save,
+            archive,
             dir,
             keys,
         } => {
-            check_save_id(Some(save))?;
-            import_save(&open(&nandroot, &keys)?, &nandroot, save, &dir)
+            check_save_id(archive.save)?;
+            let card = open(&nandroot, &keys)?;
+            match (archive.save, archive.extdata) {
+                (Some(id), _) => import_save(&card, &nandroot, id, &dir),
+                (None, Some(id)) => import_extdata(&card, &nandroot, id, &dir),
+                (None, None) => Err(Failure::input(anyhow::anyhow!(
+                    "pass --save SAVEID or --extdata ID"
+                ))),
+            }
         }
     }
 }

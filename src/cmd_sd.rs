@@ -23,6 +23,7 @@ use keepsake_format::ctr::sd::paths::{
     extdata_device_file, extdata_folder, join_halves, parse_half, save_file,
 };
 use keepsake_format::ctr::sd::{SdError, card, extdata, save, title_db};
+use keepsake_format::ctr::vsxe::quota::{Quota, QuotaChange};
 use keepsake_format::ctr::vsxe::{ExtEntry, ExtFile};
 use serde::Serialize;
 
@@ -326,6 +327,15 @@ impl Card {
             extdata::open_plain(&self.keys, id, bytes)
         } else {
             extdata::open(&self.keys, id, bytes)
+        }
+    }
+
+    /// Signs (and on an SD card encrypts) device file `index`.
+    fn seal_ext(&self, id: u64, index: u32, plain: Vec<u8>) -> Vec<u8> {
+        if self.nand {
+            extdata::seal_plain(&self.keys, id, index, plain)
+        } else {
+            extdata::seal(&self.keys, id, index, plain)
         }
     }
 
@@ -734,18 +744,64 @@ pub(crate) fn import_save(
     Ok(())
 }
 
-fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(), Failure> {
+/// The NAND archive's `Quota.dat` after the import: its previous bytes,
+/// what it will say, and its new bytes. Deletions are counted first, then
+/// each device file written (a replaced one as deleted, then created).
+fn new_quota(
+    card: &Card,
+    id: u64,
+    writes: &BTreeMap<u32, Vec<u8>>,
+    deletes: &[u32],
+) -> Result<(Vec<u8>, Quota, Vec<u8>), Failure> {
+    let components = nand::quota_file(id);
+    let old = card.read_archive_file(&components, format!("Quota.dat of extdata {id:016x}"))?;
+    let (mut quota, _) =
+        nand::read_quota(&card.keys, id, old.clone()).bad_input("reading Quota.dat")?;
+    let on_disk = |index: u32| {
+        fs::metadata(card.path_of(&extdata_device_file(id, index)))
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    };
+    let mut changes = Vec::new();
+    for &index in deletes.iter().chain(writes.keys()) {
+        if let Some(len) = on_disk(index) {
+            changes.push(QuotaChange::Delete { index, len });
+        }
+    }
+    for (&index, bytes) in writes {
+        changes.push(QuotaChange::Create {
+            index,
+            len: bytes.len() as u64,
+        });
+    }
+    for change in changes {
+        quota
+            .apply(change)
+            .bad_input("importing; nothing was written")?;
+    }
+    let sealed =
+        nand::seal_quota(&card.keys, id, old.clone(), &quota).bad_input("writing Quota.dat")?;
+    Ok((old, quota, sealed))
+}
+
+pub(crate) fn import_extdata(
+    card: &Card,
+    sdroot: &Path,
+    id: u64,
+    dir: &Path,
+) -> Result<(), Failure> {
     let mut tree = Vec::new();
     collect_tree(dir, "", &mut tree)?;
     let meta_components = extdata_device_file(id, extdata::META_INDEX);
     let old_meta = card.read_archive_file(&meta_components, format!("extdata {id:016x}"))?;
-    let mut opened =
-        extdata::open(&card.keys, id, old_meta.clone()).bad_input("opening the extdata")?;
+    let mut opened = card
+        .extdata_from_bytes(id, old_meta.clone())
+        .bad_input("opening the extdata")?;
     let changes = replace_extdata_tree(&mut opened.vsxe, &tree)
         .bad_input(format!("importing {}", dir.display()))?;
     opened.vsxe.commit().failed("committing the changes")?;
-    let new_meta = extdata::seal(
-        &card.keys,
+    let new_meta = card.seal_ext(
         id,
         extdata::META_INDEX,
         opened.vsxe.into_meta().into_storage(),
@@ -760,7 +816,7 @@ fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(),
                 contents,
             } => {
                 let plain = diff::build(&contents, unique_id).failed("building a device file")?;
-                writes.insert(index, extdata::seal(&card.keys, id, index, plain));
+                writes.insert(index, card.seal_ext(id, index, plain));
             }
             DeviceChange::Delete => {
                 if card.path_of(&extdata_device_file(id, index)).exists() {
@@ -769,10 +825,23 @@ fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(),
             }
         }
     }
-    // Read everything back from the encrypted bytes before writing: it must
-    // decrypt, verify and hold exactly the tree.
+    // On NAND the archive's Quota.dat accounts for every device file's
+    // size: a replaced file gives its blocks back and takes the new ones.
+    let quota = if card.nand {
+        Some(new_quota(card, id, &writes, &deletes)?)
+    } else {
+        None
+    };
+    // Read everything back from the bytes to be written before writing: it
+    // must decrypt, verify and hold exactly the tree.
     let check = (|| -> anyhow::Result<()> {
-        let mut opened = extdata::open(&card.keys, id, new_meta.clone())?;
+        if let Some((_, want, new_bytes)) = &quota {
+            let (found, cmac_ok) = nand::read_quota(&card.keys, id, new_bytes.clone())?;
+            if !cmac_ok || found != *want {
+                return Err(anyhow!("the new Quota.dat does not read back as written"));
+            }
+        }
+        let mut opened = card.extdata_from_bytes(id, new_meta.clone())?;
         if !opened.cmac_ok {
             return Err(anyhow!("the new metadata's CMAC does not verify"));
         }
@@ -798,7 +867,7 @@ fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(),
             let data = match bytes {
                 Some(bytes) => {
                     let (data, cmac_ok) =
-                        extdata::read_file(&card.keys, id, &file, &entry.path, bytes)?;
+                        card.ext_file_from_bytes(id, &file, &entry.path, bytes)?;
                     if !cmac_ok {
                         return Err(anyhow!("{}: the CMAC does not verify", entry.path));
                     }
@@ -833,6 +902,11 @@ fn import_extdata(card: &Card, sdroot: &Path, id: u64, dir: &Path) -> Result<(),
         write_output(&path, bytes, &[dir])?;
     }
     write_output(&card.path_of(&meta_components), &new_meta, &[dir])?;
+    if let Some((old_quota, _, new_bytes)) = &quota {
+        let components = nand::quota_file(id);
+        keep_backup(&root, &components, old_quota)?;
+        write_output(&card.path_of(&components), new_bytes, &[dir])?;
+    }
     for index in &deletes {
         let path = card.path_of(&extdata_device_file(id, *index));
         fs::remove_file(&path).failed(format!("cannot delete {}", path.display()))?;

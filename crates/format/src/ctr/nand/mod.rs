@@ -19,7 +19,7 @@ use crate::ctr::keys::ConsoleKeys;
 use crate::ctr::sd::SdError;
 use crate::ctr::sd::paths::extdata_folder;
 use crate::ctr::sd::save::{SdSave, open_plain};
-use crate::ctr::vsxe::quota::{Quota, QuotaError};
+use crate::ctr::vsxe::quota::{QUOTA_LEN, Quota, QuotaError};
 
 /// Components of system save `save_id`'s file below `data/<ID0>`.
 pub fn system_save_file(save_id: u32) -> Vec<String> {
@@ -103,6 +103,73 @@ pub fn read_quota(
         .read(0, 0, &mut payload)
         .map_err(|error| QuotaFileError::Payload { path, error })?;
     Ok((Quota::parse(&payload)?, cmac_ok))
+}
+
+/// Why the new `Quota.dat` could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaWriteError {
+    #[error(transparent)]
+    Read(#[from] QuotaFileError),
+    #[error("{path}: writing its payload: {error}")]
+    Payload {
+        path: String,
+        error: crate::ctr::partition::PartitionError,
+    },
+    #[error("{path}: {error}")]
+    Commit {
+        path: String,
+        error: Box<crate::ctr::container::ContainerError>,
+    },
+}
+
+/// The bytes of extdata `extdata_id`'s `Quota.dat` (`old`, as read) with
+/// the changing fields of `quota` written in, rehashed and signed.
+pub fn seal_quota(
+    keys: &ConsoleKeys,
+    extdata_id: u64,
+    old: Vec<u8>,
+    quota: &Quota,
+) -> Result<Vec<u8>, QuotaWriteError> {
+    let path = quota_file(extdata_id).join("/");
+    let container_error = |error| QuotaFileError::Container {
+        path: path.clone(),
+        error: Box::new(error),
+    };
+    let mut container = diff::open(old).map_err(container_error)?;
+    let mut payload = vec![0u8; QUOTA_LEN];
+    if container.partitions()[0].len() < QUOTA_LEN as u64 {
+        return Err(QuotaFileError::from(QuotaError::TooShort {
+            len: container.partitions()[0].len() as usize,
+        })
+        .into());
+    }
+    container
+        .read(0, 0, &mut payload)
+        .map_err(|error| QuotaFileError::Payload {
+            path: path.clone(),
+            error,
+        })?;
+    quota.write_changes(&mut payload);
+    container
+        .write(0, 0, &payload)
+        .map_err(|error| QuotaWriteError::Payload {
+            path: path.clone(),
+            error,
+        })?;
+    container
+        .commit()
+        .map_err(|error| QuotaWriteError::Commit {
+            path: path.clone(),
+            error: Box::new(error),
+        })?;
+    let mut image = container.into_storage();
+    let kind = SignatureKind::Extdata {
+        extdata_id,
+        file: ExtdataFile::Quota,
+    };
+    // The DIFF opened, so the image holds the header block.
+    let _ = sign_image(keys.sign_key().expose(), &kind, &mut image);
+    Ok(image)
 }
 
 #[cfg(test)]

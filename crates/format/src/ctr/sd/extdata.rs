@@ -106,8 +106,8 @@ pub fn read_file_plain(
 }
 
 /// Signs a plaintext DIFF image as device file `index` of archive
-/// `extdata_id` and encrypts it, ready to be written.
-pub fn seal(keys: &ConsoleKeys, extdata_id: u64, index: u32, mut plain: Vec<u8>) -> Vec<u8> {
+/// `extdata_id`, as NAND stores it.
+pub fn seal_plain(keys: &ConsoleKeys, extdata_id: u64, index: u32, mut plain: Vec<u8>) -> Vec<u8> {
     // A DIFF image the writer produced is longer than the 0x200-byte
     // header block, so signing cannot fail on it.
     let _ = sign_image(
@@ -115,8 +115,15 @@ pub fn seal(keys: &ConsoleKeys, extdata_id: u64, index: u32, mut plain: Vec<u8>)
         &device_kind(extdata_id, index),
         &mut plain,
     );
-    crypt(keys, extdata_id, index, &mut plain);
     plain
+}
+
+/// Signs a plaintext DIFF image as device file `index` of archive
+/// `extdata_id` and encrypts it, ready to be written.
+pub fn seal(keys: &ConsoleKeys, extdata_id: u64, index: u32, plain: Vec<u8>) -> Vec<u8> {
+    let mut sealed = seal_plain(keys, extdata_id, index, plain);
+    crypt(keys, extdata_id, index, &mut sealed);
+    sealed
 }
 
 #[cfg(test)]
