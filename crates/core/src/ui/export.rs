@@ -147,6 +147,12 @@ impl<C: Console> ConsoleModel<C> {
                 now.detection.chip
             }
             (Known::NdsCard(_), _) => return Err(gone()),
+            (Known::NdsIdentifying(_), _) => {
+                return Err(refusal(
+                    "The cartridge is still being identified.",
+                    "Wait a moment until its save kind shows, then try again.",
+                ));
+            }
             _ => {
                 return Err(refusal(
                     "Only an inserted NDS cartridge's save can be exported straight from the chip.",
