@@ -38,10 +38,18 @@ impl<C: Console> ConsoleModel<C> {
         read_chip: bool,
     ) -> Result<Export, Refusal> {
         let known = self.known.get(title).cloned().ok_or_else(|| {
-            refusal(
-                "The title is no longer available.",
-                "Open it again from the list.",
-            )
+            if backup.is_cartridge() {
+                // A pulled cartridge leaves the list.
+                refusal(
+                    "The cartridge is no longer in the slot.",
+                    "Insert it again and choose it in the list.",
+                )
+            } else {
+                refusal(
+                    "The title is no longer available.",
+                    "Open it again from the list.",
+                )
+            }
         })?;
         let BackupTitle::Nds {
             game_code,

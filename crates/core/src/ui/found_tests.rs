@@ -445,3 +445,24 @@ fn a_cancelled_cartridge_export_writes_nothing_and_a_flashcart_one_pads_the_chip
     assert!(written[0x2000..].iter().all(|&b| b == 0xFF));
     assert_eq!(rig.chip(), save, "the chip is only read");
 }
+
+#[test]
+fn a_cartridge_pulled_before_the_export_is_confirmed_writes_nothing() {
+    let save = vec![0x3C; 0x2000];
+    let mut rig = Rig::new(console_with(&save));
+    rig.press(Buttons::Y);
+    assert!(rig.text().contains("Export the cartridge's save?"));
+    rig.model.console_mut().card.eject().expect("a card");
+    rig.press(Buttons::A);
+    let text = rig.text();
+    assert!(!text.contains("Exported"), "{text}");
+    assert!(
+        text.contains("The cartridge is no longer in the slot."),
+        "{text}"
+    );
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+        None,
+        "nothing written"
+    );
+}
