@@ -1040,7 +1040,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         backup: &BackupKey,
         kind: ExportKind,
     ) -> Result<String, Refusal> {
-        self.prepare_export(title, backup, kind)
+        self.prepare_export(title, backup, kind, false)
             .map(|export| export.destination)
     }
 

@@ -17,6 +17,7 @@ use super::keyboard::QueuedKeyboard;
 use super::state::{ScreenKind, Ui};
 use crate::platform::SdCard;
 use crate::sim::{SimChip, SimConsole, nds_rom_header};
+use crate::store::export::EXPORT_DIR;
 use crate::store::found_saves::{IMPORT_DIR, ROM_FOLDERS_PATH};
 
 const TITLE: &str = "SONICRUSH";
@@ -364,4 +365,104 @@ fn a_backup_exports_as_a_dsv_that_reads_back_as_the_same_save() {
     assert!(written.ends_with(b"|-DESMUME SAVE-|"));
     let parsed = keepsake_format::nds::SaveFile::parse(&written).unwrap();
     assert_eq!(parsed.payload, save);
+}
+
+/// The destination the export question names, ending in `ext`.
+fn named_destination(rig: &Rig, ext: &str) -> String {
+    // Lines of a path break after a `/`; joined again, the path is whole.
+    let question = rig.text().replace("/ ", "/");
+    let start = question
+        .find("/3ds/Keepsake/export/ASNE SONICRUSH 2026")
+        .unwrap_or_else(|| panic!("the question names the destination: {question}"));
+    let end = start + question[start..].find(ext).unwrap() + ext.len();
+    question[start..end].to_owned()
+}
+
+#[test]
+fn the_cartridge_exports_as_a_dsv_straight_from_its_chip() {
+    let Some(save) = fixture_chip("usa") else {
+        return;
+    };
+    let mut rig = Rig::new(console_with(&save));
+    assert_eq!(rig.ui.screen(), ScreenKind::Titles);
+    assert!(rig.text().contains("Y export"), "{}", rig.text());
+    rig.press(Buttons::Y);
+    assert!(
+        rig.text().contains("Export the cartridge's save?"),
+        "{}",
+        rig.text()
+    );
+    rig.press(Buttons::RIGHT);
+    assert!(
+        rig.text().contains("As a DeSmuME .dsv, to"),
+        "{}",
+        rig.text()
+    );
+    let destination = named_destination(&rig, ".dsv");
+    rig.press(Buttons::A);
+    assert!(rig.text().contains("Exported"), "{}", rig.text());
+    let written = rig.model.console_mut().sd.read(&destination).unwrap();
+    // The bytes put on the chip (the fixture's), then DeSmuME's 122-byte
+    // footer ending in its cookie.
+    assert_eq!(written.len(), 8192 + 122);
+    assert_eq!(written[..8192], save);
+    assert!(written.ends_with(b"|-DESMUME SAVE-|"));
+    assert_eq!(rig.chip(), save, "the chip is only read");
+    // No backup was made on the way.
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(BACKUPS).unwrap(),
+        None,
+        "no backup folder"
+    );
+    rig.press(Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Titles, "back to the list");
+}
+
+#[test]
+fn a_cancelled_cartridge_export_writes_nothing_and_a_flashcart_one_pads_the_chip() {
+    // Bytes chosen by hand: a counter, with a marked first and last byte.
+    let mut save: Vec<u8> = (0..0x2000u32).map(|i| (i % 253) as u8).collect();
+    save[0] = 0xA5;
+    save[0x1FFF] = 0x5A;
+    let mut rig = Rig::new(console_with(&save));
+    rig.press(Buttons::Y);
+    rig.press(Buttons::B);
+    assert_eq!(rig.ui.screen(), ScreenKind::Titles, "{}", rig.text());
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+        None,
+        "cancelled: nothing written"
+    );
+    rig.press(Buttons::Y);
+    let destination = named_destination(&rig, ".sav");
+    rig.press(Buttons::A);
+    assert!(rig.text().contains("Exported"), "{}", rig.text());
+    let written = rig.model.console_mut().sd.read(&destination).unwrap();
+    assert_eq!(written.len(), 512 * 1024);
+    assert_eq!(written[0], 0xA5);
+    assert_eq!(written[0x1FFE], (0x1FFE % 253) as u8);
+    assert_eq!(written[0x1FFF], 0x5A);
+    assert!(written[0x2000..].iter().all(|&b| b == 0xFF));
+    assert_eq!(rig.chip(), save, "the chip is only read");
+}
+
+#[test]
+fn a_cartridge_pulled_before_the_export_is_confirmed_writes_nothing() {
+    let save = vec![0x3C; 0x2000];
+    let mut rig = Rig::new(console_with(&save));
+    rig.press(Buttons::Y);
+    assert!(rig.text().contains("Export the cartridge's save?"));
+    rig.model.console_mut().card.eject().expect("a card");
+    rig.press(Buttons::A);
+    let text = rig.text();
+    assert!(!text.contains("Exported"), "{text}");
+    assert!(
+        text.contains("The cartridge is no longer in the slot."),
+        "{text}"
+    );
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+        None,
+        "nothing written"
+    );
 }

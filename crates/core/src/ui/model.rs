@@ -20,6 +20,20 @@ pub struct TitleKey(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BackupKey(pub String);
 
+impl BackupKey {
+    /// The save on the inserted cartridge itself, for an export straight
+    /// from the chip. Backups are keyed by their paths, never empty, so the
+    /// empty key names no backup.
+    pub fn cartridge() -> Self {
+        BackupKey(String::new())
+    }
+
+    /// Whether this is [`Self::cartridge`].
+    pub fn is_cartridge(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Where a title lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TitleSource {

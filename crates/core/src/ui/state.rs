@@ -8,7 +8,7 @@ use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
     TitleKey, UnfinishedInfo,
 };
-use super::model::{ExportKind, Question};
+use super::model::{ExportKind, Question, TitleSource};
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
 };
@@ -168,7 +168,8 @@ pub(crate) enum Action {
     PutBack,
     KeepAsIs,
     Later,
-    /// Export the selected backup (Y on a backup).
+    /// Export the selected backup (Y on a backup), or the inserted NDS
+    /// cartridge's save (Y on the cartridge in the title list).
     Export,
 }
 
@@ -415,6 +416,14 @@ impl Ui {
     /// The help line naming the buttons of the current screen.
     pub(crate) fn help_line(&self) -> &'static str {
         match &self.view {
+            // START exits from the Exit button too: room for Y.
+            View::Titles
+                if self
+                    .selected_title()
+                    .is_some_and(|t| t.source == TitleSource::NdsCartridge) =>
+            {
+                "A open  L+A backup  Y export  SELECT settings"
+            }
             View::Titles => "A open  L+A backup  SELECT settings  START exit",
             View::Backups => "L+A backup  Y name  R+A restore  X delete  B back",
             View::Settings { .. } => "Up/Down choose  A/Left/Right change  B save",
@@ -498,6 +507,9 @@ impl Ui {
                     } else {
                         Action::Open
                     })
+                } else if p.contains(Buttons::Y) {
+                    // Exports the NDS cartridge's own save, read from its chip.
+                    Some(Action::Export)
                 } else if p.contains(Buttons::SELECT) {
                     Some(Action::Settings)
                 } else {
@@ -785,6 +797,20 @@ impl Ui {
                     self.ask_export(model, title, backup, next);
                 }
             }
+            Action::Export if matches!(self.view, View::Titles) => match self.selected_title() {
+                Some(t) if t.source == TitleSource::NdsCartridge => {
+                    let title = t.key.clone();
+                    self.ask_export(
+                        model,
+                        title,
+                        BackupKey::cartridge(),
+                        ExportKind::FlashcartSav,
+                    );
+                }
+                _ => {
+                    self.say("Y exports the save of an NDS cartridge: choose the cartridge first.")
+                }
+            },
             Action::Export => {
                 if let (Some(title), Some(backup)) =
                     (self.open_title.clone(), self.selected_backup())
@@ -801,7 +827,11 @@ impl Ui {
             Action::Yes => self.confirmed(model),
             Action::No => {
                 self.say("Cancelled: nothing was changed.");
-                self.view = View::Backups;
+                self.view = if self.exporting_cartridge() {
+                    View::Titles
+                } else {
+                    View::Backups
+                };
             }
             Action::Dismiss => self.leave_to_list(),
             Action::CancelJob => {
@@ -987,7 +1017,11 @@ impl Ui {
                 kind,
                 destination,
             } => {
-                self.return_to = Return::Backups;
+                self.return_to = if backup.is_cartridge() {
+                    Return::Titles
+                } else {
+                    Return::Backups
+                };
                 let exported = match destination {
                     Some(destination) => model.export_save(&title, &backup, kind, &destination),
                     // The question said why it cannot be made: say it again.
@@ -1057,6 +1091,18 @@ impl Ui {
         }
     }
 
+    /// Whether the question asked is an export of the cartridge's own save
+    /// (asked from the title list, so answering returns there).
+    fn exporting_cartridge(&self) -> bool {
+        matches!(
+            &self.view,
+            View::Confirm(Confirm {
+                action: Pending::Export { backup, .. },
+                ..
+            }) if backup.is_cartridge()
+        )
+    }
+
     /// Asks where to export a backup, naming the destination of `kind`.
     fn ask_export(
         &mut self,
@@ -1089,7 +1135,12 @@ impl Ui {
         } else {
             "Try"
         };
-        self.return_to = Return::Backups;
+        let (return_to, headline) = if backup.is_cartridge() {
+            (Return::Titles, "Export the cartridge's save?")
+        } else {
+            (Return::Backups, "Export this save?")
+        };
+        self.return_to = return_to;
         self.view = View::Confirm(Confirm {
             action: Pending::Export {
                 title,
@@ -1097,7 +1148,7 @@ impl Ui {
                 kind,
                 destination,
             },
-            headline: "Export this save?".into(),
+            headline: headline.into(),
             lines,
             yes_label,
         });

@@ -361,7 +361,8 @@ fn title_list_puts_the_cartridge_first_then_sd_titles_by_name() {
     ] {
         assert!(top.contains(&expected), "{expected} missing from {top:?}");
     }
-    assert_eq!(h.help(), "A open  L+A backup  SELECT settings  START exit");
+    // The cartridge is selected: Y exports its save.
+    assert_eq!(h.help(), "A open  L+A backup  Y export  SELECT settings");
 }
 
 #[test]
