@@ -77,6 +77,46 @@ fn buffer(
     })
 }
 
+/// One chip-select cycle: the header (the infrared prefix, or empty), the
+/// command, and the answer read into `response`; the other three buffers
+/// empty. `option` is the clock of command and answer, `header_option` the
+/// header's.
+fn multi_write_read(
+    header_bytes: &mut [u8],
+    header_option: u8,
+    command: &mut [u8],
+    response: &mut [u8],
+    option: u8,
+) -> Result<(), SpiError> {
+    let wait = no_wait();
+    let mut header = buffer(
+        header_bytes.as_mut_ptr(),
+        header_bytes.len(),
+        header_option,
+        wait,
+    )?;
+    let mut write1 = buffer(command.as_mut_ptr(), command.len(), option, wait)?;
+    let mut read1 = buffer(response.as_mut_ptr(), response.len(), option, wait)?;
+    let mut write2 = buffer(std::ptr::null_mut(), 0, option, wait)?;
+    let mut read2 = buffer(std::ptr::null_mut(), 0, option, wait)?;
+    let mut footer = buffer(std::ptr::null_mut(), 0, option, wait)?;
+    // SAFETY: the six descriptors point at buffers that live until the call
+    // returns (`header_bytes`, `command`, `response`; `buffer` gives an empty
+    // one a null pointer) or are empty with null pointers; sizes match the
+    // buffers; the call is synchronous and keeps no pointer afterwards.
+    let code = unsafe {
+        ctru_sys::PXIDEV_SPIMultiWriteRead(
+            &mut header,
+            &mut write1,
+            &mut read1,
+            &mut write2,
+            &mut read2,
+            &mut footer,
+        )
+    };
+    check("PXIDEV_SPIMultiWriteRead", code).map_err(|error| SpiError::Failed(error.to_string()))
+}
+
 impl SpiBus for NdsSpi {
     fn transfer(
         &mut self,
@@ -88,35 +128,15 @@ impl SpiBus for NdsSpi {
         // (BernardoGiordano/Checkpoint 3ds/source/spi.cpp, SPIWriteRead).
         let fast = transfer_option(ctru_sys::BAUDRATE_4MHZ);
         let slow = transfer_option(ctru_sys::BAUDRATE_1MHZ);
-        let wait = no_wait();
         // pxi:dev takes mutable pointers even for what it only sends, so the
         // command and prefix are copied into buffers of our own.
         let mut prefix_byte = [prefix.unwrap_or(0)];
+        let (header, header_option) = match prefix {
+            Some(_) => (&mut prefix_byte[..], slow),
+            None => (&mut prefix_byte[..0], fast),
+        };
         let mut command = command.to_vec();
-        let mut header = match prefix {
-            Some(_) => buffer(prefix_byte.as_mut_ptr(), 1, slow, wait)?,
-            None => buffer(prefix_byte.as_mut_ptr(), 0, fast, wait)?,
-        };
-        let mut write1 = buffer(command.as_mut_ptr(), command.len(), fast, wait)?;
-        let mut read1 = buffer(response.as_mut_ptr(), response.len(), fast, wait)?;
-        let mut write2 = buffer(std::ptr::null_mut(), 0, fast, wait)?;
-        let mut read2 = buffer(std::ptr::null_mut(), 0, fast, wait)?;
-        let mut footer = buffer(std::ptr::null_mut(), 0, fast, wait)?;
-        // SAFETY: the six descriptors point at buffers that live until the
-        // call returns (`prefix_byte`, `command`, `response`) or are empty
-        // with null pointers; sizes match the buffers; the call is
-        // synchronous and keeps no pointer afterwards.
-        let code = unsafe {
-            ctru_sys::PXIDEV_SPIMultiWriteRead(
-                &mut header,
-                &mut write1,
-                &mut read1,
-                &mut write2,
-                &mut read2,
-                &mut footer,
-            )
-        };
-        check("PXIDEV_SPIMultiWriteRead", code).map_err(|error| SpiError::Failed(error.to_string()))
+        multi_write_read(header, header_option, &mut command, response, fast)
     }
 
     /// The 8 MiB flash's vendor unlock frames go alone at 512 kHz
@@ -124,27 +144,8 @@ impl SpiBus for NdsSpi {
     /// BAUDRATE_512KHZ from libctru's fs.h FS_CardSpiBaudRate).
     fn send_slow(&mut self, command: &[u8]) -> Result<(), SpiError> {
         let slow = transfer_option(ctru_sys::BAUDRATE_512KHZ);
-        let wait = no_wait();
         let mut command = command.to_vec();
-        let mut header = buffer(std::ptr::null_mut(), 0, slow, wait)?;
-        let mut write1 = buffer(command.as_mut_ptr(), command.len(), slow, wait)?;
-        let mut read1 = buffer(std::ptr::null_mut(), 0, slow, wait)?;
-        let mut write2 = buffer(std::ptr::null_mut(), 0, slow, wait)?;
-        let mut read2 = buffer(std::ptr::null_mut(), 0, slow, wait)?;
-        let mut footer = buffer(std::ptr::null_mut(), 0, slow, wait)?;
-        // SAFETY: as in `transfer`: `command` lives until the synchronous call
-        // returns, every other descriptor is empty with a null pointer.
-        let code = unsafe {
-            ctru_sys::PXIDEV_SPIMultiWriteRead(
-                &mut header,
-                &mut write1,
-                &mut read1,
-                &mut write2,
-                &mut read2,
-                &mut footer,
-            )
-        };
-        check("PXIDEV_SPIMultiWriteRead", code).map_err(|error| SpiError::Failed(error.to_string()))
+        multi_write_read(&mut [], slow, &mut command, &mut [], slow)
     }
 }
 
