@@ -106,9 +106,11 @@ pub struct ConvertArgs {
 #[derive(Args)]
 pub struct DemoArgs {
     /// Folder for the demo's files (created if missing; must be empty unless
-    /// --force is given).
-    #[arg(long, value_name = "DIR", default_value_os_t = std::env::temp_dir().join("keepsake-demo"))]
-    out: PathBuf,
+    /// --force is given). Without it: a new `keepsake-demo` folder in the
+    /// system's temporary directory (`keepsake-demo-2`, `-3`, ... when an
+    /// earlier run's is there), so no earlier demo is replaced.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
     /// Replace the files of an earlier demo in the folder.
     #[arg(long)]
     force: bool,
@@ -536,18 +538,33 @@ fn demo_game_save() -> Vec<u8> {
     save
 }
 
+/// The first of `keepsake-demo`, `keepsake-demo-2`, ... in the system's
+/// temporary directory that is missing or empty.
+fn fresh_demo_dir() -> PathBuf {
+    let temp = std::env::temp_dir();
+    (1u32..)
+        .map(|n| match n {
+            1 => temp.join("keepsake-demo"),
+            n => temp.join(format!("keepsake-demo-{n}")),
+        })
+        .find(|dir| std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none()))
+        .expect("an unused folder name")
+}
+
 fn demo(args: &DemoArgs) -> Result<(), Failure> {
-    Force { force: args.force }.check_dir(&args.out)?;
+    let out = match &args.out {
+        Some(dir) => dir.clone(),
+        None => fresh_demo_dir(),
+    };
+    Force { force: args.force }.check_dir(&out)?;
     // The folder is new, empty, or given over to the demo by --force.
     let replace = Force { force: true };
-    std::fs::create_dir_all(&args.out).failed(format!(
-        "cannot create the demo folder {}",
-        args.out.display()
-    ))?;
+    std::fs::create_dir_all(&out)
+        .failed(format!("cannot create the demo folder {}", out.display()))?;
     let game = demo_game_save();
     let mut flashcart = game.clone();
     flashcart.resize(512 * 1024, 0xFF);
-    let flashcart_path = args.out.join("flashcart.sav");
+    let flashcart_path = out.join("flashcart.sav");
     replace.write(&flashcart_path, &flashcart, &[])?;
     println!(
         "1. Made {}: a 512 KiB flashcart save of a game whose cartridge has an 8 KiB EEPROM\n   (8 KiB of game data, then 0xFF padding, as flashcarts write it).\n",
@@ -570,7 +587,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     );
     println!();
 
-    let cart_path = args.out.join("cartridge.sav");
+    let cart_path = out.join("cartridge.sav");
     println!(
         "3. keepsake nds convert {} -o {}",
         flashcart_path.display(),
@@ -596,7 +613,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
         cart_path.display()
     );
 
-    let dsv_path = args.out.join("cartridge.dsv");
+    let dsv_path = out.join("cartridge.dsv");
     println!(
         "4. keepsake nds convert {} -o {} --to dsv",
         flashcart_path.display(),
@@ -619,7 +636,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     );
     let refused = convert(&ConvertArgs {
         input: flashcart_path.clone(),
-        output: args.out.join("too-small.sav"),
+        output: out.join("too-small.sav"),
         size: SizeChoice::Chip(ChipKind::Eeprom512B),
         to: Target::Raw,
         allow_loss: false,
@@ -635,7 +652,7 @@ fn demo(args: &DemoArgs) -> Result<(), Failure> {
     }
     println!(
         "\nDone. The files are in {}; try `keepsake nds info` on them.",
-        args.out.display()
+        out.display()
     );
     Ok(())
 }

@@ -305,6 +305,25 @@ fn the_demo_makes_converts_and_checks_a_save() {
 }
 
 #[test]
+fn the_demo_without_out_takes_a_new_folder_each_run() {
+    let temp = tempfile::tempdir().unwrap();
+    for name in ["keepsake-demo", "keepsake-demo-2"] {
+        let run = Command::new(env!("CARGO_BIN_EXE_keepsake"))
+            .args(["nds", "demo"])
+            .env("TMPDIR", temp.path())
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{}", stderr(&run));
+        let folder = temp.path().join(name);
+        assert_eq!(
+            fs::read(folder.join("flashcart.sav")).unwrap().len(),
+            512 * 1024,
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn help_shows_examples() {
     let run = keepsake(&["nds", "convert", "--help"]);
     assert!(run.status.success());
