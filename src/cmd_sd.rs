@@ -473,46 +473,52 @@ fn list_extdata(card: &Card, id: u64) -> ListEntry {
     entry
 }
 
-/// The titles the SD card's title.db lists, one entry each (or one entry
-/// saying why it cannot be read).
+/// The titles the SD card's title.db lists (installed) and its import.db
+/// lists (being installed), one entry each, or one entry per database saying
+/// why it cannot be read.
 fn list_titles(card: &Card) -> Vec<ListEntry> {
-    let components = title_db::db_file(DbKind::SdTitle);
-    let path = card.path_of(&components);
-    if card.nand || !path.is_file() {
-        return Vec::new();
+    let mut entries = Vec::new();
+    if card.nand {
+        return entries;
     }
-    let result = read_input(&path).and_then(|bytes| {
-        title_db::read(&card.keys, DbKind::SdTitle, bytes).bad_input("reading the title database")
-    });
-    match result {
-        Ok((titles, cmac_ok)) => titles
-            .iter()
-            .map(|t| ListEntry {
-                kind: "title",
+    for (db, kind) in [(DbKind::SdTitle, "title"), (DbKind::SdImport, "importing")] {
+        let components = title_db::db_file(db);
+        let path = card.path_of(&components);
+        if !path.is_file() {
+            continue;
+        }
+        let name = components.join("/");
+        let result = read_input(&path).and_then(|bytes| {
+            title_db::read(&card.keys, db, bytes).bad_input(format!("reading {name}"))
+        });
+        match result {
+            Ok((titles, cmac_ok)) => entries.extend(titles.iter().map(|t| ListEntry {
+                kind,
                 id: format!("{:016x}", t.title_id),
                 size: Some(t.size),
                 files: None,
                 version: Some(t.version),
                 verifies: cmac_ok,
-                problem: (!cmac_ok).then(|| "dbs/title.db: the CMAC does not match".into()),
-            })
-            .collect(),
-        Err(failure) => vec![ListEntry {
-            kind: "title-db",
-            id: components.join("/"),
-            size: None,
-            files: None,
-            version: None,
-            verifies: false,
-            problem: Some(failure.to_string()),
-        }],
+                problem: (!cmac_ok).then(|| format!("{name}: the CMAC does not match")),
+            })),
+            Err(failure) => entries.push(ListEntry {
+                kind: "title-db",
+                id: name,
+                size: None,
+                files: None,
+                version: None,
+                verifies: false,
+                problem: Some(failure.to_string()),
+            }),
+        }
     }
+    entries
 }
 
 fn list_line(e: &ListEntry) -> String {
     let size = e.size.map_or(String::new(), |s| format!("{s} bytes"));
     let files = match (e.files, e.version) {
-        (Some(n), _) => format!("{n} files"),
+        (Some(n), _) => crate::failure::plural(n, "file", "files"),
         (None, Some(v)) => format!("v{v}"),
         (None, None) => "? files".to_string(),
     };

@@ -327,13 +327,29 @@ mod independent {
 
     /// Signs a plain title.db image (`CTR-9DB0`, database id 2) and
     /// encrypts it as `dbs/title.db`.
-    pub fn seal_title_db(boot9: &[u8], movable: &[u8], mut image: Vec<u8>) -> Vec<u8> {
+    pub fn seal_title_db(boot9: &[u8], movable: &[u8], image: Vec<u8>) -> Vec<u8> {
+        seal_db(boot9, movable, image, 2, "/dbs/title.db")
+    }
+
+    /// Signs a plain import.db image (`CTR-9DB0`, database id 3) and
+    /// encrypts it as `dbs/import.db`.
+    pub fn seal_import_db(boot9: &[u8], movable: &[u8], image: Vec<u8>) -> Vec<u8> {
+        seal_db(boot9, movable, image, 3, "/dbs/import.db")
+    }
+
+    fn seal_db(
+        boot9: &[u8],
+        movable: &[u8],
+        mut image: Vec<u8>,
+        db_id: u32,
+        path: &str,
+    ) -> Vec<u8> {
         let mut block = b"CTR-9DB0".to_vec();
-        block.extend_from_slice(&2u32.to_le_bytes());
+        block.extend_from_slice(&db_id.to_le_bytes());
         block.extend_from_slice(&image[0x100..0x200]);
         let tag = aes_cmac(&key(boot9, 0xD9E0, movable), &Sha256::digest(&block));
         image[..16].copy_from_slice(&tag);
-        decrypt(boot9, movable, "/dbs/title.db", &image)
+        decrypt(boot9, movable, path, &image)
     }
 
     /// Decrypts device file `dir/file` of extdata `id`; returns the plain
@@ -585,6 +601,17 @@ fn list_names_the_titles_of_the_title_database() {
         independent::seal_title_db(&boot9, &movable, plain),
     )
     .unwrap();
+    // A title being installed, in import.db.
+    let importing = keepsake_format::ctr::bdri::sample(
+        keepsake_format::ctr::bdri::DbKind::SdImport,
+        &[(0x0004_0000_000d_ef00, 0x0040_0000, 16)],
+        false,
+    );
+    fs::write(
+        dbs.join("import.db"),
+        independent::seal_import_db(&boot9, &movable, importing),
+    )
+    .unwrap();
     let out = with_keys(&base, &["sd", "list", s(&card), "--json"]);
     assert!(out.status.success(), "{:?}", text(&out));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -598,6 +625,16 @@ fn list_names_the_titles_of_the_title_database() {
     assert_eq!(title["size"], 0x0123_4000);
     assert_eq!(title["version"], 1040);
     assert_eq!(title["verifies"], true);
+    let importing = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "importing")
+        .expect("the title being installed is listed");
+    assert_eq!(importing["id"], "00040000000def00");
+    assert_eq!(importing["size"], 0x0040_0000);
+    assert_eq!(importing["version"], 16);
+    assert_eq!(importing["verifies"], true);
     let out = with_keys(&base, &["sd", "list", s(&card)]);
     let (stdout, _) = text(&out);
     assert!(
