@@ -428,7 +428,7 @@ fn a_system_save_is_imported_signed_listed_and_extracted() {
         lines[2].starts_with("00010017          system-save"),
         "{stdout}"
     );
-    assert!(lines[2].contains("1 files"), "{stdout}");
+    assert!(lines[2].contains("1 file "), "{stdout}");
     assert!(lines[2].ends_with("verifies"), "{stdout}");
 
     let out_dir = dir.path().join("out");
