@@ -884,7 +884,7 @@ fn safe_join(dir: &Path, path: &str) -> Result<PathBuf, Failure> {
 
 /// Directories and files under `dir`, parents first, sorted by name:
 /// (path in the image, source file or `None` for a directory).
-fn collect_tree(
+pub(crate) fn collect_tree(
     dir: &Path,
     prefix: &str,
     out: &mut Vec<(String, Option<PathBuf>)>,

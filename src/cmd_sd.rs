@@ -15,7 +15,7 @@ use keepsake_format::ctr::bdri::DbKind;
 use keepsake_format::ctr::diff;
 use keepsake_format::ctr::keys::ConsoleKeys;
 use keepsake_format::ctr::nand::{self, system_save_file};
-use keepsake_format::ctr::savefs::{Node, encode_name};
+use keepsake_format::ctr::savefs::Node;
 use keepsake_format::ctr::sd::import::{
     DeviceChange, TreeEntry, replace_extdata_tree, replace_tree,
 };
@@ -619,40 +619,17 @@ fn extract_extdata(card: &Card, id: u64, outdir: &Path) -> Result<(usize, u64), 
     Ok((listing.len(), bytes))
 }
 
-/// DIR's directories and files, parents first, sorted by name.
+/// DIR's directories and files, parents first, sorted by name, with the
+/// files' contents: the walk `disa import` uses, each file read.
 fn collect_tree(dir: &Path, prefix: &str, out: &mut Vec<TreeEntry>) -> Result<(), Failure> {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .bad_input(format!("cannot list {}", dir.display()))?
-        .collect::<Result<_, _>>()
-        .bad_input(format!("cannot list {}", dir.display()))?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let name = name.to_str().ok_or_else(|| {
-            Failure::input(anyhow!("{}: the name is not UTF-8", entry.path().display()))
-        })?;
-        encode_name(name).bad_input(format!("{}", entry.path().display()))?;
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}/{name}")
+    let mut walked = Vec::new();
+    crate::cmd_disa::collect_tree(dir, prefix, &mut walked)?;
+    for (path, source) in walked {
+        let data = match source {
+            Some(file) => Some(read_input(&file)?),
+            None => None,
         };
-        if entry
-            .file_type()
-            .bad_input(format!("{}", entry.path().display()))?
-            .is_dir()
-        {
-            out.push(TreeEntry {
-                path: path.clone(),
-                data: None,
-            });
-            collect_tree(&entry.path(), &path, out)?;
-        } else {
-            out.push(TreeEntry {
-                path,
-                data: Some(read_input(&entry.path())?),
-            });
-        }
+        out.push(TreeEntry { path, data });
     }
     Ok(())
 }
