@@ -26,6 +26,15 @@ pub enum MediaType {
     Card,
 }
 
+impl std::fmt::Display for MediaType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MediaType::Sd => "the SD card",
+            MediaType::Card => "the game card",
+        })
+    }
+}
+
 /// One archive of one title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ArchiveId {
@@ -78,7 +87,7 @@ pub enum ArchiveError {
     #[error("the {0} was never formatted: start the game once")]
     NotFormatted(ArchiveId),
     /// The handle is not (or no longer) open.
-    #[error("archive handle {0:?} is not open")]
+    #[error("archive handle {} is not open", .0.0)]
     NotOpen(ArchiveHandle),
     /// No file or directory at that path.
     #[error("{path}: not found in the archive")]

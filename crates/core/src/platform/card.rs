@@ -19,6 +19,15 @@ pub enum CardKind {
     Ctr,
 }
 
+impl std::fmt::Display for CardKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CardKind::Nds => "an NDS card",
+            CardKind::Ctr => "a 3DS card",
+        })
+    }
+}
+
 /// Why the slot could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CardError {
@@ -26,7 +35,7 @@ pub enum CardError {
     #[error("no card in the slot")]
     NoCard,
     /// The request needs the other kind of card.
-    #[error("the card in the slot is a {found:?} card, not a {wanted:?} card")]
+    #[error("the card in the slot is {found}, not {wanted}")]
     WrongKind {
         /// The kind the request needed.
         wanted: CardKind,

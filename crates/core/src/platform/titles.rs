@@ -30,7 +30,7 @@ use super::archive::{ArchiveError, ArchiveId, ArchiveKind, MediaType, SaveArchiv
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TitleError {
     /// No title with that id on that medium.
-    #[error("title {title_id:016X} is not installed on {media:?}")]
+    #[error("title {title_id:016X} is not installed on {media}")]
     NotInstalled {
         /// The title asked for.
         title_id: u64,

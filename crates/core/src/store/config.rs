@@ -75,7 +75,7 @@ impl Config {
             if !root.starts_with('/') || root.len() < 2 {
                 return Err(StoreError::Config {
                     path: CONFIG_PATH.into(),
-                    reason: format!("{key} must be an absolute folder path, not {root:?}"),
+                    reason: format!("{key} must be an absolute folder path, not \"{root}\""),
                 });
             }
         }
