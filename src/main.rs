@@ -2,6 +2,7 @@
 
 mod cmd_3ds;
 mod cmd_disa;
+mod cmd_gba;
 mod cmd_nand;
 mod cmd_nds;
 mod cmd_preview;
@@ -27,6 +28,7 @@ Examples:
   keepsake nds convert flashcart.sav -o cart.sav   a flashcart save at the cartridge's size
   keepsake 3ds unwear card.bin -o card.logical     a 3DS cartridge dump without wear leveling
   keepsake disa extract save.disa files/           the files of a 3DS save
+  keepsake gba extract agbsave.bin -o game.sav     the current save of a GBA VC title
   keepsake preview                                 the console app on a simulated console
 
 Results go to stdout, problems to stderr. Exit codes: 0 done, 1 the work
@@ -52,6 +54,9 @@ enum Command {
     /// 3DS extdata containers (DIFF): info, ls, extract, verify, format, import.
     #[command(subcommand)]
     Diff(cmd_disa::DiffCommand),
+    /// GBA Virtual Console saves: the console's two-slot container and the bare save a backup keeps.
+    #[command(subcommand)]
+    Gba(cmd_gba::GbaCommand),
     /// Saves and extdata straight from a 3DS's SD card, with the console's boot9.bin and movable.sed.
     #[command(subcommand)]
     Sd(cmd_sd::SdCommand),
@@ -67,6 +72,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Preview(args) => cmd_preview::run(args),
         Command::Disa(command) => cmd_disa::run_disa(command),
         Command::Diff(command) => cmd_disa::run_diff(command),
+        Command::Gba(command) => cmd_gba::run(command),
         Command::Sd(command) => cmd_sd::run(command),
         Command::Nand(command) => cmd_nand::run(command),
     }

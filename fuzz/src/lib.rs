@@ -14,6 +14,7 @@ pub mod ctr_wear_decode;
 pub mod diff_import;
 pub mod disa_open;
 pub mod found_saves;
+pub mod gba_vc;
 pub mod icon;
 pub mod keepsake_config;
 pub mod nds;
@@ -32,7 +33,7 @@ pub mod vsxe_open;
 pub type Body = fn(&[u8]);
 
 /// Every target by its cargo-fuzz name.
-pub const TARGETS: [(&str, Body); 19] = [
+pub const TARGETS: [(&str, Body); 20] = [
     ("ctr_detect", ctr_detect::run),
     ("ctr_wear_decode", ctr_wear_decode::run),
     ("diff_import", diff_import::run),
@@ -52,4 +53,5 @@ pub const TARGETS: [(&str, Body); 19] = [
     ("sd_keys", sd_keys::run),
     ("vsxe_open", vsxe_open::run),
     ("bdri_titles", bdri_titles::run),
+    ("gba_vc", gba_vc::run),
 ];

@@ -7,6 +7,7 @@
 
 pub mod crc16;
 pub mod ctr;
+pub mod gba_vc;
 pub mod icon;
 pub mod nds;
 pub mod nds_header;
