@@ -1,5 +1,24 @@
 //! `keepsake`: the format core of Keepsake on the command line.
 
+// Every module's `print!`/`println!` go through `stdout`, which survives a
+// reader that closes the pipe early (see there). Defined before the modules
+// so that they see these instead of std's.
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::stdout::write(format_args!($($arg)*), false)
+    };
+}
+macro_rules! println {
+    () => {
+        $crate::stdout::write(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::stdout::write(format_args!($($arg)*), true)
+    };
+}
+
+mod stdout;
+
 mod cmd_3ds;
 mod cmd_disa;
 mod cmd_gba;
@@ -79,7 +98,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let outcome = run(Cli::parse());
+    let unwritten = stdout::finish();
+    if let Some(error) = &unwritten {
+        eprintln!("error: the results could not all be written to stdout: {error}");
+    }
+    match outcome {
+        Ok(()) if unwritten.is_some() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {failure}");
