@@ -71,4 +71,12 @@ pub enum StoreError {
         /// What is wrong.
         problem: String,
     },
+    /// A kept secure value is not the 8 bytes it must be.
+    #[error("{path} is {len} bytes; a secure value is 8")]
+    SecureValue {
+        /// The file.
+        path: String,
+        /// Its size.
+        len: usize,
+    },
 }

@@ -10,6 +10,7 @@ pub mod journal;
 pub mod locate;
 pub mod naming;
 pub mod nds_backup;
+pub mod secure_values;
 mod title;
 pub mod title_cache;
 pub mod title_scan;

@@ -917,6 +917,9 @@ fn store_refusal(e: &StoreError) -> Refusal {
             "Check that the SD card is in and not write-protected, then try again."
         }
         StoreError::Sd(_) => "Check that the SD card is in and not full, then try again.",
+        StoreError::SecureValue { .. } => {
+            "Delete that damaged file: the backup then restores as Checkpoint restores it, with the secure value removed."
+        }
     };
     refusal(format!("{}.", capitalize(&e.to_string())), advice)
 }
