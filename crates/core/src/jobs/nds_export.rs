@@ -99,6 +99,11 @@ impl NdsExportJob {
         &self.destination
     }
 
+    /// The save's size: the chip's capacity.
+    pub fn save_size(&self) -> u64 {
+        self.card.detection.chip.capacity() as u64
+    }
+
     /// The form it writes.
     pub fn kind(&self) -> ExportKind {
         self.kind

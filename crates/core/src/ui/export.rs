@@ -265,8 +265,7 @@ impl<C: Console> ConsoleModel<C> {
     /// The result of a finished cartridge export.
     pub(crate) fn cartridge_exported(&mut self, report: &NdsExportReport) -> Outcome {
         let read = format!(
-            "{} read from the cartridge's {}; the cartridge was only read.",
-            format_size(report.chip.capacity() as u64),
+            "The cartridge's {} chip was read in full and never written to.",
             report.chip
         );
         self.exported(
@@ -279,27 +278,26 @@ impl<C: Console> ConsoleModel<C> {
 }
 
 /// A cartridge export's progress in the save's terms: the bytes of the
-/// save read so far, then the file being written.
+/// save read so far, then the file being written. The file is written in
+/// one step, so while it is the bar stays full of the save it holds.
 pub(crate) fn export_progress(progress: JobProgress, job: &NdsExportJob) -> Progress {
-    let (done, total) = (
-        format_size(progress.bytes_done),
-        format_size(progress.bytes_total),
-    );
-    let (stage, detail) = match progress.phase {
-        Phase::Reading => (
-            "Reading the cartridge".to_string(),
-            format!("{done} of the {total} save read"),
-        ),
-        _ => (
-            format!("Writing {}", job.kind().file_word()),
-            format!("{total} to {}", job.destination()),
-        ),
-    };
-    Progress {
-        stage,
-        detail,
-        bytes_done: progress.bytes_done,
-        bytes_total: progress.bytes_total,
+    match progress.phase {
+        Phase::Reading => Progress {
+            stage: "Reading the cartridge".into(),
+            detail: format!(
+                "{} of the {} save read",
+                format_size(progress.bytes_done),
+                format_size(progress.bytes_total)
+            ),
+            bytes_done: progress.bytes_done,
+            bytes_total: progress.bytes_total,
+        },
+        _ => Progress {
+            stage: format!("Writing {}", job.kind().file_word()),
+            detail: format!("To {}", job.destination()),
+            bytes_done: job.save_size(),
+            bytes_total: job.save_size(),
+        },
     }
 }
 
