@@ -192,3 +192,82 @@ fn job_error(e: ExportError) -> JobError {
         other => JobError::Export(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nds_card::identify;
+    use crate::platform::{Console, SdCard};
+    use crate::sim::{SimCard, SimChip, SimConsole, SimNdsCard, nds_rom_header};
+    use crate::store::export::EXPORT_DIR;
+
+    fn card(title: &str, code: &str, fill: u8) -> SimCard {
+        SimCard::Nds(SimNdsCard {
+            header: nds_rom_header(title, code),
+            banner: Vec::new(),
+            // 256 KiB of flash: eight pieces of 32 KiB.
+            chip: SimChip::flash(0x20_4012, 256 * 1024, &[fill; 256 * 1024]),
+            infrared: false,
+        })
+    }
+
+    fn job(sim: &mut SimConsole) -> NdsExportJob {
+        let inserted = identify(&mut sim.card).unwrap();
+        let to = format!("{EXPORT_DIR}/ABCE GAME.sav");
+        NdsExportJob::new(
+            inserted,
+            ExportKind::FlashcartSav,
+            &to,
+            DateTime::from_unix_seconds(0),
+        )
+    }
+
+    #[test]
+    fn a_card_swapped_during_the_read_is_caught_before_anything_is_written() {
+        let mut sim = SimConsole::new();
+        sim.card.insert(card("GAME", "ABCE", 0x11));
+        let mut job = job(&mut sim);
+        for _ in 0..3 {
+            assert!(matches!(job.step(&mut sim.devices()), Ok(Step::Working(_))));
+        }
+        // Another game between two frames: the rest would come from it.
+        sim.card.insert(card("OTHER", "AOTE", 0x22));
+        let ended = loop {
+            match job.step(&mut sim.devices()) {
+                Ok(Step::Working(p)) => assert_eq!(p.phase, Phase::Reading),
+                other => break other,
+            }
+        };
+        assert_eq!(
+            ended,
+            Err(JobError::CardChanged {
+                expected: "GAME (ABCE)".into()
+            })
+        );
+        assert_eq!(sim.sd.kind_of(EXPORT_DIR).unwrap(), None, "nothing written");
+        assert_eq!(job.step(&mut sim.devices()), Err(JobError::Ended));
+    }
+
+    #[test]
+    fn a_cancelled_export_writes_nothing_even_with_the_chip_read() {
+        let mut sim = SimConsole::new();
+        sim.card.insert(card("GAME", "ABCE", 0x11));
+        let mut job = job(&mut sim);
+        // Eight pieces: the last one turns to the write.
+        for piece in 1..=8u64 {
+            let Ok(Step::Working(p)) = job.step(&mut sim.devices()) else {
+                panic!("piece {piece}");
+            };
+            let phase = if piece < 8 {
+                Phase::Reading
+            } else {
+                Phase::WritingBackup
+            };
+            assert_eq!(p.phase, phase);
+        }
+        job.cancel(&mut sim.devices()).unwrap();
+        assert_eq!(job.step(&mut sim.devices()), Err(JobError::Ended));
+        assert_eq!(sim.sd.kind_of(EXPORT_DIR).unwrap(), None, "nothing written");
+        assert_eq!(job.cancel(&mut sim.devices()), Err(JobError::Ended));
+    }
+}
