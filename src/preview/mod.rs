@@ -1,6 +1,7 @@
 //! The PC preview of the console UI: display lists rasterized to PNG.
 
 pub mod canvas;
+pub mod card_export_scenario;
 pub mod card_spec;
 pub mod dir_sd;
 pub mod font;

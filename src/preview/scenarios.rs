@@ -452,6 +452,13 @@ snap scrolled-up
             script: super::seed_scenario::SCRIPT,
             build: super::seed_scenario::world,
         },
+        Scenario {
+            name: "card-export",
+            about: "the NDS cartridge's 8 MiB save exported straight from its chip as a DeSmuME .dsv: the question naming the file, the chip read with progress, the file written",
+            events: EVENTS,
+            script: super::card_export_scenario::SCRIPT,
+            build: super::card_export_scenario::world,
+        },
     ]
 }
 

@@ -21,8 +21,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use keepsake_core::jobs::{
-    CtrBackupJob, CtrRestoreJob, CtrVerifyJob, JobError, NdsBackupJob, NdsRestoreJob, NdsVerifyJob,
-    Step,
+    CtrBackupJob, CtrRestoreJob, CtrVerifyJob, JobError, NdsBackupJob, NdsExportJob, NdsRestoreJob,
+    NdsVerifyJob, Step,
 };
 use keepsake_core::nds_card::identify;
 use keepsake_core::platform::{
@@ -30,6 +30,7 @@ use keepsake_core::platform::{
     CardSlot, Devices, MediaType, SaveArchives, SdCard, SdEntry, SdError, SpiBus, SpiError,
 };
 use keepsake_core::sim::{MemTree, SimCard, SimChip, SimConsole, SimNdsCard, nds_rom_header};
+use keepsake_core::store::export::ExportKind;
 use keepsake_core::store::journal::{
     Journal, JournalFile, JournalSave, Operation, WayBack, check_way_back,
 };
@@ -388,6 +389,19 @@ fn nds_jobs_on_an_8_mib_chip_stay_within_chip_size_plus_1_mib() {
             .unwrap()
             == pattern(1, FLASH_8M)
     );
+
+    // The export's file is made in the buffer the chip was read into.
+    let to = "/3ds/Keepsake/export/BBDE BIG GAME 20260101-000000.dsv";
+    let now = keepsake_core::platform::DateTime::from_unix_seconds(0);
+    let (report, peak) = run!(
+        &mut sim,
+        NdsExportJob::new(card.clone(), ExportKind::Dsv, to, now)
+    );
+    assert_eq!(report.unwrap().file_len, FLASH_8M as u64 + 122);
+    peaks.note("NDS export", peak, budget);
+    let exported = sim.sd.tree().read(to).unwrap();
+    assert!(exported[..FLASH_8M] == pattern(1, FLASH_8M)[..]);
+    assert!(exported.ends_with(b"|-DESMUME SAVE-|"));
 
     let (report, peak) = run!(&mut sim, NdsVerifyJob::new(card.clone(), entry(&backup)));
     assert_eq!(report.unwrap().differing, 0);

@@ -18,6 +18,9 @@ pub enum JobError {
     /// A backup could not be read or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An export's file could not be made.
+    #[error(transparent)]
+    Export(#[from] crate::store::export::ExportError),
     /// The save archive failed.
     #[error("save archive: {0}")]
     Archive(#[from] ArchiveError),

@@ -1,11 +1,11 @@
-//! Backup, restore, verify and erase as step machines.
+//! Backup, restore, verify, erase and export as step machines.
 //!
 //! A job does a bounded piece of work per [`step`](NdsBackupJob::step) —
 //! one SPI chunk, one page, one file — and reports [`Progress`], so the UI
 //! redraws between steps without threads and tests run deterministically.
 //! Every step takes the console's [`Devices`](crate::platform::Devices).
 //!
-//! Backups can be cancelled at any step. A restore (or erase) can be
+//! Backups and exports can be cancelled at any step. A restore (or erase) can be
 //! cancelled until its first write to the save; from then on it runs to the
 //! end or to an error, and it always begins by saving the current save as
 //! an automatic backup.
@@ -28,6 +28,7 @@ mod ctr_restore;
 mod ctr_verify;
 mod error;
 mod nds_backup;
+mod nds_export;
 mod nds_restore;
 mod nds_verify;
 mod progress;
@@ -39,6 +40,7 @@ pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};
 pub use error::JobError;
 pub use nds_backup::{NdsBackupJob, NdsBackupReport};
+pub use nds_export::{NdsExportJob, NdsExportReport};
 pub use nds_restore::{EXPERIMENTAL_FLASH_8M_KEY, NdsRestoreJob, NdsRestoreReport};
 pub use nds_verify::{NdsVerifyJob, NdsVerifyReport};
 pub use progress::{Phase, Progress, Step};

@@ -461,7 +461,10 @@ impl NdsRestoreJob {
 }
 
 /// Fails unless the card in the slot is `card`.
-fn check_same_card(card: &InsertedNds, devices: &mut Devices<'_>) -> Result<(), JobError> {
+pub(super) fn check_same_card(
+    card: &InsertedNds,
+    devices: &mut Devices<'_>,
+) -> Result<(), JobError> {
     let header = devices.card.nds_header()?;
     let same_card = NdsHeader::parse(&header)
         .is_ok_and(|h| h.game_code() == card.game_code && h.title() == card.header_title);

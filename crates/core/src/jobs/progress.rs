@@ -9,7 +9,7 @@ pub enum Phase {
     Reading,
     /// Writing the automatic backup of the current save.
     SavingAutoBackup,
-    /// Writing the backup to the SD card.
+    /// Writing the backup (or an export's file) to the SD card.
     WritingBackup,
     /// Writing the save (no cancelling from here on).
     Writing,

@@ -12,7 +12,7 @@
 //! Every file is written atomically; nothing is ever overwritten without the
 //! old bytes being kept, and the export folder's names carry the date.
 
-use keepsake_format::nds::{self, ChipKind, OutputFormat};
+use keepsake_format::nds::{self, ChipKind, dsv};
 
 use crate::platform::sd::{join, write_atomic};
 use crate::platform::{DateTime, SdCard, SdError};
@@ -41,6 +41,15 @@ impl ExportKind {
         ExportKind::Dsv,
         ExportKind::TwilightSlot,
     ];
+
+    /// The file it writes, for "Writing ...".
+    pub fn file_word(self) -> &'static str {
+        match self {
+            ExportKind::FlashcartSav => "the .sav file",
+            ExportKind::Dsv => "the .dsv file",
+            ExportKind::TwilightSlot => "TWiLight's save file",
+        }
+    }
 
     /// What it is, for people.
     pub fn describe(self) -> &'static str {
@@ -76,39 +85,46 @@ pub struct Export {
 }
 
 /// Plans exporting `image` (a save at its chip's size, `chip`) of the game
-/// `game_code` / `header_title`, made at `now`. `roms` are the ROM headers
-/// known on the card: TWiLight's slot is that of the first ROM of the game
-/// whose header is the cartridge's `card_header` when one is, else the
-/// first ROM of the game.
+/// `game_code` / `header_title`, made at `now`: where it goes (see
+/// [`destination`]) and the file's bytes (see [`encode`]).
 pub fn plan(
     kind: ExportKind,
     image: &[u8],
     chip: ChipKind,
-    (game_code, header_title): (&str, &str),
+    game: (&str, &str),
     card_header: Option<&[u8]>,
     roms: &[RomHeader],
     now: DateTime,
 ) -> Result<Export, ExportError> {
-    let convert = |target, format| {
-        nds::convert(image, target, format, false).map_err(|e| ExportError::Convert {
-            kind: kind.describe(),
-            reason: e.to_string(),
-        })
-    };
+    let destination = destination(kind, game, card_header, roms, now)?;
+    let bytes = encode(kind, image.to_vec(), chip)?;
+    Ok(Export {
+        kind,
+        destination,
+        bytes,
+    })
+}
+
+/// Where an export as `kind` of the game `game_code` / `header_title`,
+/// made at `now`, goes. `roms` are the ROM headers known on the card:
+/// TWiLight's slot is that of the first ROM of the game whose header is
+/// the cartridge's `card_header` when one is, else the first ROM of the
+/// game.
+pub fn destination(
+    kind: ExportKind,
+    (game_code, header_title): (&str, &str),
+    card_header: Option<&[u8]>,
+    roms: &[RomHeader],
+    now: DateTime,
+) -> Result<String, ExportError> {
     let stem = format!(
         "{game_code} {} {}",
         sanitize(header_title),
         now.folder_name()
     );
-    let (destination, bytes) = match kind {
-        ExportKind::FlashcartSav => (
-            join(EXPORT_DIR, &format!("{stem}.sav")),
-            convert(FLASHCART_CHIP.max(chip), OutputFormat::Raw)?,
-        ),
-        ExportKind::Dsv => (
-            join(EXPORT_DIR, &format!("{stem}.dsv")),
-            convert(chip, OutputFormat::Dsv)?,
-        ),
+    Ok(match kind {
+        ExportKind::FlashcartSav => join(EXPORT_DIR, &format!("{stem}.sav")),
+        ExportKind::Dsv => join(EXPORT_DIR, &format!("{stem}.dsv")),
         ExportKind::TwilightSlot => {
             let of_game: Vec<&RomHeader> =
                 roms.iter().filter(|r| r.game_code == game_code).collect();
@@ -125,17 +141,46 @@ pub fn plan(
                 })?;
             let (folder, rom_name) = rom.path.rsplit_once('/').unwrap_or(("", &rom.path));
             let rom_stem = rom_name.rfind('.').map_or(rom_name, |dot| &rom_name[..dot]);
-            (
-                join(&join(folder, "saves"), &format!("{rom_stem}.sav")),
-                convert(FLASHCART_CHIP.max(chip), OutputFormat::Raw)?,
-            )
+            join(&join(folder, "saves"), &format!("{rom_stem}.sav"))
         }
-    };
-    Ok(Export {
-        kind,
-        destination,
-        bytes,
     })
+}
+
+/// The length of the file an export of a whole `chip` as `kind` makes.
+pub fn file_len(kind: ExportKind, chip: ChipKind) -> usize {
+    match kind {
+        ExportKind::FlashcartSav | ExportKind::TwilightSlot => FLASHCART_CHIP.max(chip).capacity(),
+        ExportKind::Dsv => chip.capacity() + dsv::FOOTER_LEN,
+    }
+}
+
+/// The export file of `image`, the whole of a `chip`, as `kind`, made in
+/// `image`'s own buffer: an export only grows a chip image (padded with
+/// 0xFF to the flashcart size, or followed by DeSmuME's footer), so no
+/// second copy of an 8 MiB chip is ever held. A buffer allocated with
+/// [`file_len`] bytes of capacity is never moved.
+pub fn encode(
+    kind: ExportKind,
+    mut image: Vec<u8>,
+    chip: ChipKind,
+) -> Result<Vec<u8>, ExportError> {
+    if image.len() != chip.capacity() {
+        return Err(ExportError::Convert {
+            kind: kind.describe(),
+            reason: format!(
+                "the image is {}, not the {} of its chip ({chip})",
+                nds::format_size(image.len()),
+                nds::format_size(chip.capacity())
+            ),
+        });
+    }
+    let len = file_len(kind, chip);
+    image.reserve_exact(len - image.len());
+    match kind {
+        ExportKind::FlashcartSav | ExportKind::TwilightSlot => image.resize(len, 0xFF),
+        ExportKind::Dsv => image.extend_from_slice(&nds::DsvFooter::for_chip(chip).to_bytes()),
+    }
+    Ok(image)
 }
 
 /// Writes `export`; when it replaces a file, the old one is kept first as
@@ -227,6 +272,31 @@ mod tests {
         );
         let parsed = nds::SaveFile::parse(&out.bytes).unwrap();
         assert!(parsed.payload == image);
+    }
+
+    #[test]
+    fn encode_makes_the_file_in_the_chip_buffer_and_refuses_a_partial_image() {
+        // 256 KiB of flash, read into a buffer sized for the .sav.
+        let chip = ChipKind::Flash256K;
+        let mut image = Vec::with_capacity(file_len(ExportKind::FlashcartSav, chip));
+        image.resize(256 * 1024, 0x11);
+        let at = image.as_ptr();
+        let file = encode(ExportKind::FlashcartSav, image, chip).unwrap();
+        assert_eq!(file.as_ptr(), at, "no second copy of the chip");
+        assert_eq!(file.len(), 512 * 1024);
+        assert!(file[..256 * 1024].iter().all(|&b| b == 0x11));
+        assert!(file[256 * 1024..].iter().all(|&b| b == 0xFF));
+        // 8 KiB of EEPROM as a .dsv: the image and 122 bytes of footer, the
+        // type field 2 at footer offset 0x5A (DeSmuME's EEPROM 8 KiB).
+        let file = encode(ExportKind::Dsv, vec![0x22; 8192], ChipKind::Eeprom8K).unwrap();
+        assert_eq!(file.len(), 8192 + 122);
+        assert_eq!(file[8192 + 0x5A..8192 + 0x5E], [2, 0, 0, 0]);
+        assert_eq!(
+            encode(ExportKind::Dsv, vec![0; 100], ChipKind::Eeprom8K)
+                .unwrap_err()
+                .to_string(),
+            "the save cannot be written as a DeSmuME .dsv: the image is 100 B, not the 8 KiB of its chip (EEPROM 8 KiB)"
+        );
     }
 
     #[test]

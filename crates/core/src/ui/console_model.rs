@@ -243,7 +243,12 @@ impl<C: Console> ConsoleModel<C> {
         let critical = match &self.job {
             Some(RunningJob::NdsRestore { job }) => job.critical(),
             Some(RunningJob::CtrRestore { job }) => job.critical(),
-            Some(RunningJob::NdsBackup { .. } | RunningJob::CtrBackup { .. }) | None => false,
+            Some(
+                RunningJob::NdsBackup { .. }
+                | RunningJob::CtrBackup { .. }
+                | RunningJob::NdsExport { .. },
+            )
+            | None => false,
         };
         if critical {
             SystemEvents::Held
@@ -1040,8 +1045,17 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         backup: &BackupKey,
         kind: ExportKind,
     ) -> Result<String, Refusal> {
-        self.prepare_export(title, backup, kind, false)
-            .map(|export| export.destination)
+        self.export_destination(title, backup, kind)
+    }
+
+    fn start_export(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+        destination: &str,
+    ) -> Result<(), Refusal> {
+        self.begin_export(title, backup, kind, destination)
     }
 
     fn export_save(

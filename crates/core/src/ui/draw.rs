@@ -290,6 +290,7 @@ impl Ui {
                     JobKind::Backup => ("Backing up", HIGHLIGHT),
                     JobKind::Restore => ("Restoring", DANGER),
                     JobKind::FindSaves => ("Searching", HIGHLIGHT),
+                    JobKind::Export => ("Exporting", HIGHLIGHT),
                 };
                 top.header(TOP_WIDTH, format!("{verb} {}", job.title_name), slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
@@ -352,7 +353,7 @@ impl Ui {
                     Align::Center,
                     Some(BOTTOM_WIDTH - 16),
                 );
-                if job.kind == JobKind::Backup && self.cancel_hold > 0 && !job.cancel_requested {
+                if job.kind.cancellable() && self.cancel_hold > 0 && !job.cancel_requested {
                     bottom.cmds.push(DrawCmd::Progress {
                         x: 40,
                         y: 140,

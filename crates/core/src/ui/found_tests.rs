@@ -466,3 +466,264 @@ fn a_cartridge_pulled_before_the_export_is_confirmed_writes_nothing() {
         "nothing written"
     );
 }
+
+// The cartridge's export as a job: read a chunk a frame with progress,
+// cancellable, read only, written only after the whole chip is read.
+
+/// 8 MiB, a flash part with the 8 MiB flash's JEDEC id (ST M25P64: 0x20
+/// maker, 0x40 type, 0x17 = 2^23 bytes).
+const BIG: usize = 8 << 20;
+
+/// A Sonic Rush cartridge whose save chip is an 8 MiB flash holding `contents`.
+fn console_with_big_chip(contents: &[u8]) -> SimConsole {
+    let mut console = demo::empty_console();
+    console.card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::flash(0x20_4017, BIG, contents),
+        200,
+    ));
+    console
+}
+
+/// The 8 MiB chip's contents, from a real save: the Castlevania fixture's
+/// 64 KiB image, copy `n` of it XORed with `n`, 128 copies, so that every
+/// 32 KiB the job reads differs from the chunk before it.
+fn big_chip_contents() -> Option<Vec<u8>> {
+    let dsv = keepsake_testkit::fixtures::read("nds/castlevania-portrait-of-ruin/usa.dsv")?;
+    let image = &dsv[..0x1_0000];
+    let mut contents = Vec::with_capacity(BIG);
+    for copy in 0..(BIG / image.len()) {
+        contents.extend(image.iter().map(|&b| b ^ copy as u8));
+    }
+    Some(contents)
+}
+
+/// What the running job shows, when one runs.
+fn job_progress(rig: &Rig) -> Option<super::model::Progress> {
+    match &rig.ui.view {
+        super::state::View::Job(job) => Some(job.progress.clone()),
+        _ => None,
+    }
+}
+
+/// A frame with only `buttons` pressed (no idle frame after it).
+fn press_once(rig: &mut Rig, buttons: Buttons) {
+    rig.ui
+        .frame(&FrameInput::press(buttons), &mut rig.model, &mut rig.frame);
+}
+
+/// Every opcode a read-only export may put on the bus: READ (0x03) and
+/// READ STATUS REGISTER (0x05), from the M25P64 datasheet's instruction
+/// table (Checkpoint spi.cpp uses the same two to read a save).
+const READ_ONLY_OPCODES: [u8; 2] = [0x03, 0x05];
+
+#[test]
+fn an_8_mib_cartridge_exports_over_many_frames_with_its_progress_then_the_file() {
+    let (Some(contents), Some(footer_of_fixture)) = (
+        big_chip_contents(),
+        keepsake_testkit::fixtures::read("nds/sonic-rush/usa.dsv"),
+    ) else {
+        return;
+    };
+    let mut rig = Rig::new(console_with_big_chip(&contents));
+    assert!(rig.text().contains("FLASH 8 MiB"), "{}", rig.text());
+    rig.model.console_mut().card.record_commands();
+    rig.press(Buttons::Y);
+    rig.press(Buttons::RIGHT);
+    let destination = named_destination(&rig, ".dsv");
+    press_once(&mut rig, Buttons::A);
+
+    let mut frames = 1;
+    let mut read = Vec::new();
+    let mut writing = Vec::new();
+    let mut shown_read = false;
+    while let Some(progress) = job_progress(&rig) {
+        match progress.stage.as_str() {
+            "Reading the cartridge" => {
+                assert!(writing.is_empty(), "reading after writing began");
+                assert_eq!(progress.bytes_total, BIG as u64);
+                read.push(progress.bytes_done);
+                shown_read |= rig.text().contains("KiB of the 8 MiB save read");
+            }
+            "Writing the .dsv file" => {
+                assert!(
+                    progress.detail.replace("/ ", "/").contains(&destination),
+                    "the write names the file: {}",
+                    progress.detail
+                );
+                writing.push(progress.bytes_total);
+            }
+            other => panic!("an unexpected stage {other:?}"),
+        }
+        // Nothing is on the SD card until the whole chip is read.
+        assert_eq!(
+            rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+            None,
+            "frame {frames}: written before the read ended"
+        );
+        rig.idle();
+        frames += 1;
+        assert!(frames < 1000, "the export did not end");
+    }
+    assert!(shown_read, "the screen shows the bytes read");
+    // 8 MiB in 32 KiB pieces: 256 frames of reading, each a piece further;
+    // the frame of the last piece already says what is written next, and
+    // the one after writes it.
+    assert_eq!(read.len(), 255, "{frames} frames");
+    assert_eq!(frames, 257);
+    assert!(read.windows(2).all(|w| w[0] < w[1]), "progress only grows");
+    assert_eq!(read.first(), Some(&(32 * 1024)));
+    assert_eq!(read.last(), Some(&(BIG as u64 - 32 * 1024)));
+    assert_eq!(writing, [BIG as u64], "one frame says what it writes");
+
+    let text = rig.text().replace("/ ", "/");
+    assert!(text.contains("Exported"), "{text}");
+    assert!(
+        text.contains(&destination),
+        "the result names the file: {text}"
+    );
+    assert!(
+        text.contains("FLASH 8 MiB chip was read in full and never written to."),
+        "{text}"
+    );
+    let written = rig.model.console_mut().sd.read(&destination).unwrap();
+    // The chip, then DeSmuME's footer for an 8 MiB flash, built by hand:
+    // its text and cookie as DeSmuME wrote them in the fixture, and six
+    // little-endian u32s: size, padded size, type 10 (8 MiB), 3 address
+    // bytes, memory size, version 0.
+    let mut expected = contents.clone();
+    let fixture_footer = &footer_of_fixture[footer_of_fixture.len() - 122..];
+    expected.extend_from_slice(&fixture_footer[..82]);
+    for field in [0x80_0000u32, 0x80_0000, 10, 3, 0x80_0000, 0] {
+        expected.extend_from_slice(&field.to_le_bytes());
+    }
+    expected.extend_from_slice(&fixture_footer[106..]);
+    assert_eq!(&fixture_footer[106..], b"|-DESMUME SAVE-|");
+    assert!(written == expected, "the file is the chip and its footer");
+
+    // Read only: nothing but reads and status polls went out, and the chip
+    // never wrote, erased or unlocked.
+    let console = rig.model.console_mut();
+    let opcodes: std::collections::BTreeSet<u8> = console
+        .card
+        .recorded()
+        .iter()
+        .filter_map(|r| r.opcode())
+        .collect();
+    assert!(
+        opcodes.iter().all(|op| READ_ONLY_OPCODES.contains(op)),
+        "only reads on the bus: {opcodes:x?}"
+    );
+    assert!(opcodes.contains(&0x03));
+    let stats = console.card.stats();
+    assert_eq!((stats.page_writes, stats.erases), (0, 0));
+    let chip = console.card.nds_chip().unwrap();
+    assert!(chip.is_locked(), "never unlocked");
+    assert!(chip.memory() == &contents[..], "the chip is unchanged");
+}
+
+#[test]
+fn a_cartridge_export_cancelled_mid_read_writes_nothing() {
+    let contents = vec![0x5Au8; BIG];
+    let mut rig = Rig::new(console_with_big_chip(&contents));
+    rig.press(Buttons::Y);
+    press_once(&mut rig, Buttons::A);
+    rig.idle();
+    assert_eq!(rig.ui.screen(), ScreenKind::Job);
+    assert!(
+        rig.text().contains("Hold B to cancel the export"),
+        "{}",
+        rig.text()
+    );
+    assert!(rig.text().contains("Hold to cancel"), "{}", rig.text());
+    for _ in 0..super::state::CANCEL_HOLD_FRAMES + 2 {
+        rig.ui.frame(
+            &FrameInput::hold_and_press(Buttons::B, Buttons::NONE),
+            &mut rig.model,
+            &mut rig.frame,
+        );
+    }
+    rig.finish_job();
+    let text = rig.text();
+    assert!(text.contains("Export cancelled"), "{text}");
+    assert!(
+        text.contains("Nothing was written to the SD card"),
+        "{text}"
+    );
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+        None,
+        "cancelled: nothing written"
+    );
+    rig.press(Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Titles);
+}
+
+#[test]
+fn a_cartridge_pulled_mid_export_writes_nothing_and_says_so() {
+    let contents = vec![0xC3u8; BIG];
+    let mut rig = Rig::new(console_with_big_chip(&contents));
+    rig.press(Buttons::Y);
+    // A read is a status poll and the read itself: out in the third read.
+    rig.model.console_mut().card.pull_card_after(5);
+    press_once(&mut rig, Buttons::A);
+    rig.finish_job();
+    let text = rig.text();
+    assert!(
+        text.contains("The cartridge was taken out during the export"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Nothing was written to the SD card; the cartridge was only read."),
+        "{text}"
+    );
+    assert!(!text.contains("Exported"), "{text}");
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+        None,
+        "nothing written"
+    );
+}
+
+#[test]
+fn y_on_a_cartridge_still_being_identified_is_refused_and_writes_nothing() {
+    let save = vec![0x3Cu8; 0x2000];
+    let mut rig = Rig::new(demo::empty_console());
+    // Put in while the app runs: identified a step a frame.
+    rig.model.console_mut().card.insert(demo::nds_cartridge(
+        TITLE,
+        CODE,
+        SimChip::eeprom(0x2000, &save),
+        200,
+    ));
+    rig.idle();
+    assert!(rig.text().contains("identifying..."), "{}", rig.text());
+    assert!(rig.text().contains("Y export"), "{}", rig.text());
+    press_once(&mut rig, Buttons::Y);
+    let question = rig.text();
+    assert!(
+        question.contains("The cartridge is still being identified."),
+        "{question}"
+    );
+    assert!(question.contains("Wait a moment"), "{question}");
+    // The question cannot export: its button only tries again.
+    assert!(
+        !question.contains("As a 512 KiB flashcart .sav, to"),
+        "{question}"
+    );
+    press_once(&mut rig, Buttons::A);
+    assert_eq!(rig.ui.screen(), ScreenKind::Result, "{}", rig.text());
+    let result = rig.text();
+    assert!(result.contains("Nothing was exported"), "{result}");
+    assert!(
+        result.contains("The cartridge is still being identified."),
+        "{result}"
+    );
+    assert_eq!(
+        rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+        None,
+        "nothing written"
+    );
+    assert_eq!(rig.chip(), save);
+}

@@ -9,7 +9,8 @@ use super::theme::format_size;
 use super::unfinished::title_key;
 use crate::jobs::{
     CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
-    NdsBackupReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, Step,
+    NdsBackupReport, NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport, Phase,
+    Progress as JobProgress, Step,
 };
 use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
@@ -25,10 +26,26 @@ use keepsake_format::nds::ChipKind;
 
 /// The job the model runs, with what its report needs.
 pub(crate) enum RunningJob {
-    NdsBackup { job: NdsBackupJob, cancelled: bool },
-    NdsRestore { job: NdsRestoreJob },
-    CtrBackup { job: CtrBackupJob, cancelled: bool },
-    CtrRestore { job: CtrRestoreJob },
+    NdsBackup {
+        job: NdsBackupJob,
+        cancelled: bool,
+    },
+    NdsRestore {
+        job: NdsRestoreJob,
+    },
+    CtrBackup {
+        job: CtrBackupJob,
+        cancelled: bool,
+    },
+    CtrRestore {
+        job: CtrRestoreJob,
+    },
+    /// The cartridge's save exported for a flashcart or an emulator (see
+    /// `ui/export.rs`).
+    NdsExport {
+        job: NdsExportJob,
+        cancelled: bool,
+    },
 }
 
 /// What a title's save is, for starting a job on it.
@@ -419,6 +436,27 @@ impl<C: Console> ConsoleModel<C> {
                     }
                 }
             }
+            RunningJob::NdsExport { job, cancelled } => {
+                if *cancelled {
+                    Ending::Outcome(super::export::export_cancelled())
+                } else {
+                    match job.step(&mut devices) {
+                        Ok(Step::Working(progress)) => {
+                            return Some(JobStatus::Running(super::export::export_progress(
+                                progress, job,
+                            )));
+                        }
+                        Ok(Step::Finished(report)) => Ending::Exported(report),
+                        Err(e) => Ending::Outcome(failure(
+                            JobKind::Export,
+                            Subject::Cartridge,
+                            &game,
+                            &e,
+                            "",
+                        )),
+                    }
+                }
+            }
             RunningJob::CtrRestore { job } => {
                 let subject = Subject::of(job.archive());
                 match job.step(&mut devices) {
@@ -451,6 +489,7 @@ impl<C: Console> ConsoleModel<C> {
                 self.record_made(&report.folder);
                 ctr_backed_up(&report)
             }
+            Ending::Exported(report) => self.cartridge_exported(&report),
         };
         // The title's backups changed, and a restore may have left (or
         // resolved) an unfinished one.
@@ -471,6 +510,12 @@ impl<C: Console> ConsoleModel<C> {
                 *cancelled
             }
             Some(RunningJob::CtrBackup { job, cancelled }) => {
+                if !*cancelled && job.cancel(&mut devices).is_ok() {
+                    *cancelled = true;
+                }
+                *cancelled
+            }
+            Some(RunningJob::NdsExport { job, cancelled }) => {
                 if !*cancelled && job.cancel(&mut devices).is_ok() {
                     *cancelled = true;
                 }
@@ -499,6 +544,7 @@ enum Ending {
     Outcome(Outcome),
     BackedUp(NdsBackupReport),
     CtrBackedUp(CtrBackupReport),
+    Exported(NdsExportReport),
 }
 
 fn cancelled_outcome() -> Outcome {
@@ -753,6 +799,13 @@ fn failure(
         JobKind::Restore => (
             "restore",
             format!("Nothing was written to {}.", subject.name()),
+        ),
+        JobKind::Export => (
+            "export",
+            format!(
+                "Nothing was written to the SD card; {} was only read.",
+                subject.name()
+            ),
         ),
         // The search has no job error of its own (see ui/found.rs).
         JobKind::FindSaves => ("search", "Nothing was written.".to_string()),

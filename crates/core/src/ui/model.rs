@@ -101,6 +101,14 @@ pub struct TitleInfo {
     pub backup_count: usize,
 }
 
+impl TitleInfo {
+    /// Whether it is an NDS game (the only titles identified by a game
+    /// code), whose saves can be exported for a flashcart or an emulator.
+    pub fn is_nds(&self) -> bool {
+        self.id_label == "Game code"
+    }
+}
+
 /// Which program made a backup.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BackupOrigin {
@@ -190,6 +198,16 @@ pub enum JobKind {
     Restore,
     /// "Find saves on the SD card".
     FindSaves,
+    /// The NDS cartridge's save exported for a flashcart or an emulator.
+    Export,
+}
+
+impl JobKind {
+    /// Whether holding B (or the Cancel button) stops it: jobs that only
+    /// read the save and write nothing until their end.
+    pub fn cancellable(self) -> bool {
+        matches!(self, JobKind::Backup | JobKind::Export)
+    }
 }
 
 /// A question asked after the restore's confirmation, before anything is
@@ -359,6 +377,20 @@ pub trait AppModel {
         kind: ExportKind,
         _destination: &str,
     ) -> Result<Outcome, Refusal> {
+        self.plan_export(title, backup, kind)?;
+        Err(no_export())
+    }
+
+    /// Starts exporting the inserted cartridge's save ([`BackupKey::cartridge`])
+    /// as `kind` to `destination`, the path [`Self::plan_export`] named,
+    /// run through [`Self::step_job`] (a large chip takes seconds to read).
+    fn start_export(
+        &mut self,
+        title: &TitleKey,
+        backup: &BackupKey,
+        kind: ExportKind,
+        _destination: &str,
+    ) -> Result<(), Refusal> {
         self.plan_export(title, backup, kind)?;
         Err(no_export())
     }

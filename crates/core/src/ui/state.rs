@@ -378,15 +378,27 @@ impl Ui {
     /// The touch buttons of the current screen, left to right.
     pub(crate) fn touch_buttons(&self) -> Vec<TouchButton> {
         match &self.view {
+            View::Titles if self.cartridge_exports() => vec![
+                ("Open", Action::Open),
+                ("Backup", Action::Backup),
+                ("Export", Action::Export),
+                ("Settings", Action::Settings),
+                ("Exit", Action::Exit),
+            ],
             View::Titles => vec![
                 ("Open", Action::Open),
                 ("Backup", Action::Backup),
                 ("Settings", Action::Settings),
                 ("Exit", Action::Exit),
             ],
+            // Y's button: naming on "New backup", exporting on an NDS backup.
             View::Backups => vec![
                 ("Backup", Action::Backup),
-                ("Name...", Action::BackupNamed),
+                if self.backup_exports() {
+                    ("Export", Action::Export)
+                } else {
+                    ("Name...", Action::BackupNamed)
+                },
                 ("Restore", Action::Restore),
                 ("Delete", Action::Delete),
                 ("Back", Action::Back),
@@ -398,7 +410,7 @@ impl Ui {
             View::Confirm(confirm) => {
                 vec![(confirm.yes_label, Action::Yes), ("Cancel", Action::No)]
             }
-            View::Job(job) if job.kind == JobKind::Backup => {
+            View::Job(job) if job.kind.cancellable() => {
                 vec![("Hold to cancel", Action::CancelJob)]
             }
             View::Job(_) => Vec::new(),
@@ -417,24 +429,36 @@ impl Ui {
     pub(crate) fn help_line(&self) -> &'static str {
         match &self.view {
             // START exits from the Exit button too: room for Y.
-            View::Titles
-                if self
-                    .selected_title()
-                    .is_some_and(|t| t.source == TitleSource::NdsCartridge) =>
-            {
+            View::Titles if self.cartridge_exports() => {
                 "A open  L+A backup  Y export  SELECT settings"
             }
             View::Titles => "A open  L+A backup  SELECT settings  START exit",
+            View::Backups if self.backup_exports() => {
+                "L+A backup  Y export  R+A restore  X delete  B back"
+            }
             View::Backups => "L+A backup  Y name  R+A restore  X delete  B back",
             View::Settings { .. } => "Up/Down choose  A/Left/Right change  B save",
             View::Confirm(_) => "A confirm  B cancel",
             View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
+            View::Job(job) if job.kind == JobKind::Export => "Hold B to cancel the export",
             View::Job(job) if job.kind == JobKind::FindSaves => "Searching the SD card for saves",
             View::Job(_) => "Restoring: keep the card in, do not power off",
             View::Result(_) => "A or B to continue",
             View::Unfinished(info) if info.put_back.is_ok() => "A put back  X keep as is  B later",
             View::Unfinished(_) => "X keep as is  B later",
         }
+    }
+
+    /// Whether Y exports on the title list: the NDS cartridge is selected.
+    fn cartridge_exports(&self) -> bool {
+        self.selected_title()
+            .is_some_and(|t| t.source == TitleSource::NdsCartridge)
+    }
+
+    /// Whether Y exports on the backup list: a backup of an NDS game is
+    /// selected (on "New backup" Y names a new backup).
+    fn backup_exports(&self) -> bool {
+        self.selected_backup().is_some() && self.open_title_info().is_some_and(TitleInfo::is_nds)
     }
 
     fn handle_input(&mut self, input: &FrameInput, model: &mut dyn AppModel) -> Signal {
@@ -469,7 +493,7 @@ impl Ui {
                 || input.touch.is_some_and(|t| {
                     t.y >= BUTTON_BAR_TOP && t.y < BUTTON_BAR_TOP + BUTTON_BAR_HEIGHT
                 });
-            if job.kind == JobKind::Backup && holding_cancel {
+            if job.kind.cancellable() && holding_cancel {
                 self.cancel_hold += 1;
                 if self.cancel_hold == CANCEL_HOLD_FRAMES {
                     return self.apply(Action::CancelJob, model);
@@ -682,6 +706,9 @@ impl Ui {
                         }
                         JobKind::FindSaves => {
                             self.say("Searching the SD card: Keepsake can exit once it is done.")
+                        }
+                        JobKind::Export => {
+                            self.say("Hold B to cancel the export first, then exit.")
                         }
                     }
                     return Signal::Continue;
@@ -1022,6 +1049,29 @@ impl Ui {
                 } else {
                     Return::Backups
                 };
+                if let (Some(destination), true) = (&destination, backup.is_cartridge()) {
+                    // The chip is read a chunk a frame, with progress.
+                    let title_name = self
+                        .titles
+                        .iter()
+                        .find(|t| t.key == title)
+                        .map_or_else(String::new, |t| t.name.clone());
+                    self.view = match model.start_export(&title, &backup, kind, destination) {
+                        Ok(()) => {
+                            self.cancel_hold = 0;
+                            View::Job(JobView {
+                                kind: JobKind::Export,
+                                title_name,
+                                progress: Progress::default(),
+                                cancel_requested: false,
+                            })
+                        }
+                        Err(refusal) => {
+                            View::Result(Outcome::from_refusal("Nothing was exported", refusal))
+                        }
+                    };
+                    return;
+                }
                 let exported = match destination {
                     Some(destination) => model.export_save(&title, &backup, kind, &destination),
                     // The question said why it cannot be made: say it again.

@@ -205,6 +205,7 @@ impl AppModel for Scripted {
                     JobKind::Backup => "Backed up".into(),
                     JobKind::Restore => "Restored and verified".into(),
                     JobKind::FindSaves => "Saves found".into(),
+                    JobKind::Export => "Exported".into(),
                 },
                 details: vec!["8 KiB written".into()],
                 advice: None,
@@ -427,6 +428,12 @@ fn backup_list_shows_new_backup_first_then_newest_first() {
     h.press(Buttons::DOWN);
     assert!(h.frame.texts(Screen::Top).contains(&"20261120-120000"));
     assert!(h.frame.texts(Screen::Top).contains(&"Keepsake"));
+    // On a backup of this NDS game Y exports; on "New backup" it names.
+    assert_eq!(
+        h.help(),
+        "L+A backup  Y export  R+A restore  X delete  B back"
+    );
+    h.press(Buttons::UP);
     assert_eq!(
         h.help(),
         "L+A backup  Y name  R+A restore  X delete  B back"
@@ -773,10 +780,20 @@ fn every_action_is_reachable_by_touch() {
     assert_eq!(h.ui.screen(), ScreenKind::Confirm);
     h.tap_button("Cancel");
     assert_eq!(h.ui.screen(), ScreenKind::Backups);
+    // Export, as Y on a backup of an NDS game: the question, then back.
+    h.tap_button("Export");
+    assert!(h.frame.shows("Export this save?"));
+    h.tap_button("Cancel");
+    assert_eq!(h.ui.screen(), ScreenKind::Backups);
     h.tap_button("Delete");
     h.tap_button("Delete");
     assert_eq!(h.model.log.last().unwrap(), "delete ASCE 20261120-120000");
     h.tap_button("Back");
+    assert_eq!(h.ui.screen(), ScreenKind::Titles);
+    // Export, as Y on the NDS cartridge.
+    h.tap_button("Export");
+    assert!(h.frame.shows("Export the cartridge's save?"));
+    h.tap_button("Cancel");
     assert_eq!(h.ui.screen(), ScreenKind::Titles);
     // Holding the cancel button cancels a backup.
     h.tap_button("Backup");
