@@ -1,17 +1,17 @@
 //! Backing up a 3DS save archive (save data or extdata): its file tree,
 //! one chunk per step, into a new backup folder.
 //!
-//! Each file is copied a chunk ([`crate::jobs::stream::FILE_CHUNK`]) per
-//! step, then read back from the SD card a chunk per step and compared by
-//! hash with what was copied; the read-back's first chunk shares the step
-//! that copies the last (that step has read nothing from the SD card), so a
-//! small file still takes one step. A 128 MiB extdata file takes about
-//! a thousand steps, each of which the console follows with a redraw.
+//! Each file is copied a chunk ([`FILE_CHUNK`]) per step, then read back
+//! from the SD card a chunk per step and compared by hash with what was
+//! copied. No step moves more than one chunk through the SD card, writing
+//! and reading together, so a file of up to half a chunk is copied and read
+//! back in one step. A 128 MiB extdata file takes about a thousand steps,
+//! each of which the console follows with a redraw.
 //!
 //! Memory: the job's heap is one chunk plus the listing, whatever the
 //! save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
-use crate::jobs::stream::{ArchiveToSd, Hashing, Source};
+use crate::jobs::stream::{ArchiveToSd, FILE_CHUNK, Hashing, Source};
 use crate::jobs::tree::{Listing, walk_archive};
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::{ArchiveHandle, ArchiveId, Devices, SaveArchives, SdCard};
@@ -100,7 +100,16 @@ impl ArchiveCopier {
                 };
                 // The copy's buffer goes before the read-back's is made.
                 drop(copy);
-                (Hashing::new(Source::Sd(staged)), copied, moved.bytes)
+                let reading = Hashing::expecting(Source::Sd(staged), copied.len());
+                // The read-back shares this step only if the SD card's
+                // traffic stays within one chunk: what was just written,
+                // plus the whole copy read back and the one byte past its
+                // end that would show a longer file.
+                if moved.bytes + copied.len() + 1 > FILE_CHUNK as u64 {
+                    self.stage = Some(FileStage::ReadingBack { reading, copied });
+                    return Ok((moved.bytes, false));
+                }
+                (reading, copied, moved.bytes)
             }
             FileStage::ReadingBack { reading, copied } => (reading, copied, 0),
         };

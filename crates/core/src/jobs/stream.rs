@@ -10,9 +10,10 @@
 //! [`Comparing`]) is a small state machine the job keeps between steps: the
 //! paths, how far it got (the length of its running hash) and its buffer.
 //! The platform traits address files by path and offset, so no file stays
-//! open between steps. One call reads at most one chunk from each device
-//! and writes at most one chunk to each (`jobs/chunk_tests.rs` counts it at
-//! the traits).
+//! open between steps. One call moves at most one chunk through each
+//! device, read and written together (`jobs/chunk_tests.rs` counts it at
+//! the traits); a copy reads a chunk on one device and writes it on the
+//! other.
 //!
 //! Every transfer hashes what it moved ([`Fnv1a64`]), for the journal and
 //! for reading a copy back without holding the original.
@@ -91,6 +92,9 @@ pub(crate) struct Moved<T> {
 #[derive(Debug)]
 pub(crate) struct Hashing {
     source: Source,
+    /// The length the file should have, when known: reads stop one byte
+    /// past it, enough to see a longer file.
+    expected: Option<u64>,
     hash: Fnv1a64,
     buf: Buffer,
 }
@@ -99,21 +103,47 @@ impl Hashing {
     pub(crate) fn new(source: Source) -> Self {
         Self {
             source,
+            expected: None,
             hash: Fnv1a64::new(),
             buf: Buffer::new(FILE_CHUNK),
         }
     }
 
+    /// Hashing a file that should hold `len` bytes: a file that does not
+    /// still ends with a hash that tells (it counts its length), but no
+    /// call reads more than one byte past `len`.
+    pub(crate) fn expecting(source: Source, len: u64) -> Self {
+        let cap = usize::try_from(len.saturating_add(1)).unwrap_or(usize::MAX);
+        Self {
+            source,
+            expected: Some(len),
+            hash: Fnv1a64::new(),
+            buf: Buffer::new(FILE_CHUNK.min(cap)),
+        }
+    }
+
     /// Hashes the next chunk; the file's hash once a read comes up short
-    /// (a file of whole chunks takes one more call that reads nothing).
+    /// (a file of whole chunks takes one more call that reads nothing) or
+    /// the file turned out longer than expected.
     pub(crate) fn step(&mut self, devices: &mut Devices<'_>) -> Result<Moved<Fnv1a64>, JobError> {
+        let want = match self.expected {
+            Some(len) => {
+                let left = (len + 1).saturating_sub(self.hash.len());
+                self.buf
+                    .0
+                    .len()
+                    .min(usize::try_from(left).unwrap_or(usize::MAX))
+            }
+            None => self.buf.0.len(),
+        };
         let n = self
             .source
-            .fill(devices, self.hash.len(), &mut self.buf.0)?;
+            .fill(devices, self.hash.len(), &mut self.buf.0[..want])?;
         self.hash.update(&self.buf.0[..n]);
+        let longer = self.expected.is_some_and(|len| self.hash.len() > len);
         Ok(Moved {
             bytes: n as u64,
-            done: (n < self.buf.0.len()).then_some(self.hash),
+            done: (n < want || longer).then_some(self.hash),
         })
     }
 }
@@ -268,5 +298,59 @@ impl Comparing {
             bytes: n as u64,
             done,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::{ArchiveId, ArchiveKind, Console, MediaType, SaveArchives, SdCard};
+    use crate::sim::{MemTree, SimConsole};
+
+    #[test]
+    fn a_file_hashed_as_expected_reads_at_most_one_byte_past_its_length() {
+        let mut sim = SimConsole::new();
+        sim.sd.create_dir_all("/d").unwrap();
+        sim.sd.write("/d/f", b"foobar").unwrap();
+        // FNV-1a 64 of "foobar", from the FNV reference test vectors.
+        let mut right = Hashing::expecting(Source::Sd("/d/f".into()), 6);
+        let moved = right.step(&mut sim.devices()).unwrap();
+        assert_eq!(moved.bytes, 6);
+        let hash = moved.done.expect("a short read ends it");
+        assert_eq!((hash.finish(), hash.len()), (0x8594_4171_f739_67e8, 6));
+
+        // A file longer than expected: one byte past, and the hash's length
+        // tells.
+        let mut longer = Hashing::expecting(Source::Sd("/d/f".into()), 2);
+        let moved = longer.step(&mut sim.devices()).unwrap();
+        assert_eq!(moved.bytes, 3);
+        assert_eq!(moved.done.map(|h| h.len()), Some(3));
+    }
+
+    #[test]
+    fn a_backup_file_shorter_than_listed_stops_the_copy_saying_so() {
+        let mut sim = SimConsole::new();
+        let id = ArchiveId {
+            kind: ArchiveKind::SaveData,
+            media: MediaType::Sd,
+            title_id: 0x0004_0000_0005_5D00,
+        };
+        sim.archives.insert(id, MemTree::new());
+        let handle = sim.archives.open(id).unwrap();
+        sim.sd.create_dir_all("/b").unwrap();
+        sim.sd.write("/b/main", &[7; 100 * 1024]).unwrap();
+        let mut copy = SdToArchive::new("/b/main".into(), 300 * 1024, handle, "/main".into());
+        // 100 KiB come, then nothing where 200 KiB more were listed.
+        let first = copy.step(&mut sim.devices()).unwrap();
+        assert_eq!((first.bytes, first.done), (100 * 1024, None));
+        let err = copy.step(&mut sim.devices()).unwrap_err();
+        assert_eq!(
+            err,
+            JobError::FileChanged {
+                path: "/b/main".into(),
+                listed: 300 * 1024,
+                found: 100 * 1024,
+            }
+        );
     }
 }
