@@ -51,10 +51,12 @@ impl Io {
     }
 }
 
-/// The simulated archives, counting the file bytes read and written.
+/// The simulated archives, counting the file bytes read and written, and
+/// the deletes.
 struct CountedArchives<'a> {
     inner: &'a mut SimArchives,
     io: Io,
+    deletes: u64,
 }
 
 impl SaveArchives for CountedArchives<'_> {
@@ -104,9 +106,11 @@ impl SaveArchives for CountedArchives<'_> {
         self.inner.create_dir(a, path)
     }
     fn delete_file(&mut self, a: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.deletes += 1;
         self.inner.delete_file(a, path)
     }
     fn delete_dir(&mut self, a: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
+        self.deletes += 1;
         self.inner.delete_dir(a, path)
     }
     fn commit(&mut self, a: ArchiveHandle) -> Result<(), ArchiveError> {
@@ -180,7 +184,7 @@ struct Run<R> {
 }
 
 /// Runs a job to its end through the counting devices, checking every
-/// step against the one-chunk bound.
+/// step against the one-chunk bound (and at most one delete).
 fn run_bounded<R>(
     sim: &mut SimConsole,
     mut step: impl FnMut(&mut Devices<'_>) -> Result<Step<R>, JobError>,
@@ -196,6 +200,7 @@ fn run_bounded<R>(
         let mut archives = CountedArchives {
             inner: &mut sim.archives,
             io: Io::default(),
+            deletes: 0,
         };
         let mut sd = CountedSd {
             inner: &mut sim.sd,
@@ -214,6 +219,12 @@ fn run_bounded<R>(
                 "step {n} moved more than one chunk through the {device}: {io:?}"
             );
         }
+        // Emptying an archive of many files is one delete per step too.
+        assert!(
+            archives.deletes <= 1,
+            "step {n} deleted {}",
+            archives.deletes
+        );
         run.archive.add(archives.io);
         run.sd.add(sd.io);
         match result {

@@ -32,7 +32,7 @@
 //! job's heap is one chunk plus the listings and a hash per file, whatever
 //! the save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
-use crate::jobs::archive_clear::Clearing;
+use crate::jobs::archive_clear::{ClearStopped, Clearing};
 use crate::jobs::ctr_backup::ArchiveCopier;
 use crate::jobs::stream::{Hashing, SdToArchive, Source};
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
@@ -346,22 +346,21 @@ impl CtrRestoreJob {
                 let handle = self.handle.expect("opened before");
                 let auto_backup = &self.report.auto_backup;
                 // Extdata file by file, as Checkpoint does (see archive_clear).
-                let stopped =
-                    |stopped: crate::jobs::archive_clear::ClearStopped| JobError::ClearStopped {
-                        left: stopped.left_text(),
-                        path: stopped.path,
-                        reason: stopped.reason,
-                        auto_backup: auto_backup.clone(),
-                    };
+                let to_error = |stopped: ClearStopped| JobError::ClearStopped {
+                    left: stopped.left_text(),
+                    path: stopped.path,
+                    reason: stopped.reason,
+                    auto_backup: auto_backup.clone(),
+                };
                 let clearing = match clearing {
                     Some(clearing) => clearing,
                     None => clearing.insert(
                         Clearing::begin(devices.archives, handle, self.archive.kind)
-                            .map_err(stopped)?,
+                            .map_err(to_error)?,
                     ),
                 };
                 if !clearing.finished() {
-                    clearing.step(devices.archives, handle).map_err(stopped)?;
+                    clearing.step(devices.archives, handle).map_err(to_error)?;
                     self.report.entries_cleared += 1;
                 }
                 if clearing.finished() {
