@@ -9,6 +9,9 @@
 //! 08fef96 "Fix #171", before which restored extdata kept stale files. So
 //! does this, deepest entries first; a failure half-way stops, and the
 //! error names the files still in the archive.
+//!
+//! One delete per step, so an archive of many files does not hold the
+//! screen still while it empties.
 
 use crate::jobs::tree::walk_archive;
 use crate::platform::{ArchiveError, ArchiveHandle, ArchiveKind, SaveArchives};
@@ -45,13 +48,30 @@ impl ClearStopped {
     }
 }
 
-/// Empties an open archive; returns how many entries were deleted.
-pub(crate) fn clear_archive(
+/// One entry to delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Doomed {
+    path: String,
+    is_dir: bool,
+}
+
+/// Emptying an open archive, one delete per step (a folder of save data
+/// goes with one recursive delete; extdata's files go one by one and each
+/// folder once it is empty).
+#[derive(Debug)]
+pub(crate) struct Clearing {
+    doomed: Vec<Doomed>,
+    next: usize,
+}
+
+/// What is left after a failure, named.
+fn stopped(
     archives: &mut dyn SaveArchives,
     handle: ArchiveHandle,
-    kind: ArchiveKind,
-) -> Result<u64, ClearStopped> {
-    let stopped = |archives: &mut dyn SaveArchives, path: &str, reason| ClearStopped {
+    path: &str,
+    reason: ArchiveError,
+) -> ClearStopped {
+    ClearStopped {
         path: path.to_owned(),
         reason,
         left: walk_archive(archives, handle).ok().map(|listing| {
@@ -61,46 +81,67 @@ pub(crate) fn clear_archive(
                 .map(|(f, _)| format!("/{f}"))
                 .collect()
         }),
-    };
-    match kind {
-        ArchiveKind::SaveData => {
-            let entries = archives
+    }
+}
+
+impl Clearing {
+    /// Lists what is to go, deleting nothing yet.
+    pub(crate) fn begin(
+        archives: &mut dyn SaveArchives,
+        handle: ArchiveHandle,
+        kind: ArchiveKind,
+    ) -> Result<Self, ClearStopped> {
+        let doomed = match kind {
+            ArchiveKind::SaveData => archives
                 .list(handle, "/")
-                .map_err(|e| stopped(archives, "/", e))?;
-            let mut deleted = 0;
-            for entry in entries {
-                let path = format!("/{}", entry.name);
-                let result = if entry.is_dir {
-                    archives.delete_dir(handle, &path)
-                } else {
-                    archives.delete_file(handle, &path)
-                };
-                result.map_err(|e| stopped(archives, &path, e))?;
-                deleted += 1;
+                .map_err(|e| stopped(archives, handle, "/", e))?
+                .into_iter()
+                .map(|entry| Doomed {
+                    path: format!("/{}", entry.name),
+                    is_dir: entry.is_dir,
+                })
+                .collect(),
+            ArchiveKind::ExtData => {
+                let listing = walk_archive(archives, handle)
+                    .map_err(|e| stopped(archives, handle, "/", e))?;
+                let files = listing.files.into_iter().map(|(file, _)| Doomed {
+                    path: format!("/{file}"),
+                    is_dir: false,
+                });
+                // Parents are listed before children: deepest first is the
+                // reverse, so each folder is empty when it goes.
+                let dirs = listing.dirs.into_iter().rev().map(|dir| Doomed {
+                    path: format!("/{dir}"),
+                    is_dir: true,
+                });
+                files.chain(dirs).collect()
             }
-            Ok(deleted)
-        }
-        ArchiveKind::ExtData => {
-            let listing = walk_archive(archives, handle).map_err(|e| stopped(archives, "/", e))?;
-            let mut deleted = 0;
-            for (file, _) in &listing.files {
-                let path = format!("/{file}");
-                archives
-                    .delete_file(handle, &path)
-                    .map_err(|e| stopped(archives, &path, e))?;
-                deleted += 1;
-            }
-            // Parents are listed before children: deepest first is the
-            // reverse, so each folder is empty when it goes.
-            for dir in listing.dirs.iter().rev() {
-                let path = format!("/{dir}");
-                archives
-                    .delete_dir(handle, &path)
-                    .map_err(|e| stopped(archives, &path, e))?;
-                deleted += 1;
-            }
-            Ok(deleted)
-        }
+        };
+        Ok(Self { doomed, next: 0 })
+    }
+
+    /// Deletes the next entry.
+    pub(crate) fn step(
+        &mut self,
+        archives: &mut dyn SaveArchives,
+        handle: ArchiveHandle,
+    ) -> Result<(), ClearStopped> {
+        let Some(entry) = self.doomed.get(self.next) else {
+            return Ok(());
+        };
+        let result = if entry.is_dir {
+            archives.delete_dir(handle, &entry.path)
+        } else {
+            archives.delete_file(handle, &entry.path)
+        };
+        result.map_err(|e| stopped(archives, handle, &entry.path, e))?;
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Whether every entry is gone.
+    pub(crate) fn finished(&self) -> bool {
+        self.next == self.doomed.len()
     }
 }
 
@@ -109,6 +150,21 @@ mod tests {
     use super::*;
     use crate::platform::{ArchiveId, MediaType};
     use crate::sim::{MemTree, PowerSupply, SimArchives};
+
+    /// Clears the whole archive; returns how many entries went.
+    fn clear_archive(
+        archives: &mut dyn SaveArchives,
+        handle: ArchiveHandle,
+        kind: ArchiveKind,
+    ) -> Result<u64, ClearStopped> {
+        let mut clearing = Clearing::begin(archives, handle, kind)?;
+        let mut deleted = 0;
+        while !clearing.finished() {
+            clearing.step(archives, handle)?;
+            deleted += 1;
+        }
+        Ok(deleted)
+    }
 
     fn extdata_with(files: &[&str]) -> (SimArchives, ArchiveHandle, ArchiveId) {
         let mut archives = SimArchives::new(PowerSupply::new());

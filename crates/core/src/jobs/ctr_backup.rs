@@ -1,17 +1,22 @@
 //! Backing up a 3DS save archive (save data or extdata): its file tree,
-//! one file per step, into a new backup folder.
+//! one chunk per step, into a new backup folder.
 //!
-//! Memory: each file streams from the archive to the SD card in chunks of
-//! [`crate::jobs::stream::FILE_CHUNK`] and is read back by hash, so the job's heap is one chunk
-//! plus the listing, whatever the save's size (budget: 2 MiB, checked by
-//! `tests/memory_budget.rs`).
+//! Each file is copied a chunk ([`FILE_CHUNK`]) per step, then read back
+//! from the SD card a chunk per step and compared by hash with what was
+//! copied. No step moves more than one chunk through the SD card, writing
+//! and reading together, so a file of up to half a chunk is copied and read
+//! back in one step. A 128 MiB extdata file takes about a thousand steps,
+//! each of which the console follows with a redraw.
+//!
+//! Memory: the job's heap is one chunk plus the listing, whatever the
+//! save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
-use crate::jobs::stream::archive_to_sd;
+use crate::jobs::stream::{ArchiveToSd, FILE_CHUNK, Hashing, Source};
 use crate::jobs::tree::{Listing, walk_archive};
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::{ArchiveHandle, ArchiveId, Devices, SaveArchives, SdCard};
 use crate::store::BackupWriter;
-use crate::store::journal::{JournalFile, hash_sd_file};
+use crate::store::journal::{Fnv1a64, JournalFile};
 
 /// What a finished backup did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +29,19 @@ pub struct CtrBackupReport {
     pub bytes: u64,
 }
 
-/// Copies an open archive into a staged backup, one file per call.
+/// Where the file being copied is.
+#[derive(Debug)]
+enum FileStage {
+    Copying(ArchiveToSd),
+    /// Reading the SD copy back, to compare with the hash of what was
+    /// copied.
+    ReadingBack {
+        reading: Hashing,
+        copied: Fnv1a64,
+    },
+}
+
+/// Copies an open archive into a staged backup, one chunk per call.
 #[derive(Debug)]
 pub(crate) struct ArchiveCopier {
     pub(crate) listing: Listing,
@@ -32,6 +49,8 @@ pub(crate) struct ArchiveCopier {
     /// Every file copied so far, with its checksum (for the journal).
     pub(crate) written: Vec<JournalFile>,
     next: usize,
+    /// The file `next`, once begun.
+    stage: Option<FileStage>,
 }
 
 impl ArchiveCopier {
@@ -53,26 +72,57 @@ impl ArchiveCopier {
             writer,
             written: Vec::new(),
             next: 0,
+            stage: None,
         })
     }
 
-    /// Copies the next file and reads it back from the SD card; returns
-    /// its size.
+    /// Copies the next chunk of the current file, or reads the next chunk
+    /// of its copy back from the SD card; returns the bytes copied (read-
+    /// back bytes are not counted: the progress is of bytes written) and
+    /// whether the file is now copied and read back.
     pub(crate) fn step(
         &mut self,
-        archives: &mut dyn SaveArchives,
-        sd: &mut dyn SdCard,
+        devices: &mut Devices<'_>,
         handle: ArchiveHandle,
-    ) -> Result<u64, JobError> {
+    ) -> Result<(u64, bool), JobError> {
         let (path, _) = &self.listing.files[self.next];
         let staged = self.writer.staged_path(path);
-        let copied = archive_to_sd(archives, handle, &format!("/{path}"), sd, &staged)?;
-        if hash_sd_file(sd, &staged)? != copied {
+        let stage = self.stage.take().unwrap_or_else(|| {
+            FileStage::Copying(ArchiveToSd::new(handle, format!("/{path}"), staged.clone()))
+        });
+        // (An error ends the job, so a stage taken out need not go back.)
+        let (mut reading, copied, copied_now) = match stage {
+            FileStage::Copying(mut copy) => {
+                let moved = copy.step(devices)?;
+                let Some(copied) = moved.done else {
+                    self.stage = Some(FileStage::Copying(copy));
+                    return Ok((moved.bytes, false));
+                };
+                // The copy's buffer goes before the read-back's is made.
+                drop(copy);
+                let reading = Hashing::expecting(Source::Sd(staged), copied.len());
+                // The read-back shares this step only if the SD card's
+                // traffic stays within one chunk: what was just written,
+                // plus the whole copy read back and the one byte past its
+                // end that would show a longer file.
+                if moved.bytes + copied.len() + 1 > FILE_CHUNK as u64 {
+                    self.stage = Some(FileStage::ReadingBack { reading, copied });
+                    return Ok((moved.bytes, false));
+                }
+                (reading, copied, moved.bytes)
+            }
+            FileStage::ReadingBack { reading, copied } => (reading, copied, 0),
+        };
+        let Some(kept) = reading.step(devices)?.done else {
+            self.stage = Some(FileStage::ReadingBack { reading, copied });
+            return Ok((copied_now, false));
+        };
+        if kept != copied {
             return Err(JobError::BackupNotKept { file: path.clone() });
         }
         self.written.push(copied.entry(path));
         self.next += 1;
-        Ok(copied.len())
+        Ok((copied_now, true))
     }
 
     pub(crate) fn finished(&self) -> bool {
@@ -83,7 +133,7 @@ impl ArchiveCopier {
 #[derive(Debug)]
 enum State {
     Start,
-    Copy(ArchiveHandle, ArchiveCopier),
+    Copy(ArchiveHandle, Box<ArchiveCopier>),
     Ended,
 }
 
@@ -132,7 +182,7 @@ impl CtrBackupJob {
         }
     }
 
-    /// Opens and lists the archive, then copies one file per step.
+    /// Opens and lists the archive, then copies one chunk per step.
     pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<CtrBackupReport>, JobError> {
         let result = self.step_inner(devices);
         if !matches!(result, Ok(Step::Working(_))) {
@@ -168,12 +218,15 @@ impl CtrBackupJob {
                     copier.listing.bytes(),
                     copier.listing.files.len() as u64,
                 );
-                self.state = State::Copy(handle, copier);
+                self.state = State::Copy(handle, Box::new(copier));
             }
             State::Copy(handle, copier) => {
                 if !copier.finished() {
-                    let n = copier.step(devices.archives, devices.sd, *handle)?;
-                    self.progress.advance(n);
+                    let (bytes, file_done) = copier.step(devices, *handle)?;
+                    self.progress.add_bytes(bytes);
+                    if file_done {
+                        self.progress.finish_item();
+                    }
                 }
                 if copier.finished() {
                     let State::Copy(handle, copier) =

@@ -1,12 +1,12 @@
 //! Restoring a 3DS save archive from a backup folder, safely:
 //!
 //! 1. validate: the backup's title folder names this title's unique id,
-//!    and every file of the backup reads (one per step);
-//! 2. copy the archive as it is into an automatic backup (one file per
-//!    step, each read back from the SD card);
-//! 3. record the restore journal on the SD card, then clear the archive,
-//!    create the backup's folders, write its files (one per step) — no
-//!    cancelling from the clearing on;
+//!    and every file of the backup reads;
+//! 2. copy the archive as it is into an automatic backup (each file read
+//!    back from the SD card);
+//! 3. record the restore journal on the SD card, then clear the archive
+//!    (one entry per step), create the backup's folders, write its files —
+//!    no cancelling from the clearing on;
 //! 4. commit (save data) and reset the title's secure value, as the system
 //!    expects after a restore;
 //! 5. read the archive back and compare it with the backup, then remove the
@@ -20,6 +20,11 @@
 //! section ([`CtrRestoreJob::critical`]): the console must not hand control
 //! to the system until it is over.
 //!
+//! Every step moves at most one chunk ([`crate::jobs::stream::FILE_CHUNK`])
+//! of a file, so the console redraws and shows progress between chunks of
+//! a large file; where a file is reached is kept in the state between
+//! steps.
+//!
 //! Memory: no file is held whole. Validation hashes each backup file as it
 //! streams past; writing copies it from the SD card into the archive a
 //! chunk ([`crate::jobs::stream::FILE_CHUNK`]) at a time; the read-back
@@ -27,17 +32,15 @@
 //! job's heap is one chunk plus the listings and a hash per file, whatever
 //! the save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
-use crate::jobs::archive_clear::clear_archive;
+use crate::jobs::archive_clear::{ClearStopped, Clearing};
 use crate::jobs::ctr_backup::ArchiveCopier;
-use crate::jobs::stream::{hash_archive_file, sd_to_archive};
+use crate::jobs::stream::{Hashing, SdToArchive, Source};
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::platform::sd::join;
 use crate::platform::titles::unique_id;
 use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
-use crate::store::journal::{
-    self, Fnv1a64, Journal, JournalFile, JournalSave, Operation, hash_sd_file,
-};
+use crate::store::journal::{self, Fnv1a64, Journal, JournalFile, JournalSave, Operation};
 use crate::store::naming::unique_id_of_folder;
 use crate::store::{BackupEntry, StoreError};
 
@@ -67,13 +70,28 @@ pub struct CtrRestoreReport {
 #[derive(Debug)]
 enum State {
     Validate,
-    ReadBackup { next: usize },
+    /// Hashing backup file `next`, once begun.
+    ReadBackup {
+        next: usize,
+        reading: Option<Hashing>,
+    },
     OpenArchive,
+    /// Copying the archive; the step after the last file publishes the
+    /// automatic backup and records the journal.
     AutoBackup(ArchiveCopier),
-    Clear,
-    Write { next: usize },
+    /// Emptying the archive, once it was listed.
+    Clear(Option<Clearing>),
+    /// Writing backup file `next`, once begun.
+    Write {
+        next: usize,
+        copying: Option<SdToArchive>,
+    },
     Commit,
-    Verify { next: usize },
+    /// Reading archive file `next` back, once begun.
+    Verify {
+        next: usize,
+        reading: Option<Hashing>,
+    },
     Ended,
 }
 
@@ -148,7 +166,7 @@ impl CtrRestoreJob {
     pub fn critical(&self) -> bool {
         matches!(
             self.state,
-            State::Clear | State::Write { .. } | State::Commit | State::Verify { .. }
+            State::Clear(_) | State::Write { .. } | State::Commit | State::Verify { .. }
         )
     }
 
@@ -230,22 +248,31 @@ impl CtrRestoreJob {
                     self.listing.bytes(),
                     self.listing.files.len() as u64,
                 );
-                self.state = State::ReadBackup { next: 0 };
+                self.state = State::ReadBackup {
+                    next: 0,
+                    reading: None,
+                };
             }
-            State::ReadBackup { next } => {
+            State::ReadBackup { next, reading } => {
                 if let Some((path, size)) = self.listing.files.get(*next) {
                     let full = join(&self.source.path, path);
-                    let hash = hash_sd_file(devices.sd, &full)?;
-                    if hash.len() != *size {
-                        return Err(JobError::FileChanged {
-                            path: full,
-                            listed: *size,
-                            found: hash.len(),
-                        });
+                    let moved = reading
+                        .get_or_insert_with(|| Hashing::new(Source::Sd(full.clone())))
+                        .step(devices)?;
+                    self.progress.add_bytes(moved.bytes);
+                    if let Some(hash) = moved.done {
+                        if hash.len() != *size {
+                            return Err(JobError::FileChanged {
+                                path: full,
+                                listed: *size,
+                                found: hash.len(),
+                            });
+                        }
+                        self.progress.finish_item();
+                        self.hashes.push(hash);
+                        *next += 1;
+                        *reading = None;
                     }
-                    self.progress.advance(hash.len());
-                    self.hashes.push(hash);
-                    *next += 1;
                 }
                 if *next == self.listing.files.len() {
                     self.state = State::OpenArchive;
@@ -272,89 +299,106 @@ impl CtrRestoreJob {
                 );
                 self.state = State::AutoBackup(copier);
             }
-            State::AutoBackup(copier) => {
+            State::AutoBackup(copier) if !copier.finished() => {
                 let handle = self.handle.expect("opened before");
-                if !copier.finished() {
-                    let n = copier.step(devices.archives, devices.sd, handle)?;
-                    self.progress.advance(n);
-                }
-                if copier.finished() {
-                    let State::AutoBackup(copier) =
-                        std::mem::replace(&mut self.state, State::Ended)
-                    else {
-                        unreachable!("matched above");
-                    };
-                    let files = copier.written.clone();
-                    self.report.auto_backup = copier.writer.finish(devices.sd)?;
-                    let (automatic_backup, files) = self
-                        .way_back
-                        .clone()
-                        .unwrap_or_else(|| (self.report.auto_backup.clone(), files));
-                    journal::record(
-                        devices.sd,
-                        &Journal {
-                            operation: Operation::Restore,
-                            save: JournalSave::of_archive(
-                                self.archive,
-                                &title_name_of(&self.title_dir),
-                            ),
-                            backup: Some(self.source.path.clone()),
-                            automatic_backup,
-                            files,
-                        },
-                    )?;
-                    self.journaled = true;
-                    self.progress = Progress::start(Phase::Writing, 0, 1);
-                    self.state = State::Clear;
+                let (bytes, file_done) = copier.step(devices, handle)?;
+                self.progress.add_bytes(bytes);
+                if file_done {
+                    self.progress.finish_item();
                 }
             }
-            State::Clear => {
-                let handle = self.handle();
-                // Extdata file by file, as Checkpoint does (see archive_clear).
-                self.report.entries_cleared +=
-                    clear_archive(devices.archives, handle, self.archive.kind).map_err(
-                        |stopped| JobError::ClearStopped {
-                            left: stopped.left_text(),
-                            path: stopped.path,
-                            reason: stopped.reason,
-                            auto_backup: self.report.auto_backup.clone(),
-                        },
-                    )?;
-                for dir in &self.listing.dirs {
-                    devices.archives.create_dir(handle, &format!("/{dir}"))?;
-                    self.report.dirs_created += 1;
-                }
+            State::AutoBackup(_) => {
+                // A step of its own: the last file's step may have moved a
+                // whole chunk already.
+                let State::AutoBackup(copier) = std::mem::replace(&mut self.state, State::Ended)
+                else {
+                    unreachable!("matched above");
+                };
+                let files = copier.written.clone();
+                self.report.auto_backup = copier.writer.finish(devices.sd)?;
+                let (automatic_backup, files) = self
+                    .way_back
+                    .clone()
+                    .unwrap_or_else(|| (self.report.auto_backup.clone(), files));
+                journal::record(
+                    devices.sd,
+                    &Journal {
+                        operation: Operation::Restore,
+                        save: JournalSave::of_archive(
+                            self.archive,
+                            &title_name_of(&self.title_dir),
+                        ),
+                        backup: Some(self.source.path.clone()),
+                        automatic_backup,
+                        files,
+                    },
+                )?;
+                self.journaled = true;
+                // Nothing written yet, out of the backup's files and bytes.
                 self.progress = Progress::start(
                     Phase::Writing,
                     self.listing.bytes(),
                     self.listing.files.len() as u64,
                 );
-                self.state = State::Write { next: 0 };
+                self.state = State::Clear(None);
             }
-            State::Write { next } => {
+            State::Clear(clearing) => {
+                let handle = self.handle.expect("opened before");
+                let auto_backup = &self.report.auto_backup;
+                // Extdata file by file, as Checkpoint does (see archive_clear).
+                let to_error = |stopped: ClearStopped| JobError::ClearStopped {
+                    left: stopped.left_text(),
+                    path: stopped.path,
+                    reason: stopped.reason,
+                    auto_backup: auto_backup.clone(),
+                };
+                let clearing = match clearing {
+                    Some(clearing) => clearing,
+                    None => clearing.insert(
+                        Clearing::begin(devices.archives, handle, self.archive.kind)
+                            .map_err(to_error)?,
+                    ),
+                };
+                if !clearing.finished() {
+                    clearing.step(devices.archives, handle).map_err(to_error)?;
+                    self.report.entries_cleared += 1;
+                }
+                if clearing.finished() {
+                    for dir in &self.listing.dirs {
+                        devices.archives.create_dir(handle, &format!("/{dir}"))?;
+                        self.report.dirs_created += 1;
+                    }
+                    self.state = State::Write {
+                        next: 0,
+                        copying: None,
+                    };
+                }
+            }
+            State::Write { next, copying } => {
                 let handle = self.handle.expect("opened before");
                 if let Some((path, size)) = self.listing.files.get(*next) {
                     let full = join(&self.source.path, path);
-                    let written = sd_to_archive(
-                        devices.sd,
-                        &full,
-                        *size,
-                        devices.archives,
-                        handle,
-                        &format!("/{path}"),
-                    )?;
-                    if written != self.hashes[*next] {
-                        // The backup changed since it was validated: what
-                        // went in is not the backup that was chosen.
-                        return Err(JobError::VerifyFailed {
-                            what: full,
-                            auto_backup: self.report.auto_backup.clone(),
-                        });
+                    let moved = copying
+                        .get_or_insert_with(|| {
+                            SdToArchive::new(full.clone(), *size, handle, format!("/{path}"))
+                        })
+                        .step(devices)?;
+                    self.progress.add_bytes(moved.bytes);
+                    if let Some(written) = moved.done {
+                        if written != self.hashes[*next] {
+                            // The backup changed since it was validated: what
+                            // went in is not the backup that was chosen.
+                            return Err(JobError::VerifyFailed {
+                                what: full,
+                                auto_backup: self.report.auto_backup.clone(),
+                            });
+                        }
+                        self.report.files_written += 1;
+                        self.report.bytes_written += written.len();
+                        self.progress.finish_item();
+                        *next += 1;
+                        *copying = None;
                     }
-                    self.report.files_written += 1;
-                    self.report.bytes_written += written.len();
-                    self.progress.advance(written.len());
-                    *next += 1;
                 }
                 if *next == self.listing.files.len() {
                     self.progress = Progress::start(Phase::Committing, 0, 1);
@@ -383,21 +427,32 @@ impl CtrRestoreJob {
                     self.listing.bytes(),
                     self.listing.files.len() as u64,
                 );
-                self.state = State::Verify { next: 0 };
+                self.state = State::Verify {
+                    next: 0,
+                    reading: None,
+                };
             }
-            State::Verify { next } => {
+            State::Verify { next, reading } => {
                 let handle = self.handle.expect("opened before");
                 if let Some((path, _)) = self.listing.files.get(*next) {
-                    let kept = hash_archive_file(devices.archives, handle, &format!("/{path}"))?;
-                    if kept != self.hashes[*next] {
-                        return Err(JobError::VerifyFailed {
-                            what: format!("/{path}"),
-                            auto_backup: self.report.auto_backup.clone(),
-                        });
+                    let moved = reading
+                        .get_or_insert_with(|| {
+                            Hashing::new(Source::Archive(handle, format!("/{path}")))
+                        })
+                        .step(devices)?;
+                    self.progress.add_bytes(moved.bytes);
+                    if let Some(kept) = moved.done {
+                        if kept != self.hashes[*next] {
+                            return Err(JobError::VerifyFailed {
+                                what: format!("/{path}"),
+                                auto_backup: self.report.auto_backup.clone(),
+                            });
+                        }
+                        self.report.files_verified += 1;
+                        self.progress.finish_item();
+                        *next += 1;
+                        *reading = None;
                     }
-                    self.report.files_verified += 1;
-                    self.progress.advance(kept.len());
-                    *next += 1;
                 }
                 if *next == self.listing.files.len() {
                     // The archive holds the backup, read back whole.

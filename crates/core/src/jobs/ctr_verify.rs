@@ -1,11 +1,11 @@
 //! Comparing a 3DS save archive with a backup folder, without writing.
 //!
-//! Memory: files are compared a chunk of [`crate::jobs::stream::FILE_CHUNK`]
-//! from each side at a time, so the job's heap is two chunks plus the
-//! listings, whatever the save's size (budget: 2 MiB, checked by
-//! `tests/memory_budget.rs`).
+//! Files are compared a chunk of [`crate::jobs::stream::FILE_CHUNK`] from
+//! each side per step, so the console redraws between chunks of a large
+//! file. Memory: the job's heap is two chunks plus the listings, whatever
+//! the save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
-use crate::jobs::stream::same_contents;
+use crate::jobs::stream::{Comparing, Source};
 use crate::jobs::tree::{walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::sd::join;
@@ -41,6 +41,8 @@ enum State {
         handle: ArchiveHandle,
         common: Vec<String>,
         next: usize,
+        /// File `next`, once begun.
+        comparing: Option<Comparing>,
     },
     Ended,
 }
@@ -84,7 +86,7 @@ impl CtrVerifyJob {
         }
     }
 
-    /// Lists both sides, then compares one file per step.
+    /// Lists both sides, then compares one chunk of each per step.
     pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<CtrVerifyReport>, JobError> {
         let result = self.step_inner(devices);
         if !matches!(result, Ok(Step::Working(_))) {
@@ -130,27 +132,34 @@ impl CtrVerifyJob {
                     handle,
                     common,
                     next: 0,
+                    comparing: None,
                 };
             }
             State::Compare {
                 handle,
                 common,
                 next,
+                comparing,
             } => {
                 if let Some(path) = common.get(*next) {
-                    let (same, read) = same_contents(
-                        devices.sd,
-                        &join(&self.backup.path, path),
-                        devices.archives,
-                        *handle,
-                        &format!("/{path}"),
-                    )?;
-                    if !same {
-                        self.report.differing.push(path.clone());
+                    let moved = comparing
+                        .get_or_insert_with(|| {
+                            Comparing::new(
+                                Source::Sd(join(&self.backup.path, path)),
+                                Source::Archive(*handle, format!("/{path}")),
+                            )
+                        })
+                        .step(devices)?;
+                    self.progress.add_bytes(moved.bytes);
+                    if let Some(same) = moved.done {
+                        if !same {
+                            self.report.differing.push(path.clone());
+                        }
+                        self.report.files_compared += 1;
+                        self.progress.finish_item();
+                        *next += 1;
+                        *comparing = None;
                     }
-                    self.report.files_compared += 1;
-                    self.progress.advance(read);
-                    *next += 1;
                 }
                 if *next == common.len() {
                     self.progress = Progress::start(Phase::Done, 0, 0);

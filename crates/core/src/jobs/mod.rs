@@ -1,8 +1,10 @@
 //! Backup, restore, verify, erase and export as step machines.
 //!
 //! A job does a bounded piece of work per [`step`](NdsBackupJob::step) —
-//! one SPI chunk, one page, one file — and reports [`Progress`], so the UI
-//! redraws between steps without threads and tests run deterministically.
+//! one SPI chunk, one page, one chunk of a file (never a whole file: an
+//! extdata file reaches 128 MiB), one delete — and reports [`Progress`], so
+//! the UI redraws between steps without threads and tests run
+//! deterministically.
 //! Every step takes the console's [`Devices`](crate::platform::Devices).
 //!
 //! Backups and exports can be cancelled at any step. A restore (or erase) can be
@@ -54,6 +56,8 @@ pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
     format!("{}-auto", now.folder_name())
 }
 
+#[cfg(test)]
+mod chunk_tests;
 #[cfg(test)]
 mod ctr_tests;
 #[cfg(test)]

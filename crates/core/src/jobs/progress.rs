@@ -53,6 +53,17 @@ impl Progress {
         self.bytes_done += bytes;
         self.items_done += 1;
     }
+
+    /// Accounts for `bytes` of an item still under way (one chunk of a
+    /// file, so a large file shows progress before it is through).
+    pub fn add_bytes(&mut self, bytes: u64) {
+        self.bytes_done += bytes;
+    }
+
+    /// Accounts for an item whose bytes were counted as they went.
+    pub fn finish_item(&mut self) {
+        self.items_done += 1;
+    }
 }
 
 /// The outcome of one step.
