@@ -10,10 +10,11 @@
 //!   `Archive::extdata` opens it the same way.
 //!
 //! Save data changes become durable with `FSUSER_ControlArchive(commit)`;
-//! after a restore the title's secure value in the SD slot is deleted with
-//! `FSUSER_ControlSecureSave(delete, (SECUREVALUE_SLOT_SD << 32) |
-//! (unique id << 8))`, so the game does not take the restored save for a
-//! rollback.
+//! after a restore the title's secure value in the SD slot is put back from
+//! the backup (`FSUSER_SetSaveDataSecureValue`, as JKSM does) or, when the
+//! backup kept none, deleted with `FSUSER_ControlSecureSave(delete,
+//! (SECUREVALUE_SLOT_SD << 32) | (unique id << 8))` as Checkpoint does, so
+//! the game does not take the restored save for a rollback.
 
 use std::collections::BTreeMap;
 
@@ -403,6 +404,56 @@ impl SaveArchives for Archives {
                 8,
                 (&mut output as *mut u8).cast(),
                 1,
+            )
+        })
+        .map_err(|error| ArchiveError::Failed(error.to_string()))
+    }
+
+    fn secure_value(&mut self, title_id: u64, media: MediaType) -> Result<Option<u64>, ArchiveError> {
+        self.usable.clone().map_err(ArchiveError::Failed)?;
+        if media == MediaType::Card {
+            // A cartridge keeps its secure value inside its own save.
+            return Ok(None);
+        }
+        let mut exists = false;
+        let mut value = 0u64;
+        // libctru fs.h `FSUSER_GetSaveDataSecureValue(exists, value, slot,
+        // titleUniqueId, titleVariation)`; slot SD and variation 0 as
+        // J-D-K/JKSM's fslib `getSecureValueForTitle` asks for it.
+        // SAFETY: both outputs are locals that outlive the synchronous call.
+        check("FSUSER_GetSaveDataSecureValue", unsafe {
+            ctru_sys::FSUSER_GetSaveDataSecureValue(
+                &mut exists,
+                &mut value,
+                ctru_sys::SECUREVALUE_SLOT_SD,
+                unique_id(title_id),
+                0,
+            )
+        })
+        .map_err(|error| ArchiveError::Failed(error.to_string()))?;
+        Ok(exists.then_some(value))
+    }
+
+    fn set_secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+        value: u64,
+    ) -> Result<(), ArchiveError> {
+        self.usable.clone().map_err(ArchiveError::Failed)?;
+        if media == MediaType::Card {
+            return Ok(());
+        }
+        // libctru fs.h `FSUSER_SetSaveDataSecureValue(value, slot,
+        // titleUniqueId, titleVariation)`, as J-D-K/JKSM's fslib
+        // `setSecureValueForTitle` calls it (slot SD, variation 0).
+        // SAFETY: plain values in, no buffers.
+        check("FSUSER_SetSaveDataSecureValue", unsafe {
+            ctru_sys::FSUSER_SetSaveDataSecureValue(
+                value,
+                ctru_sys::SECUREVALUE_SLOT_SD,
+                unique_id(title_id),
+                0,
             )
         })
         .map_err(|error| ArchiveError::Failed(error.to_string()))

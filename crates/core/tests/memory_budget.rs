@@ -189,6 +189,21 @@ impl<T: SaveArchives + ?Sized> SaveArchives for Storage<'_, T> {
     fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError> {
         storage(|| self.0.reset_secure_value(title_id, media))
     }
+    fn secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+    ) -> Result<Option<u64>, ArchiveError> {
+        storage(|| self.0.secure_value(title_id, media))
+    }
+    fn set_secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+        value: u64,
+    ) -> Result<(), ArchiveError> {
+        storage(|| self.0.set_secure_value(title_id, media, value))
+    }
 }
 
 impl<T: SdCard + ?Sized> SdCard for Storage<'_, T> {

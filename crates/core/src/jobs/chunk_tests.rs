@@ -119,6 +119,21 @@ impl SaveArchives for CountedArchives<'_> {
     fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError> {
         self.inner.reset_secure_value(title_id, media)
     }
+    fn secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+    ) -> Result<Option<u64>, ArchiveError> {
+        self.inner.secure_value(title_id, media)
+    }
+    fn set_secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+        value: u64,
+    ) -> Result<(), ArchiveError> {
+        self.inner.set_secure_value(title_id, media, value)
+    }
 }
 
 /// The simulated SD card, counting the file bytes read and written.

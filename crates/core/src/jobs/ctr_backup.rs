@@ -8,9 +8,14 @@
 //! back in one step. A 128 MiB extdata file takes about a thousand steps,
 //! each of which the console follows with a redraw.
 //!
+//! Save data on the SD card keeps the title's secure value beside the
+//! backup (see [`crate::jobs::secure_value`]), read just before the backup
+//! is published.
+//!
 //! Memory: the job's heap is one chunk plus the listing, whatever the
 //! save's size (budget: 2 MiB, checked by `tests/memory_budget.rs`).
 
+use crate::jobs::secure_value::{BackupSecureValue, keep_for_backup};
 use crate::jobs::stream::{ArchiveToSd, FILE_CHUNK, Hashing, Source};
 use crate::jobs::tree::{Listing, walk_archive};
 use crate::jobs::{JobError, Phase, Progress, Step};
@@ -27,6 +32,8 @@ pub struct CtrBackupReport {
     pub files: u64,
     /// Bytes copied.
     pub bytes: u64,
+    /// Whether the title's secure value was kept with the backup.
+    pub secure_value: BackupSecureValue,
 }
 
 /// Where the file being copied is.
@@ -237,12 +244,21 @@ impl CtrBackupJob {
                     devices.archives.close(handle);
                     let files = copier.listing.files.len() as u64;
                     let bytes = self.progress.bytes_done;
+                    let secure_value =
+                        match keep_for_backup(devices, self.archive, copier.writer.destination()) {
+                            Ok(secure_value) => secure_value,
+                            Err(e) => {
+                                let _ = copier.writer.abandon(devices.sd);
+                                return Err(e);
+                            }
+                        };
                     let folder = copier.writer.finish(devices.sd)?;
                     self.progress = Progress::start(Phase::Done, 0, 0);
                     return Ok(Step::Finished(CtrBackupReport {
                         folder,
                         files,
                         bytes,
+                        secure_value,
                     }));
                 }
             }

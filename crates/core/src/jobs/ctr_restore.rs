@@ -7,8 +7,10 @@
 //! 3. record the restore journal on the SD card, then clear the archive
 //!    (one entry per step), create the backup's folders, write its files —
 //!    no cancelling from the clearing on;
-//! 4. commit (save data) and reset the title's secure value, as the system
-//!    expects after a restore;
+//! 4. commit (save data) and put back the secure value kept with the backup,
+//!    or delete the title's when the backup kept none (see
+//!    [`crate::jobs::secure_value`]); the automatic backup keeps the value
+//!    the title had;
 //! 5. read the archive back and compare it with the backup, then remove the
 //!    journal (a failed read-back leaves it);
 //! 6. report exactly what was done.
@@ -34,6 +36,9 @@
 
 use crate::jobs::archive_clear::{ClearStopped, Clearing};
 use crate::jobs::ctr_backup::ArchiveCopier;
+use crate::jobs::secure_value::{
+    RestoredSecureValue, keep_for_backup, kept_for_restore, settle_after_restore,
+};
 use crate::jobs::stream::{Hashing, SdToArchive, Source};
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
@@ -42,6 +47,7 @@ use crate::platform::titles::unique_id;
 use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
 use crate::store::journal::{self, Fnv1a64, Journal, JournalFile, JournalSave, Operation};
 use crate::store::naming::unique_id_of_folder;
+use crate::store::secure_values::{JKSM_SECURE_VALUE_FILE, KeptSecureValue};
 use crate::store::{BackupEntry, StoreError};
 
 /// What a finished restore did.
@@ -61,8 +67,8 @@ pub struct CtrRestoreReport {
     pub bytes_written: u64,
     /// Whether the archive was committed (save data; extdata has no commit).
     pub committed: bool,
-    /// Whether the secure value was reset (save data).
-    pub secure_value_reset: bool,
+    /// What became of the title's secure value.
+    pub secure_value: RestoredSecureValue,
     /// Files read back and compared.
     pub files_verified: u64,
 }
@@ -111,6 +117,8 @@ pub struct CtrRestoreJob {
     /// See [`CtrRestoreJob::keeping_way_back`].
     way_back: Option<(String, Vec<JournalFile>)>,
     journaled: bool,
+    /// The secure value kept with the backup, read at validation.
+    kept_secure_value: Option<KeptSecureValue>,
     /// The automatic backup's folder name when it was fixed beforehand
     /// (see [`Self::with_auto_backup_name`]); the clock's otherwise.
     auto_name: Option<String>,
@@ -129,7 +137,7 @@ impl CtrRestoreJob {
                 files_written: 0,
                 bytes_written: 0,
                 committed: false,
-                secure_value_reset: false,
+                secure_value: RestoredSecureValue::NotApplicable,
                 files_verified: 0,
             },
             archive,
@@ -143,6 +151,7 @@ impl CtrRestoreJob {
             way_back: None,
             journaled: false,
             auto_name: None,
+            kept_secure_value: None,
         }
     }
 
@@ -315,6 +324,7 @@ impl CtrRestoreJob {
                     unreachable!("matched above");
                 };
                 let files = copier.written.clone();
+                keep_for_backup(devices, self.archive, copier.writer.destination())?;
                 self.report.auto_backup = copier.writer.finish(devices.sd)?;
                 let (automatic_backup, files) = self
                     .way_back
@@ -410,10 +420,8 @@ impl CtrRestoreJob {
                 if self.archive.kind == ArchiveKind::SaveData {
                     devices.archives.commit(handle)?;
                     self.report.committed = true;
-                    devices
-                        .archives
-                        .reset_secure_value(self.archive.title_id, self.archive.media)?;
-                    self.report.secure_value_reset = true;
+                    self.report.secure_value =
+                        settle_after_restore(devices, self.archive, self.kept_secure_value)?;
                 }
                 let now = walk_archive(devices.archives, handle)?;
                 if now != self.listing {
@@ -485,6 +493,12 @@ impl CtrRestoreJob {
             .into());
         }
         self.listing = walk_sd(devices.sd, &self.source.path)?;
+        // JKSM keeps the secure value in the backup folder; it is not a
+        // file of the save.
+        self.listing
+            .files
+            .retain(|(path, _)| path != JKSM_SECURE_VALUE_FILE);
+        self.kept_secure_value = kept_for_restore(devices, self.archive, &self.source.path)?;
         Ok(())
     }
 }

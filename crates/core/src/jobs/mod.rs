@@ -34,6 +34,7 @@ mod nds_export;
 mod nds_restore;
 mod nds_verify;
 mod progress;
+mod secure_value;
 mod stream;
 mod tree;
 
@@ -46,6 +47,7 @@ pub use nds_export::{NdsExportJob, NdsExportReport};
 pub use nds_restore::{EXPERIMENTAL_FLASH_8M_KEY, NdsRestoreJob, NdsRestoreReport};
 pub use nds_verify::{NdsVerifyJob, NdsVerifyReport};
 pub use progress::{Phase, Progress, Step};
+pub use secure_value::{BackupSecureValue, RestoredSecureValue};
 
 /// Bytes read from a save chip per step.
 pub const READ_CHUNK: usize = 32 * 1024;
@@ -62,5 +64,7 @@ mod chunk_tests;
 mod ctr_tests;
 #[cfg(test)]
 mod journal_tests;
+#[cfg(test)]
+mod secure_value_tests;
 #[cfg(test)]
 mod tests;

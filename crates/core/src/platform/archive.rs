@@ -3,8 +3,9 @@
 //! The console opens an archive by (kind, media, title id) and hands out a
 //! handle; paths inside it are absolute and `/`-separated (`/dir/file.bin`).
 //! Changes to save data become durable only on [`SaveArchives::commit`];
-//! after restoring a save the title's secure value must be reset, or the
-//! game refuses the save as a rollback.
+//! after restoring a save the title's secure value must be the one kept
+//! with the backup, or deleted when none was kept, or the game refuses the
+//! save as a rollback.
 
 use thiserror::Error;
 
@@ -166,7 +167,23 @@ pub trait SaveArchives {
     fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError>;
     /// Makes the changes to save data durable.
     fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError>;
-    /// Resets the title's secure value, as the system expects after a
-    /// save is restored from a backup.
+    /// Resets (deletes) the title's secure value, as Checkpoint does after
+    /// every restore; for a backup that kept none.
     fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError>;
+    /// The title's secure value, when it has one. Only SD titles keep one
+    /// with the system (a cartridge's is inside its own save): `None` for
+    /// the card.
+    fn secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+    ) -> Result<Option<u64>, ArchiveError>;
+    /// Puts a secure value kept with a backup back, so that a game that
+    /// checks it accepts the restored save.
+    fn set_secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+        value: u64,
+    ) -> Result<(), ArchiveError>;
 }

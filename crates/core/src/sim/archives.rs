@@ -42,6 +42,8 @@ pub struct SimArchives {
     open: BTreeMap<u32, Open>,
     next_handle: u32,
     secure_value_resets: Vec<(u64, MediaType)>,
+    /// The system's secure values of SD titles.
+    secure_values: BTreeMap<u64, u64>,
     commits: u64,
     power: PowerSupply,
     garble_next_write: bool,
@@ -82,6 +84,7 @@ impl SimArchives {
             open: BTreeMap::new(),
             next_handle: 1,
             secure_value_resets: Vec::new(),
+            secure_values: BTreeMap::new(),
             commits: 0,
             power,
             unformatted: BTreeSet::new(),
@@ -113,6 +116,17 @@ impl SimArchives {
     /// An archive's committed contents.
     pub fn committed(&self, id: ArchiveId) -> Option<&MemTree> {
         self.committed.get(&key(id))
+    }
+
+    /// Gives an SD title a secure value, as the system does when its game
+    /// first saves.
+    pub fn set_title_secure_value(&mut self, title_id: u64, value: u64) {
+        self.secure_values.insert(title_id, value);
+    }
+
+    /// An SD title's secure value as the system holds it now.
+    pub fn title_secure_value(&self, title_id: u64) -> Option<u64> {
+        self.secure_values.get(&title_id).copied()
     }
 
     /// Secure value resets so far.
@@ -349,6 +363,34 @@ impl SaveArchives for SimArchives {
     fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError> {
         self.on()?;
         self.secure_value_resets.push((title_id, media));
+        if media == MediaType::Sd {
+            self.secure_values.remove(&title_id);
+        }
+        Ok(())
+    }
+
+    fn secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+    ) -> Result<Option<u64>, ArchiveError> {
+        self.on()?;
+        Ok(match media {
+            MediaType::Sd => self.secure_values.get(&title_id).copied(),
+            MediaType::Card => None,
+        })
+    }
+
+    fn set_secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+        value: u64,
+    ) -> Result<(), ArchiveError> {
+        self.on()?;
+        if media == MediaType::Sd {
+            self.secure_values.insert(title_id, value);
+        }
         Ok(())
     }
 }

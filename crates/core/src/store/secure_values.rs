@@ -15,7 +15,7 @@
 //! backup's `._secure_value` is read too (and never restored as a file).
 
 use super::StoreError;
-use super::naming::KEEPSAKE_DIR;
+use super::naming::{KEEPSAKE_DIR, unique_id_of_folder};
 use crate::platform::sd::{SdCard, join, read_recovering, write_atomic};
 use crate::platform::titles::unique_id;
 use crate::platform::{SdError, sd};
@@ -48,10 +48,11 @@ impl KeptSecureValue {
 /// The file keeping the secure value of backup folder `backup_folder` (its
 /// name, not its path) of title `title_id`.
 pub fn secure_value_path(title_id: u64, backup_folder: &str) -> String {
-    format!(
-        "{SECURE_VALUES_DIR}/0x{:05X}/{backup_folder}.bin",
-        unique_id(title_id)
-    )
+    path_by_unique_id(unique_id(title_id), backup_folder)
+}
+
+fn path_by_unique_id(unique_id: u32, backup_folder: &str) -> String {
+    format!("{SECURE_VALUES_DIR}/0x{unique_id:05X}/{backup_folder}.bin")
 }
 
 /// Reads 8 bytes, little-endian, as a secure value.
@@ -111,7 +112,24 @@ pub fn forget_secure_value(
     title_id: u64,
     backup_folder: &str,
 ) -> Result<(), StoreError> {
-    let path = secure_value_path(title_id, backup_folder);
+    forget_path(sd, &secure_value_path(title_id, backup_folder))
+}
+
+/// Forgets the secure value of the backup folder at `backup_dir`, a 3DS
+/// title's (`…/0x01234 Game/<backup>`); any other folder has none.
+pub fn forget_secure_value_of(sd: &mut dyn SdCard, backup_dir: &str) -> Result<(), StoreError> {
+    let mut parts = backup_dir.trim_end_matches('/').rsplit('/');
+    let (Some(folder), Some(title_folder)) = (parts.next(), parts.next()) else {
+        return Ok(());
+    };
+    match unique_id_of_folder(title_folder) {
+        Some(unique_id) => forget_path(sd, &path_by_unique_id(unique_id, folder)),
+        None => Ok(()),
+    }
+}
+
+fn forget_path(sd: &mut dyn SdCard, path: &str) -> Result<(), StoreError> {
+    let path = path.to_owned();
     for candidate in [path.clone(), format!("{path}{}", sd::TEMP_SUFFIX)] {
         match sd.remove_file(&candidate) {
             Ok(()) | Err(SdError::NotFound { .. }) => {}
@@ -142,6 +160,14 @@ mod tests {
         );
         forget_secure_value(&mut sd, TITLE, "20261130-101500").unwrap();
         assert_eq!(kept_secure_value(&mut sd, TITLE, backup).unwrap(), None);
+
+        // Deleting the backup folder forgets its value, found by the title
+        // folder's unique id alone.
+        keep_secure_value(&mut sd, TITLE, "20261130-101500", 7).unwrap();
+        forget_secure_value_of(&mut sd, backup).unwrap();
+        assert!(sd.read(path).is_err());
+        // An NDS backup folder has none, and that is fine.
+        forget_secure_value_of(&mut sd, "/3ds/Checkpoint/saves/ASNE SONIC/x").unwrap();
     }
 
     #[test]

@@ -29,6 +29,7 @@ use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCar
 use crate::store::naming::{
     CHECKPOINT_SAVES, KEEPSAKE_DIR, game_code_of_folder, unique_id_of_folder,
 };
+use crate::store::secure_values;
 use crate::store::title_cache::{self, TitleRecord};
 use crate::store::title_scan::TitleScan;
 use crate::store::{
@@ -994,6 +995,11 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             reason: format!("The SD card refused: {e}."),
             advice: "Check that the SD card is not locked or full, then try again.".into(),
         })?;
+        if entry.source == BackupSource::Folder {
+            // Best effort: a value left behind is dropped by the next backup
+            // of the same name, and restores nothing by itself.
+            let _ = secure_values::forget_secure_value_of(devices.sd, &entry.path);
+        }
         self.entries.remove(backup);
         self.recount(title);
         Ok(())

@@ -8,9 +8,9 @@ use super::model::*;
 use super::theme::format_size;
 use super::unfinished::title_key;
 use crate::jobs::{
-    CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError, NdsBackupJob,
-    NdsBackupReport, NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport, Phase,
-    Progress as JobProgress, Step,
+    BackupSecureValue, CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError,
+    NdsBackupJob, NdsBackupReport, NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport,
+    Phase, Progress as JobProgress, RestoredSecureValue, Step,
 };
 use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
@@ -668,7 +668,18 @@ fn ctr_backed_up(report: &CtrBackupReport) -> Outcome {
                 if report.files == 1 { "" } else { "s" }
             ),
             report.folder.clone(),
-        ],
+        ]
+        .into_iter()
+        .chain(match &report.secure_value {
+            BackupSecureValue::Kept => {
+                Some("The title's secure value is kept with it, for the restore.".into())
+            }
+            BackupSecureValue::Unreadable(why) => Some(format!(
+                "The title's secure value could not be read ({why}): a restore of this backup deletes it, as Checkpoint does."
+            )),
+            BackupSecureValue::NoneSet | BackupSecureValue::NotApplicable => None,
+        })
+        .collect(),
         advice: None,
     }
 }
@@ -694,9 +705,18 @@ fn ctr_restored(report: &CtrRestoreReport, put_back_from: Option<&str>) -> Outco
         format_size(report.bytes_written)
     )];
     if report.committed {
-        details.push(
-            "Committed the save data and reset its secure value, as the system expects.".into(),
-        );
+        details.push(match report.secure_value {
+            RestoredSecureValue::PutBack { from_jksm: false } => {
+                "Committed the save data and put back the secure value kept with the backup.".into()
+            }
+            RestoredSecureValue::PutBack { from_jksm: true } => {
+                "Committed the save data and put back the secure value JKSM kept in the backup folder.".into()
+            }
+            RestoredSecureValue::Deleted => {
+                "Committed the save data. The backup kept no secure value (an older backup), so the title's was deleted, as Checkpoint does; a game that checks it may refuse this save.".into()
+            }
+            RestoredSecureValue::NotApplicable => "Committed the save data.".into(),
+        });
     }
     details.push(format!(
         "Read back and compared {} file{}: identical.",
