@@ -39,7 +39,11 @@ impl Rig {
     }
 
     fn input(&mut self, input: FrameInput) -> Signal {
-        self.ui.frame(&input, &mut self.model, &mut self.frame)
+        let signal = self.ui.frame(&input, &mut self.model, &mut self.frame);
+        if let Some(why) = self.frame.help_and_buttons_disagree() {
+            panic!("{why}");
+        }
+        signal
     }
 
     fn idle(&mut self) -> Signal {

@@ -45,6 +45,9 @@ impl Rig {
     fn idle(&mut self) {
         self.ui
             .frame(&FrameInput::IDLE, &mut self.model, &mut self.frame);
+        if let Some(why) = self.frame.help_and_buttons_disagree() {
+            panic!("{why}");
+        }
     }
 
     fn press(&mut self, buttons: Buttons) {

@@ -101,6 +101,17 @@ pub struct TitleInfo {
     pub backup_count: usize,
 }
 
+impl TitleInfo {
+    /// Whether it is an NDS game (its id is a game code): only NDS saves
+    /// are exported for flashcarts and emulators.
+    pub fn is_nds(&self) -> bool {
+        self.id_label == NDS_ID_LABEL
+    }
+}
+
+/// The [`TitleInfo::id_label`] of every NDS game.
+pub const NDS_ID_LABEL: &str = "Game code";
+
 /// Which program made a backup.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BackupOrigin {
