@@ -41,14 +41,12 @@ impl Ui {
     pub(crate) fn controls(&self) -> Vec<Control> {
         match &self.view {
             View::Titles => {
-                let nds_card = self
-                    .selected_title()
-                    .is_some_and(|t| t.source == TitleSource::NdsCartridge);
-                let mut controls = vec![
-                    button("A", "Open", Action::Open),
-                    button("L+A", "Backup", Action::Backup),
-                ];
-                if nds_card {
+                let source = self.selected_title().map(|t| t.source);
+                let mut controls = vec![button("A", "Open", Action::Open)];
+                if source != Some(TitleSource::BackupsOnly) {
+                    controls.push(button("L+A", "Backup", Action::Backup));
+                }
+                if source == Some(TitleSource::NdsCartridge) {
                     // Exports the cartridge's own save, read from its chip.
                     controls.push(button("Y", "Export", Action::Export));
                 }
@@ -56,30 +54,37 @@ impl Ui {
                 controls.push(button("START", "Exit", Action::Exit));
                 controls
             }
-            View::Backups => match self.selected_backup() {
-                // "New backup": A makes one named by the date, Y one named
-                // with the keyboard.
-                None => vec![
-                    button("A", "Backup", Action::Backup),
-                    button("Y", "Name", Action::BackupNamed),
-                    button("B", "Back", Action::Back),
-                ],
-                Some(backup) => {
-                    let title = self.open_title_info();
-                    let mut controls = vec![button("L+A", "Backup", Action::Backup)];
-                    if title.is_none_or(|t| t.source != TitleSource::BackupsOnly) {
-                        controls.push(button("R+A", "Restore", Action::Restore));
+            View::Backups => {
+                let title = self.open_title_info();
+                // A folder that only holds backups takes no new ones and
+                // restores none.
+                let live = title.is_none_or(|t| t.source != TitleSource::BackupsOnly);
+                match self.selected_backup() {
+                    // "New backup": A makes one named by the date, Y one
+                    // named with the keyboard.
+                    None if live => vec![
+                        button("A", "Backup", Action::Backup),
+                        button("Y", "Name", Action::BackupNamed),
+                        button("B", "Back", Action::Back),
+                    ],
+                    None => vec![button("B", "Back", Action::Back)],
+                    Some(backup) => {
+                        let mut controls = Vec::new();
+                        if live {
+                            controls.push(button("L+A", "Backup", Action::Backup));
+                            controls.push(button("R+A", "Restore", Action::Restore));
+                        }
+                        if title.is_some_and(|t| t.is_nds()) {
+                            controls.push(button("Y", "Export", Action::Export));
+                        }
+                        if !matches!(backup.origin, BackupOrigin::Found { .. }) {
+                            controls.push(button("X", "Delete", Action::Delete));
+                        }
+                        controls.push(button("B", "Back", Action::Back));
+                        controls
                     }
-                    if title.is_some_and(|t| t.is_nds()) {
-                        controls.push(button("Y", "Export", Action::Export));
-                    }
-                    if !matches!(backup.origin, BackupOrigin::Found { .. }) {
-                        controls.push(button("X", "Delete", Action::Delete));
-                    }
-                    controls.push(button("B", "Back", Action::Back));
-                    controls
                 }
-            },
+            }
             View::Settings { cursor, .. } => vec![
                 Control {
                     keys: "Up/Down",

@@ -184,7 +184,7 @@ const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 /// Where the bottom screen's facts and prose stop, above the buttons.
 const FACTS_BOTTOM: u16 = BUTTON_BAR_TOP - 2;
 /// Where a fact's value starts on the bottom screen, after its label.
-const FACT_VALUE_X: u16 = 96;
+const FACT_VALUE_X: u16 = 104;
 /// Where a setting's value starts on the bottom screen, after its label.
 const SETTING_VALUE_X: u16 = 100;
 
@@ -503,7 +503,18 @@ impl Ui {
                         );
                     }
                     None => {
+                        // Whole sentences only: the first that does not
+                        // fit ends the list (the top screen has them all).
+                        let chars = usize::from(width / TextSize::Normal.advance());
+                        let step =
+                            TextSize::Normal.line_height() + TextSize::Normal.line_height() / 4;
                         for line in &outcome.details {
+                            let lines = wrap(line, chars).len() as u16;
+                            if y + step * lines.saturating_sub(1) + TextSize::Normal.line_height()
+                                > FACTS_BOTTOM
+                            {
+                                break;
+                            }
                             y = bottom.paragraph_until(
                                 12,
                                 y,
@@ -738,7 +749,7 @@ impl Ui {
                     16,
                     64,
                     &format!(
-                        "Hold L and press A to back up {what} now; the backup is named by the date and time. \
+                        "Press A to back up {what} now; the backup is named by the date and time. \
                          Press Y to type a name instead."
                     ),
                     TEXT,
@@ -797,7 +808,7 @@ impl Ui {
                 let nds = title.is_some_and(|t| t.is_nds());
                 let hint = match (backups_only, nds) {
                     (true, true) => {
-                        "Press Y to export it or X to delete it. Restoring needs the title installed or its cartridge inserted."
+                        "Press X to delete it. Press Y to export it. Restoring needs the title installed or its cartridge inserted."
                     }
                     (true, false) => {
                         "Press X to delete it. Restoring needs the title installed or its cartridge inserted."
