@@ -1008,7 +1008,7 @@ fn bottom_rows(frame: &Frame) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for t in frame.texts_placed(Screen::Bottom) {
         let y = t.y as u16;
-        if y < LIST_TOP || y >= BUTTON_BAR_TOP {
+        if !(LIST_TOP..BUTTON_BAR_TOP).contains(&y) {
             continue;
         }
         let row = usize::from((y - LIST_TOP) / ROW_HEIGHT);
@@ -1069,4 +1069,37 @@ fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch
         h.tap_button("Change");
         assert_eq!(&top_fields(&h.frame)[row], &(label.clone(), before.clone()));
     }
+}
+
+/// Exporting by touch: the Export button on a backup asks, the bottom says
+/// what is exported and why it cannot be (this model cannot export), and
+/// "Other form" changes the form as Left/Right do.
+#[test]
+fn an_export_is_asked_and_its_form_changed_by_touch() {
+    let mut h = Harness::new();
+    h.tap_button("Open");
+    h.tap_row(1);
+    h.tap_button("Export");
+    assert_eq!(h.ui.screen(), ScreenKind::Confirm);
+    assert_eq!(h.buttons(), ["Other form", "Try", "Cancel"]);
+    assert_eq!(h.help(), "Left/Right other form  A try  B cancel");
+    let bottom = h.frame.texts(Screen::Bottom);
+    for expected in [
+        "20261120-120000",
+        "a 512 KiB flashcart .sav",
+        "Not possible",
+        "This console cannot export",
+    ] {
+        assert!(bottom.contains(&expected), "{expected} not in {bottom:?}");
+    }
+    h.tap_button("Other form");
+    assert!(h.frame.texts(Screen::Bottom).contains(&"a DeSmuME .dsv"));
+    h.press(Buttons::LEFT);
+    assert!(
+        h.frame
+            .texts(Screen::Bottom)
+            .contains(&"a 512 KiB flashcart .sav")
+    );
+    h.tap_button("Cancel");
+    assert_eq!(h.ui.screen(), ScreenKind::Backups);
 }
