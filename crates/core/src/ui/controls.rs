@@ -144,12 +144,16 @@ impl Ui {
     pub(crate) fn help_line(&self) -> String {
         let controls = self.controls();
         if controls.is_empty() {
-            return match &self.view {
-                View::Job(job) if job.kind == JobKind::FindSaves => {
-                    "The buttons wait until the search has finished".into()
-                }
-                _ => "The buttons wait until the restore has finished".into(),
+            // Every kind named, so that a new job says what it waits for.
+            let job = match &self.view {
+                View::Job(job) => match job.kind {
+                    JobKind::Backup => "backup",
+                    JobKind::Restore => "restore",
+                    JobKind::FindSaves => "search",
+                },
+                _ => "job",
             };
+            return format!("The buttons wait until the {job} has finished");
         }
         let entries: Vec<String> = controls
             .iter()
