@@ -79,6 +79,86 @@ impl Frame {
 #[cfg(test)]
 mod tests {
     use super::entries;
+    use crate::ui::display::{Align, DrawCmd, Frame, TextSize};
+    use crate::ui::theme::{BUTTON, BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, HELP_TOP, PANEL, TEXT};
+
+    /// A bottom screen drawn by hand: buttons with `labels`, then `help`.
+    fn bottom(labels: &[&str], help: &str) -> Frame {
+        let text = |x: i16, y: u16, text: &str| DrawCmd::Text {
+            x,
+            y: y as i16,
+            text: text.into(),
+            size: TextSize::Normal,
+            color: TEXT,
+            align: Align::Center,
+            max_width: None,
+        };
+        let mut cmds = Vec::new();
+        for (i, label) in labels.iter().enumerate() {
+            let x = 100 * i as i16;
+            cmds.push(DrawCmd::Rect {
+                x,
+                y: BUTTON_BAR_TOP as i16,
+                w: 96,
+                h: BUTTON_BAR_HEIGHT,
+                color: BUTTON,
+            });
+            cmds.push(text(x + 48, BUTTON_BAR_TOP + 6, label));
+        }
+        cmds.push(DrawCmd::Rect {
+            x: 0,
+            y: HELP_TOP as i16,
+            w: 320,
+            h: 15,
+            color: PANEL,
+        });
+        cmds.push(text(160, HELP_TOP + 3, help));
+        Frame {
+            top: Vec::new(),
+            bottom: cmds,
+        }
+    }
+
+    #[test]
+    fn a_button_the_help_line_does_not_name_is_found() {
+        assert_eq!(
+            bottom(&["Restore", "Cancel"], "A restore  B cancel").help_and_buttons_disagree(),
+            None
+        );
+        // The wording of the old confirmation and of the old settings.
+        assert!(
+            bottom(&["Restore", "Cancel"], "A confirm  B cancel")
+                .help_and_buttons_disagree()
+                .is_some()
+        );
+        assert!(
+            bottom(
+                &["Change", "Save & back"],
+                "Up/Down choose  A change  B save"
+            )
+            .help_and_buttons_disagree()
+            .is_some()
+        );
+        assert_eq!(
+            bottom(
+                &["Change", "Save & back"],
+                "Up/Down choose  A change  B save & back"
+            )
+            .help_and_buttons_disagree(),
+            None
+        );
+        // A key without words, and a sentence beside a button.
+        assert!(bottom(&["OK"], "A").help_and_buttons_disagree().is_some());
+        assert!(
+            bottom(&["OK"], "The buttons wait")
+                .help_and_buttons_disagree()
+                .is_some()
+        );
+        assert_eq!(
+            bottom(&[], "The buttons wait").help_and_buttons_disagree(),
+            None
+        );
+    }
 
     #[test]
     fn help_lines_split_into_keys_and_words() {
