@@ -518,6 +518,39 @@ mod tests {
         );
     }
 
+    /// Issue 14, item 8: in every snapped frame the bottom screen's
+    /// buttons are the actions its help line names, in the same words.
+    #[test]
+    fn every_snapped_bottom_screen_has_the_buttons_its_help_line_names() {
+        let mut wrong = Vec::new();
+        let mut frames = 0;
+        for scenario in all() {
+            let steps = script::parse(scenario.script).unwrap();
+            let mut world = (scenario.build)();
+            let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
+            // The system keyboard's pictures are not Keepsake's screens.
+            let keyboards: Vec<&String> = steps
+                .iter()
+                .filter_map(|s| match s {
+                    script::Step::SnapKeyboard(name, _) => Some(name),
+                    _ => None,
+                })
+                .collect();
+            for snap in run
+                .snapshots
+                .iter()
+                .filter(|s| !keyboards.contains(&&s.name))
+            {
+                frames += 1;
+                if let Some(why) = snap.frame.help_and_buttons_disagree() {
+                    wrong.push(format!("{} {}: {why}", scenario.name, snap.name));
+                }
+            }
+        }
+        assert!(frames >= 40, "{frames} frames looked at");
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     #[test]
     fn events_pull_and_reinsert_the_card() {
         let mut world = browse();

@@ -616,7 +616,7 @@ fn folder_title(folder: &str, title: BackupTitle) -> (TitleInfo, Known) {
         BackupTitle::Nds {
             game_code,
             header_title,
-        } => (header_title.clone(), "Game code", game_code.clone()),
+        } => (header_title.clone(), NDS_ID_LABEL, game_code.clone()),
         BackupTitle::Ctr {
             title_id,
             short_title,
@@ -665,7 +665,7 @@ fn nds_title(
         key: nds_key(game_code),
         name: header_title.to_owned(),
         publisher: String::new(),
-        id_label: "Game code",
+        id_label: NDS_ID_LABEL,
         id_text: game_code.to_owned(),
         source: TitleSource::NdsCartridge,
         save_kind: Some(save_kind),

@@ -39,7 +39,11 @@ impl Rig {
     }
 
     fn input(&mut self, input: FrameInput) -> Signal {
-        self.ui.frame(&input, &mut self.model, &mut self.frame)
+        let signal = self.ui.frame(&input, &mut self.model, &mut self.frame);
+        if let Some(why) = self.frame.help_and_buttons_disagree() {
+            panic!("{why}");
+        }
+        signal
     }
 
     fn idle(&mut self) -> Signal {
@@ -953,9 +957,18 @@ fn backup_folders_are_listed_opened_and_deleted_without_title_services() {
     assert!(text.contains("20261102-090000"), "{text}");
     assert!(text.contains("20261101-120000"), "{text}");
     assert!(text.contains("Backups only"), "{text}");
-    assert!(!text.contains("Hold L and press A"), "{text}");
+    assert!(!text.contains("Press A to back up"), "{text}");
+    // Only what works is offered: no new backup, no restore.
+    assert!(
+        !text.contains("Y name") && !text.contains("A backup"),
+        "{text}"
+    );
     rig.press(Buttons::DOWN);
     let text = rig.text();
+    assert!(
+        text.contains("X delete") && !text.contains("R+A restore"),
+        "{text}"
+    );
     // The newest first, with its date, size and origin.
     assert!(text.contains("20261102-090000"), "{text}");
     assert!(text.contains("Made 2026-11-02 09:00:00"), "{text}");

@@ -55,7 +55,7 @@ pub enum TextSize {
 impl TextSize {
     /// The width the layout assumes for an average character, in pixels;
     /// renderers scale their font to match, so that wrapped text fits.
-    pub fn advance(self) -> u16 {
+    pub const fn advance(self) -> u16 {
         match self {
             TextSize::Small => 6,
             TextSize::Normal => 7,
@@ -64,7 +64,7 @@ impl TextSize {
     }
 
     /// The height of a line of this size, in pixels.
-    pub fn line_height(self) -> u16 {
+    pub const fn line_height(self) -> u16 {
         match self {
             TextSize::Small => 10,
             TextSize::Normal => 13,
@@ -114,6 +114,18 @@ pub enum DrawCmd {
         fill: Color,
         track: Color,
     },
+}
+
+/// A text of a frame as [`Frame::texts_placed`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlacedText<'a> {
+    pub text: &'a str,
+    pub x: i16,
+    pub y: i16,
+    pub color: Color,
+    /// The colour of the topmost rectangle under the text's anchor point
+    /// (`None`: drawn on nothing).
+    pub under: Option<Color>,
 }
 
 /// Which screen a command list belongs to.
@@ -174,6 +186,15 @@ impl Frame {
     /// Every text of a screen with its colour and the colour of the topmost
     /// rectangle under its anchor point (`None`: drawn on nothing).
     pub fn texts_with_ground(&self, screen: Screen) -> Vec<(&str, Color, Option<Color>)> {
+        self.texts_placed(screen)
+            .into_iter()
+            .map(|t| (t.text, t.color, t.under))
+            .collect()
+    }
+
+    /// Every text of a screen with where it is, its colour and the colour
+    /// of the topmost rectangle under its anchor point.
+    pub fn texts_placed(&self, screen: Screen) -> Vec<PlacedText<'_>> {
         let cmds = self.screen(screen);
         let mut found = Vec::new();
         for (i, cmd) in cmds.iter().enumerate() {
@@ -200,7 +221,13 @@ impl Frame {
                 }
                 _ => None,
             });
-            found.push((text.as_str(), *color, under));
+            found.push(PlacedText {
+                text,
+                x: *x,
+                y: *y,
+                color: *color,
+                under,
+            });
         }
         found
     }

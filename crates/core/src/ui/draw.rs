@@ -5,11 +5,13 @@
 //! and a notice line at the foot. Bottom screen: a header, the list (or the
 //! job's short status), the touch buttons and the help line.
 
+use super::controls::HELP_WIDTH;
 use super::display::{
     Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
 };
 use super::model::{BackupOrigin, JobKind, TitleInfo, TitleSource, UnfinishedInfo};
-use super::state::{ListCursor, SETTINGS_ROWS, Ui, View};
+use super::settings;
+use super::state::{Fact, ListCursor, Ui, View};
 use super::theme::*;
 
 /// Appends commands to one screen's list.
@@ -103,20 +105,68 @@ impl Painter<'_> {
     fn paragraph_sized(
         &mut self,
         x: u16,
-        mut y: u16,
+        y: u16,
         text: &str,
         size: TextSize,
         color: Color,
         width: u16,
     ) -> u16 {
+        self.paragraph_until(x, y, text, size, color, width, PARAGRAPH_BOTTOM)
+    }
+
+    /// Like [`Self::paragraph_sized`], leaving out lines that would reach
+    /// below `limit`.
+    #[allow(clippy::too_many_arguments)]
+    fn paragraph_until(
+        &mut self,
+        x: u16,
+        mut y: u16,
+        text: &str,
+        size: TextSize,
+        color: Color,
+        width: u16,
+        limit: u16,
+    ) -> u16 {
         let chars = usize::from(width / size.advance());
         let step = size.line_height() + size.line_height() / 4;
         for line in wrap(text, chars) {
-            if y + size.line_height() > PARAGRAPH_BOTTOM {
+            if y + size.line_height() > limit {
                 break;
             }
             self.text_clipped(x, y, line, size, color, width);
             y += step;
+        }
+        y
+    }
+
+    /// What matters for a decision on the bottom screen, from `y`: each
+    /// label with its value beside it, wrapped (paths after a `/`), above
+    /// the buttons. Returns the y after them.
+    fn facts(&mut self, y: u16, facts: &[Fact]) -> u16 {
+        self.facts_until(y, facts, FACTS_BOTTOM)
+    }
+
+    /// [`Self::facts`], stopping above `bottom`.
+    fn facts_until(&mut self, mut y: u16, facts: &[Fact], bottom: u16) -> u16 {
+        let width = BOTTOM_WIDTH - FACT_VALUE_X - 8;
+        for (label, value) in facts {
+            if y + TextSize::Normal.line_height() > bottom {
+                break;
+            }
+            self.text(8, y, *label, TextSize::Normal, DIM_TEXT);
+            // A value with a part longer than the column (a file name in a
+            // path) goes under its label, the screen's whole width.
+            let chars = usize::from(width / TextSize::Normal.advance());
+            let (x, y0, w) = if wrap(value, chars).iter().any(|l| l.chars().count() > chars) {
+                (
+                    16,
+                    y + TextSize::Normal.line_height() + 3,
+                    BOTTOM_WIDTH - 24,
+                )
+            } else {
+                (FACT_VALUE_X, y, width)
+            };
+            y = self.paragraph_until(x, y0, value, TextSize::Normal, TEXT, w, bottom) + 2;
         }
         y
     }
@@ -136,6 +186,12 @@ impl Painter<'_> {
 
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
+/// Where the bottom screen's facts and prose stop, above the buttons.
+const FACTS_BOTTOM: u16 = BUTTON_BAR_TOP - 2;
+/// Where a fact's value starts on the bottom screen, after its label.
+const FACT_VALUE_X: u16 = 104;
+/// Where a setting's value starts on the bottom screen, after its label.
+const SETTING_VALUE_X: u16 = 100;
 
 /// Splits `text` into lines of at most `width` characters at spaces; a
 /// path in it (from a `/` that starts a word to a `:`, `,` or `;`, or a `.`
@@ -228,46 +284,44 @@ impl Ui {
             }
             View::Settings { cursor, draft } => {
                 top.header(TOP_WIDTH, "Settings", slot);
-                let root = draft
-                    .backup_roots
-                    .get(draft.backup_root)
-                    .map_or("(none)", String::as_str);
-                top.field(36, "New backups", root);
-                top.field(
-                    56,
-                    "Restores",
-                    if draft.confirm_restores {
-                        "ask before every restore"
+                bottom.header(BOTTOM_WIDTH, "Settings", "");
+                let rows = settings::rows(draft);
+                // The same rows in the same words on both screens: the top
+                // marks the one selected below and says what it does.
+                for (i, row) in rows.iter().enumerate() {
+                    let y = 32 + 20 * i as u16;
+                    if i == *cursor {
+                        top.rect(8, y - 3, TOP_WIDTH - 16, 19, PANEL);
+                    }
+                    top.field(y, row.label, row.value.clone());
+                    let y = LIST_TOP + ROW_HEIGHT * i as u16;
+                    let value_colour = if i == *cursor {
+                        bottom.rect(0, y, BOTTOM_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+                        TEXT
                     } else {
-                        "start without asking"
-                    },
-                );
-                top.field(76, "Backup names", "date and time, YYYYMMDD-HHMMSS");
+                        DIM_TEXT
+                    };
+                    bottom.text(8, y + 5, row.label, TextSize::Normal, TEXT);
+                    bottom.text_clipped(
+                        SETTING_VALUE_X,
+                        y + 5,
+                        row.value.clone(),
+                        TextSize::Normal,
+                        value_colour,
+                        BOTTOM_WIDTH - SETTING_VALUE_X - 6,
+                    );
+                }
+                let below = 32 + 20 * rows.len() as u16 + 10;
+                let about = rows.get(*cursor).map_or("", |r| r.about);
+                let y = top.paragraph(16, below, about, TEXT, TOP_WIDTH - 32) + 8;
                 top.paragraph(
                     16,
-                    110,
-                    "Backups use Checkpoint's folders, so Checkpoint and Keepsake can restore each other's backups. \
-                     A restore always checks the backup and saves the current save first, whatever is chosen here.",
+                    y,
+                    "Backups are named by the date and time, or by a name typed with Y, in Checkpoint's \
+                     folders: Checkpoint and Keepsake restore each other's backups.",
                     DIM_TEXT,
-                            TOP_WIDTH - 32,
-                        );
-                bottom.header(BOTTOM_WIDTH, "Settings", "");
-                let rows = [
-                    format!("New backups: {root}"),
-                    format!(
-                        "Confirm restores: {}",
-                        if draft.confirm_restores { "on" } else { "off" }
-                    ),
-                    "Find saves on the SD card (A)".to_string(),
-                ];
-                debug_assert_eq!(rows.len(), SETTINGS_ROWS);
-                for (i, row) in rows.into_iter().enumerate() {
-                    let y = LIST_TOP + ROW_HEIGHT * i as u16;
-                    if i == *cursor {
-                        bottom.rect(0, y, BOTTOM_WIDTH, ROW_HEIGHT, HIGHLIGHT);
-                    }
-                    bottom.text_clipped(8, y + 5, row, TextSize::Normal, TEXT, BOTTOM_WIDTH - 16);
-                }
+                    TOP_WIDTH - 32,
+                );
             }
             View::Confirm(confirm) => {
                 top.header(TOP_WIDTH, confirm.headline.clone(), slot);
@@ -277,13 +331,8 @@ impl Ui {
                     y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 4;
                 }
                 bottom.header(BOTTOM_WIDTH, confirm.headline.clone(), "");
-                bottom.paragraph(
-                    12,
-                    LIST_TOP + 16,
-                    &format!("A: {}    B: cancel", confirm.yes_label.to_lowercase()),
-                    TEXT,
-                    BOTTOM_WIDTH - 24,
-                );
+                bottom.rect(8, LIST_TOP + 4, BOTTOM_WIDTH - 16, 3, DANGER);
+                bottom.facts(LIST_TOP + 14, &confirm.facts);
             }
             View::Job(job) => {
                 let (verb, colour) = match job.kind {
@@ -324,10 +373,13 @@ impl Ui {
                         );
                 }
                 bottom.header(BOTTOM_WIDTH, format!("{verb}..."), "");
+                // What the job works on, then how far it is.
+                // Above the percentage.
+                bottom.facts_until(LIST_TOP + 8, &job.facts[..job.facts.len().min(3)], 88);
                 let percent = (p.bytes_done * 100).checked_div(p.bytes_total).unwrap_or(0);
                 bottom.text_full(
                     BOTTOM_WIDTH / 2,
-                    80,
+                    90,
                     format!("{percent}%"),
                     TextSize::Large,
                     TEXT,
@@ -336,7 +388,7 @@ impl Ui {
                 );
                 bottom.cmds.push(DrawCmd::Progress {
                     x: 40,
-                    y: 108,
+                    y: 114,
                     w: BOTTOM_WIDTH - 80,
                     h: 10,
                     done: p.bytes_done,
@@ -346,17 +398,41 @@ impl Ui {
                 });
                 bottom.text_full(
                     BOTTOM_WIDTH / 2,
-                    124,
+                    130,
                     stage,
                     TextSize::Small,
                     DIM_TEXT,
                     Align::Center,
                     Some(BOTTOM_WIDTH - 16),
                 );
+                // The progress in the save's terms, whole: on two lines.
+                let chars = usize::from((BOTTOM_WIDTH - 16) / TextSize::Small.advance());
+                for (i, line) in wrap(&p.detail, chars).into_iter().take(2).enumerate() {
+                    bottom.text_full(
+                        BOTTOM_WIDTH / 2,
+                        143 + 11 * i as u16,
+                        line,
+                        TextSize::Small,
+                        TEXT,
+                        Align::Center,
+                        Some(BOTTOM_WIDTH - 16),
+                    );
+                }
+                if job.kind == JobKind::Restore {
+                    bottom.paragraph_until(
+                        12,
+                        170,
+                        "Keep the cartridge in and the console on.",
+                        TextSize::Normal,
+                        DANGER_TEXT,
+                        BOTTOM_WIDTH - 24,
+                        FACTS_BOTTOM,
+                    );
+                }
                 if job.kind.cancellable() && self.cancel_hold > 0 && !job.cancel_requested {
                     bottom.cmds.push(DrawCmd::Progress {
                         x: 40,
-                        y: 140,
+                        y: 170,
                         w: BOTTOM_WIDTH - 80,
                         h: 8,
                         done: u64::from(self.cancel_hold),
@@ -366,7 +442,7 @@ impl Ui {
                     });
                     bottom.text_full(
                         BOTTOM_WIDTH / 2,
-                        152,
+                        182,
                         "Keep holding to cancel",
                         TextSize::Small,
                         DIM_TEXT,
@@ -405,14 +481,59 @@ impl Ui {
                     top.text(16, y, "What to do", TextSize::Normal, heading);
                     top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
                 }
+                // Below: how it went and what to do next (or, when all is
+                // well, what was done), beside the button that goes on.
                 bottom.header(BOTTOM_WIDTH, label, "");
-                bottom.paragraph(
+                bottom.rect(8, LIST_TOP + 4, BOTTOM_WIDTH - 16, 3, colour);
+                let width = BOTTOM_WIDTH - 24;
+                let mut y = bottom.paragraph_until(
                     12,
-                    LIST_TOP + 16,
+                    LIST_TOP + 14,
                     &outcome.headline,
+                    TextSize::Normal,
                     TEXT,
-                    BOTTOM_WIDTH - 24,
-                );
+                    width,
+                    FACTS_BOTTOM,
+                ) + 6;
+                match &outcome.advice {
+                    Some(advice) => {
+                        let heading = if outcome.succeeded { TEXT } else { DANGER_TEXT };
+                        bottom.text(12, y, "What to do", TextSize::Normal, heading);
+                        bottom.paragraph_until(
+                            12,
+                            y + 16,
+                            advice,
+                            TextSize::Normal,
+                            TEXT,
+                            width,
+                            FACTS_BOTTOM,
+                        );
+                    }
+                    None => {
+                        // Whole sentences only: the first that does not
+                        // fit ends the list (the top screen has them all).
+                        let chars = usize::from(width / TextSize::Normal.advance());
+                        let step =
+                            TextSize::Normal.line_height() + TextSize::Normal.line_height() / 4;
+                        for line in &outcome.details {
+                            let lines = wrap(line, chars).len() as u16;
+                            if y + step * lines.saturating_sub(1) + TextSize::Normal.line_height()
+                                > FACTS_BOTTOM
+                            {
+                                break;
+                            }
+                            y = bottom.paragraph_until(
+                                12,
+                                y,
+                                line,
+                                TextSize::Normal,
+                                DIM_TEXT,
+                                width,
+                                FACTS_BOTTOM,
+                            );
+                        }
+                    }
+                }
             }
         }
 
@@ -439,7 +560,7 @@ impl Ui {
             TextSize::Small,
             DIM_TEXT,
             Align::Center,
-            Some(BOTTOM_WIDTH - 4),
+            Some(HELP_WIDTH),
         );
         let browsing = matches!(self.view, View::Titles | View::Backups);
         if let (Some(warning), true, None) = (&self.warning, browsing, &self.notice) {
@@ -492,15 +613,29 @@ impl Ui {
         for line in &info.lines {
             y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
         }
+        // Below: what each button does (and why putting back must wait,
+        // when it must), the choice's facts.
         bottom.header(BOTTOM_WIDTH, "Unfinished restore", "");
-        let choices = match &info.put_back {
-            Ok(()) => "A puts the automatic backup back. X keeps the save as it is now (the automatic backup stays listed). B decides later.".to_string(),
-            Err(refusal) => format!(
-                "{} {} X keeps the save as it is now. B decides later.",
-                refusal.reason, refusal.advice
-            ),
-        };
-        bottom.paragraph(12, LIST_TOP + 8, &choices, TEXT, BOTTOM_WIDTH - 24);
+        let mut choices: Vec<Fact> = Vec::new();
+        match &info.put_back {
+            Ok(()) => choices.push((
+                "Put back",
+                "the save as it was goes back onto the cartridge".into(),
+            )),
+            Err(refusal) => choices.push((
+                "Putting back",
+                format!("waits: {} {}", refusal.reason, refusal.advice),
+            )),
+        }
+        choices.push((
+            "Keep as is",
+            "the save stays as the restore left it; the automatic backup stays listed".into(),
+        ));
+        choices.push((
+            "Later",
+            "nothing changes; the title keeps its warning".into(),
+        ));
+        bottom.facts(LIST_TOP + 8, &choices);
     }
 
     fn draw_title_details(&self, top: &mut Painter<'_>, title: &TitleInfo) {
@@ -621,7 +756,7 @@ impl Ui {
                     16,
                     64,
                     &format!(
-                        "Hold L and press A to back up {what} now; the backup is named by the date and time. \
+                        "Press A to back up {what} now; the backup is named by the date and time. \
                          Press Y to type a name instead."
                     ),
                     TEXT,
@@ -658,7 +793,7 @@ impl Ui {
                     top.paragraph(
                         16,
                         y,
-                        "Hold R and press A to restore it onto the cartridge. The file stays where it is.",
+                        "Hold R and press A to restore it onto the cartridge, or press Y to export it. The file stays where it is.",
                         DIM_TEXT,
                         TOP_WIDTH - 32,
                     );
@@ -676,10 +811,19 @@ impl Ui {
                 y += 20;
                 top.field(y, "From", backup.origin.to_string());
                 y += 30;
-                let hint = if backups_only {
-                    "Press X to delete it. Restoring needs the title installed or its cartridge inserted."
-                } else {
-                    "Hold R and press A to restore it, or press X to delete it."
+                // The keys in the words of the help line below.
+                let nds = title.is_some_and(|t| t.is_nds());
+                let hint = match (backups_only, nds) {
+                    (true, true) => {
+                        "Press X to delete it. Press Y to export it. Restoring needs the title installed or its cartridge inserted."
+                    }
+                    (true, false) => {
+                        "Press X to delete it. Restoring needs the title installed or its cartridge inserted."
+                    }
+                    (false, true) => {
+                        "Hold R and press A to restore it; press Y to export it or X to delete it."
+                    }
+                    (false, false) => "Hold R and press A to restore it, or press X to delete it.",
                 };
                 top.paragraph(16, y, hint, DIM_TEXT, TOP_WIDTH - 32);
             }

@@ -73,6 +73,9 @@ impl App {
             return;
         }
         self.ui.frame(&input, &mut self.model, &mut self.frame);
+        if let Some(why) = self.frame.help_and_buttons_disagree() {
+            panic!("{why}");
+        }
     }
 
     fn idle(&mut self) {

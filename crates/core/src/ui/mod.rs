@@ -3,17 +3,21 @@
 //! console's job (citro2d) or the PC preview's (PNG).
 
 mod console_model;
+mod controls;
 // Sample consoles are simulated ones (see `sim` in lib.rs).
 #[cfg(target_has_atomic = "64")]
 pub mod demo;
 pub mod display;
 mod draw;
 mod export;
+mod facts;
 mod found;
+mod hint_check;
 pub mod input;
 mod jobs;
 pub mod keyboard;
 pub mod model;
+mod settings;
 mod state;
 pub mod theme;
 mod unfinished;
@@ -21,7 +25,7 @@ mod unfinished;
 pub use console_model::{
     ConsoleModel, IDENTIFYING, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name,
 };
-pub use display::{Align, Color, DrawCmd, Frame, Screen, TextSize};
+pub use display::{Align, Color, DrawCmd, Frame, PlacedText, Screen, TextSize};
 pub use input::{Buttons, FrameInput, Touch};
 pub use keyboard::{Keyboard, QueuedKeyboard};
 pub use model::AppModel;

@@ -102,12 +102,15 @@ pub struct TitleInfo {
 }
 
 impl TitleInfo {
-    /// Whether it is an NDS game (the only titles identified by a game
-    /// code), whose saves can be exported for a flashcart or an emulator.
+    /// Whether it is an NDS game (its id is a game code): only NDS saves
+    /// are exported for flashcarts and emulators.
     pub fn is_nds(&self) -> bool {
-        self.id_label == "Game code"
+        self.id_label == NDS_ID_LABEL
     }
 }
+
+/// The [`TitleInfo::id_label`] of every NDS game.
+pub const NDS_ID_LABEL: &str = "Game code";
 
 /// Which program made a backup.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use super::model::{
     TitleKey, UnfinishedInfo,
 };
 use super::model::{ExportKind, Question, TitleSource};
+pub(crate) use super::settings::{FIND_SAVES_ROW, SETTINGS_ROWS};
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
 };
@@ -91,7 +92,14 @@ pub(crate) struct Confirm {
     pub headline: String,
     pub lines: Vec<String>,
     pub yes_label: &'static str,
+    /// What matters for the answer, for the bottom screen beside its
+    /// buttons: the backup's name, date, size and origin, where it goes.
+    pub facts: Vec<Fact>,
 }
+
+/// A label and its value (`Size`, `8 KiB`), as the bottom screen lists
+/// what matters for a decision.
+pub(crate) type Fact = (&'static str, String);
 
 #[derive(Clone, Debug)]
 pub(crate) enum Pending {
@@ -129,6 +137,9 @@ pub(crate) struct JobView {
     pub title_name: String,
     pub progress: Progress,
     pub cancel_requested: bool,
+    /// What the job works on (the backup restored, the folder backed up
+    /// into), for the bottom screen.
+    pub facts: Vec<Fact>,
 }
 
 /// Where a result screen returns to.
@@ -373,92 +384,6 @@ impl Ui {
             None => self.backup_cursor.selected,
         };
         self.backup_cursor.select(row, self.backups.len() + 1);
-    }
-
-    /// The touch buttons of the current screen, left to right.
-    pub(crate) fn touch_buttons(&self) -> Vec<TouchButton> {
-        match &self.view {
-            View::Titles if self.cartridge_exports() => vec![
-                ("Open", Action::Open),
-                ("Backup", Action::Backup),
-                ("Export", Action::Export),
-                ("Settings", Action::Settings),
-                ("Exit", Action::Exit),
-            ],
-            View::Titles => vec![
-                ("Open", Action::Open),
-                ("Backup", Action::Backup),
-                ("Settings", Action::Settings),
-                ("Exit", Action::Exit),
-            ],
-            // Y's button: naming on "New backup", exporting on an NDS backup.
-            View::Backups => vec![
-                ("Backup", Action::Backup),
-                if self.backup_exports() {
-                    ("Export", Action::Export)
-                } else {
-                    ("Name...", Action::BackupNamed)
-                },
-                ("Restore", Action::Restore),
-                ("Delete", Action::Delete),
-                ("Back", Action::Back),
-            ],
-            View::Settings { .. } => vec![
-                ("Change", Action::ChangeSetting(1)),
-                ("Save & back", Action::Back),
-            ],
-            View::Confirm(confirm) => {
-                vec![(confirm.yes_label, Action::Yes), ("Cancel", Action::No)]
-            }
-            View::Job(job) if job.kind.cancellable() => {
-                vec![("Hold to cancel", Action::CancelJob)]
-            }
-            View::Job(_) => Vec::new(),
-            View::Result(_) => vec![("OK", Action::Dismiss)],
-            // Only what can work now is offered.
-            View::Unfinished(info) if info.put_back.is_ok() => vec![
-                ("Put back", Action::PutBack),
-                ("Keep as is", Action::KeepAsIs),
-                ("Later", Action::Later),
-            ],
-            View::Unfinished(_) => vec![("Keep as is", Action::KeepAsIs), ("Later", Action::Later)],
-        }
-    }
-
-    /// The help line naming the buttons of the current screen.
-    pub(crate) fn help_line(&self) -> &'static str {
-        match &self.view {
-            // START exits from the Exit button too: room for Y.
-            View::Titles if self.cartridge_exports() => {
-                "A open  L+A backup  Y export  SELECT settings"
-            }
-            View::Titles => "A open  L+A backup  SELECT settings  START exit",
-            View::Backups if self.backup_exports() => {
-                "L+A backup  Y export  R+A restore  X delete  B back"
-            }
-            View::Backups => "L+A backup  Y name  R+A restore  X delete  B back",
-            View::Settings { .. } => "Up/Down choose  A/Left/Right change  B save",
-            View::Confirm(_) => "A confirm  B cancel",
-            View::Job(job) if job.kind == JobKind::Backup => "Hold B to cancel the backup",
-            View::Job(job) if job.kind == JobKind::Export => "Hold B to cancel the export",
-            View::Job(job) if job.kind == JobKind::FindSaves => "Searching the SD card for saves",
-            View::Job(_) => "Restoring: keep the card in, do not power off",
-            View::Result(_) => "A or B to continue",
-            View::Unfinished(info) if info.put_back.is_ok() => "A put back  X keep as is  B later",
-            View::Unfinished(_) => "X keep as is  B later",
-        }
-    }
-
-    /// Whether Y exports on the title list: the NDS cartridge is selected.
-    fn cartridge_exports(&self) -> bool {
-        self.selected_title()
-            .is_some_and(|t| t.source == TitleSource::NdsCartridge)
-    }
-
-    /// Whether Y exports on the backup list: a backup of an NDS game is
-    /// selected (on "New backup" Y names a new backup).
-    fn backup_exports(&self) -> bool {
-        self.selected_backup().is_some() && self.open_title_info().is_some_and(TitleInfo::is_nds)
     }
 
     fn handle_input(&mut self, input: &FrameInput, model: &mut dyn AppModel) -> Signal {
@@ -745,6 +670,7 @@ impl Ui {
                                 title_name,
                                 progress: Progress::default(),
                                 cancel_requested: false,
+                                facts: vec![("Putting back", "the automatic backup".into())],
                             });
                         }
                         Err(refusal) => {
@@ -848,7 +774,7 @@ impl Ui {
             }
             Action::ChangeSetting(delta) => {
                 if let View::Settings { cursor, draft } = &mut self.view {
-                    change_setting(draft, *cursor, delta);
+                    super::settings::change(draft, *cursor, delta);
                 }
             }
             Action::Yes => self.confirmed(model),
@@ -916,6 +842,9 @@ impl Ui {
         } else {
             Return::Titles
         };
+        let settings = model.settings();
+        let root = settings.backup_roots.get(settings.backup_root);
+        let facts = self.backup_job_facts(&key, root.map(String::as_str), name.as_deref());
         match model.start_backup(&key, name) {
             Ok(()) => {
                 self.cancel_hold = 0;
@@ -924,6 +853,7 @@ impl Ui {
                     title_name,
                     progress: Progress::default(),
                     cancel_requested: false,
+                    facts,
                 });
             }
             Err(refusal) => {
@@ -948,6 +878,7 @@ impl Ui {
                 ));
             }
             Ok(plan) => {
+                let facts = self.restore_facts(&title, &backup_key, Some(&plan.automatic_backup));
                 let questions = model.restore_questions(&title, &backup_key);
                 let pending = if questions.is_empty() {
                     Pending::Restore {
@@ -979,6 +910,7 @@ impl Ui {
                     headline: "Restore this backup?".into(),
                     lines,
                     yes_label: "Restore",
+                    facts,
                 });
             }
         }
@@ -990,6 +922,7 @@ impl Ui {
             return;
         };
         let name = backup.name.clone();
+        let facts = super::facts::backup_facts(backup);
         self.view = View::Confirm(Confirm {
             action: Pending::Delete {
                 title,
@@ -1002,6 +935,7 @@ impl Ui {
                 "This cannot be undone.".into(),
             ],
             yes_label: "Delete",
+            facts,
         });
     }
 
@@ -1021,6 +955,7 @@ impl Ui {
                     .find(|t| t.key == title)
                     .map_or_else(String::new, |t| t.name.clone());
                 self.return_to = Return::Backups;
+                let facts = self.restore_job_facts(&title, &backup);
                 match model.start_restore(&title, &backup) {
                     Ok(()) => {
                         self.view = View::Job(JobView {
@@ -1028,6 +963,7 @@ impl Ui {
                             title_name,
                             progress: Progress::default(),
                             cancel_requested: false,
+                            facts,
                         });
                     }
                     Err(refusal) => {
@@ -1061,6 +997,8 @@ impl Ui {
                             self.cancel_hold = 0;
                             View::Job(JobView {
                                 kind: JobKind::Export,
+                                // The top screen names the game.
+                                facts: vec![("To", destination.clone())],
                                 title_name,
                                 progress: Progress::default(),
                                 cancel_requested: false,
@@ -1100,6 +1038,7 @@ impl Ui {
                     return self.confirmed_action(Pending::Restore { title, backup }, model);
                 }
                 let question = questions.remove(0);
+                let facts = self.restore_facts(&title, &backup, None);
                 self.view = View::Confirm(Confirm {
                     action: Pending::RestoreAfter {
                         title,
@@ -1109,6 +1048,7 @@ impl Ui {
                     headline: question.headline,
                     lines: question.lines,
                     yes_label: question.yes_label,
+                    facts,
                 });
             }
             Pending::Delete {
@@ -1161,7 +1101,13 @@ impl Ui {
         backup: BackupKey,
         kind: ExportKind,
     ) {
-        let (lines, destination) = match model.plan_export(&title, &backup, kind) {
+        let planned = model.plan_export(&title, &backup, kind);
+        let facts = self.export_facts(
+            &backup,
+            kind,
+            planned.as_deref().map_err(|r| r.reason.as_str()),
+        );
+        let (lines, destination) = match planned {
             Ok(destination) => (
                 vec![
                     format!("As {}, to", kind.describe()),
@@ -1201,6 +1147,7 @@ impl Ui {
             headline: headline.into(),
             lines,
             yes_label,
+            facts,
         });
     }
 
@@ -1218,6 +1165,7 @@ impl Ui {
                     title_name: "the SD card for saves".into(),
                     progress: Progress::default(),
                     cancel_requested: false,
+                    facts: Vec::new(),
                 });
             }
             Err(refusal) => {
@@ -1290,21 +1238,4 @@ pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 fn split_digit_run(s: &str) -> (&str, &str) {
     let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     s.split_at(end)
-}
-
-/// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 3;
-/// The settings row that starts "Find saves on the SD card".
-pub(crate) const FIND_SAVES_ROW: usize = 2;
-
-fn change_setting(settings: &mut Settings, row: usize, delta: isize) {
-    match row {
-        0 if !settings.backup_roots.is_empty() => {
-            let count = settings.backup_roots.len() as isize;
-            settings.backup_root =
-                (settings.backup_root as isize + delta).rem_euclid(count) as usize;
-        }
-        1 => settings.confirm_restores = !settings.confirm_restores,
-        _ => {}
-    }
 }

@@ -263,8 +263,14 @@ impl Harness {
         h
     }
 
+    /// One frame; every frame's buttons must be the actions its help line
+    /// names (issue 14, item 8).
     fn input(&mut self, input: FrameInput) -> Signal {
-        self.ui.frame(&input, &mut self.model, &mut self.frame)
+        let signal = self.ui.frame(&input, &mut self.model, &mut self.frame);
+        if let Some(why) = self.frame.help_and_buttons_disagree() {
+            panic!("{why}");
+        }
+        signal
     }
 
     fn idle(&mut self) -> Signal {
@@ -330,6 +336,16 @@ impl Harness {
         texts.join(" ")
     }
 
+    /// The touch buttons' labels, as drawn.
+    fn buttons(&self) -> Vec<String> {
+        self.frame
+            .texts_placed(Screen::Bottom)
+            .into_iter()
+            .filter(|t| t.y >= BUTTON_BAR_TOP as i16 && t.under == Some(theme::BUTTON))
+            .map(|t| t.text.to_string())
+            .collect()
+    }
+
     fn help(&self) -> String {
         self.frame.texts(Screen::Bottom).last().unwrap().to_string()
     }
@@ -337,7 +353,7 @@ impl Harness {
 
 #[test]
 fn title_list_puts_the_cartridge_first_then_sd_titles_by_name() {
-    let h = Harness::new();
+    let mut h = Harness::new();
     assert_eq!(h.ui.screen(), ScreenKind::Titles);
     let texts = h.frame.texts(Screen::Bottom);
     let names: Vec<&str> = texts
@@ -362,8 +378,18 @@ fn title_list_puts_the_cartridge_first_then_sd_titles_by_name() {
     ] {
         assert!(top.contains(&expected), "{expected} missing from {top:?}");
     }
-    // The cartridge is selected: Y exports its save.
-    assert_eq!(h.help(), "A open  L+A backup  Y export  SELECT settings");
+    // The cartridge is selected: Y exports its save, and a button does.
+    assert_eq!(
+        h.help(),
+        "A open L+A backup Y export SELECT settings START exit"
+    );
+    assert_eq!(
+        h.buttons(),
+        ["Open", "Backup", "Export", "Settings", "Exit"]
+    );
+    h.press(Buttons::DOWN);
+    assert_eq!(h.help(), "A open  L+A backup  SELECT settings  START exit");
+    assert_eq!(h.buttons(), ["Open", "Backup", "Settings", "Exit"]);
 }
 
 #[test]
@@ -425,19 +451,22 @@ fn backup_list_shows_new_backup_first_then_newest_first() {
     assert!(texts.contains(&"imported"));
     assert!(texts.contains(&"8 KiB"));
     assert_eq!(h.highlighted(), ["+ New backup"]);
+    // On "New backup" Y names one; on a backup it exports that one.
+    assert_eq!(h.help(), "A backup  Y name  B back");
+    assert_eq!(h.buttons(), ["Backup", "Name", "Back"]);
     h.press(Buttons::DOWN);
     assert!(h.frame.texts(Screen::Top).contains(&"20261120-120000"));
     assert!(h.frame.texts(Screen::Top).contains(&"Keepsake"));
-    // On a backup of this NDS game Y exports; on "New backup" it names.
     assert_eq!(
         h.help(),
-        "L+A backup  Y export  R+A restore  X delete  B back"
+        "L+A backup  R+A restore  Y export  X delete  B back"
+    );
+    assert_eq!(
+        h.buttons(),
+        ["Backup", "Restore", "Export", "Delete", "Back"]
     );
     h.press(Buttons::UP);
-    assert_eq!(
-        h.help(),
-        "L+A backup  Y name  R+A restore  X delete  B back"
-    );
+    assert_eq!(h.help(), "A backup  Y name  B back");
     h.press(Buttons::B);
     assert_eq!(h.ui.screen(), ScreenKind::Titles);
 }
@@ -542,7 +571,19 @@ fn r_and_a_restores_after_a_confirmation_that_names_what_is_overwritten() {
     );
     assert!(h.frame.shows("First, the current save is backed up to"));
     assert!(h.all_text().contains("20261122-000000 automatic"));
-    assert_eq!(h.help(), "A confirm  B cancel");
+    assert_eq!(h.help(), "A restore  B cancel");
+    assert_eq!(h.buttons(), ["Restore", "Cancel"]);
+    // Below, beside the buttons: what matters for the answer.
+    let bottom = h.frame.texts(Screen::Bottom);
+    for expected in [
+        "20261120-120000",
+        "2026-11-20 12:00:00",
+        "8 KiB",
+        "SONIC RUSH, EEPROM 8 KiB",
+        "20261122-000000 automatic",
+    ] {
+        assert!(bottom.contains(&expected), "{expected} not in {bottom:?}");
+    }
     // B says no and changes nothing.
     h.press(Buttons::B);
     assert_eq!(h.ui.screen(), ScreenKind::Backups);
@@ -701,13 +742,15 @@ fn select_opens_settings_which_change_and_save_on_b() {
     let mut h = Harness::new();
     h.press(Buttons::SELECT);
     assert_eq!(h.ui.screen(), ScreenKind::Settings);
-    assert_eq!(h.highlighted(), ["New backups: /3ds/Checkpoint/saves"]);
+    assert_eq!(h.highlighted(), ["New backups", "/3ds/Checkpoint/saves"]);
     h.press(Buttons::A);
-    assert_eq!(h.highlighted(), ["New backups: /3ds/Keepsake/saves"]);
+    assert_eq!(h.highlighted(), ["New backups", "/3ds/Keepsake/saves"]);
     h.press(Buttons::DOWN);
-    assert_eq!(h.highlighted(), ["Confirm restores: on"]);
+    assert_eq!(h.highlighted(), ["Restores", "ask before every restore"]);
     h.press(Buttons::RIGHT);
-    assert_eq!(h.highlighted(), ["Confirm restores: off"]);
+    assert_eq!(h.highlighted(), ["Restores", "start without asking"]);
+    assert_eq!(h.help(), "Up/Down choose  A change  B save & back");
+    assert_eq!(h.buttons(), ["Change", "Save & back"]);
     assert!(h.model.log.is_empty(), "nothing is saved before leaving");
     h.press(Buttons::B);
     assert_eq!(h.model.log, ["settings saved"]);
@@ -750,27 +793,27 @@ fn every_action_is_reachable_by_touch() {
     h.tap_button("Settings");
     assert_eq!(h.ui.screen(), ScreenKind::Settings);
     h.tap_row(1);
-    assert_eq!(h.highlighted(), ["Confirm restores: on"]);
+    assert_eq!(h.highlighted(), ["Restores", "ask before every restore"]);
     h.tap_row(1);
-    assert_eq!(h.highlighted(), ["Confirm restores: off"]);
+    assert_eq!(h.highlighted(), ["Restores", "start without asking"]);
     h.tap_button("Change");
-    assert_eq!(h.highlighted(), ["Confirm restores: on"]);
+    assert_eq!(h.highlighted(), ["Restores", "ask before every restore"]);
     h.tap_button("Save & back");
     assert_eq!(h.model.log, ["settings saved"]);
     // Backup from the title list.
     h.tap_button("Backup");
     h.run_job_to_end();
-    h.tap_button("OK");
+    h.tap_button("Continue");
     // Open, named backup, restore, delete, back.
     h.tap_button("Open");
     assert_eq!(h.ui.screen(), ScreenKind::Backups);
-    h.tap_button("Name...");
+    h.tap_button("Name");
     assert_eq!(
         h.model.log.last().unwrap(),
         "backup ASCE Some(\"before boss\")"
     );
     h.run_job_to_end();
-    h.tap_button("OK");
+    h.tap_button("Continue");
     h.tap_row(1);
     assert_eq!(
         h.highlighted().first().map(String::as_str),
@@ -805,7 +848,7 @@ fn every_action_is_reachable_by_touch() {
     assert_eq!(h.model.log.last().unwrap(), "cancel");
     assert!(h.frame.shows("Backup cancelled"));
     h.idle(); // the finger is lifted
-    h.tap_button("OK");
+    h.tap_button("Continue");
     assert_eq!(h.tap_button("Exit"), Signal::Exit);
 }
 
@@ -957,4 +1000,119 @@ fn a_message_goes_with_the_screen_it_describes() {
     h.run_job_to_end();
     assert!(h.frame.shows("Backed up"));
     assert!(!h.frame.shows("no backup made"));
+}
+
+/// The label/value pairs of the top screen: a label at the left in grey,
+/// its value beside it on the same line.
+fn top_fields(frame: &Frame) -> Vec<(String, String)> {
+    let texts = frame.texts_placed(Screen::Top);
+    texts
+        .iter()
+        .filter(|t| t.x == 16 && t.color == theme::DIM_TEXT)
+        .filter_map(|label| {
+            let value = texts.iter().find(|v| v.y == label.y && v.x > label.x)?;
+            Some((label.text.to_string(), value.text.to_string()))
+        })
+        .collect()
+}
+
+/// The texts of each row of the bottom screen's list, top to bottom.
+fn bottom_rows(frame: &Frame) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for t in frame.texts_placed(Screen::Bottom) {
+        let y = t.y as u16;
+        if !(LIST_TOP..BUTTON_BAR_TOP).contains(&y) {
+            continue;
+        }
+        let row = usize::from((y - LIST_TOP) / ROW_HEIGHT);
+        rows.resize(rows.len().max(row + 1), Vec::new());
+        rows[row].push(t.text.to_string());
+    }
+    rows
+}
+
+/// Issue 14, item 9: every setting the top screen shows is a row of the
+/// bottom one in the same words, and touching that row changes it there
+/// and on top (the last row starts the search it names).
+#[test]
+fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch() {
+    let mut h = Harness::new();
+    h.tap_button("Settings");
+    assert_eq!(h.ui.screen(), ScreenKind::Settings);
+    let fields = top_fields(&h.frame);
+    let rows = bottom_rows(&h.frame);
+    assert_eq!(
+        fields
+            .iter()
+            .map(|(l, v)| vec![l.clone(), v.clone()])
+            .collect::<Vec<_>>(),
+        rows,
+        "the top's settings and the bottom's rows"
+    );
+    // Hand-written: what the scripted model's settings read as.
+    assert_eq!(
+        fields,
+        [
+            (
+                "New backups".to_string(),
+                "/3ds/Checkpoint/saves".to_string()
+            ),
+            ("Restores".into(), "ask before every restore".into()),
+            ("Find saves".into(), "look on the SD card now".into()),
+        ]
+    );
+    // From the second row, so that each is selected before it is tapped.
+    for row in [1, 0, 2] {
+        let (label, before) = &fields[row];
+        // The first tap selects the row, the second changes it.
+        h.tap_row(row as u16);
+        assert_eq!(&h.highlighted(), &[label.clone(), before.clone()]);
+        h.tap_row(row as u16);
+        if label == "Find saves" {
+            // The scripted model cannot search: the search was asked for.
+            assert_eq!(h.ui.screen(), ScreenKind::Result);
+            assert!(h.frame.shows("The search could not start"));
+            continue;
+        }
+        let after = top_fields(&h.frame);
+        let (_, now) = after.iter().find(|(l, _)| l == label).unwrap();
+        assert_ne!(now, before, "{label} did not change");
+        assert_eq!(bottom_rows(&h.frame)[row], [label.clone(), now.clone()]);
+        // The Change button changes it back.
+        h.tap_button("Change");
+        assert_eq!(&top_fields(&h.frame)[row], &(label.clone(), before.clone()));
+    }
+}
+
+/// Exporting by touch: the Export button on a backup asks, the bottom says
+/// what is exported and why it cannot be (this model cannot export), and
+/// "Other form" changes the form as Left/Right do.
+#[test]
+fn an_export_is_asked_and_its_form_changed_by_touch() {
+    let mut h = Harness::new();
+    h.tap_button("Open");
+    h.tap_row(1);
+    h.tap_button("Export");
+    assert_eq!(h.ui.screen(), ScreenKind::Confirm);
+    assert_eq!(h.buttons(), ["Other form", "Try", "Cancel"]);
+    assert_eq!(h.help(), "Left/Right other form  A try  B cancel");
+    let bottom = h.frame.texts(Screen::Bottom);
+    for expected in [
+        "20261120-120000",
+        "a 512 KiB flashcart .sav",
+        "Not possible",
+        "This console cannot export",
+    ] {
+        assert!(bottom.contains(&expected), "{expected} not in {bottom:?}");
+    }
+    h.tap_button("Other form");
+    assert!(h.frame.texts(Screen::Bottom).contains(&"a DeSmuME .dsv"));
+    h.press(Buttons::LEFT);
+    assert!(
+        h.frame
+            .texts(Screen::Bottom)
+            .contains(&"a 512 KiB flashcart .sav")
+    );
+    h.tap_button("Cancel");
+    assert_eq!(h.ui.screen(), ScreenKind::Backups);
 }

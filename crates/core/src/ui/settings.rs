@@ -1,0 +1,66 @@
+//! The settings screen's rows: each a label and its value in the words both
+//! screens show (the top lists them with what the selected one does, the
+//! bottom lets each be changed by touch), and how a row changes.
+
+use super::model::Settings;
+
+/// One row of the settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SettingRow {
+    pub label: &'static str,
+    pub value: String,
+    /// What it does, for the top screen while it is selected.
+    pub about: &'static str,
+}
+
+/// Rows of the settings screen.
+pub(crate) const SETTINGS_ROWS: usize = 3;
+/// The settings row that starts "Find saves on the SD card".
+pub(crate) const FIND_SAVES_ROW: usize = 2;
+
+/// The rows of `settings`, top to bottom.
+pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
+    let root = settings
+        .backup_roots
+        .get(settings.backup_root)
+        .map_or_else(|| "(none)".to_string(), String::clone);
+    [
+        SettingRow {
+            label: "New backups",
+            value: root,
+            about: "The folder new backups go to; backups already made stay where they are. \
+                    In Checkpoint's folder, Checkpoint can restore them too.",
+        },
+        SettingRow {
+            label: "Restores",
+            value: if settings.confirm_restores {
+                "ask before every restore"
+            } else {
+                "start without asking"
+            }
+            .to_string(),
+            about: "Whether a restore asks first. Either way it checks the backup and saves the \
+                    current save before writing.",
+        },
+        SettingRow {
+            label: "Find saves",
+            value: "look on the SD card now".to_string(),
+            about: "Find saves on the SD card: looks for DS ROMs and the saves beside them \
+                    (TWiLight Menu++, flashcarts), so a cartridge's backup list offers them.",
+        },
+    ]
+}
+
+/// Changes row `row` of `settings` by `delta` steps (the action rows do
+/// nothing here: the screen starts them).
+pub(crate) fn change(settings: &mut Settings, row: usize, delta: isize) {
+    match row {
+        0 if !settings.backup_roots.is_empty() => {
+            let count = settings.backup_roots.len() as isize;
+            settings.backup_root =
+                (settings.backup_root as isize + delta).rem_euclid(count) as usize;
+        }
+        1 => settings.confirm_restores = !settings.confirm_restores,
+        _ => {}
+    }
+}
