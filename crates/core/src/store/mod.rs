@@ -12,6 +12,7 @@ pub mod naming;
 pub mod nds_backup;
 mod title;
 pub mod title_cache;
+pub mod title_prefs;
 pub mod title_scan;
 pub mod writer;
 
