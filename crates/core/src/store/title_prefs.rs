@@ -188,7 +188,11 @@ impl TitlePrefs {
         if let Some(value) = config.others.get(FILTER_KEY) {
             match value.as_str().and_then(TitleFilter::from_key) {
                 Some(filter) => prefs.filter = filter,
-                None => problems.push(unknown(FILTER_KEY, value, TitleFilter::ALL.map(|f| f.key()))),
+                None => problems.push(unknown(
+                    FILTER_KEY,
+                    value,
+                    TitleFilter::ALL.map(|f| f.key()),
+                )),
             }
         }
         if let Some(value) = config.others.get(SORT_KEY) {
@@ -419,8 +423,15 @@ mod tests {
             prefs.favourites,
             [0x0004_0000_0005_5D00, 0x0000_444E_414D_4B45]
         );
-        assert_eq!(prefs.filter, TitleFilter::All, "Checkpoint's filter hides titles");
-        assert_eq!(checkpoint_favourites(text.as_bytes()).unwrap(), prefs.favourites);
+        assert_eq!(
+            prefs.filter,
+            TitleFilter::All,
+            "Checkpoint's filter hides titles"
+        );
+        assert_eq!(
+            checkpoint_favourites(text.as_bytes()).unwrap(),
+            prefs.favourites
+        );
 
         let mut changed = prefs.clone();
         changed.set_favourite(0x0004_0000_0005_5D00, false);
@@ -428,7 +439,10 @@ mod tests {
         changed.write_into(&mut cfg);
         let written: serde_json::Value =
             serde_json::from_slice(&serde_json::to_vec(&cfg).unwrap()).unwrap();
-        assert_eq!(written["favorites"], serde_json::json!(["0000444E414D4B45"]));
+        assert_eq!(
+            written["favorites"],
+            serde_json::json!(["0000444E414D4B45"])
+        );
         assert_eq!(written["filter"], serde_json::json!(["0004000000123400"]));
         assert_eq!(written["title_sort"], "title_id");
         assert_eq!(written["version"], 4);

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod display;
 mod draw;
 mod export;
+mod finding;
 mod found;
 pub mod input;
 mod jobs;
@@ -29,6 +30,8 @@ pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]
 mod console_tests;
+#[cfg(test)]
+mod finding_tests;
 #[cfg(test)]
 mod found_tests;
 #[cfg(test)]

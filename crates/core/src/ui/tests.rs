@@ -362,7 +362,7 @@ fn title_list_puts_the_cartridge_first_then_sd_titles_by_name() {
         assert!(top.contains(&expected), "{expected} missing from {top:?}");
     }
     // The cartridge is selected: Y exports its save.
-    assert_eq!(h.help(), "A open  L+A backup  Y export  SELECT settings");
+    assert_eq!(h.help(), "A open  L+A backup  Y export  X favourite");
 }
 
 #[test]
@@ -817,7 +817,7 @@ fn a_long_list_scrolls_to_keep_the_selection_visible() {
     }
     assert_eq!(h.highlighted(), ["Title 296"], "wrapped to the end");
     assert!(h.frame.shows("Title 299") && !h.frame.shows("Title 291"));
-    assert_eq!(h.frame.texts(Screen::Bottom)[1], "300");
+    assert_eq!(h.frame.texts(Screen::Bottom)[0], "R: All titles (300)");
     assert_eq!(theme::VISIBLE_ROWS, 8);
 }
 
