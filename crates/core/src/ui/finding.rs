@@ -25,7 +25,6 @@ use super::state::{Return, Ui, View, natural_cmp};
 use super::theme::{BADGE_TEXT, FAVOURITE};
 use crate::platform::Console;
 use crate::platform::SdCard;
-use crate::platform::sd::read_recovering;
 use crate::store::Config;
 use crate::store::naming::CONFIG_PATH;
 use crate::store::title_prefs::{
@@ -60,12 +59,10 @@ impl Finding {
         if !TitlePrefs::has_favourites(config) {
             // Checkpoint's file is only a courtesy: when it cannot be read,
             // there are simply no favourites yet.
-            if let Ok(favourites) = read_recovering(sd, CHECKPOINT_CONFIG_PATH)
-                .ok()
-                .as_deref()
-                .map_or(Err(Vec::new()), checkpoint_favourites)
-            {
-                prefs.favourites = favourites;
+            if let Ok(bytes) = sd.read(CHECKPOINT_CONFIG_PATH) {
+                if let Ok(favourites) = checkpoint_favourites(&bytes) {
+                    prefs.favourites = favourites;
+                }
             }
         }
         Self { prefs, unreadable }
@@ -315,7 +312,7 @@ pub(crate) fn favourite_badge(cmds: &mut Vec<DrawCmd>, x: u16, y: u16) {
     });
 }
 
-/// The ids of `view`'s favourites among `titles`, for tests.
+/// The keys of the favourites among `titles`, for tests.
 #[cfg(test)]
 pub(crate) fn favourite_keys(
     titles: &[TitleInfo],
