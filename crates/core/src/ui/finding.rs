@@ -12,9 +12,10 @@
 //! out).
 //!
 //! Controls on the title list: X marks or unmarks a favourite, R shows the
-//! next filter, L+R the other order; tapping the list's heading does the
-//! same (its left half the filter, its right half the order). The heading
-//! names them and shows the ones in force.
+//! next filter, L+R the other order. By touch: a row's icon (where the
+//! favourite's mark shows) marks or unmarks it, the list's heading's left
+//! half shows the next filter and its right half the other order. The
+//! heading names R and L+R and shows the filter and order in force.
 
 use super::console_model::ConsoleModel;
 use super::display::{Align, DrawCmd, TextSize};
@@ -30,6 +31,10 @@ use crate::store::naming::CONFIG_PATH;
 use crate::store::title_prefs::{
     CHECKPOINT_CONFIG_PATH, TitlePrefs, checkpoint_favourites, checkpoint_id, is_system_title,
 };
+
+/// Touching a title row left of this x (its icon, where the favourite's
+/// mark shows) marks or unmarks it.
+pub(crate) const MARK_COLUMN: u16 = 26;
 
 /// What the model keeps of the title list's settings.
 #[derive(Debug, Default)]

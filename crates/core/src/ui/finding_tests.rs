@@ -12,7 +12,7 @@ use super::display::{Frame, Screen};
 use super::input::{Buttons, FrameInput};
 use super::keyboard::QueuedKeyboard;
 use super::state::{ScreenKind, Ui};
-use super::theme::{FAVOURITE, HIGHLIGHT};
+use super::theme::{FAVOURITE, HIGHLIGHT, LIST_TOP, ROW_HEIGHT};
 use crate::platform::SdCard;
 use crate::sim::{SimChip, SimConsole};
 
@@ -320,6 +320,15 @@ fn each_filter_and_order_shows_the_hand_listed_titles() {
     assert!(rig.bottom().contains(&"L+R: by title ID"));
     assert_eq!(rig.listed(), [CARTRIDGE, POCKET, STAR, HARBOR, LUMEN, SKY]);
     assert_eq!(rig.config()["title_sort"], "title_id");
+
+    // A row's icon marks it by touch, and unmarks it.
+    let harbor_row = LIST_TOP + ROW_HEIGHT * 3 + 5;
+    rig.tap(10, harbor_row);
+    assert_eq!(rig.config()["favorites"], json!(["0004000000100300"]));
+    assert_eq!(rig.listed(), [CARTRIDGE, HARBOR, POCKET, STAR, LUMEN, SKY]);
+    rig.tap(10, LIST_TOP + ROW_HEIGHT + 5);
+    assert_eq!(rig.config()["favorites"], json!([]));
+    assert_eq!(rig.pips(), 0);
 
     // The heading's halves do the same by touch.
     rig.tap(40, 8);

@@ -640,6 +640,11 @@ impl Ui {
                 if index >= self.titles.len() {
                     return None;
                 }
+                if x < super::finding::MARK_COLUMN {
+                    // Where the favourite's mark shows: mark or unmark it.
+                    self.title_cursor.select(index, self.titles.len());
+                    return Some(Action::Favourite);
+                }
                 if index == self.title_cursor.selected {
                     return Some(Action::Open);
                 }
