@@ -86,6 +86,20 @@ fn every_target_runs_on_every_seed() {
 }
 
 #[test]
+fn title_prefs_reads_checkpoints_file_and_damaged_ones() {
+    // Checkpoint's romfs config.json with a favourite (its
+    // 3ds/assets/romfs/config.json), then unusable values of each key.
+    keepsake_fuzz::title_prefs::run(
+        br#"{"filter": [], "favorites": ["0004000000055D00"], "additional_save_folders": {},
+            "nand_saves": false, "theme": "dark", "version": 6}"#,
+    );
+    keepsake_fuzz::title_prefs::run(
+        br#"{"favorites": [1, "x", "0004000000055D00"], "title_filter": [], "title_sort": "id"}"#,
+    );
+    keepsake_fuzz::title_prefs::run(br#"{"favorites": {"a": 1}}"#);
+}
+
+#[test]
 fn diff_import_gives_back_the_contents_of_any_size() {
     // Split at 0 (no image), then contents of sizes around hash-block
     // boundaries: the body itself checks the read-back.

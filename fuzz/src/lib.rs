@@ -27,13 +27,14 @@ pub mod savefs_walk;
 pub mod sd_keys;
 pub mod smdh;
 pub mod title_cache;
+pub mod title_prefs;
 pub mod vsxe_open;
 
 /// A target's body.
 pub type Body = fn(&[u8]);
 
 /// Every target by its cargo-fuzz name.
-pub const TARGETS: [(&str, Body); 20] = [
+pub const TARGETS: [(&str, Body); 21] = [
     ("ctr_detect", ctr_detect::run),
     ("ctr_wear_decode", ctr_wear_decode::run),
     ("diff_import", diff_import::run),
@@ -50,6 +51,7 @@ pub const TARGETS: [(&str, Body); 20] = [
     ("savefs_walk", savefs_walk::run),
     ("smdh", smdh::run),
     ("title_cache", title_cache::run),
+    ("title_prefs", title_prefs::run),
     ("sd_keys", sd_keys::run),
     ("vsxe_open", vsxe_open::run),
     ("bdri_titles", bdri_titles::run),

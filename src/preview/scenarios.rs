@@ -446,6 +446,13 @@ snap scrolled-up
             build: many_titles,
         },
         Scenario {
+            name: "finding",
+            about: "finding a title: X marks a favourite (listed first), R filters the list, L+R orders it by title id",
+            events: EVENTS,
+            script: super::finding_scenario::SCRIPT,
+            build: super::finding_scenario::world,
+        },
+        Scenario {
             name: "seed",
             about: "find saves on the SD card (TWiLight Menu++ layout, import folder) and restore one onto its cartridge; a patched ROM's and an unmatched save are asked about",
             events: EVENTS,

@@ -13,6 +13,7 @@ pub mod nds_backup;
 pub mod secure_values;
 mod title;
 pub mod title_cache;
+pub mod title_prefs;
 pub mod title_scan;
 pub mod writer;
 

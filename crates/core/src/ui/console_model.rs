@@ -132,6 +132,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) titles: Vec<TitleInfo>,
     pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
     pub(crate) config: Config,
+    /// Favourites, the title list's filter and order (`ui/finding.rs`).
+    pub(crate) finding: super::finding::Finding,
     ui_settings: UiSettings,
     pub(crate) made: BTreeSet<String>,
     pub(crate) job: Option<RunningJob>,
@@ -181,10 +183,14 @@ impl<C: Console> ConsoleModel<C> {
         if let Err(e) = clean_staging(devices.sd) {
             warnings.push(format!("unfinished backups could not be cleared: {e}"));
         }
+        let mut config_problem = None;
         let config = Config::load(devices.sd).unwrap_or_else(|e| {
             warnings.push(format!("settings: {e}; using the defaults"));
+            config_problem = Some(e.to_string());
             Config::default()
         });
+        let finding =
+            super::finding::Finding::load(devices.sd, &config, config_problem, &mut warnings);
         let ui_settings =
             read_json::<UiSettings>(devices.sd, UI_SETTINGS_PATH).unwrap_or_else(|e| {
                 warnings.push(e);
@@ -207,6 +213,7 @@ impl<C: Console> ConsoleModel<C> {
             titles: Vec::new(),
             entries: BTreeMap::new(),
             config,
+            finding,
             ui_settings,
             made,
             job: None,
@@ -1086,6 +1093,18 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             backup_root: 0,
             confirm_restores: self.ui_settings.confirm_restores,
         }
+    }
+
+    fn title_view(&self) -> TitleView {
+        self.current_title_view()
+    }
+
+    fn set_title_view(&mut self, filter: TitleFilter, sort: TitleSort) -> Result<(), Refusal> {
+        self.change_title_view(filter, sort)
+    }
+
+    fn set_favourite(&mut self, title: &TitleKey, favourite: bool) -> Result<(), Refusal> {
+        self.change_favourite(title, favourite)
     }
 
     fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal> {

@@ -945,7 +945,7 @@ fn backup_folders_are_listed_opened_and_deleted_without_title_services() {
     let save = sample_save(0x2000, 0x1000, 4);
     let mut rig = Rig::new(console_with_backups_only(&save), &[]);
     let text = rig.text();
-    assert!(text.contains("Titles 2"), "{text}");
+    assert!(text.contains("R: All titles (2)"), "{text}");
     assert_eq!(rig.highlighted(), ["Harbor Tales"]);
     assert!(text.contains("BACKUPS"), "{text}");
 
@@ -1046,7 +1046,7 @@ fn a_backup_folder_merges_into_its_cartridge_when_it_goes_in() {
     ));
     let mut rig = Rig::new(console, &[]);
     let text = rig.text();
-    assert!(text.contains("Titles 2"), "{text}");
+    assert!(text.contains("R: All titles (2)"), "{text}");
     assert_eq!(bottom_entries(&rig, TITLE), 1, "{text}");
     assert!(text.contains("NDS CARD"), "{text}");
     assert!(text.contains("2 backups"), "{text}");
@@ -1054,7 +1054,7 @@ fn a_backup_folder_merges_into_its_cartridge_when_it_goes_in() {
     let card = rig.console().card.eject().expect("a card");
     rig.idle();
     let text = rig.text();
-    assert!(text.contains("Titles 2"), "{text}");
+    assert!(text.contains("R: All titles (2)"), "{text}");
     assert!(!text.contains("NDS CARD"), "{text}");
     assert_eq!(bottom_entries(&rig, TITLE), 1, "{text}");
 
@@ -1063,7 +1063,7 @@ fn a_backup_folder_merges_into_its_cartridge_when_it_goes_in() {
         rig.idle();
     }
     let text = rig.text();
-    assert!(text.contains("Titles 2"), "{text}");
+    assert!(text.contains("R: All titles (2)"), "{text}");
     assert_eq!(bottom_entries(&rig, TITLE), 1, "{text}");
     assert!(text.contains("NDS CARD"), "{text}");
 }
@@ -1202,7 +1202,7 @@ fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
     // frame, one title), where a start without the cache reads all 301.
     assert_eq!(rig.model.titles().len(), 300);
     assert_eq!(rig.console().titles.smdh_reads(), 1);
-    assert!(rig.text().contains("Titles 300"), "{}", rig.text());
+    assert!(rig.text().contains("R: All titles (300)"), "{}", rig.text());
     // One title per frame.
     for _ in 0..290 {
         rig.idle();

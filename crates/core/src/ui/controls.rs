@@ -42,13 +42,21 @@ impl Ui {
         match &self.view {
             View::Titles => {
                 let source = self.selected_title().map(|t| t.source);
-                let mut controls = vec![button("A", "Open", Action::Open)];
-                if source != Some(TitleSource::BackupsOnly) {
+                let mut controls = Vec::new();
+                // A filter can leave the list empty: nothing to open then.
+                if source.is_some() {
+                    controls.push(button("A", "Open", Action::Open));
+                }
+                if source.is_some_and(|s| s != TitleSource::BackupsOnly) {
                     controls.push(button("L+A", "Backup", Action::Backup));
                 }
                 if source == Some(TitleSource::NdsCartridge) {
                     // Exports the cartridge's own save, read from its chip.
                     controls.push(button("Y", "Export", Action::Export));
+                } else if source.is_some() {
+                    // Marks a favourite (the cartridge always comes first).
+                    // "Star", not "Favourite": the help line must fit.
+                    controls.push(button("X", "Star", Action::Favourite));
                 }
                 controls.push(button("SELECT", "Settings", Action::Settings));
                 controls.push(button("START", "Exit", Action::Exit));

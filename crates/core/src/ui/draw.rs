@@ -249,7 +249,7 @@ impl Ui {
         top.rect(0, 0, TOP_WIDTH, SCREEN_HEIGHT, BACKGROUND);
         bottom.rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, BACKGROUND);
 
-        let slot = match self.titles.first() {
+        let slot = match self.all_titles.first() {
             Some(t) if t.source.is_cartridge() => format!("Cartridge: {}", t.name),
             _ => "No cartridge".to_string(),
         };
@@ -258,6 +258,10 @@ impl Ui {
                 top.header(TOP_WIDTH, "Keepsake", slot);
                 match self.selected_title() {
                     Some(title) => self.draw_title_details(&mut top, title),
+                    None if self.nothing_shown().is_some() => {
+                        let text = self.nothing_shown().unwrap_or_default();
+                        top.paragraph(16, 40, &text, TEXT, TOP_WIDTH - 32);
+                    }
                     None => {
                         top.paragraph(
                             16,
@@ -268,7 +272,7 @@ impl Ui {
                         );
                     }
                 }
-                bottom.header(BOTTOM_WIDTH, "Titles", format!("{}", self.titles.len()));
+                bottom.header(BOTTOM_WIDTH, self.filter_heading(), self.sort_heading());
                 self.draw_title_list(&mut bottom);
             }
             View::Backups => {
@@ -665,6 +669,9 @@ impl Ui {
             DIM_TEXT,
             TOP_WIDTH - 96,
         );
+        if self.favourite(&title.key) {
+            super::finding::favourite_badge(top.cmds, 80, 84);
+        }
         let mut y = 104;
         top.field(y, title.id_label, title.id_text.clone());
         y += 20;
@@ -706,6 +713,9 @@ impl Ui {
                     h: 20,
                     image: icon.clone(),
                 });
+            }
+            if self.favourite(&title.key) {
+                super::finding::favourite_pip(bottom.cmds, 15, y + 1);
             }
             let mut name_width = BOTTOM_WIDTH - 36;
             if let Some(badge) = title.source.badge() {

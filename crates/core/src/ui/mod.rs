@@ -11,6 +11,7 @@ pub mod display;
 mod draw;
 mod export;
 mod facts;
+mod finding;
 mod found;
 mod hint_check;
 pub mod input;
@@ -33,6 +34,8 @@ pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]
 mod console_tests;
+#[cfg(test)]
+mod finding_tests;
 #[cfg(test)]
 mod found_tests;
 #[cfg(test)]

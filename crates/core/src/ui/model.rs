@@ -292,6 +292,28 @@ pub struct UnfinishedInfo {
 }
 
 pub use crate::store::export::ExportKind;
+pub use crate::store::title_prefs::{TitleFilter, TitleSort};
+
+/// How the title list is narrowed and ordered, and which titles are
+/// favourites (see `ui/finding.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TitleView {
+    pub filter: TitleFilter,
+    pub sort: TitleSort,
+    /// Each listed title's id as Checkpoint keys it (an NDS cartridge's is
+    /// made from its game code).
+    pub ids: std::collections::BTreeMap<TitleKey, u64>,
+    /// The favourites' ids.
+    pub favourites: std::collections::BTreeSet<u64>,
+}
+
+/// Why a model without a title view refuses a change of it.
+fn no_title_view() -> Refusal {
+    Refusal {
+        reason: "This console cannot remember favourites or the list's order.".into(),
+        advice: "The list stays as it is.".into(),
+    }
+}
 
 /// Why a model without exports refuses one.
 fn no_export() -> Refusal {
@@ -407,6 +429,24 @@ pub trait AppModel {
     }
 
     fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal>;
+
+    /// The filter, the order and the favourites of the title list.
+    fn title_view(&self) -> TitleView {
+        TitleView::default()
+    }
+
+    /// Shows `filter`'s titles in `sort`'s order from now on. An `Err`
+    /// says why it will not be remembered at the next start; it applies
+    /// until then either way.
+    fn set_title_view(&mut self, _filter: TitleFilter, _sort: TitleSort) -> Result<(), Refusal> {
+        Err(no_title_view())
+    }
+
+    /// Marks `title` as a favourite, or no longer; an `Err` as for
+    /// [`Self::set_title_view`].
+    fn set_favourite(&mut self, _title: &TitleKey, _favourite: bool) -> Result<(), Refusal> {
+        Err(no_title_view())
+    }
 
     /// A restore that did not finish (found at start-up, or left by a
     /// restore that failed after writing), until it is resolved.

@@ -8,7 +8,7 @@ use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
     TitleKey, UnfinishedInfo,
 };
-use super::model::{ExportKind, Question, TitleSource};
+use super::model::{ExportKind, Question, TitleSource, TitleView};
 pub(crate) use super::settings::{FIND_SAVES_ROW, SETTINGS_ROWS};
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
@@ -179,6 +179,10 @@ pub(crate) enum Action {
     PutBack,
     KeepAsIs,
     Later,
+    /// Mark or unmark the selected title as a favourite (`ui/finding.rs`).
+    Favourite,
+    NextFilter,
+    NextSort,
     /// Export the selected backup (Y on a backup), or the inserted NDS
     /// cartridge's save (Y on the cartridge in the title list).
     Export,
@@ -190,8 +194,13 @@ pub(crate) type TouchButton = (&'static str, Action);
 /// The whole UI state.
 pub struct Ui {
     pub(crate) view: View,
+    /// The titles the list shows (the filter's), in its order.
     pub(crate) titles: Vec<TitleInfo>,
-    generation: Option<u64>,
+    /// Every title, those the filter hides too, to find one by its key.
+    pub(crate) all_titles: Vec<TitleInfo>,
+    /// The list's filter, order and favourites.
+    pub(crate) title_view: TitleView,
+    pub(crate) generation: Option<u64>,
     pub(crate) title_cursor: ListCursor,
     pub(crate) open_title: Option<TitleKey>,
     /// Backups of the open title, newest first (the list shows "New backup"
@@ -205,7 +214,7 @@ pub struct Ui {
     notice_on: Option<ScreenKind>,
     /// The model's standing warning, read when its data changes.
     pub(crate) warning: Option<String>,
-    return_to: Return,
+    pub(crate) return_to: Return,
     /// The title a finished job's result speaks of (its header names it).
     pub(crate) result_title: Option<String>,
     touch_was_down: bool,
@@ -226,6 +235,8 @@ impl Ui {
         Self {
             view: View::Titles,
             titles: Vec::new(),
+            all_titles: Vec::new(),
+            title_view: TitleView::default(),
             generation: None,
             title_cursor: ListCursor::default(),
             open_title: None,
@@ -295,7 +306,7 @@ impl Ui {
 
     pub(crate) fn open_title_info(&self) -> Option<&TitleInfo> {
         let key = self.open_title.as_ref()?;
-        self.titles.iter().find(|t| &t.key == key)
+        self.all_titles.iter().find(|t| &t.key == key)
     }
 
     /// The backup on the selected row, `None` on "New backup".
@@ -306,7 +317,7 @@ impl Ui {
             .and_then(|i| self.backups.get(i))
     }
 
-    fn say(&mut self, text: impl Into<String>) {
+    pub(crate) fn say(&mut self, text: impl Into<String>) {
         self.notice = Some((text.into(), NOTICE_FRAMES));
         self.notice_on = None;
     }
@@ -336,17 +347,8 @@ impl Ui {
             }
         }
         let selected_key = self.selected_title().map(|t| t.key.clone());
-        let mut titles = model.titles();
-        // The cartridge first, then SD titles, then backup-only folders,
-        // each group by name.
-        titles.sort_by(|a, b| {
-            a.source
-                .list_rank()
-                .cmp(&b.source.list_rank())
-                .then_with(|| natural_cmp(&a.name, &b.name))
-                .then_with(|| a.key.cmp(&b.key))
-        });
-        self.titles = titles;
+        self.title_view = model.title_view();
+        (self.all_titles, self.titles) = super::finding::arrange(model.titles(), &self.title_view);
         let index = selected_key
             .and_then(|key| self.titles.iter().position(|t| t.key == key))
             .unwrap_or(self.title_cursor.selected);
@@ -355,7 +357,7 @@ impl Ui {
         let Some(open) = self.open_title.clone() else {
             return;
         };
-        if self.titles.iter().any(|t| t.key == open) {
+        if self.all_titles.iter().any(|t| t.key == open) {
             self.load_backups(model, &open);
         } else {
             self.open_title = None;
@@ -459,6 +461,14 @@ impl Ui {
                 } else if p.contains(Buttons::Y) {
                     // Exports the NDS cartridge's own save, read from its chip.
                     Some(Action::Export)
+                } else if p.contains(Buttons::X) {
+                    Some(Action::Favourite)
+                } else if p.contains(Buttons::R) {
+                    Some(if held.contains(Buttons::L) {
+                        Action::NextSort
+                    } else {
+                        Action::NextFilter
+                    })
                 } else if p.contains(Buttons::SELECT) {
                     Some(Action::Settings)
                 } else {
@@ -559,6 +569,14 @@ impl Ui {
             // Cancelling needs the button held, which handle_input counts.
             return (action != Action::CancelJob).then_some(action);
         }
+        if y < LIST_TOP && matches!(self.view, View::Titles) {
+            // The list's heading: the filter on its left, the order on its right.
+            return Some(if x < BOTTOM_WIDTH / 2 {
+                Action::NextFilter
+            } else {
+                Action::NextSort
+            });
+        }
         if y < LIST_TOP || y >= LIST_TOP + ROW_HEIGHT * VISIBLE_ROWS as u16 || x >= BOTTOM_WIDTH {
             return None;
         }
@@ -568,6 +586,11 @@ impl Ui {
                 let index = self.title_cursor.scroll + row;
                 if index >= self.titles.len() {
                     return None;
+                }
+                if x < super::finding::MARK_COLUMN {
+                    // Where the favourite's mark shows: mark or unmark it.
+                    self.title_cursor.select(index, self.titles.len());
+                    return Some(Action::Favourite);
                 }
                 if index == self.title_cursor.selected {
                     return Some(Action::Open);
@@ -693,6 +716,9 @@ impl Ui {
                 }
             },
             Action::Later => self.leave_to_list(),
+            Action::Favourite => self.toggle_favourite(model),
+            Action::NextFilter => self.next_filter(model),
+            Action::NextSort => self.next_sort(model),
             Action::Backup | Action::BackupNamed => {
                 self.start_backup(action == Action::BackupNamed, model)
             }
@@ -950,7 +976,7 @@ impl Ui {
         match pending {
             Pending::Restore { title, backup } => {
                 let title_name = self
-                    .titles
+                    .all_titles
                     .iter()
                     .find(|t| t.key == title)
                     .map_or_else(String::new, |t| t.name.clone());

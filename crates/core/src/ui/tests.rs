@@ -388,8 +388,11 @@ fn title_list_puts_the_cartridge_first_then_sd_titles_by_name() {
         ["Open", "Backup", "Export", "Settings", "Exit"]
     );
     h.press(Buttons::DOWN);
-    assert_eq!(h.help(), "A open  L+A backup  SELECT settings  START exit");
-    assert_eq!(h.buttons(), ["Open", "Backup", "Settings", "Exit"]);
+    assert_eq!(
+        h.help(),
+        "A open L+A backup X star SELECT settings START exit"
+    );
+    assert_eq!(h.buttons(), ["Open", "Backup", "Star", "Settings", "Exit"]);
 }
 
 #[test]
@@ -877,7 +880,7 @@ fn a_long_list_scrolls_to_keep_the_selection_visible() {
     }
     assert_eq!(h.highlighted(), ["Title 296"], "wrapped to the end");
     assert!(h.frame.shows("Title 299") && !h.frame.shows("Title 291"));
-    assert_eq!(h.frame.texts(Screen::Bottom)[1], "300");
+    assert_eq!(h.frame.texts(Screen::Bottom)[0], "R: All titles (300)");
     assert_eq!(theme::VISIBLE_ROWS, 8);
 }
 

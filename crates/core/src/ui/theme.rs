@@ -23,6 +23,8 @@ pub const SUCCESS: Color = Color::rgb(0x3C, 0xA0, 0x5A);
 pub const PROGRESS_TRACK: Color = Color::rgb(0x3A, 0x41, 0x55);
 pub const PROGRESS_FILL: Color = Color::rgb(0x4C, 0xC0, 0x70);
 pub const NOTICE: Color = Color::rgb(0x5A, 0x46, 0x1E);
+/// A favourite's mark (Checkpoint's gold, `3ds/include/colors.hpp` `COLOR_GOLD`).
+pub const FAVOURITE: Color = Color::rgb(0xE6, 0xC3, 0x4D);
 
 /// Height of the header bar on both screens.
 pub const HEADER_HEIGHT: u16 = 20;
