@@ -184,14 +184,10 @@ impl Drop for TempOutput {
 /// writing back itself, which was a sixth of an extraction's CPU time.
 /// `syncfs` writes back everything dirty on the output's file system, other
 /// programs' data included, so it can wait on them; on systems without it
-/// each file is flushed in turn at the end instead. While the files are
-/// being written a second thread keeps asking for the same write-back
-/// ([`EarlyWriteback`]), so that the disk works while this process reads
-/// and the final flush finds little left to wait for.
+/// each file is flushed in turn at the end instead.
 pub struct SyncedBatch {
     /// Written and closed, waiting for the flush: (temporary file, output).
     written: Vec<(TempOutput, PathBuf)>,
-    early: Option<EarlyWriteback>,
 }
 
 /// One output of a [`SyncedBatch`] being written under its temporary name.
@@ -214,7 +210,6 @@ impl SyncedBatch {
     pub fn new() -> SyncedBatch {
         SyncedBatch {
             written: Vec::new(),
-            early: None,
         }
     }
 
@@ -246,12 +241,6 @@ impl SyncedBatch {
     /// (closing it: a batch of thousands of files holds no descriptors).
     pub fn add(&mut self, pending: Pending) {
         drop(pending.file);
-        if self.early.is_none() {
-            self.early = EarlyWriteback::start(&parent_of(&pending.output));
-        }
-        if let Some(early) = &self.early {
-            early.nudge();
-        }
         self.written.push((pending.temp, pending.output));
     }
 
@@ -260,9 +249,6 @@ impl SyncedBatch {
     /// yet renamed are removed, and the error names the output at stake.
     pub fn finish(mut self) -> Result<(), Failure> {
         let written = std::mem::take(&mut self.written);
-        // Its last write-back may still be running; the flush below
-        // waits for everything anyway.
-        drop(self.early.take());
         if written.is_empty() {
             return Ok(());
         }
@@ -284,64 +270,6 @@ impl SyncedBatch {
             sync_folder(folder).map_err(|e| cannot(folder, e))?;
         }
         Ok(())
-    }
-}
-
-/// A thread that asks the kernel to write back the outputs' file system
-/// (`syncfs`) each time files were added to the batch, while the next ones
-/// are read and written: the disk's work overlaps the extraction's. The
-/// writing back is done by the kernel's flusher threads, as for any file a
-/// program leaves to the system; this thread only starts it early and
-/// waits. It decides nothing: the flush in [`SyncedBatch::finish`] is what
-/// the guarantee rests on, and reports any error.
-struct EarlyWriteback {
-    wake: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl EarlyWriteback {
-    /// Started for the file system of `folder`; `None` where there is no
-    /// `syncfs` or the folder cannot be opened (the batch works without).
-    #[cfg(target_os = "linux")]
-    fn start(folder: &Path) -> Option<EarlyWriteback> {
-        use std::os::fd::AsRawFd;
-        let folder = fs::File::open(folder).ok()?;
-        let (wake, woken) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            while woken.recv().is_ok() {
-                // Files added during the last write-back are covered by
-                // the next one.
-                while woken.try_recv().is_ok() {}
-                // SAFETY: `syncfs` only reads the descriptor, open for the
-                // thread's life. Its result is ignored: the final flush
-                // reports failures.
-                unsafe { libc::syncfs(folder.as_raw_fd()) };
-            }
-        });
-        Some(EarlyWriteback {
-            wake: Some(wake),
-            thread: Some(thread),
-        })
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn start(_folder: &Path) -> Option<EarlyWriteback> {
-        None
-    }
-
-    fn nudge(&self) {
-        if let Some(wake) = &self.wake {
-            let _ = wake.send(());
-        }
-    }
-}
-
-impl Drop for EarlyWriteback {
-    fn drop(&mut self) {
-        drop(self.wake.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
