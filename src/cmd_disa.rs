@@ -351,12 +351,12 @@ fn open_diff(path: &Path) -> Result<Container<FileStorage>, Failure> {
 }
 
 /// The failure of an extraction from a mapped image that another program
-/// asked to write to while `path` was being extracted: `path` is not put in
-/// place, since its bytes may not be the ones that were checked (the files
-/// before it were read whole before anyone asked).
+/// asked to write to while `path` was being extracted: its bytes may not be
+/// the ones that were checked, so nothing of the batch is put in place (the
+/// batch, dropped, removes its temporary files).
 fn changed_while_read(image: &Path, path: &str) -> Failure {
     Failure::input(anyhow!(
-        "another program opened {} for writing during the extraction; stopped before putting {path} in place (the files extracted before it are intact); run the extraction again once nothing writes to the image",
+        "another program opened {} for writing while {path} was being extracted from it, so no file was put in place; run the extraction again once nothing writes to the image",
         image.display()
     ))
 }

@@ -282,16 +282,31 @@ fn parent_of(output: &Path) -> PathBuf {
 }
 
 /// Puts the data and metadata of every temporary file of `written` on disk:
-/// one `syncfs` of the file system they are on (all of them share the
-/// output's). The error names the output whose flush failed.
+/// one `syncfs` per file system they are on (one, unless a folder inside
+/// the output is another file system's mount point). The error names the
+/// output whose flush failed.
 #[cfg(target_os = "linux")]
 fn flush_all(written: &[(TempOutput, PathBuf)]) -> Result<(), (&Path, std::io::Error)> {
     use std::os::fd::AsRawFd;
-    let (temp, output) = &written[0];
-    let file = fs::File::open(&temp.temp).map_err(|e| (output.as_path(), e))?;
-    // SAFETY: `syncfs` only reads the descriptor, open for the call.
-    if unsafe { libc::syncfs(file.as_raw_fd()) } != 0 {
-        return Err((output.as_path(), std::io::Error::last_os_error()));
+    use std::os::unix::fs::MetadataExt;
+    let mut folders: Vec<&Path> = Vec::new();
+    let mut devices: Vec<u64> = Vec::new();
+    for (temp, output) in written {
+        let folder = temp.temp.parent().unwrap_or(Path::new("."));
+        if folders.contains(&folder) {
+            continue;
+        }
+        folders.push(folder);
+        let file = fs::File::open(&temp.temp).map_err(|e| (output.as_path(), e))?;
+        let device = file.metadata().map_err(|e| (output.as_path(), e))?.dev();
+        if devices.contains(&device) {
+            continue;
+        }
+        devices.push(device);
+        // SAFETY: `syncfs` only reads the descriptor, open for the call.
+        if unsafe { libc::syncfs(file.as_raw_fd()) } != 0 {
+            return Err((output.as_path(), std::io::Error::last_os_error()));
+        }
     }
     Ok(())
 }

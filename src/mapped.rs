@@ -14,11 +14,12 @@
 //! writing anywhere (which includes a writable mapping), so nothing can be
 //! changing it when the mapping is made. A writer that starts waiting during
 //! the extraction turns the lease into a broken one, which
-//! [`Mapped::still_held`] sees: the caller checks it after each file and
-//! stops before putting a file in place whose bytes a writer could have
-//! changed once its wait ran out. Where no lease can be had (another
-//! system, a file of another owner, a file system without leases) there is
-//! no mapping, and the image is read with `pread` as before.
+//! [`Mapped::still_held`] sees: the extraction checks it after each file
+//! and, if it was broken, stops without putting any file in place, since a
+//! writer whose wait ran out could have changed bytes after their check.
+//! Where no lease can be had (another system, a file of another owner, a
+//! file system without leases) there is no mapping, and the image is read
+//! with `pread` as before.
 
 use std::fs;
 
