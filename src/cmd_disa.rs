@@ -12,7 +12,7 @@ use keepsake_format::ctr::container::Container;
 use keepsake_format::ctr::crypto::sign::{ExtdataFile, Key, SignatureKind};
 use keepsake_format::ctr::partition::{LevelReport, PartitionReport};
 use keepsake_format::ctr::savefs::format::SaveFormat;
-use keepsake_format::ctr::savefs::{Node, SaveFs, encode_name};
+use keepsake_format::ctr::savefs::{Node, ReadFileError, SaveFs, encode_name};
 use keepsake_format::ctr::{diff, disa};
 use keepsake_format::storage::{ReadAt, WriteAt};
 
@@ -350,6 +350,17 @@ fn open_diff(path: &Path) -> Result<Container<FileStorage>, Failure> {
         .map_err(|e| not_readable(path, "DIFF image", e, Family::Diff))
 }
 
+/// The failure of an extraction from a mapped image that another program
+/// asked to write to while `path` was being extracted: its bytes may not be
+/// the ones that were checked, so nothing of the batch is put in place (the
+/// batch, dropped, removes its temporary files).
+fn changed_while_read(image: &Path, path: &str) -> Failure {
+    Failure::input(anyhow!(
+        "another program opened {} for writing while {path} was being extracted from it, so no file was put in place; run the extraction again once nothing writes to the image",
+        image.display()
+    ))
+}
+
 /// "X is not a readable WHAT: why", with what to run instead when the file
 /// is another kind of save.
 fn not_readable(path: &Path, what: &str, error: impl std::fmt::Display, family: Family) -> Failure {
@@ -557,29 +568,43 @@ pub fn run_disa(command: DisaCommand) -> Result<(), Failure> {
         }
         DisaCommand::Extract { image, dir, force } => {
             Force { force }.check_dir(&dir)?;
-            let mut fs = SaveFs::open(open_disa(&image)?).bad_input("reading the filesystem")?;
+            // Mapped where that is safe: each file's bytes are checked and
+            // written out where they sit, without a copy in between.
+            let container = disa::open(FileStorage::open_mapped(&image)?)
+                .map_err(|e| not_readable(&image, "DISA save", e, Family::Disa))?;
+            let mut fs = SaveFs::open(container).bad_input("reading the filesystem")?;
             let listing = fs.walk().bad_input("walking the filesystem")?;
             let total: u64 = listing.iter().filter_map(|l| l.size).sum();
             let bar = progress_bar(total, "extracting");
             fs::create_dir_all(&dir).failed(format!("cannot create {}", dir.display()))?;
             let mut unreadable = Vec::new();
-            let batch = SyncedBatch::new();
-            // One buffer for every file, grown to the largest.
-            let mut data = Vec::new();
+            let mut batch = SyncedBatch::new();
             for entry in &listing {
                 let target = safe_join(&dir, &entry.path)?;
-                match entry.node {
-                    Node::Dir(_) => fs::create_dir_all(&target)
-                        .failed(format!("cannot create {}", target.display()))?,
-                    // A file that cannot be read is reported; the others
-                    // are still extracted.
-                    Node::File(f) => match fs.read_file_into(f, &entry.path, &mut data) {
-                        Ok(()) => {
-                            batch.write(&target, &data, &[&image])?;
-                            bar.inc(data.len() as u64);
+                let file = match entry.node {
+                    Node::Dir(_) => {
+                        fs::create_dir_all(&target)
+                            .failed(format!("cannot create {}", target.display()))?;
+                        continue;
+                    }
+                    Node::File(f) => f,
+                };
+                let mut out = SyncedBatch::create(&target, &[&image])?;
+                match fs.read_file_with(file, &entry.path, |bytes| {
+                    bar.inc(bytes.len() as u64);
+                    out.write(bytes)
+                }) {
+                    Ok(()) => {
+                        if !fs.disa().storage().unchanged() {
+                            return Err(changed_while_read(&image, &entry.path));
                         }
-                        Err(error) => unreadable.push(error.to_string()),
-                    },
+                        batch.add(out);
+                    }
+                    // A file that cannot be read is reported (its
+                    // temporary file removed); the others are still
+                    // extracted.
+                    Err(ReadFileError::Fs(error)) => unreadable.push(error.to_string()),
+                    Err(ReadFileError::Sink(failure)) => return Err(failure),
                 }
             }
             batch.finish()?;

@@ -15,7 +15,7 @@ use keepsake_format::ctr::bdri::DbKind;
 use keepsake_format::ctr::diff;
 use keepsake_format::ctr::keys::ConsoleKeys;
 use keepsake_format::ctr::nand::{self, system_save_file};
-use keepsake_format::ctr::savefs::Node;
+use keepsake_format::ctr::savefs::{Node, ReadFileError};
 use keepsake_format::ctr::sd::import::{
     DeviceChange, TreeEntry, replace_extdata_tree, replace_tree,
 };
@@ -28,7 +28,7 @@ use keepsake_format::ctr::vsxe::{ExtEntry, ExtFile};
 use serde::Serialize;
 
 use crate::failure::{FailWith, Failure};
-use crate::files::{Force, read_input, write_output};
+use crate::files::{Force, SyncedBatch, read_input, write_output};
 
 const AFTER_LIST: &str = "Example:\n  \
     keepsake sd list /media/SD --boot9 boot9.bin --movable movable.sed\n  \
@@ -567,20 +567,32 @@ fn extract_save(card: &Card, title_id: u64, outdir: &Path) -> Result<(usize, u64
     let listing = opened.fs.walk().bad_input("walking the filesystem")?;
     create_dir(outdir)?;
     let mut bytes = 0;
+    let mut batch = SyncedBatch::new();
     for entry in &listing {
         let target = safe_join(outdir, &entry.path)?;
         match entry.node {
             Node::Dir(_) => create_dir(&target)?,
             Node::File(f) => {
-                let data = opened
-                    .fs
-                    .read_file(f, &entry.path)
-                    .bad_input(format!("extracting from {}", source.display()))?;
-                write_output(&target, &data, &[&source])?;
-                bytes += data.len() as u64;
+                // Checked and written from the decrypted image itself,
+                // without a copy of each file in between.
+                let mut out = SyncedBatch::create(&target, &[&source])?;
+                match opened.fs.read_file_with(f, &entry.path, |piece| {
+                    bytes += piece.len() as u64;
+                    out.write(piece)
+                }) {
+                    Ok(()) => batch.add(out),
+                    Err(ReadFileError::Fs(e)) => {
+                        return Err(Failure::input(
+                            anyhow::Error::new(e)
+                                .context(format!("extracting from {}", source.display())),
+                        ));
+                    }
+                    Err(ReadFileError::Sink(failure)) => return Err(failure),
+                }
             }
         }
     }
+    batch.finish()?;
     Ok((listing.len(), bytes))
 }
 
@@ -596,6 +608,7 @@ fn extract_extdata(card: &Card, id: u64, outdir: &Path) -> Result<(usize, u64), 
     let listing = opened.vsxe.walk().bad_input("walking the extdata")?;
     create_dir(outdir)?;
     let mut bytes = 0;
+    let mut batch = SyncedBatch::new();
     for entry in &listing {
         let target = safe_join(outdir, &entry.path)?;
         if entry.file.is_none() {
@@ -613,9 +626,10 @@ fn extract_extdata(card: &Card, id: u64, outdir: &Path) -> Result<(usize, u64), 
             id,
             entry.file.expect("a file").device_index,
         ));
-        write_output(&target, &data, &[&source])?;
+        batch.write(&target, &data, &[&source])?;
         bytes += data.len() as u64;
     }
+    batch.finish()?;
     Ok((listing.len(), bytes))
 }
 

@@ -4,7 +4,9 @@
 //!
 //! Reads and writes are positioned (`pread` / `pwrite` on Unix,
 //! `seek_read` / `seek_write` on Windows), so a shared `&FileStorage` can be
-//! read from the two verify threads at once without a lock.
+//! read from the two verify threads at once without a lock. An input opened
+//! for extraction is mapped instead where that is safe (see `mapped.rs`),
+//! and lends its bytes in place to the readers that can use them.
 
 use std::fs;
 use std::io::Read;
@@ -13,12 +15,14 @@ use std::path::Path;
 use keepsake_format::storage::{ReadAt, StorageError, WriteAt, checked_range};
 
 use crate::failure::{FailWith, Failure};
+use crate::mapped::Mapped;
 
 /// An image file and its size, fixed when it was opened: a save image never
 /// grows, so a write past the end is an error, not an extension.
 pub struct FileStorage {
     file: fs::File,
     size: u64,
+    mapped: Option<Mapped>,
 }
 
 impl FileStorage {
@@ -28,10 +32,32 @@ impl FileStorage {
         Self::over(file).bad_input(format!("cannot read {}", path.display()))
     }
 
+    /// An input to be read through once (an extraction), mapped into
+    /// memory when nobody can change it meanwhile, else read as
+    /// [`FileStorage::open`] reads. The caller asks [`FileStorage::unchanged`]
+    /// before it trusts what it read.
+    pub fn open_mapped(path: &Path) -> Result<Self, Failure> {
+        let mut storage = Self::open(path)?;
+        storage.mapped = Mapped::new(&storage.file, storage.size);
+        Ok(storage)
+    }
+
     /// Storage over a file the caller opened (read-write for a change).
     pub fn over(file: fs::File) -> std::io::Result<Self> {
         let size = file.metadata()?.len();
-        Ok(FileStorage { file, size })
+        Ok(FileStorage {
+            file,
+            size,
+            mapped: None,
+        })
+    }
+
+    /// False when the file is mapped and someone has asked to write to it
+    /// since: bytes read from it after that may not be the ones checked.
+    /// Always true for a file read with `pread` (each block read is checked
+    /// as read, so a change shows up as a failed check, never unchecked).
+    pub fn unchanged(&self) -> bool {
+        self.mapped.as_ref().is_none_or(Mapped::still_held)
     }
 
     /// The file underneath.
@@ -50,11 +76,19 @@ impl ReadAt for FileStorage {
         self.size
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError> {
-        checked_range(offset, buf.len(), self.size)?;
+        let range = checked_range(offset, buf.len(), self.size)?;
+        if let Some(mapped) = &self.mapped {
+            buf.copy_from_slice(&mapped.bytes()[range]);
+            return Ok(());
+        }
         read_exact_at(&self.file, buf, offset).map_err(|e| StorageError::Io {
             offset,
             message: e.to_string(),
         })
+    }
+    fn borrow_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        let mapped = self.mapped.as_ref()?;
+        mapped.bytes().borrow_at(offset, len)
     }
 }
 
@@ -188,5 +222,28 @@ mod tests {
             fs::metadata(&target_path).unwrap().len(),
             bytes.len() as u64
         );
+    }
+
+    #[test]
+    fn a_mapped_input_reads_and_lends_the_same_bytes_as_pread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("image.bin");
+        let bytes: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        let plain = FileStorage::open(&path).unwrap();
+        let mapped = FileStorage::open_mapped(&path).unwrap();
+        assert_eq!(plain.borrow_at(0, 1), None, "pread storage lends nothing");
+        let (mut a, mut b) = (vec![0u8; 5000], vec![0u8; 5000]);
+        plain.read_at(12_345, &mut a).unwrap();
+        mapped.read_at(12_345, &mut b).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, bytes[12_345..17_345]);
+        assert!(mapped.read_at(19_999, &mut [0u8; 2]).is_err());
+        assert!(mapped.unchanged() && plain.unchanged());
+        match mapped.borrow_at(100, 50) {
+            Some(lent) => assert_eq!(lent, &bytes[100..150]),
+            None => eprintln!("SKIPPED: no read lease on {}", dir.path().display()),
+        }
+        assert_eq!(mapped.borrow_at(19_990, 11), None);
     }
 }

@@ -147,9 +147,15 @@ impl TempOutput {
 
     /// Flushes `file` (this temporary file) to disk, then renames it over
     /// `output`: a crash leaves the old output or the whole new one.
-    pub fn persist(mut self, file: fs::File, output: &Path) -> std::io::Result<()> {
+    pub fn persist(self, file: fs::File, output: &Path) -> std::io::Result<()> {
         file.sync_all()?;
         drop(file);
+        self.rename(output)
+    }
+
+    /// Renames this temporary file over `output`, for a caller that has
+    /// flushed it to disk already.
+    fn rename(mut self, output: &Path) -> std::io::Result<()> {
         fs::rename(&self.temp, output)?;
         self.persisted = true;
         Ok(())
@@ -164,110 +170,169 @@ impl Drop for TempOutput {
     }
 }
 
-/// Many outputs (an extraction) written atomically without waiting for the
-/// disk after each one: every file goes to its temporary name at once, and
-/// two more threads flush each to disk and rename it into place while the
-/// next ones are read and written. The waits for the disk, which dominated
-/// an extraction when each file was flushed in turn, overlap with the work
-/// (and two flushes at a time share the file system's journal commits);
-/// every file is still either absent or complete and on disk once
-/// [`SyncedBatch::finish`] returns.
+/// Many outputs (an extraction) written atomically, made durable together:
+/// every file is written whole under its temporary name first; then one
+/// `syncfs` puts all of them (data and metadata) on disk at once; only then
+/// is each renamed into place, and the folders holding the new names are
+/// flushed. A crash before the end leaves each output absent (at most a
+/// temporary file beside it) or complete; once [`SyncedBatch::finish`]
+/// returns, every one is on disk under its own name.
+///
+/// One flush for the whole batch instead of one per file: a flush per file
+/// writes the file system's shared metadata (allocation bitmaps, inode
+/// table, the folder) once per file, and made this process do all the
+/// writing back itself, which was a sixth of an extraction's CPU time.
+/// `syncfs` writes back everything dirty on the output's file system, other
+/// programs' data included, so it can wait on them; on systems without it
+/// each file is flushed in turn at the end instead.
 pub struct SyncedBatch {
-    queue: Option<std::sync::mpsc::Sender<Queued>>,
-    workers: Vec<std::thread::JoinHandle<Result<(), (PathBuf, std::io::Error)>>>,
+    /// Written and closed, waiting for the flush: (temporary file, output).
+    written: Vec<(TempOutput, PathBuf)>,
 }
 
-type Queued = (TempOutput, fs::File, PathBuf);
+/// One output of a [`SyncedBatch`] being written under its temporary name.
+pub struct Pending {
+    temp: TempOutput,
+    file: fs::File,
+    output: PathBuf,
+}
 
-/// A batch left without `finish` (a command that stopped on an error) still
-/// puts in place what was queued before the process ends, rather than leave
-/// temporary files behind.
-impl Drop for SyncedBatch {
-    fn drop(&mut self) {
-        drop(self.queue.take());
-        for worker in std::mem::take(&mut self.workers) {
-            let _ = worker.join();
-        }
+impl Pending {
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.file
+            .write_all(bytes)
+            .failed(format!("cannot write {}", self.output.display()))
     }
 }
 
 impl SyncedBatch {
-    const WORKERS: usize = 2;
-
     pub fn new() -> SyncedBatch {
-        let (queue, files) = std::sync::mpsc::channel::<Queued>();
-        let files = std::sync::Arc::new(std::sync::Mutex::new(files));
-        let workers = (0..Self::WORKERS)
-            .map(|_| {
-                let files = std::sync::Arc::clone(&files);
-                std::thread::spawn(move || {
-                    let mut first_error = None;
-                    loop {
-                        // The lock is held only to take the next file.
-                        let next = files
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .recv();
-                        let Ok((temp, file, output)) = next else {
-                            break;
-                        };
-                        // After a failure the rest are dropped, which
-                        // removes them.
-                        if first_error.is_none() {
-                            if let Err(e) = temp.persist(file, &output) {
-                                first_error = Some((output, e));
-                            }
-                        }
-                    }
-                    first_error.map_or(Ok(()), Err)
-                })
-            })
-            .collect();
         SyncedBatch {
-            queue: Some(queue),
-            workers,
+            written: Vec::new(),
         }
     }
 
-    /// Writes `bytes` to a temporary file beside `output` and queues it to
-    /// be flushed and renamed; refuses to overwrite any of `inputs`.
-    pub fn write(&self, output: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), Failure> {
-        ensure_not_an_input(output, inputs)?;
-        let what = || format!("cannot write {}", output.display());
-        let (temp, mut file) = TempOutput::create(output).failed(what())?;
-        file.write_all(bytes).failed(what())?;
-        let queue = self.queue.as_ref().expect("the batch is open until finish");
-        if queue.send((temp, file, output.to_path_buf())).is_err() {
-            // The workers only end early by panicking; `finish` says so.
-            return Err(Self::stopped());
-        }
+    /// Writes `bytes` to a temporary file beside `output`, to be put in
+    /// place by [`SyncedBatch::finish`]; refuses to overwrite any of
+    /// `inputs`.
+    pub fn write(&mut self, output: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), Failure> {
+        let mut pending = Self::create(output, inputs)?;
+        pending.write(bytes)?;
+        self.add(pending);
         Ok(())
     }
 
-    fn stopped() -> Failure {
-        Failure::failed(anyhow!(
-            "the threads that flush extracted files to disk stopped"
-        ))
+    /// Starts `output` as a temporary file beside it, to be filled piece by
+    /// piece and then given to [`SyncedBatch::add`]; refuses to overwrite
+    /// any of `inputs`. Dropped instead, it is removed.
+    pub fn create(output: &Path, inputs: &[&Path]) -> Result<Pending, Failure> {
+        ensure_not_an_input(output, inputs)?;
+        let (temp, file) =
+            TempOutput::create(output).failed(format!("cannot write {}", output.display()))?;
+        Ok(Pending {
+            temp,
+            file,
+            output: output.to_path_buf(),
+        })
     }
 
-    /// Waits until every queued file is on disk under its own name.
+    /// Adds a file written through [`SyncedBatch::create`] to the batch
+    /// (closing it: a batch of thousands of files holds no descriptors).
+    pub fn add(&mut self, pending: Pending) {
+        drop(pending.file);
+        self.written.push((pending.temp, pending.output));
+    }
+
+    /// Flushes every file of the batch to disk, renames each into place and
+    /// flushes the folders that received them. On a failure the files not
+    /// yet renamed are removed, and the error names the output at stake.
     pub fn finish(mut self) -> Result<(), Failure> {
-        drop(self.queue.take());
-        let mut result = Ok(());
-        for worker in std::mem::take(&mut self.workers) {
-            let outcome = match worker.join() {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err((output, e))) => Err(Failure::failed(
-                    anyhow::Error::new(e).context(format!("cannot write {}", output.display())),
-                )),
-                Err(_) => Err(Self::stopped()),
-            };
-            if result.is_ok() {
-                result = outcome;
+        let written = std::mem::take(&mut self.written);
+        if written.is_empty() {
+            return Ok(());
+        }
+        let cannot = |output: &Path, e: std::io::Error| {
+            Failure::failed(
+                anyhow::Error::new(e).context(format!("cannot write {}", output.display())),
+            )
+        };
+        flush_all(&written).map_err(|(output, e)| cannot(output, e))?;
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for (temp, output) in written {
+            temp.rename(&output).map_err(|e| cannot(&output, e))?;
+            let folder = parent_of(&output);
+            if !folders.contains(&folder) {
+                folders.push(folder);
             }
         }
-        result
+        for folder in &folders {
+            sync_folder(folder).map_err(|e| cannot(folder, e))?;
+        }
+        Ok(())
     }
+}
+
+/// The folder `output` is written into.
+fn parent_of(output: &Path) -> PathBuf {
+    match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Puts the data and metadata of every temporary file of `written` on disk:
+/// one `syncfs` per file system they are on (one, unless a folder inside
+/// the output is another file system's mount point). The error names the
+/// output whose flush failed.
+#[cfg(target_os = "linux")]
+fn flush_all(written: &[(TempOutput, PathBuf)]) -> Result<(), (&Path, std::io::Error)> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    let mut folders: Vec<&Path> = Vec::new();
+    let mut devices: Vec<u64> = Vec::new();
+    for (temp, output) in written {
+        let folder = temp.temp.parent().unwrap_or(Path::new("."));
+        if folders.contains(&folder) {
+            continue;
+        }
+        folders.push(folder);
+        let file = fs::File::open(&temp.temp).map_err(|e| (output.as_path(), e))?;
+        let device = file.metadata().map_err(|e| (output.as_path(), e))?.dev();
+        if devices.contains(&device) {
+            continue;
+        }
+        devices.push(device);
+        // SAFETY: `syncfs` only reads the descriptor, open for the call.
+        if unsafe { libc::syncfs(file.as_raw_fd()) } != 0 {
+            return Err((output.as_path(), std::io::Error::last_os_error()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn flush_all(written: &[(TempOutput, PathBuf)]) -> Result<(), (&Path, std::io::Error)> {
+    for (temp, output) in written {
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(&temp.temp)
+            .map_err(|e| (output.as_path(), e))?;
+        file.sync_all().map_err(|e| (output.as_path(), e))?;
+    }
+    Ok(())
+}
+
+/// Puts a folder's entries (the renames into it) on disk. Windows cannot
+/// open a folder as a file to flush it; its file systems journal renames.
+#[cfg(unix)]
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    fs::File::open(folder)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_folder(_folder: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]
@@ -288,7 +353,7 @@ mod tests {
     #[test]
     fn a_batch_puts_every_file_in_place_and_names_one_it_cannot() {
         let dir = tempfile::tempdir().unwrap();
-        let batch = SyncedBatch::new();
+        let mut batch = SyncedBatch::new();
         for i in 0..5u8 {
             let out = dir.path().join(format!("f{i}"));
             batch.write(&out, &[i; 3], &[]).unwrap();
@@ -305,17 +370,57 @@ mod tests {
         let blocked = dir.path().join("blocked");
         fs::create_dir(&blocked).unwrap();
         fs::write(blocked.join("inside"), b"x").unwrap();
-        let batch = SyncedBatch::new();
+        let mut batch = SyncedBatch::new();
         batch.write(&blocked, b"data", &[]).unwrap();
         let err = batch.finish().unwrap_err();
         assert!(err.to_string().contains("blocked"), "{err}");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 6);
         // An input is refused before anything is written.
         let input = dir.path().join("f0");
-        let batch = SyncedBatch::new();
+        let mut batch = SyncedBatch::new();
         assert!(batch.write(&input, b"oops", &[&input]).is_err());
         batch.finish().unwrap();
         assert_eq!(fs::read(&input).unwrap(), [0; 3]);
+    }
+
+    #[test]
+    fn a_batch_puts_nothing_in_place_before_its_flush_and_nothing_at_all_if_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = |dir: &Path| -> Vec<String> {
+            let mut names: Vec<String> = fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let mut batch = SyncedBatch::new();
+        let mut pending = SyncedBatch::create(&dir.path().join("a.bin"), &[]).unwrap();
+        pending.write(b"first ").unwrap();
+        pending.write(b"second").unwrap();
+        batch.add(pending);
+        batch.write(&dir.path().join("b.bin"), b"b", &[]).unwrap();
+        // Written, not yet flushed: only the temporary names exist.
+        let pid = std::process::id();
+        assert_eq!(
+            names(dir.path()),
+            [
+                format!(".a.bin.keepsake-{pid}.tmp"),
+                format!(".b.bin.keepsake-{pid}.tmp")
+            ]
+        );
+        batch.finish().unwrap();
+        assert_eq!(names(dir.path()), ["a.bin", "b.bin"]);
+        assert_eq!(fs::read(dir.path().join("a.bin")).unwrap(), b"first second");
+
+        // A batch given up (an extraction that failed) removes its
+        // temporary files and puts nothing in place.
+        let mut batch = SyncedBatch::new();
+        batch.write(&dir.path().join("c.bin"), b"c", &[]).unwrap();
+        let pending = SyncedBatch::create(&dir.path().join("d.bin"), &[]).unwrap();
+        drop(pending);
+        drop(batch);
+        assert_eq!(names(dir.path()), ["a.bin", "b.bin"]);
     }
 
     #[test]

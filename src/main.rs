@@ -31,6 +31,7 @@ mod failure;
 mod file_storage;
 mod files;
 mod hint;
+mod mapped;
 mod preview;
 
 use std::process::ExitCode;

@@ -540,6 +540,40 @@ fn save3ds_images_list_verify_and_extract_byte_for_byte() {
     }
 }
 
+/// Extraction maps an image only while no one can write to it (a read
+/// lease); an image another program holds open for writing gets no lease
+/// and is read with pread instead, to the same files.
+#[test]
+fn an_image_open_for_writing_elsewhere_extracts_the_same_files() {
+    let name = "two-partitions-4096";
+    let (Some(image), Some(files)) = (
+        fixtures::path(&format!("ctr/save3ds/{name}.disa")),
+        fixtures::path(&format!("ctr/save3ds/{name}.files")),
+    ) else {
+        return;
+    };
+    let mut expected = Tree::new();
+    tree_of(&files, "", &mut expected);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("save.disa");
+    std::fs::copy(&image, &copy).unwrap();
+    let writer = std::fs::OpenOptions::new().write(true).open(&copy).unwrap();
+    let out = dir.path().join("out");
+    let extract = keepsake(&["disa", "extract", s(&copy), s(&out)]);
+    assert!(extract.status.success(), "{:?}", text(&extract));
+    drop(writer);
+    let mut extracted = Tree::new();
+    tree_of(&out, "", &mut extracted);
+    assert_eq!(extracted, expected);
+    // Nothing but the extracted files: no temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
 #[test]
 fn a_file_with_unwritten_data_fails_verify_and_extract_alike_but_lists() {
     use keepsake_format::ctr::savegen::{Unwritten, save_with_unwritten};

@@ -24,6 +24,15 @@ pub trait ReadAt {
     fn size(&self) -> u64;
     /// Fills `buf` with the bytes at `offset`; fails when they are not all there.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError>;
+    /// The `len` bytes at `offset` where the storage already holds them in
+    /// memory (a slice, a vector, a file mapped by the PC tool), so that a
+    /// reader can check them and pass them on without copying them first;
+    /// `None` when they must be read with [`ReadAt::read_at`] (the default)
+    /// or do not all fit.
+    fn borrow_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        let _ = (offset, len);
+        None
+    }
 }
 
 /// Storage that can also be written at any offset (within its size).
@@ -61,6 +70,10 @@ impl ReadAt for [u8] {
         buf.copy_from_slice(&self[range]);
         Ok(())
     }
+    fn borrow_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        let range = checked_range(offset, len, self.size()).ok()?;
+        Some(&self[range])
+    }
 }
 
 impl WriteAt for [u8] {
@@ -78,6 +91,9 @@ impl ReadAt for Vec<u8> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError> {
         self.as_slice().read_at(offset, buf)
     }
+    fn borrow_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        self.as_slice().borrow_at(offset, len)
+    }
 }
 
 impl WriteAt for Vec<u8> {
@@ -93,6 +109,9 @@ impl<T: ReadAt + ?Sized> ReadAt for &T {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError> {
         (**self).read_at(offset, buf)
     }
+    fn borrow_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        (**self).borrow_at(offset, len)
+    }
 }
 
 impl<T: ReadAt + ?Sized> ReadAt for &mut T {
@@ -101,6 +120,9 @@ impl<T: ReadAt + ?Sized> ReadAt for &mut T {
     }
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), StorageError> {
         (**self).read_at(offset, buf)
+    }
+    fn borrow_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        (**self).borrow_at(offset, len)
     }
 }
 
@@ -139,6 +161,15 @@ mod tests {
         let mut out = [0u8; 6];
         image.read_at(3, &mut out).unwrap();
         assert_eq!(&out, b"\0abcd\0");
+        assert_eq!(image.borrow_at(4, 4), Some(&b"abcd"[..]));
+        // Through a reference, as the readers hold their storage.
+        fn lent<S: ReadAt>(storage: S, offset: u64, len: usize) -> Option<Vec<u8>> {
+            storage.borrow_at(offset, len).map(<[u8]>::to_vec)
+        }
+        assert_eq!(lent(&image, 5, 2), Some(b"bc".to_vec()));
+        assert_eq!(lent(&image, 16, 0), Some(Vec::new()));
+        assert_eq!(image.borrow_at(13, 4), None);
+        assert_eq!(image.borrow_at(u64::MAX, 1), None);
     }
 
     #[test]

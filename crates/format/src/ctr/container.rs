@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::difi::{DifiError, PartitionDescriptor};
-use super::partition::{Partition, PartitionError, PartitionReport};
+use super::partition::{Partition, PartitionError, PartitionReport, ReadWithError};
 use crate::storage::{ReadAt, StorageError, WriteAt};
 
 /// Where a partition descriptor keeps its DPFS level-1 selector.
@@ -190,6 +190,18 @@ impl<S: ReadAt> Container<S> {
         buf: &mut [u8],
     ) -> Result<(), PartitionError> {
         self.partitions[index].read(&self.storage, offset, buf)
+    }
+
+    /// Reads payload bytes of partition `index` into `sink`, every block
+    /// checked first ([`Partition::read_with`]).
+    pub fn read_with<E>(
+        &mut self,
+        index: usize,
+        offset: u64,
+        len: u64,
+        sink: &mut impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), ReadWithError<E>> {
+        self.partitions[index].read_with(&self.storage, offset, len, sink)
     }
 
     /// Verifies every level of every partition.

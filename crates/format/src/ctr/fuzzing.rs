@@ -6,11 +6,13 @@
 
 use super::savefs::format::SaveFormat;
 use super::savefs::header::TableHome;
-use super::savefs::{Node, SaveFs};
+use super::savefs::{Node, ReadFileError, SaveFs};
 use super::{diff, disa};
 
 /// Opens `bytes` as a DISA container, verifies it, opens its filesystem,
-/// walks it and reads every file.
+/// walks it and reads every file, twice: into a buffer, and handed on in
+/// pieces where the bytes lie (`read_file_with`, what extraction uses);
+/// both must give the same bytes or the same error.
 pub fn disa_walk(bytes: &[u8]) -> u64 {
     let Ok(container) = disa::open(bytes) else {
         return 0;
@@ -24,10 +26,24 @@ pub fn disa_walk(bytes: &[u8]) -> u64 {
     };
     let mut read = 0;
     for entry in listing {
-        if let Node::File(file) = entry.node
-            && let Ok(data) = fs.read_file(file, &entry.path)
-        {
-            read += data.len() as u64;
+        let Node::File(file) = entry.node else {
+            continue;
+        };
+        let whole = fs.read_file(file, &entry.path);
+        let mut pieces = Vec::new();
+        let handed = fs.read_file_with(file, &entry.path, |piece| {
+            pieces.extend_from_slice(piece);
+            Ok::<(), ()>(())
+        });
+        match (whole, handed) {
+            (Ok(data), Ok(())) => {
+                assert!(data == pieces, "{}: the two reads differ", entry.path);
+                read += data.len() as u64;
+            }
+            (Err(a), Err(ReadFileError::Fs(b))) => {
+                assert_eq!(a.to_string(), b.to_string(), "{}", entry.path);
+            }
+            (a, b) => panic!("{}: one read failed: {a:?} / {b:?}", entry.path),
         }
     }
     read

@@ -81,6 +81,26 @@ pub enum PartitionError {
     Storage(#[from] StorageError),
 }
 
+/// Why [`Partition::read_with`] stopped: the partition's bytes could not be
+/// read or checked, or the sink they were handed to failed.
+#[derive(Debug)]
+pub enum ReadWithError<E> {
+    Partition(PartitionError),
+    Sink(E),
+}
+
+impl<E> From<PartitionError> for ReadWithError<E> {
+    fn from(error: PartitionError) -> Self {
+        ReadWithError::Partition(error)
+    }
+}
+
+impl<E> From<StorageError> for ReadWithError<E> {
+    fn from(error: StorageError) -> Self {
+        ReadWithError::Partition(error.into())
+    }
+}
+
 /// Counts of one level's blocks by state, after a verify.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LevelReport {
@@ -514,20 +534,7 @@ impl Partition {
                 &mut scratch
             };
             self.read_raw(storage, start, data)?;
-            for b in block..chunk_end {
-                let from = ((b - block) * block_len) as usize;
-                let to = (from + block_len as usize).min(data.len());
-                let state = self.payload_block_state(b, &data[from..to]);
-                if let Some(error) = self.block_error(b, state) {
-                    self.payload_states[b as usize] = state;
-                    return Err(error);
-                }
-                if state == BlockState::Unchecked {
-                    self.payload_states[b as usize] = BlockState::Verified;
-                } else {
-                    self.payload_states[b as usize] = state;
-                }
-            }
+            self.check_blocks(block, data)?;
             if !in_place {
                 let copy_from = offset.max(start);
                 let copy_to = end.min(stop);
@@ -535,6 +542,106 @@ impl Partition {
                     &scratch[(copy_from - start) as usize..(copy_to - start) as usize],
                 );
             }
+            block = chunk_end;
+        }
+        Ok(())
+    }
+
+    /// Checks payload blocks `first`, `first + 1`, … held in `data` (whole
+    /// blocks, the last one possibly cut by the payload's end) and records
+    /// what was found; the first that fails is the error.
+    fn check_blocks(&mut self, first: u64, data: &[u8]) -> Result<(), PartitionError> {
+        let block_len = self.block_len() as usize;
+        for (i, bytes) in data.chunks(block_len).enumerate() {
+            let b = first + i as u64;
+            let state = self.payload_block_state(b, bytes);
+            if let Some(error) = self.block_error(b, state) {
+                self.payload_states[b as usize] = state;
+                return Err(error);
+            }
+            if state == BlockState::Unchecked {
+                self.payload_states[b as usize] = BlockState::Verified;
+            } else {
+                self.payload_states[b as usize] = state;
+            }
+        }
+        Ok(())
+    }
+
+    /// Where payload byte `offset` lies in the container, and how many of
+    /// the bytes from there (at most `limit`) follow it there: all of them
+    /// in an external level 4, a run of DPFS blocks in the same copy
+    /// otherwise.
+    fn payload_run(&self, offset: u64, limit: u64) -> (u64, u64) {
+        match self.descriptor.difi.external_level4 {
+            Some(at) => (self.base + at + offset, limit),
+            None => {
+                let level3 = self.descriptor.ivfc.levels[3].offset + offset;
+                let (at, mut run) = self.duplicated_at(level3);
+                // `limit` stays inside the payload, so every block asked
+                // about here exists.
+                while run < limit {
+                    let (next_at, next_run) = self.duplicated_at(level3 + run);
+                    if next_at != at + run {
+                        break;
+                    }
+                    run += next_run;
+                }
+                (at, run.min(limit))
+            }
+        }
+    }
+
+    /// Reads `len` payload bytes at `offset` and hands them to `sink` in
+    /// order, in pieces, each only after every block it touches passed its
+    /// check (as [`Partition::read`]; a failing block is an error and none
+    /// of its bytes reach `sink`). When the storage holds the bytes in
+    /// memory ([`ReadAt::borrow_at`]) they are checked and passed on where
+    /// they are, without a copy: extracting a file then touches each byte
+    /// twice (hash, write) instead of three times.
+    pub fn read_with<S: ReadAt + ?Sized, E>(
+        &mut self,
+        storage: &S,
+        offset: u64,
+        len: u64,
+        sink: &mut impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), ReadWithError<E>> {
+        if !fits(offset, len, self.len()) {
+            return Err(outside("read", offset, len, "payload", self.len()).into());
+        }
+        let block_len = self.block_len();
+        let end = offset + len;
+        let last = end.div_ceil(block_len);
+        let blocks_per_chunk = (CHUNK as u64 / block_len).max(1);
+        let mut scratch = Vec::new();
+        let mut block = offset / block_len;
+        while block < last {
+            let start = block * block_len;
+            let mut chunk_end = (block + blocks_per_chunk).min(last);
+            let mut stop = (chunk_end * block_len).min(self.len());
+            let (at, run) = self.payload_run(start, stop - start);
+            if run < stop - start && run >= block_len {
+                // The chunk changes DPFS copy: take the whole blocks before.
+                chunk_end = block + run / block_len;
+                stop = chunk_end * block_len;
+            }
+            let borrowed = if run >= stop - start {
+                storage.borrow_at(at, (stop - start) as usize)
+            } else {
+                None
+            };
+            let data = match borrowed {
+                Some(bytes) => bytes,
+                None => {
+                    scratch.resize((stop - start) as usize, 0);
+                    self.read_raw(storage, start, &mut scratch)?;
+                    &scratch[..]
+                }
+            };
+            self.check_blocks(block, data)?;
+            let from = (offset.max(start) - start) as usize;
+            let to = (end.min(stop) - start) as usize;
+            sink(&data[from..to]).map_err(ReadWithError::Sink)?;
             block = chunk_end;
         }
         Ok(())

@@ -28,7 +28,7 @@ use thiserror::Error;
 
 use super::container::ContainerError;
 use super::disa::Disa;
-use super::partition::PartitionError;
+use super::partition::{PartitionError, ReadWithError};
 use crate::storage::{ReadAt, WriteAt};
 use entries::{DIR_ENTRY_LEN, EntryError, EntryTable, FILE_ENTRY_LEN, NO_BLOCK, Table};
 use fat::{Fat, FatError, Run};
@@ -112,6 +112,36 @@ pub enum SaveFsError {
     #[error(transparent)]
     Container(#[from] ContainerError),
 }
+
+/// Why [`SaveFs::read_file_with`] stopped: the file could not be read, or
+/// the sink its bytes were handed to failed.
+#[derive(Debug)]
+pub enum ReadFileError<E> {
+    Fs(SaveFsError),
+    Sink(E),
+}
+
+/// The error of a file read that failed in the run starting `done` bytes
+/// into the file, at partition offset `at`: it names the file and the file
+/// offset of the failing block.
+fn file_data_error(path: &str, done: u64, at: u64, error: PartitionError) -> SaveFsError {
+    // The failing block may start before this run (blocks of the container
+    // can be larger than the filesystem's).
+    let offset = match &error {
+        PartitionError::HashMismatch { offset, .. }
+        | PartitionError::NeverWritten { offset, .. }
+        | PartitionError::Unverifiable { offset, .. } => done + offset.saturating_sub(at),
+        _ => done,
+    };
+    SaveFsError::FileData {
+        path: path.to_string(),
+        offset,
+        error,
+    }
+}
+
+/// One run of a file's bytes: (partition, offset in its payload, bytes).
+type FilePlace = (usize, u64, u64);
 
 /// What a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -482,6 +512,49 @@ impl<S: ReadAt> SaveFs<S> {
         path: &str,
         out: &mut Vec<u8>,
     ) -> Result<(), SaveFsError> {
+        let (size, runs) = self.file_places(file, path)?;
+        // Every byte is overwritten below (or the read fails), so only
+        // growth needs filling.
+        out.resize(size as usize, 0);
+        let mut done = 0u64;
+        for (part, at, take) in runs {
+            let piece = &mut out[done as usize..(done + take) as usize];
+            if let Err(error) = self.meta.disa_mut().read(part, at, piece) {
+                return Err(file_data_error(path, done, at, error));
+            }
+            done += take;
+        }
+        Ok(())
+    }
+
+    /// Reads file `file` and hands its bytes to `sink` in order, in pieces,
+    /// each checked as [`SaveFs::read_file`] checks them, without gathering
+    /// the file in memory; bytes the storage holds in memory already are
+    /// passed on where they are ([`crate::storage::ReadAt::borrow_at`]). On
+    /// an error `sink` may have had the file's first pieces.
+    pub fn read_file_with<E>(
+        &mut self,
+        file: u32,
+        path: &str,
+        mut sink: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), ReadFileError<E>> {
+        let (_, runs) = self.file_places(file, path).map_err(ReadFileError::Fs)?;
+        let mut done = 0u64;
+        for (part, at, take) in runs {
+            match self.meta.disa_mut().read_with(part, at, take, &mut sink) {
+                Ok(()) => done += take,
+                Err(ReadWithError::Sink(e)) => return Err(ReadFileError::Sink(e)),
+                Err(ReadWithError::Partition(error)) => {
+                    return Err(ReadFileError::Fs(file_data_error(path, done, at, error)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// File `file`'s size and where its bytes lie: (partition, offset,
+    /// bytes) per run of its chain, cut at the file's size.
+    fn file_places(&mut self, file: u32, path: &str) -> Result<(u64, Vec<FilePlace>), SaveFsError> {
         let (size, runs) = self.file_runs(file, path).map_err(|e| match e {
             SaveFsError::Fat(error) => SaveFsError::FileChain {
                 path: path.to_string(),
@@ -489,10 +562,8 @@ impl<S: ReadAt> SaveFs<S> {
             },
             other => other,
         })?;
-        // Every byte is overwritten below (or the read fails), so only
-        // growth needs filling.
-        out.resize(size as usize, 0);
         let bl = u64::from(self.info.block_len);
+        let mut places = Vec::with_capacity(runs.len());
         let mut done = 0u64;
         for (start, n) in runs {
             if done >= size {
@@ -500,30 +571,10 @@ impl<S: ReadAt> SaveFs<S> {
             }
             let take = (u64::from(n) * bl).min(size - done);
             let (part, at) = self.data_place(start);
-            if let Err(error) =
-                self.meta
-                    .disa_mut()
-                    .read(part, at, &mut out[done as usize..(done + take) as usize])
-            {
-                // The failing block may start before this run (blocks of
-                // the container can be larger than the filesystem's).
-                let offset = match &error {
-                    PartitionError::HashMismatch { offset, .. }
-                    | PartitionError::NeverWritten { offset, .. }
-                    | PartitionError::Unverifiable { offset, .. } => {
-                        done + offset.saturating_sub(at)
-                    }
-                    _ => done,
-                };
-                return Err(SaveFsError::FileData {
-                    path: path.to_string(),
-                    offset,
-                    error,
-                });
-            }
+            places.push((part, at, take));
             done += take;
         }
-        Ok(())
+        Ok((size, places))
     }
 
     /// Reads the file at `path`.
