@@ -921,6 +921,10 @@ impl Ui {
                 bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
             }
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
+                // Nothing to back up on a side the title has no archive for.
+                None if self.missing_archive.is_some() => {
+                    bottom.text(8, y + 5, "No extdata to back up", TextSize::Normal, TEXT)
+                }
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
                 Some(backup) => {
                     // Grey is too faint on the highlight: the selected row's

@@ -133,6 +133,7 @@ fn extdata_is_backed_up_and_restored_beside_the_save_data() {
     let text = rig.text();
     assert!(text.contains("Extdata restored and verified"), "{text}");
     assert!(text.contains("Replaced the extdata with 2 files"), "{text}");
+    assert!(text.contains("The extdata as it was is kept in"), "{text}");
     assert!(
         !text.contains("Committed") && !text.contains("secure value"),
         "{text}"

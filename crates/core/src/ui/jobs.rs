@@ -759,7 +759,12 @@ fn ctr_restored(
         report.files_verified,
         if report.files_verified == 1 { "" } else { "s" }
     ));
-    details.push(kept_line(&report.auto_backup, put_back_from));
+    details.push(match (subject, put_back_from) {
+        (Subject::Extdata, None) => {
+            format!("The extdata as it was is kept in {}.", report.auto_backup)
+        }
+        _ => kept_line(&report.auto_backup, put_back_from),
+    });
     Outcome {
         succeeded: true,
         headline: match (put_back_from, subject) {
