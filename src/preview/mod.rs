@@ -4,6 +4,7 @@ pub mod canvas;
 pub mod card_export_scenario;
 pub mod card_spec;
 pub mod dir_sd;
+pub mod extdata_scenario;
 pub mod finding_scenario;
 pub mod font;
 pub mod keyboard;

@@ -466,6 +466,13 @@ snap scrolled-up
             script: super::card_export_scenario::SCRIPT,
             build: super::card_export_scenario::world,
         },
+        Scenario {
+            name: "extdata",
+            about: "a 3DS title's backup list switched to its extdata (Right, or a tap on the heading's tab): an extdata backup restored, and a title without extdata",
+            events: EVENTS,
+            script: super::extdata_scenario::SCRIPT,
+            build: super::extdata_scenario::world,
+        },
     ]
 }
 

@@ -43,7 +43,7 @@ use crate::jobs::stream::{Hashing, SdToArchive, Source};
 use crate::jobs::tree::{Listing, walk_archive, walk_sd};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::platform::sd::join;
-use crate::platform::titles::unique_id;
+use crate::platform::titles::{extdata_id, unique_id};
 use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
 use crate::store::journal::{self, Fnv1a64, Journal, JournalFile, JournalSave, Operation};
 use crate::store::naming::unique_id_of_folder;
@@ -484,7 +484,14 @@ impl CtrRestoreJob {
         }
         let title_folder = self.source.path.rsplit('/').nth(1).unwrap_or_default();
         let wanted = unique_id(self.archive.title_id);
-        if unique_id_of_folder(title_folder) != Some(wanted) {
+        let folder_id = unique_id_of_folder(title_folder);
+        // The versions of a game that share one extdata archive (Pokémon X
+        // and Y) restore each other's extdata backups: it is one archive.
+        let same_extdata = self.archive.kind == ArchiveKind::ExtData
+            && folder_id.is_some_and(|id| {
+                extdata_id(u64::from(id) << 8) == extdata_id(self.archive.title_id)
+            });
+        if folder_id != Some(wanted) && !same_extdata {
             return Err(StoreError::WrongGame {
                 path: self.source.path.clone(),
                 backup: title_folder.to_owned(),

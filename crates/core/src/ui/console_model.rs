@@ -160,6 +160,11 @@ pub struct ConsoleModel<C: Console> {
     /// with the title and backup it was for: the restore that follows uses
     /// it, so the folder is the one the user was told of.
     pub(crate) planned_auto: Option<(TitleKey, BackupKey, String)>,
+    /// Which archive of a 3DS title the backup list and its jobs act on
+    /// (see `ui/extdata.rs`).
+    pub(crate) archive_kind: ArchiveKind,
+    /// What the last look at each title's extdata found missing.
+    pub(crate) missing_extdata: BTreeMap<TitleKey, Option<String>>,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -227,6 +232,8 @@ impl<C: Console> ConsoleModel<C> {
             putting_back: None,
             found,
             planned_auto: None,
+            archive_kind: ArchiveKind::SaveData,
+            missing_extdata: BTreeMap::new(),
         };
         model.reload_unfinished();
         model.load_sd_titles();
@@ -576,7 +583,7 @@ impl<C: Console> ConsoleModel<C> {
     }
 
     pub(crate) fn title_dir_of(&self, known: &Known) -> String {
-        title_dir(&self.config, &known.backup_title(), ArchiveKind::SaveData)
+        title_dir(&self.config, &known.backup_title(), self.archive_kind)
     }
 
     /// Why the slot's card is missing from the list, when it is unreadable.
@@ -913,15 +920,18 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             Known::NdsCard(card) => Some(card.detection.chip.capacity() as u64),
             Known::NdsIdentifying(_) | Known::Ctr { .. } | Known::BackupsOnly(_) => None,
         };
+        let kind = self.archive_kind;
+        let shared = if kind == ArchiveKind::ExtData {
+            self.shared_extdata_backups(&known)
+        } else {
+            Vec::new()
+        };
         let devices = self.console.devices();
-        let Ok(entries) = list_backups(
-            devices.sd,
-            &self.config,
-            &known.backup_title(),
-            ArchiveKind::SaveData,
-        ) else {
+        let Ok(mut entries) = list_backups(devices.sd, &self.config, &known.backup_title(), kind)
+        else {
             return Vec::new();
         };
+        entries.extend(shared);
         let mut infos = Vec::with_capacity(entries.len());
         for entry in entries {
             let is_folder = entry.source == BackupSource::Folder;
@@ -958,6 +968,14 @@ impl<C: Console> AppModel for ConsoleModel<C> {
 
     fn start_backup(&mut self, title: &TitleKey, name: Option<String>) -> Result<(), Refusal> {
         self.begin_backup(title, name)
+    }
+
+    fn set_archive_kind(&mut self, kind: ArchiveKind) {
+        self.choose_archive_kind(kind);
+    }
+
+    fn missing_archive(&mut self, title: &TitleKey) -> Option<String> {
+        self.archive_missing(title)
     }
 
     fn plan_restore(

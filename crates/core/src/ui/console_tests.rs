@@ -13,6 +13,9 @@ use crate::platform::sd::join;
 use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
 use crate::sim::{MemTree, SimChip, SimConsole};
 
+#[path = "extdata_tests.rs"]
+mod extdata_tests;
+
 const TITLE: &str = "MOSS KNIGHT";
 const CODE: &str = "AMKE";
 const FOLDER: &str = "/3ds/Checkpoint/saves/AMKE MOSS KNIGHT";

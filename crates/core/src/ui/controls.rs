@@ -67,15 +67,25 @@ impl Ui {
                 // A folder that only holds backups takes no new ones and
                 // restores none.
                 let live = title.is_none_or(|t| t.source != TitleSource::BackupsOnly);
+                // Nor does a side the title has no archive for (no extdata).
+                let live = live && self.missing_archive.is_none();
+                // A 3DS title's save data / extdata switch, before Back.
+                let switch = self.switch_control();
                 match self.selected_backup() {
                     // "New backup": A makes one named by the date, Y one
                     // named with the keyboard.
-                    None if live => vec![
+                    None if live => [
                         button("A", "Backup", Action::Backup),
                         button("Y", "Name", Action::BackupNamed),
-                        button("B", "Back", Action::Back),
-                    ],
-                    None => vec![button("B", "Back", Action::Back)],
+                    ]
+                    .into_iter()
+                    .chain(switch)
+                    .chain([button("B", "Back", Action::Back)])
+                    .collect(),
+                    None => switch
+                        .into_iter()
+                        .chain([button("B", "Back", Action::Back)])
+                        .collect(),
                     Some(backup) => {
                         let mut controls = Vec::new();
                         if live {
@@ -88,6 +98,7 @@ impl Ui {
                         if !matches!(backup.origin, BackupOrigin::Found { .. }) {
                             controls.push(button("X", "Delete", Action::Delete));
                         }
+                        controls.extend(switch);
                         controls.push(button("B", "Back", Action::Back));
                         controls
                     }

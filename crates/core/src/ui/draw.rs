@@ -5,11 +5,12 @@
 //! and a notice line at the foot. Bottom screen: a header, the list (or the
 //! job's short status), the touch buttons and the help line.
 
+use super::archive_switch::side_name;
 use super::controls::HELP_WIDTH;
 use super::display::{
     Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
 };
-use super::model::{BackupOrigin, JobKind, TitleInfo, TitleSource, UnfinishedInfo};
+use super::model::{ArchiveKind, BackupOrigin, JobKind, TitleInfo, TitleSource, UnfinishedInfo};
 use super::settings;
 use super::state::{Fact, ListCursor, Ui, View};
 use super::theme::*;
@@ -86,6 +87,32 @@ impl Painter<'_> {
             Align::Right,
             Some(right_max),
         );
+    }
+
+    /// The bottom screen's heading as two tabs (a 3DS title's save data
+    /// and extdata), `active` raised and followed by its count; a tap on
+    /// either half shows it.
+    fn tabs(&mut self, labels: [&str; 2], active: usize, count: usize) {
+        self.rect(0, 0, BOTTOM_WIDTH, HEADER_HEIGHT, BAR);
+        let half = BOTTOM_WIDTH / 2;
+        for (i, label) in labels.into_iter().enumerate() {
+            let x = half * i as u16;
+            let (text, colour) = if i == active {
+                self.rect(x + 2, 2, half - 4, HEADER_HEIGHT - 2, BUTTON);
+                (format!("{label} ({count})"), TEXT)
+            } else {
+                (label.to_string(), DIM_TEXT)
+            };
+            self.text_full(
+                x + half / 2,
+                4,
+                text,
+                TextSize::Normal,
+                colour,
+                Align::Center,
+                Some(half - 8),
+            );
+        }
     }
 
     /// A label and its value on one line of the top screen.
@@ -277,13 +304,27 @@ impl Ui {
             }
             View::Backups => {
                 let title = self.open_title_info();
+                // A 3DS title's header says which side is shown.
+                let right = if self.switchable() {
+                    format!("{} backups", side_name(self.archive_kind))
+                } else {
+                    slot
+                };
                 top.header(
                     TOP_WIDTH,
                     title.map_or("Backups", |t| t.name.as_str()),
-                    slot,
+                    right,
                 );
                 self.draw_backup_details(&mut top, title);
-                bottom.header(BOTTOM_WIDTH, "Backups", format!("{}", self.backups.len()));
+                if self.switchable() {
+                    bottom.tabs(
+                        [ArchiveKind::SaveData, ArchiveKind::ExtData].map(side_name),
+                        usize::from(self.archive_kind == ArchiveKind::ExtData),
+                        self.backups.len(),
+                    );
+                } else {
+                    bottom.header(BOTTOM_WIDTH, "Backups", format!("{}", self.backups.len()));
+                }
                 self.draw_backup_list(&mut bottom);
             }
             View::Settings { cursor, draft } => {
@@ -759,6 +800,33 @@ impl Ui {
                     TOP_WIDTH - 32,
                 );
             }
+            None if self.missing_archive.is_some() => {
+                top.text(16, 36, "No extdata", TextSize::Large, TEXT);
+                let why = self.missing_archive.clone().unwrap_or_default();
+                let y = top.paragraph(16, 64, &why, TEXT, TOP_WIDTH - 32) + 8;
+                top.paragraph(
+                    16,
+                    y,
+                    "Press Left for the title's save data.",
+                    DIM_TEXT,
+                    TOP_WIDTH - 32,
+                );
+            }
+            None if self.switchable() && self.archive_kind == ArchiveKind::ExtData => {
+                top.text(16, 36, "New extdata backup", TextSize::Large, TEXT);
+                let what = title.map_or("this title", |t| t.name.as_str());
+                top.paragraph(
+                    16,
+                    64,
+                    &format!(
+                        "Press A to back up the extdata of {what} now, into Checkpoint's extdata \
+                         folder; the backup is named by the date and time. Press Y to type a name \
+                         instead. Press Left for the save data."
+                    ),
+                    TEXT,
+                    TOP_WIDTH - 32,
+                );
+            }
             None => {
                 top.text(16, 36, "New backup", TextSize::Large, TEXT);
                 let what = title.map_or("this title", |t| t.name.as_str());
@@ -833,6 +901,9 @@ impl Ui {
                     (false, true) => {
                         "Hold R and press A to restore it; press Y to export it or X to delete it."
                     }
+                    (false, false) if self.archive_kind == ArchiveKind::ExtData => {
+                        "Hold R and press A to restore this extdata, or press X to delete it."
+                    }
                     (false, false) => "Hold R and press A to restore it, or press X to delete it.",
                 };
                 top.paragraph(16, y, hint, DIM_TEXT, TOP_WIDTH - 32);
@@ -850,6 +921,10 @@ impl Ui {
                 bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
             }
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
+                // Nothing to back up on a side the title has no archive for.
+                None if self.missing_archive.is_some() => {
+                    bottom.text(8, y + 5, "No extdata to back up", TextSize::Normal, TEXT)
+                }
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
                 Some(backup) => {
                     // Grey is too faint on the highlight: the selected row's

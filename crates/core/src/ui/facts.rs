@@ -4,7 +4,7 @@
 //! goes first, where an export is written. Each is a label and a value in
 //! the same words the top screen uses.
 
-use super::model::{BackupInfo, BackupKey, ExportKind, TitleInfo, TitleKey};
+use super::model::{ArchiveKind, BackupInfo, BackupKey, ExportKind, TitleInfo, TitleKey};
 use super::state::{Fact, Ui};
 use super::theme::format_size;
 
@@ -55,7 +55,7 @@ impl Ui {
             .map(backup_facts)
             .unwrap_or_default();
         if let Some(title) = self.title_info(title) {
-            facts.push(("Onto", title_and_save(title)));
+            facts.push(("Onto", self.title_and_side(title)));
         }
         if let Some(path) = automatic_backup {
             facts.push(("Saved first", last_part(path).to_string()));
@@ -70,9 +70,18 @@ impl Ui {
             facts.push(("Backup", backup.name.clone()));
         }
         if let Some(title) = self.title_info(title) {
-            facts.push(("Onto", title_and_save(title)));
+            facts.push(("Onto", self.title_and_side(title)));
         }
         facts
+    }
+
+    /// The title and what of it a job acts on: its save's kind, or its
+    /// extdata when the backup list shows that side.
+    fn title_and_side(&self, title: &TitleInfo) -> String {
+        match self.archive_kind {
+            ArchiveKind::ExtData => format!("{}, extdata", title.name),
+            ArchiveKind::SaveData => title_and_save(title),
+        }
     }
 
     /// A backup of `title` about to be made into `root`, named `name` (by
@@ -84,9 +93,13 @@ impl Ui {
         name: Option<&str>,
     ) -> Vec<Fact> {
         let mut facts = Vec::new();
-        if let Some(kind) = self.title_info(title).and_then(|t| t.save_kind.clone()) {
+        if self.archive_kind == ArchiveKind::ExtData {
+            // Extdata goes to its own root, not the saves root chosen.
+            facts.push(("Of", "the extdata".to_string()));
+        } else if let Some(kind) = self.title_info(title).and_then(|t| t.save_kind.clone()) {
             facts.push(("Save", kind));
         }
+        let root = root.filter(|_| self.archive_kind == ArchiveKind::SaveData);
         if let Some(root) = root {
             facts.push(("Into", root.to_string()));
         }

@@ -96,7 +96,7 @@ impl<C: Console> ConsoleModel<C> {
                     return Err(gone());
                 }
                 let archive = ArchiveId {
-                    kind: ArchiveKind::SaveData,
+                    kind: self.archive_kind,
                     media: *media,
                     title_id: *title_id,
                 };
@@ -132,6 +132,12 @@ impl<C: Console> ConsoleModel<C> {
             return Err(refusal("Another job is running.", "Wait for it to finish."));
         }
         let (target, known) = self.target_for(title)?;
+        if let Some(why) = self.archive_missing(title) {
+            return Err(refusal(
+                why,
+                "Choose \"Save data\" to back up the title's save.",
+            ));
+        }
         let name = match name {
             Some(typed) => {
                 let clean = sanitize(&typed);
@@ -206,6 +212,12 @@ impl<C: Console> ConsoleModel<C> {
         backup: &BackupKey,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
         let (target, known) = self.target_for(title)?;
+        if let Some(why) = self.archive_missing(title) {
+            return Err(refusal(
+                why,
+                "Start the game until it makes its extdata, then restore this backup.",
+            ));
+        }
         let entry = self.entries.get(backup).cloned().ok_or_else(|| {
             refusal(
                 "That backup is no longer listed.",
@@ -268,8 +280,13 @@ impl<C: Console> ConsoleModel<C> {
                     MediaType::Sd => "installed on the SD card",
                     MediaType::Card => "on the cartridge",
                 };
+                let what = match archive.kind {
+                    ArchiveKind::SaveData => "save data",
+                    // Kept on the SD card whatever the title's medium.
+                    ArchiveKind::ExtData => "extdata",
+                };
                 let plan = RestorePlan {
-                    overwrites: format!("the save data of {short_title}, {where_}"),
+                    overwrites: format!("the {what} of {short_title}, {where_}"),
                     conversion: None,
                     automatic_backup,
                 };
@@ -431,7 +448,7 @@ impl<C: Console> ConsoleModel<C> {
                         Ok(Step::Working(progress)) => {
                             return Some(JobStatus::Running(words(progress, subject, None)));
                         }
-                        Ok(Step::Finished(report)) => Ending::CtrBackedUp(report),
+                        Ok(Step::Finished(report)) => Ending::CtrBackedUp(report, subject),
                         Err(e) => Ending::Outcome(failure(JobKind::Backup, subject, &game, &e, "")),
                     }
                 }
@@ -463,9 +480,11 @@ impl<C: Console> ConsoleModel<C> {
                     Ok(Step::Working(progress)) => {
                         return Some(JobStatus::Running(words(progress, subject, None)));
                     }
-                    Ok(Step::Finished(report)) => {
-                        Ending::Outcome(ctr_restored(&report, self.putting_back.as_deref()))
-                    }
+                    Ok(Step::Finished(report)) => Ending::Outcome(ctr_restored(
+                        &report,
+                        subject,
+                        self.putting_back.as_deref(),
+                    )),
                     Err(e) => {
                         let auto = if job.may_have_written() {
                             job.auto_backup().to_owned()
@@ -485,9 +504,9 @@ impl<C: Console> ConsoleModel<C> {
                 self.record_made(&report.folder);
                 backed_up(&report)
             }
-            Ending::CtrBackedUp(report) => {
+            Ending::CtrBackedUp(report, subject) => {
                 self.record_made(&report.folder);
-                ctr_backed_up(&report)
+                ctr_backed_up(&report, subject)
             }
             Ending::Exported(report) => self.cartridge_exported(&report),
         };
@@ -543,7 +562,7 @@ fn concerns(save: &JournalSave, title: &TitleKey) -> bool {
 enum Ending {
     Outcome(Outcome),
     BackedUp(NdsBackupReport),
-    CtrBackedUp(CtrBackupReport),
+    CtrBackedUp(CtrBackupReport, Subject),
     Exported(NdsExportReport),
 }
 
@@ -563,13 +582,16 @@ enum Subject {
     Cartridge,
     /// The save data of a title installed on the SD card.
     SdSave,
+    /// A title's extdata (on the SD card whatever the title's medium).
+    Extdata,
 }
 
 impl Subject {
     fn of(archive: ArchiveId) -> Self {
-        match archive.media {
-            MediaType::Card => Subject::Cartridge,
-            MediaType::Sd => Subject::SdSave,
+        match (archive.kind, archive.media) {
+            (ArchiveKind::ExtData, _) => Subject::Extdata,
+            (ArchiveKind::SaveData, MediaType::Card) => Subject::Cartridge,
+            (ArchiveKind::SaveData, MediaType::Sd) => Subject::SdSave,
         }
     }
 
@@ -577,6 +599,7 @@ impl Subject {
         match self {
             Subject::Cartridge => "the cartridge",
             Subject::SdSave => "the save data",
+            Subject::Extdata => "the extdata",
         }
     }
 }
@@ -656,10 +679,13 @@ fn backed_up(report: &NdsBackupReport) -> Outcome {
     }
 }
 
-fn ctr_backed_up(report: &CtrBackupReport) -> Outcome {
+fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outcome {
     Outcome {
         succeeded: true,
-        headline: "Backed up".into(),
+        headline: match subject {
+            Subject::Extdata => "Extdata backed up".into(),
+            Subject::Cartridge | Subject::SdSave => "Backed up".into(),
+        },
         details: vec![
             format!(
                 "{} in {} file{} saved to",
@@ -697,9 +723,19 @@ fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
 
 /// `put_back_from`: the automatic backup an unfinished restore left, when
 /// this restore put it back.
-fn ctr_restored(report: &CtrRestoreReport, put_back_from: Option<&str>) -> Outcome {
+fn ctr_restored(
+    report: &CtrRestoreReport,
+    subject: Subject,
+    put_back_from: Option<&str>,
+) -> Outcome {
+    // Extdata has no commit and no secure value: its lines say only what
+    // was written and compared.
+    let what = match subject {
+        Subject::Extdata => "extdata",
+        Subject::Cartridge | Subject::SdSave => "save data",
+    };
     let mut details = vec![format!(
-        "Replaced the save data with {} file{} ({}).",
+        "Replaced the {what} with {} file{} ({}).",
         report.files_written,
         if report.files_written == 1 { "" } else { "s" },
         format_size(report.bytes_written)
@@ -723,13 +759,18 @@ fn ctr_restored(report: &CtrRestoreReport, put_back_from: Option<&str>) -> Outco
         report.files_verified,
         if report.files_verified == 1 { "" } else { "s" }
     ));
-    details.push(kept_line(&report.auto_backup, put_back_from));
+    details.push(match (subject, put_back_from) {
+        (Subject::Extdata, None) => {
+            format!("The extdata as it was is kept in {}.", report.auto_backup)
+        }
+        _ => kept_line(&report.auto_backup, put_back_from),
+    });
     Outcome {
         succeeded: true,
-        headline: if put_back_from.is_some() {
-            "Put back and verified".into()
-        } else {
-            "Restored and verified".into()
+        headline: match (put_back_from, subject) {
+            (Some(_), _) => "Put back and verified".into(),
+            (None, Subject::Extdata) => "Extdata restored and verified".into(),
+            (None, _) => "Restored and verified".into(),
         },
         details,
         advice: None,
@@ -837,6 +878,9 @@ fn failure(
         Subject::SdSave => {
             format!("Restore the automatic backup {auto_backup}: it holds the save as it was.")
         }
+        Subject::Extdata => {
+            format!("Restore the automatic backup {auto_backup}: it holds the extdata as it was.")
+        }
     };
     let after_writing = kind == JobKind::Restore && !auto_backup.is_empty();
     let (headline, advice) = if card_gone(e) {
@@ -862,6 +906,11 @@ fn failure(
             "The SD card is full".to_string(),
             "Delete old backups or other files to make room, then try again.".to_string(),
         )
+    } else if let (JobError::Archive(ArchiveError::NoArchive(_)), Subject::Extdata) = (e, subject) {
+        (
+            "This title has no extdata".to_string(),
+            "Play the game until it makes its extdata, then try again.".to_string(),
+        )
     } else if let JobError::Archive(ArchiveError::NoArchive(_)) = e {
         (
             "This title has no save data yet".to_string(),
@@ -880,7 +929,7 @@ fn failure(
     } else if let JobError::VerifyFailed { auto_backup, .. } = e {
         let first = match subject {
             Subject::Cartridge => "Clean the cartridge's contacts, then restore",
-            Subject::SdSave => "Restore",
+            Subject::SdSave | Subject::Extdata => "Restore",
         };
         (
             capitalize(&format!(
@@ -907,7 +956,9 @@ fn failure(
                     Subject::Cartridge => {
                         "Check that the cartridge is seated and the SD card is in, then try again."
                     }
-                    Subject::SdSave => "Check that the SD card is in, then try again.",
+                    Subject::SdSave | Subject::Extdata => {
+                        "Check that the SD card is in, then try again."
+                    }
                 }
                 .to_string()
             },
@@ -927,6 +978,7 @@ fn failure(
                     format!("The save of {game} on the cartridge was only partly written.")
                 }
                 Subject::SdSave => format!("The save data of {game} was only partly written."),
+                Subject::Extdata => format!("The extdata of {game} was only partly written."),
             });
         }
     } else if kind == JobKind::Restore || card_gone(e) || power_lost(e) {

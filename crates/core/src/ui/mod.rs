@@ -2,6 +2,7 @@
 //! a time, producing a display list for both screens. Drawing it is the
 //! console's job (citro2d) or the PC preview's (PNG).
 
+mod archive_switch;
 mod console_model;
 mod controls;
 // Sample consoles are simulated ones (see `sim` in lib.rs).
@@ -10,6 +11,7 @@ pub mod demo;
 pub mod display;
 mod draw;
 mod export;
+mod extdata;
 mod facts;
 mod finding;
 mod found;

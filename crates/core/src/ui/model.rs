@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use keepsake_format::icon::RgbaImage;
 
+pub use crate::platform::ArchiveKind;
 pub use crate::platform::DateTime;
 
 /// Identifies a title across frames (a title id, a game code): opaque to the UI.
@@ -446,6 +447,18 @@ pub trait AppModel {
     /// [`Self::set_title_view`].
     fn set_favourite(&mut self, _title: &TitleKey, _favourite: bool) -> Result<(), Refusal> {
         Err(no_title_view())
+    }
+
+    /// Which of a 3DS title's archives the backup list shows and its
+    /// backups, restores and deletes act on from now on: save data (what
+    /// a model starts with) or extdata (see `ui/archive_switch.rs`).
+    fn set_archive_kind(&mut self, _kind: ArchiveKind) {}
+
+    /// Why `title` has no archive of the kind chosen, when it has none (a
+    /// game that keeps no extdata), in plain words; `None` when it has one
+    /// or the model cannot tell.
+    fn missing_archive(&mut self, _title: &TitleKey) -> Option<String> {
+        None
     }
 
     /// A restore that did not finish (found at start-up, or left by a

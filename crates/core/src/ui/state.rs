@@ -8,7 +8,7 @@ use super::model::{
     AppModel, BackupInfo, BackupKey, JobKind, JobStatus, Outcome, Progress, Settings, TitleInfo,
     TitleKey, UnfinishedInfo,
 };
-use super::model::{ExportKind, Question, TitleSource, TitleView};
+use super::model::{ArchiveKind, ExportKind, Question, TitleSource, TitleView};
 pub(crate) use super::settings::{FIND_SAVES_ROW, SETTINGS_ROWS};
 use super::theme::{
     BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, VISIBLE_ROWS, button_span,
@@ -186,6 +186,8 @@ pub(crate) enum Action {
     /// Export the selected backup (Y on a backup), or the inserted NDS
     /// cartridge's save (Y on the cartridge in the title list).
     Export,
+    /// Show a 3DS title's save data or extdata backups (`ui/archive_switch.rs`).
+    ShowKind(ArchiveKind),
 }
 
 /// A touch button: its label and what it does.
@@ -207,6 +209,10 @@ pub struct Ui {
     /// before them, at row 0).
     pub(crate) backups: Vec<BackupInfo>,
     pub(crate) backup_cursor: ListCursor,
+    /// The side of a 3DS title's backup list shown (`ui/archive_switch.rs`).
+    pub(crate) archive_kind: ArchiveKind,
+    /// Why the open title has nothing on that side, when it has not.
+    pub(crate) missing_archive: Option<String>,
     pub(crate) notice: Option<(String, u32)>,
     /// The screen the notice speaks of: set at the end of the frame that
     /// said it (after the action moved on), and the notice goes when that
@@ -242,6 +248,8 @@ impl Ui {
             open_title: None,
             backups: Vec::new(),
             backup_cursor: ListCursor::default(),
+            archive_kind: ArchiveKind::SaveData,
+            missing_archive: None,
             notice: None,
             notice_on: None,
             warning: None,
@@ -283,6 +291,9 @@ impl Ui {
     ) -> Signal {
         model.poll();
         self.refresh(model);
+        if self.open_title.is_none() {
+            self.reset_kind(model);
+        }
         let signal = self.handle_input(input, model);
         self.step_job(model);
         // A finished job may have changed the titles (a card pulled out).
@@ -371,8 +382,9 @@ impl Ui {
         }
     }
 
-    fn load_backups(&mut self, model: &mut dyn AppModel, title: &TitleKey) {
+    pub(crate) fn load_backups(&mut self, model: &mut dyn AppModel, title: &TitleKey) {
         let selected = self.selected_backup().map(|b| b.key.clone());
+        self.missing_archive = model.missing_archive(title);
         let mut backups = model.backups(title);
         // Newest first; undated ones last, by name.
         backups.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.name.cmp(&b.name)));
@@ -501,6 +513,10 @@ impl Ui {
                     Some(Action::Back)
                 } else if p.contains(Buttons::SELECT) {
                     Some(Action::Settings)
+                } else if p.contains(Buttons::LEFT) && self.switchable() {
+                    Some(Action::ShowKind(ArchiveKind::SaveData))
+                } else if p.contains(Buttons::RIGHT) && self.switchable() {
+                    Some(Action::ShowKind(ArchiveKind::ExtData))
                 } else {
                     None
                 }
@@ -577,6 +593,14 @@ impl Ui {
                 Action::NextSort
             });
         }
+        if y < LIST_TOP && matches!(self.view, View::Backups) && self.switchable() {
+            // The heading's tabs: save data on the left, extdata on the right.
+            return Some(Action::ShowKind(if x < BOTTOM_WIDTH / 2 {
+                ArchiveKind::SaveData
+            } else {
+                ArchiveKind::ExtData
+            }));
+        }
         if y < LIST_TOP || y >= LIST_TOP + ROW_HEIGHT * VISIBLE_ROWS as u16 || x >= BOTTOM_WIDTH {
             return None;
         }
@@ -629,8 +653,11 @@ impl Ui {
         } else {
             VISIBLE_ROWS as isize
         };
+        // Left and Right switch the sides of a 3DS title's list.
+        let switching = delta.abs() != 1 && self.switchable();
         match &mut self.view {
             View::Titles => self.title_cursor.move_by(delta, self.titles.len(), true),
+            View::Backups if switching => {}
             View::Backups => self
                 .backup_cursor
                 .move_by(delta, self.backups.len() + 1, true),
@@ -666,6 +693,7 @@ impl Ui {
             Action::Open => {
                 if let Some(title) = self.selected_title() {
                     let key = title.key.clone();
+                    self.reset_kind(model);
                     self.open_title = Some(key.clone());
                     self.backup_cursor = ListCursor::default();
                     self.backups.clear();
@@ -717,6 +745,7 @@ impl Ui {
             },
             Action::Later => self.leave_to_list(),
             Action::Favourite => self.toggle_favourite(model),
+            Action::ShowKind(kind) => self.show_kind(kind, model),
             Action::NextFilter => self.next_filter(model),
             Action::NextSort => self.next_sort(model),
             Action::Backup | Action::BackupNamed => {
@@ -929,11 +958,16 @@ impl Ui {
                 if let Some(conversion) = plan.conversion {
                     lines.push(conversion);
                 }
-                lines.push("First, the current save is backed up to".into());
+                let side = super::archive_switch::side_words(self.archive_kind);
+                lines.push(format!("First, the current {side} is backed up to"));
                 lines.push(plan.automatic_backup);
                 self.view = View::Confirm(Confirm {
                     action: pending,
-                    headline: "Restore this backup?".into(),
+                    headline: if self.archive_kind == ArchiveKind::ExtData {
+                        "Restore this extdata backup?".into()
+                    } else {
+                        "Restore this backup?".into()
+                    },
                     lines,
                     yes_label: "Restore",
                     facts,
