@@ -2,7 +2,7 @@
 //! that cannot be written: the command neither panics nor hides it.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use keepsake_testkit::fixtures;
@@ -28,16 +28,16 @@ fn a_reader_that_stops_early_ends_the_output_not_the_command() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("running keepsake");
-    // Read one line's worth, then close the pipe as `head -1` does.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 64];
-    stdout.read_exact(&mut first).unwrap();
+    // Read the first line, then close the pipe as `head -1` does.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
     drop(stdout);
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(String::from_utf8_lossy(&first).contains("usa.dsv"));
+    assert!(first.contains("usa.dsv"), "{first}");
 }
 
 #[cfg(target_os = "linux")]
