@@ -288,7 +288,7 @@ macro_rules! run {
             Storage(&mut sim.archives),
             Storage(&mut sim.sd),
         );
-        let (titles, clock) = (&mut sim.titles, &sim.clock);
+        let (titles, gba_vc, clock) = (&mut sim.titles, &mut sim.gba_vc, &sim.clock);
         measure(|| {
             let mut job = $make;
             let mut devices = Devices {
@@ -296,6 +296,7 @@ macro_rules! run {
                 archives: &mut archives,
                 sd: &mut sd,
                 titles,
+                gba_vc,
                 clock,
             };
             for _ in 0..1_000_000 {

@@ -15,6 +15,7 @@
 //! { "operation": "restore",                      // or "erase"
 //!   "save": { "nds_card": { "game_code": "ASFE", "header_title": "SONIC" } },
 //!        // or { "title": { "title_id": 1234, "media": "sd", "kind": "save_data", "name": "Game" } }
+//!        // or { "gba_vc": { "title_id": 1234, "media": "sd", "name": "Game" } }
 //!   "backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000000",  // null for an erase
 //!   "automatic_backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto",
 //!   "files": [ { "path": "SONIC.sav", "size": 8192, "fnv1a64": 1234 } ] }
@@ -81,13 +82,22 @@ pub enum JournalSave {
         /// The title's name as its backup folder spells it.
         name: String,
     },
+    /// The save inside a GBA Virtual Console title's AGBSAVE container.
+    GbaVc {
+        /// The title's 64-bit id.
+        title_id: u64,
+        /// Where the title is installed.
+        media: Media,
+        /// The title's name as its backup folder spells it.
+        name: String,
+    },
 }
 
 impl JournalSave {
     /// The 3DS archive, for a title's save.
     pub fn archive(&self) -> Option<ArchiveId> {
         match self {
-            JournalSave::NdsCard { .. } => None,
+            JournalSave::NdsCard { .. } | JournalSave::GbaVc { .. } => None,
             JournalSave::Title {
                 title_id,
                 media,
@@ -127,7 +137,7 @@ impl JournalSave {
     pub fn name(&self) -> &str {
         match self {
             JournalSave::NdsCard { header_title, .. } => header_title,
-            JournalSave::Title { name, .. } => name,
+            JournalSave::Title { name, .. } | JournalSave::GbaVc { name, .. } => name,
         }
     }
 }
@@ -329,7 +339,12 @@ pub fn check_way_back(sd: &mut dyn SdCard, journal: &Journal) -> WayBack {
             };
         }
     }
-    if journal.files.is_empty() && matches!(journal.save, JournalSave::NdsCard { .. }) {
+    // A chip or a GBA VC save is one file: a record without it is no way back.
+    let one_file = matches!(
+        journal.save,
+        JournalSave::NdsCard { .. } | JournalSave::GbaVc { .. }
+    );
+    if journal.files.is_empty() && one_file {
         return WayBack::Damaged {
             file: String::new(),
             problem: "the record lists no save file".into(),
