@@ -13,9 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use keepsake_core::platform::gba_vc::{
-    GBA_CMAC_LEN, GbaVcError, GbaVcHandle, GbaVcId, GbaVcSaves,
-};
+use keepsake_core::platform::gba_vc::{GBA_CMAC_LEN, GbaVcError, GbaVcHandle, GbaVcId, GbaVcSaves};
 
 use super::am::raw_media;
 use super::fs_path::OwnedPath;
@@ -247,12 +245,7 @@ impl GbaVcSaves for GbaVcFiles {
         Ok(())
     }
 
-    fn write_at(
-        &mut self,
-        file: GbaVcHandle,
-        offset: u64,
-        bytes: &[u8],
-    ) -> Result<(), GbaVcError> {
+    fn write_at(&mut self, file: GbaVcHandle, offset: u64, bytes: &[u8]) -> Result<(), GbaVcError> {
         let session = self.session()?;
         let open = self.raw(file)?;
         let mut done = 0usize;
