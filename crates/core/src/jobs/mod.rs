@@ -22,7 +22,8 @@
 //! chunk at a time (`stream`). Budgets, each stated in its job's module
 //! comment and checked under a counting allocator by
 //! `tests/memory_budget.rs`: a 3DS job at most 2 MiB whatever the save's
-//! size; an NDS job at most the chip's size + 1 MiB.
+//! size; an NDS job at most the chip's size + 1 MiB; a GBA VC job at most
+//! 1 MiB (its save is at most 128 KiB, its container twice that).
 
 mod archive_clear;
 mod ctr_backup;
