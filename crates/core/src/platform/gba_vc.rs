@@ -116,3 +116,71 @@ pub trait GbaVcSaves {
         Ok(bytes)
     }
 }
+
+/// Whether a title is a GBA VC title, by Checkpoint's rule
+/// (`3ds/source/titleprobe.cpp`): it has no save data archive of its own,
+/// and its GBA save file opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GbaVcProbe {
+    /// Not a GBA VC title (or one whose save file does not open).
+    No,
+    /// A GBA VC title: its save can be backed up (once the game saved).
+    Yes,
+    /// A title without save data that might be a GBA VC game, which this
+    /// console cannot reach; the reason, for listing it as not available.
+    CannotTell(String),
+}
+
+/// Looks at a title whose save data archive is `has_save_data`: only a
+/// title without one can be a GBA VC title, so the others are not asked
+/// about (and the PxiFS0 session is not used for them).
+pub fn probe_gba_vc(saves: &mut dyn GbaVcSaves, has_save_data: bool, id: GbaVcId) -> GbaVcProbe {
+    if has_save_data {
+        return GbaVcProbe::No;
+    }
+    if let Some(reason) = saves.unavailable() {
+        return GbaVcProbe::CannotTell(reason);
+    }
+    match saves.open(id) {
+        Ok(file) => {
+            saves.close(file);
+            GbaVcProbe::Yes
+        }
+        Err(GbaVcError::Unavailable(reason)) => GbaVcProbe::CannotTell(reason),
+        Err(_) => GbaVcProbe::No,
+    }
+}
+
+#[cfg(all(test, target_has_atomic = "64"))]
+mod tests {
+    use super::*;
+    use crate::sim::{PowerSupply, SimGbaVc};
+
+    const ID: GbaVcId = GbaVcId {
+        title_id: 0x0004_0000_00AB_CD00,
+        media: MediaType::Sd,
+    };
+
+    #[test]
+    fn a_title_is_gba_vc_when_only_its_gba_save_opens() {
+        let mut sim = SimGbaVc::new(PowerSupply::new());
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::No);
+        sim.insert_never_saved(ID.title_id, ID.media, 512);
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::Yes);
+        assert_eq!(probe_gba_vc(&mut sim, true, ID), GbaVcProbe::No);
+        sim.make_unavailable("they need Luma3DS");
+        assert_eq!(
+            probe_gba_vc(&mut sim, false, ID),
+            GbaVcProbe::CannotTell("they need Luma3DS".into())
+        );
+        assert_eq!(probe_gba_vc(&mut sim, true, ID), GbaVcProbe::No);
+    }
+
+    #[test]
+    fn the_id_reads_as_a_person_reads_it() {
+        assert_eq!(
+            ID.to_string(),
+            "GBA save of title 0004000000ABCD00 on the SD card"
+        );
+    }
+}

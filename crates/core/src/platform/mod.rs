@@ -19,7 +19,7 @@ pub use archive::{
 };
 pub use card::{CardError, CardKind, CardSlot};
 pub use clock::{Clock, DateTime};
-pub use gba_vc::{GbaVcError, GbaVcHandle, GbaVcId, GbaVcSaves};
+pub use gba_vc::{GbaVcError, GbaVcHandle, GbaVcId, GbaVcProbe, GbaVcSaves, probe_gba_vc};
 pub use sd::{SdCard, SdEntry, SdError};
 pub use spi::{SpiBus, SpiError};
 pub use titles::{TitleError, TitleList};
