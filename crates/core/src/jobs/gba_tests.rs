@@ -213,6 +213,38 @@ fn a_whole_container_backup_gives_its_current_save() {
 }
 
 #[test]
+fn a_folder_of_several_files_without_checkpoints_name_is_refused_naming_it() {
+    let mut sim = SimConsole::new();
+    sim.gba_vc.insert(TITLE, MediaType::Sd, slot(1, &[0; 512]));
+    let source = backup_folder(&mut sim, "a.sav", &[0; 512]);
+    sim.sd
+        .write(&format!("{}/b.sav", source.path), &[0; 512])
+        .unwrap();
+    let mut job = GbaRestoreJob::new(ID, TITLE_DIR, source);
+    let error = run_job!(sim, job).unwrap_err();
+    assert!(
+        error.to_string().contains("20260101-000000/00000001.sav"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_backup_of_another_title_is_refused() {
+    let mut sim = SimConsole::new();
+    sim.gba_vc.insert(TITLE, MediaType::Sd, slot(1, &[0; 512]));
+    let folder = "/3ds/Checkpoint/saves/0x01234 Other/20260101-000000";
+    sim.sd.create_dir_all(folder).unwrap();
+    sim.sd
+        .write(&format!("{folder}/00000001.sav"), &[0; 512])
+        .unwrap();
+    let mut job = GbaRestoreJob::new(ID, TITLE_DIR, entry(folder));
+    assert!(matches!(
+        run_job!(sim, job).unwrap_err(),
+        JobError::Store(crate::store::StoreError::WrongGame { .. })
+    ));
+}
+
+#[test]
 fn a_save_of_another_size_is_refused_before_anything_is_written() {
     let image = [slot(1, &[0x11; 32 * 1024]), slot(0, &[0x22; 32 * 1024])].concat();
     let mut sim = SimConsole::new();

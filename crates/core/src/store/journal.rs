@@ -451,6 +451,29 @@ mod tests {
     }
 
     #[test]
+    fn a_gba_vc_journal_names_its_title_and_needs_its_one_file() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        let mut j = journal();
+        j.save = JournalSave::GbaVc {
+            title_id: 0x0004_0000_00AB_CD00,
+            media: Media::Sd,
+            name: "Metroid Fusion".into(),
+        };
+        record(&mut sd, &j).unwrap();
+        let text = String::from_utf8(sd.read(JOURNAL_PATH).unwrap()).unwrap();
+        assert!(text.contains("\"gba_vc\""), "{text}");
+        assert_eq!(read(&mut sd).unwrap(), Some(j.clone()));
+        assert_eq!(j.save.archive(), None, "not a save archive");
+        assert_eq!(j.save.name(), "Metroid Fusion");
+        sd.create_dir_all(&j.automatic_backup).unwrap();
+        j.files.clear();
+        assert!(matches!(
+            check_way_back(&mut sd, &j),
+            WayBack::Damaged { problem, .. } if problem == "the record lists no save file"
+        ));
+    }
+
+    #[test]
     fn a_damaged_journal_is_an_error_that_names_it() {
         let mut sd = SimSd::new(1 << 20, PowerSupply::new());
         sd.create_dir_all("/3ds/Keepsake").unwrap();
