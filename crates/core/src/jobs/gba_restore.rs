@@ -89,6 +89,8 @@ pub struct GbaRestoreJob {
     report: GbaRestoreReport,
     journaled: bool,
     auto_name: Option<String>,
+    /// See [`GbaRestoreJob::keeping_way_back`].
+    way_back: Option<(String, Vec<JournalFile>)>,
 }
 
 impl GbaRestoreJob {
@@ -114,7 +116,16 @@ impl GbaRestoreJob {
             progress: Progress::start(Phase::Validating, 0, 0),
             journaled: false,
             auto_name: None,
+            way_back: None,
         }
+    }
+
+    /// Makes the journal of this restore name `journal`'s automatic backup
+    /// as the way back: for putting back what an unfinished restore left,
+    /// so that a second cut still leads to the save as it first was.
+    pub fn keeping_way_back(mut self, journal: &Journal) -> Self {
+        self.way_back = Some((journal.automatic_backup.clone(), journal.files.clone()));
+        self
     }
 
     /// Names the automatic backup's folder `name` (see
@@ -248,6 +259,12 @@ impl GbaRestoreJob {
                     GBA_BACKUP_FILE,
                     current,
                 )?;
+                let (automatic_backup, files) = self.way_back.clone().unwrap_or_else(|| {
+                    (
+                        self.report.auto_backup.clone(),
+                        vec![JournalFile::of(GBA_BACKUP_FILE, current)],
+                    )
+                });
                 journal::record(
                     devices.sd,
                     &Journal {
@@ -261,8 +278,8 @@ impl GbaRestoreJob {
                             name: title_name_of(&self.title_dir),
                         },
                         backup: Some(self.source.path.clone()),
-                        automatic_backup: self.report.auto_backup.clone(),
-                        files: vec![JournalFile::of(GBA_BACKUP_FILE, current)],
+                        automatic_backup,
+                        files,
                     },
                 )?;
                 self.journaled = true;

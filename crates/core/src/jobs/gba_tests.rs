@@ -332,6 +332,34 @@ fn a_power_cut_between_the_save_and_its_cmac_leaves_the_way_back() {
         .read(&format!("{TITLE_DIR}/20260103-000000-auto/00000001.sav"))
         .unwrap();
     assert_eq!(auto, current);
+
+    // The way back, as the start-up screen would run it: the save as it
+    // was, its CMAC signed again; the journal names the first automatic
+    // backup until the end.
+    let unfinished = crate::app::Unfinished::find(&mut sim.sd)
+        .unwrap()
+        .expect("found at start-up");
+    let mut put_back = unfinished
+        .gba_put_back()
+        .unwrap()
+        .with_auto_backup_name("20260104-000000-auto".into());
+    loop {
+        match put_back.step(&mut sim.devices()).unwrap() {
+            Step::Working(p) if p.phase == Phase::Writing => break,
+            Step::Working(_) => {}
+            Step::Finished(_) => panic!("finished before writing"),
+        }
+    }
+    let record = journal::read(&mut sim.sd).unwrap().unwrap();
+    assert_eq!(
+        record.automatic_backup,
+        format!("{TITLE_DIR}/20260103-000000-auto")
+    );
+    run_job!(sim, put_back).unwrap();
+    let now = sim.gba_vc.container(TITLE, MediaType::Sd).unwrap();
+    assert_eq!(&now[0x200..0x8200], &current[..]);
+    assert_eq!(&now[0x10..0x20], &expected_cmac(&image[..0x200], &current));
+    assert_eq!(journal::read(&mut sim.sd).unwrap(), None);
 }
 
 #[test]
