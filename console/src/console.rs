@@ -11,6 +11,7 @@ use crate::system::am::Titles;
 use crate::system::archive::Archives;
 use crate::system::card::{Slot, Spi};
 use crate::system::clock::SystemClock;
+use crate::system::gba_vc::GbaVcFiles;
 use crate::system::sd::Sdmc;
 use crate::system::spi::{NdsSpi, UnavailableSpi};
 
@@ -19,6 +20,7 @@ pub struct Console3ds {
     archives: Archives,
     sd: Sdmc,
     titles: Titles,
+    gba_vc: GbaVcFiles,
     clock: SystemClock,
 }
 
@@ -58,6 +60,7 @@ impl Console3ds {
             archives: Archives::new(usable(capabilities, Service::TitleSaves)),
             sd: Sdmc,
             titles: Titles::new(am),
+            gba_vc: GbaVcFiles::new(),
             clock: SystemClock,
         }
     }
@@ -70,6 +73,7 @@ impl Console for Console3ds {
             archives: &mut self.archives,
             sd: &mut self.sd,
             titles: &mut self.titles,
+            gba_vc: &mut self.gba_vc,
             clock: &self.clock,
         }
     }

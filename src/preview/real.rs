@@ -39,6 +39,7 @@ impl Console for PreviewConsole {
             archives: &mut self.sim.archives,
             sd,
             titles: &mut self.sim.titles,
+            gba_vc: &mut self.sim.gba_vc,
             clock: &self.sim.clock,
         }
     }

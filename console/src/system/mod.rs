@@ -10,6 +10,7 @@ pub mod archive;
 pub mod card;
 pub mod clock;
 pub mod fs_path;
+pub mod gba_vc;
 pub mod keyboard;
 pub mod sd;
 pub mod spi;

@@ -4,7 +4,8 @@
 //!
 //! Budgets (stated in each job's module comment): a 3DS job (backup,
 //! restore, verify) at most 2 MiB of heap whatever the save's size; an NDS
-//! job (backup, restore, verify, erase) at most the chip's size + 1 MiB.
+//! job (backup, restore, verify, erase) at most the chip's size + 1 MiB; a
+//! GBA VC job (backup, restore) at most 1 MiB, on the largest (128 KiB) save.
 //!
 //! What is counted: the peak of live bytes allocated on the test's thread
 //! while the job is built and stepped to its end, fixed buffers included.
@@ -21,10 +22,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use keepsake_core::jobs::{
-    CtrBackupJob, CtrRestoreJob, CtrVerifyJob, JobError, NdsBackupJob, NdsExportJob, NdsRestoreJob,
-    NdsVerifyJob, Step,
+    CtrBackupJob, CtrRestoreJob, CtrVerifyJob, GbaBackupJob, GbaRestoreJob, JobError, NdsBackupJob,
+    NdsExportJob, NdsRestoreJob, NdsVerifyJob, Step,
 };
 use keepsake_core::nds_card::identify;
+use keepsake_core::platform::gba_vc::{GBA_CMAC_LEN, GbaVcError, GbaVcHandle, GbaVcId, GbaVcSaves};
 use keepsake_core::platform::{
     ArchiveEntry, ArchiveError, ArchiveHandle, ArchiveId, ArchiveKind, CardError, CardKind,
     CardSlot, Devices, MediaType, SaveArchives, SdCard, SdEntry, SdError, SpiBus, SpiError,
@@ -278,15 +280,49 @@ impl<T: CardSlot + ?Sized> SpiBus for Storage<'_, T> {
     }
 }
 
+impl<T: GbaVcSaves + ?Sized> GbaVcSaves for Storage<'_, T> {
+    fn unavailable(&self) -> Option<String> {
+        self.0.unavailable()
+    }
+    fn open(&mut self, id: GbaVcId) -> Result<GbaVcHandle, GbaVcError> {
+        storage(|| self.0.open(id))
+    }
+    fn close(&mut self, file: GbaVcHandle) {
+        storage(|| self.0.close(file));
+    }
+    fn file_size(&mut self, file: GbaVcHandle) -> Result<u64, GbaVcError> {
+        storage(|| self.0.file_size(file))
+    }
+    fn read_at(
+        &mut self,
+        file: GbaVcHandle,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<(), GbaVcError> {
+        storage(|| self.0.read_at(file, offset, buf))
+    }
+    fn write_at(&mut self, file: GbaVcHandle, offset: u64, b: &[u8]) -> Result<(), GbaVcError> {
+        storage(|| self.0.write_at(file, offset, b))
+    }
+    fn calc_cmac(
+        &mut self,
+        file: GbaVcHandle,
+        digest: &[u8; 32],
+    ) -> Result<[u8; GBA_CMAC_LEN], GbaVcError> {
+        storage(|| self.0.calc_cmac(file, digest))
+    }
+}
+
 /// Steps `job` to its end with every device behind [`Storage`]; returns its
 /// report and its peak heap.
 macro_rules! run {
     ($sim:expr, $make:expr) => {{
         let sim: &mut SimConsole = $sim;
-        let (mut card, mut archives, mut sd) = (
+        let (mut card, mut archives, mut sd, mut gba_vc) = (
             Storage(&mut sim.card),
             Storage(&mut sim.archives),
             Storage(&mut sim.sd),
+            Storage(&mut sim.gba_vc),
         );
         let (titles, clock) = (&mut sim.titles, &sim.clock);
         measure(|| {
@@ -296,6 +332,7 @@ macro_rules! run {
                 archives: &mut archives,
                 sd: &mut sd,
                 titles,
+                gba_vc: &mut gba_vc,
                 clock,
             };
             for _ in 0..1_000_000 {
@@ -548,6 +585,55 @@ fn ctr_jobs_on_a_128_mib_extdata_file_and_100_files_stay_within_2_mib() {
         &many(300),
         &mut peaks,
         "100 files of 64 KiB",
+    );
+    peaks.check();
+}
+
+/// A GBA VC slot header at 3dbrew's offsets, then the save.
+fn gba_slot(times_saved: u32, save: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0xFF; 0x200];
+    bytes[..4].copy_from_slice(b".SAV");
+    bytes[0x34..0x38].copy_from_slice(&times_saved.to_le_bytes());
+    bytes[0x50..0x54].copy_from_slice(&0x200u32.to_le_bytes());
+    bytes[0x54..0x58].copy_from_slice(&(save.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(save);
+    bytes
+}
+
+#[test]
+fn gba_jobs_on_a_128_kib_save_stay_within_1_mib() {
+    let mut peaks = Peaks(Vec::new());
+    let title_id = 0x0004_0000_00AB_CD00;
+    let id = GbaVcId {
+        title_id,
+        media: MediaType::Sd,
+    };
+    let dir = "/3ds/Checkpoint/saves/0x0ABCD Game";
+    let size = 128 << 10;
+    let mut sim = SimConsole::new();
+    let image = [
+        gba_slot(1, &pattern(1, size)),
+        gba_slot(2, &pattern(2, size)),
+    ]
+    .concat();
+    sim.gba_vc.insert(title_id, MediaType::Sd, image);
+
+    let (report, peak) = run!(&mut sim, GbaBackupJob::new(id, dir, "backup"));
+    let backup = report.unwrap().folder;
+    peaks.note("GBA VC backup", peak, MIB);
+
+    let new = pattern(3, size);
+    sim.sd
+        .write(&format!("{backup}/00000001.sav"), &new)
+        .unwrap();
+    let (report, peak) = run!(&mut sim, GbaRestoreJob::new(id, dir, entry(&backup)));
+    report.unwrap();
+    peaks.note("GBA VC restore", peak, MIB);
+    let now = sim.gba_vc.container(title_id, MediaType::Sd).unwrap();
+    assert_eq!(
+        &now[0x20400..],
+        &new[..],
+        "the bottom slot holds the backup"
     );
     peaks.check();
 }

@@ -9,10 +9,10 @@
 
 use thiserror::Error;
 
-use crate::jobs::{CtrRestoreJob, NdsRestoreJob};
+use crate::jobs::{CtrRestoreJob, GbaRestoreJob, NdsRestoreJob};
 use crate::nds_card::InsertedNds;
-use crate::platform::{MediaType, SdCard};
-use crate::store::journal::{self, Journal, JournalSave, WayBack};
+use crate::platform::{GbaVcId, MediaType, SdCard};
+use crate::store::journal::{self, Journal, JournalSave, Media, WayBack};
 use crate::store::{BackupEntry, BackupSource, StoreError};
 
 /// An unfinished restore and whether its automatic backup can undo it.
@@ -114,6 +114,26 @@ impl Unfinished {
                 name: format!("{header_title} ({game_code})"),
             }),
         }
+    }
+
+    /// The job that puts the automatic backup back into a GBA VC title's
+    /// save (the screens do not run it yet).
+    pub fn gba_put_back(&self) -> Result<GbaRestoreJob, PutBackRefused> {
+        let JournalSave::GbaVc {
+            title_id, media, ..
+        } = &self.journal.save
+        else {
+            return Err(PutBackRefused::WrongKind);
+        };
+        let id = GbaVcId {
+            title_id: *title_id,
+            media: match media {
+                Media::Sd => MediaType::Sd,
+                Media::Card => MediaType::Card,
+            },
+        };
+        let entry = self.way_back_entry()?;
+        Ok(GbaRestoreJob::new(id, self.title_dir(), entry).keeping_way_back(&self.journal))
     }
 
     /// The job that puts the automatic backup back into the 3DS archive;

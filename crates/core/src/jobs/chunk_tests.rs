@@ -226,6 +226,7 @@ fn run_bounded<R>(
             archives: &mut archives,
             sd: &mut sd,
             titles: &mut sim.titles,
+            gba_vc: &mut sim.gba_vc,
             clock: &sim.clock,
         });
         for (device, io) in [("archive", archives.io), ("SD card", sd.io)] {

@@ -24,6 +24,12 @@ pub enum JobError {
     /// The save archive failed.
     #[error("save archive: {0}")]
     Archive(#[from] ArchiveError),
+    /// A GBA VC save file could not be read or written.
+    #[error(transparent)]
+    GbaVc(#[from] crate::platform::GbaVcError),
+    /// A GBA VC save container or backup was refused.
+    #[error("GBA save: {0}")]
+    GbaSave(#[from] keepsake_format::gba_vc::AgbSaveError),
     /// The card changed since the job started.
     #[error("the card in the slot is not {expected} any more")]
     CardChanged {

@@ -22,13 +22,17 @@
 //! chunk at a time (`stream`). Budgets, each stated in its job's module
 //! comment and checked under a counting allocator by
 //! `tests/memory_budget.rs`: a 3DS job at most 2 MiB whatever the save's
-//! size; an NDS job at most the chip's size + 1 MiB.
+//! size; an NDS job at most the chip's size + 1 MiB; a GBA VC job at most
+//! 1 MiB (its save is at most 128 KiB, its container twice that).
 
 mod archive_clear;
 mod ctr_backup;
 mod ctr_restore;
 mod ctr_verify;
 mod error;
+mod gba_backup;
+mod gba_read;
+mod gba_restore;
 mod nds_backup;
 mod nds_export;
 mod nds_restore;
@@ -42,6 +46,9 @@ pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
 pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};
 pub use error::JobError;
+pub use gba_backup::{GbaBackupJob, GbaBackupReport};
+pub use gba_read::GBA_BACKUP_FILE;
+pub use gba_restore::{GbaRestoreJob, GbaRestoreReport};
 pub use nds_backup::{NdsBackupJob, NdsBackupReport};
 pub use nds_export::{NdsExportJob, NdsExportReport};
 pub use nds_restore::{EXPERIMENTAL_FLASH_8M_KEY, NdsRestoreJob, NdsRestoreReport};
@@ -62,6 +69,8 @@ pub fn auto_backup_name(now: crate::platform::DateTime) -> String {
 mod chunk_tests;
 #[cfg(test)]
 mod ctr_tests;
+#[cfg(test)]
+mod gba_tests;
 #[cfg(test)]
 mod journal_tests;
 #[cfg(test)]

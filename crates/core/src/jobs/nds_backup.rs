@@ -102,20 +102,40 @@ pub(crate) fn publish_nds_backup(
     header_title: &str,
     image: &[u8],
 ) -> Result<String, JobError> {
+    publish_single_file(
+        sd,
+        title_dir,
+        name,
+        &nds_save_file_name(header_title),
+        image,
+    )
+}
+
+/// Writes a backup of one file, `file`, named `name` in `title_dir`, and
+/// publishes it once it read back as written (an NDS chip image, a GBA VC
+/// save).
+pub(crate) fn publish_single_file(
+    sd: &mut dyn SdCard,
+    title_dir: &str,
+    name: &str,
+    file: &str,
+    image: &[u8],
+) -> Result<String, JobError> {
     let writer = BackupWriter::begin(sd, title_dir, name)?;
-    let file = nds_save_file_name(header_title);
     // Read back while still staged, so a copy the SD card did not keep is
     // never published as a backup; by hash, a chunk at a time, so the chip
     // is never held twice.
     let kept = writer
-        .write_file(sd, &file, image)
+        .write_file(sd, file, image)
         .map_err(JobError::from)
-        .and_then(|()| Ok(hash_sd_file(sd, &writer.staged_path(&file))?))
+        .and_then(|()| Ok(hash_sd_file(sd, &writer.staged_path(file))?))
         .and_then(|stored| {
             if stored.len() == image.len() as u64 && stored.finish() == fnv1a64(image) {
                 Ok(())
             } else {
-                Err(JobError::BackupNotKept { file })
+                Err(JobError::BackupNotKept {
+                    file: file.to_owned(),
+                })
             }
         });
     if let Err(e) = kept {

@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod card;
 pub mod clock;
+pub mod gba_vc;
 pub mod result_code;
 pub mod sd;
 pub mod spi;
@@ -18,6 +19,7 @@ pub use archive::{
 };
 pub use card::{CardError, CardKind, CardSlot};
 pub use clock::{Clock, DateTime};
+pub use gba_vc::{GbaVcError, GbaVcHandle, GbaVcId, GbaVcProbe, GbaVcSaves, probe_gba_vc};
 pub use sd::{SdCard, SdEntry, SdError};
 pub use spi::{SpiBus, SpiError};
 pub use titles::{TitleError, TitleList};
@@ -32,6 +34,8 @@ pub struct Devices<'a> {
     pub sd: &'a mut dyn SdCard,
     /// Installed titles.
     pub titles: &'a mut dyn TitleList,
+    /// The save files of GBA Virtual Console titles.
+    pub gba_vc: &'a mut dyn GbaVcSaves,
     /// The clock.
     pub clock: &'a dyn Clock,
 }

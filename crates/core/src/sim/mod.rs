@@ -6,6 +6,7 @@
 pub mod archives;
 pub mod card;
 pub mod clock;
+pub mod gba_vc;
 pub mod nds_chip;
 pub mod power;
 pub mod sd;
@@ -15,6 +16,7 @@ pub mod tree;
 pub use archives::SimArchives;
 pub use card::{BusRecord, BusStats, SimCard, SimCardSlot, SimNdsCard};
 pub use clock::SimClock;
+pub use gba_vc::SimGbaVc;
 pub use nds_chip::{ChipModel, SimChip};
 pub use power::{PowerButton, PowerSupply};
 pub use sd::SimSd;
@@ -39,6 +41,8 @@ pub struct SimConsole {
     pub sd: SimSd,
     /// Installed titles.
     pub titles: SimTitles,
+    /// GBA VC save files.
+    pub gba_vc: SimGbaVc,
     /// The clock.
     pub clock: SimClock,
     /// The power supply every device shares.
@@ -62,6 +66,7 @@ impl SimConsole {
             archives: SimArchives::new(power.clone()),
             sd: SimSd::new(DEFAULT_SD_CAPACITY, power.clone()),
             titles: SimTitles::new(),
+            gba_vc: SimGbaVc::new(power.clone()),
             clock: SimClock::new(DEFAULT_TIME),
             power,
             power_button: PowerButton::default(),
@@ -74,6 +79,7 @@ impl SimConsole {
     pub fn power_cycle(&mut self) {
         self.power.restore();
         self.archives.close_all();
+        self.gba_vc.close_all();
         self.power_button = PowerButton::default();
     }
 }
@@ -85,6 +91,7 @@ impl Console for SimConsole {
             archives: &mut self.archives,
             sd: &mut self.sd,
             titles: &mut self.titles,
+            gba_vc: &mut self.gba_vc,
             clock: &self.clock,
         }
     }

@@ -15,6 +15,7 @@
 //! { "operation": "restore",                      // or "erase"
 //!   "save": { "nds_card": { "game_code": "ASFE", "header_title": "SONIC" } },
 //!        // or { "title": { "title_id": 1234, "media": "sd", "kind": "save_data", "name": "Game" } }
+//!        // or { "gba_vc": { "title_id": 1234, "media": "sd", "name": "Game" } }
 //!   "backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000000",  // null for an erase
 //!   "automatic_backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto",
 //!   "files": [ { "path": "SONIC.sav", "size": 8192, "fnv1a64": 1234 } ] }
@@ -81,13 +82,22 @@ pub enum JournalSave {
         /// The title's name as its backup folder spells it.
         name: String,
     },
+    /// The save inside a GBA Virtual Console title's AGBSAVE container.
+    GbaVc {
+        /// The title's 64-bit id.
+        title_id: u64,
+        /// Where the title is installed.
+        media: Media,
+        /// The title's name as its backup folder spells it.
+        name: String,
+    },
 }
 
 impl JournalSave {
     /// The 3DS archive, for a title's save.
     pub fn archive(&self) -> Option<ArchiveId> {
         match self {
-            JournalSave::NdsCard { .. } => None,
+            JournalSave::NdsCard { .. } | JournalSave::GbaVc { .. } => None,
             JournalSave::Title {
                 title_id,
                 media,
@@ -127,7 +137,7 @@ impl JournalSave {
     pub fn name(&self) -> &str {
         match self {
             JournalSave::NdsCard { header_title, .. } => header_title,
-            JournalSave::Title { name, .. } => name,
+            JournalSave::Title { name, .. } | JournalSave::GbaVc { name, .. } => name,
         }
     }
 }
@@ -329,7 +339,12 @@ pub fn check_way_back(sd: &mut dyn SdCard, journal: &Journal) -> WayBack {
             };
         }
     }
-    if journal.files.is_empty() && matches!(journal.save, JournalSave::NdsCard { .. }) {
+    // A chip or a GBA VC save is one file: a record without it is no way back.
+    let one_file = matches!(
+        journal.save,
+        JournalSave::NdsCard { .. } | JournalSave::GbaVc { .. }
+    );
+    if journal.files.is_empty() && one_file {
         return WayBack::Damaged {
             file: String::new(),
             problem: "the record lists no save file".into(),
@@ -433,6 +448,29 @@ mod tests {
 
         clear(&mut sd).unwrap();
         assert_eq!(read(&mut sd).unwrap(), None);
+    }
+
+    #[test]
+    fn a_gba_vc_journal_names_its_title_and_needs_its_one_file() {
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        let mut j = journal();
+        j.save = JournalSave::GbaVc {
+            title_id: 0x0004_0000_00AB_CD00,
+            media: Media::Sd,
+            name: "Metroid Fusion".into(),
+        };
+        record(&mut sd, &j).unwrap();
+        let text = String::from_utf8(sd.read(JOURNAL_PATH).unwrap()).unwrap();
+        assert!(text.contains("\"gba_vc\""), "{text}");
+        assert_eq!(read(&mut sd).unwrap(), Some(j.clone()));
+        assert_eq!(j.save.archive(), None, "not a save archive");
+        assert_eq!(j.save.name(), "Metroid Fusion");
+        sd.create_dir_all(&j.automatic_backup).unwrap();
+        j.files.clear();
+        assert!(matches!(
+            check_way_back(&mut sd, &j),
+            WayBack::Damaged { problem, .. } if problem == "the record lists no save file"
+        ));
     }
 
     #[test]

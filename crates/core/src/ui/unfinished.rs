@@ -15,6 +15,9 @@ pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
         JournalSave::NdsCard { game_code, .. } => TitleKey(format!("nds:{game_code}")),
         JournalSave::Title {
             title_id, media, ..
+        }
+        | JournalSave::GbaVc {
+            title_id, media, ..
         } => {
             let media = match media {
                 Media::Sd => "sd",
@@ -37,6 +40,7 @@ fn what_was_written(save: &JournalSave) -> &'static str {
             media: Media::Card, ..
         } => "the cartridge's save data",
         JournalSave::Title { .. } => "its save data",
+        JournalSave::GbaVc { .. } => "its GBA save",
     }
 }
 
@@ -98,6 +102,8 @@ impl<C: Console> ConsoleModel<C> {
                 let job = unfinished.nds_put_back(card)?;
                 Ok(RunningJob::NdsRestore { job })
             }
+            // The screens do not run GBA VC restores yet.
+            JournalSave::GbaVc { .. } => Err(PutBackRefused::WrongKind),
             JournalSave::Title { .. } => {
                 let card = match self.slot {
                     Slot::Ctr { title_id, .. } => Some(title_id),
