@@ -25,6 +25,7 @@
 //! size; an NDS job at most the chip's size + 1 MiB.
 
 mod archive_clear;
+mod batch_backup;
 mod ctr_backup;
 mod ctr_restore;
 mod ctr_verify;
@@ -38,6 +39,7 @@ mod secure_value;
 mod stream;
 mod tree;
 
+pub use batch_backup::{BatchBackupJob, BatchBackupReport, BatchTarget, TitleResult};
 pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
 pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};
