@@ -254,7 +254,8 @@ impl<C: Console> ConsoleModel<C> {
             Some(
                 RunningJob::NdsBackup { .. }
                 | RunningJob::CtrBackup { .. }
-                | RunningJob::NdsExport { .. },
+                | RunningJob::NdsExport { .. }
+                | RunningJob::Batch(_),
             )
             | None => false,
         };
@@ -958,6 +959,10 @@ impl<C: Console> AppModel for ConsoleModel<C> {
 
     fn start_backup(&mut self, title: &TitleKey, name: Option<String>) -> Result<(), Refusal> {
         self.begin_backup(title, name)
+    }
+
+    fn start_batch_backup(&mut self, titles: &[TitleKey]) -> Result<(), Refusal> {
+        self.begin_batch_backup(titles)
     }
 
     fn plan_restore(

@@ -135,6 +135,7 @@ impl Ui {
                 button("X", "Keep as is", Action::KeepAsIs),
                 button("B", "Later", Action::Later),
             ],
+            View::Batch(batch) => Self::batch_controls(batch),
         }
     }
 

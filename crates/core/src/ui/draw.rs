@@ -184,6 +184,10 @@ impl Painter<'_> {
     }
 }
 
+// The marking and result screens of a backup of several titles.
+#[path = "batch_draw.rs"]
+mod batch_draw;
+
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 /// Where the bottom screen's facts and prose stop, above the buttons.
@@ -456,6 +460,7 @@ impl Ui {
                 }
             }
             View::Unfinished(info) => self.draw_unfinished(&mut top, &mut bottom, info, slot),
+            View::Batch(batch) => self.draw_batch(&mut top, &mut bottom, batch, slot),
             View::Result(outcome) => {
                 // The header names the game; the bar's colour and the
                 // headline say how it went.
