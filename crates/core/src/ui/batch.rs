@@ -112,7 +112,7 @@ impl Ui {
             marked.insert(title.key.clone());
         }
         self.view = View::Batch(Batch::Marking(marked));
-        self.say("A marks a title, X all of them; L+A backs up the marked ones.");
+        self.say("A marks, X marks all, L+A backs up the marked titles.");
     }
 
     /// Marks or unmarks the selected title.

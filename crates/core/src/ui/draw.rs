@@ -695,6 +695,18 @@ impl Ui {
                 n => format!("{n} backups"),
             },
         );
+        // Said here: the help line below has no room left (`ui/batch.rs`).
+        // A standing warning (over the foot of the screen) comes first.
+        let hint_y = y + 24;
+        if self.warning.is_none() || hint_y + TextSize::Normal.line_height() <= SCREEN_HEIGHT - 36 {
+            top.text(
+                16,
+                hint_y,
+                "L+Y: mark several titles to back up at once",
+                TextSize::Normal,
+                DIM_TEXT,
+            );
+        }
     }
 
     fn draw_title_list(&self, bottom: &mut Painter<'_>) {
