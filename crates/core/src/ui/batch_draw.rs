@@ -83,12 +83,9 @@ impl Ui {
         for (row, (index, title)) in visible.enumerate() {
             let y = LIST_TOP + ROW_HEIGHT * row as u16;
             let selected = index == cursor.selected;
-            let ground = if selected {
+            if selected {
                 bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
-                HIGHLIGHT
-            } else {
-                BACKGROUND
-            };
+            }
             // The box: filled when marked, hollow when not, none for a
             // folder of backups only (nothing to back up).
             if title.source != TitleSource::BackupsOnly {
@@ -96,8 +93,12 @@ impl Ui {
                     bottom.rect(5, y + 5, 12, 12, SUCCESS);
                     bottom.rect(8, y + 8, 6, 6, TEXT);
                 } else {
-                    bottom.rect(5, y + 5, 12, 12, DIM_TEXT);
-                    bottom.rect(7, y + 7, 8, 8, ground);
+                    // An outline of four edges, so the row's colour shows
+                    // through (one highlight a list).
+                    bottom.rect(5, y + 5, 12, 2, DIM_TEXT);
+                    bottom.rect(5, y + 15, 12, 2, DIM_TEXT);
+                    bottom.rect(5, y + 7, 2, 8, DIM_TEXT);
+                    bottom.rect(15, y + 7, 2, 8, DIM_TEXT);
                 }
             }
             if let Some(icon) = &title.icon {
