@@ -196,3 +196,30 @@ fn cancelling_keeps_the_backups_made_and_drops_the_one_in_progress() {
     assert_eq!(staged, 0, "no staged files left");
     assert_eq!(job.cancel(&mut sim.devices()), Err(JobError::Ended));
 }
+
+#[test]
+fn a_full_sd_card_fails_each_title_in_turn_and_the_batch_still_ends() {
+    let mut sim = SimConsole::new();
+    let ids = [0x0004_0000_0010_0100, 0x0004_0000_0010_0200];
+    for (i, &id) in ids.iter().enumerate() {
+        sim.archives.insert(sd_save(id), tree(i as u8 + 1));
+    }
+    // Room for the folders, not for a 40 000-byte file.
+    sim.sd.set_capacity(sim.sd.used() + 10_000);
+    let mut job = BatchBackupJob::new(ids.iter().map(|&id| ctr_target(id)).collect());
+    let report = run(&mut sim, &mut job);
+    for result in &report.titles {
+        assert!(
+            matches!(
+                result,
+                TitleResult::Failed(JobError::Store(crate::store::StoreError::Sd(
+                    crate::platform::SdError::Full { .. }
+                )))
+            ),
+            "{result:?}"
+        );
+    }
+    for id in ids {
+        assert!(files_under(&sim, &format!("/saves/{id:X}")).is_empty());
+    }
+}
