@@ -1,5 +1,6 @@
 //! The PC preview of the console UI: display lists rasterized to PNG.
 
+pub mod batch_scenario;
 pub mod canvas;
 pub mod card_export_scenario;
 pub mod card_spec;

@@ -473,6 +473,13 @@ snap scrolled-up
             script: super::extdata_scenario::SCRIPT,
             build: super::extdata_scenario::world,
         },
+        Scenario {
+            name: "batch",
+            about: "several titles backed up in one job: L+Y marks, A marks more, L+A backs them up; a save never made fails alone and the result lists each title",
+            events: EVENTS,
+            script: super::batch_scenario::SCRIPT,
+            build: super::batch_scenario::world,
+        },
     ]
 }
 

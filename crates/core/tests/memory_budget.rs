@@ -22,8 +22,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use keepsake_core::jobs::{
-    CtrBackupJob, CtrRestoreJob, CtrVerifyJob, GbaBackupJob, GbaRestoreJob, JobError, NdsBackupJob,
-    NdsExportJob, NdsRestoreJob, NdsVerifyJob, Step,
+    BatchBackupJob, BatchTarget, CtrBackupJob, CtrRestoreJob, CtrVerifyJob, GbaBackupJob,
+    GbaRestoreJob, JobError, NdsBackupJob, NdsExportJob, NdsRestoreJob, NdsVerifyJob, Step,
 };
 use keepsake_core::nds_card::identify;
 use keepsake_core::platform::gba_vc::{GBA_CMAC_LEN, GbaVcError, GbaVcHandle, GbaVcId, GbaVcSaves};
@@ -635,5 +635,49 @@ fn gba_jobs_on_a_128_kib_save_stay_within_1_mib() {
         &new[..],
         "the bottom slot holds the backup"
     );
+    peaks.check();
+}
+
+#[test]
+fn a_batch_of_an_8_mib_chip_and_a_3ds_save_stays_within_the_chip_size_plus_1_mib() {
+    // One title's job at a time: the budget of the largest, the NDS one.
+    let budget = FLASH_8M as i64 + MIB;
+    let mut peaks = Peaks(Vec::new());
+    let mut sim = SimConsole::new();
+    sim.card.insert(SimCard::Nds(SimNdsCard {
+        header: nds_rom_header("BIG GAME", "BBDE"),
+        banner: Vec::new(),
+        chip: SimChip::flash(0x20_4017, FLASH_8M, &pattern(5, FLASH_8M)),
+        infrared: false,
+    }));
+    let card = identify(&mut sim.card).unwrap();
+    let save = ArchiveId {
+        kind: ArchiveKind::SaveData,
+        media: MediaType::Sd,
+        title_id: 0x0004_0000_0012_3400,
+    };
+    let mut tree = MemTree::new();
+    tree.write("/big.dat", &pattern(6, 16 << 20)).unwrap();
+    sim.archives.insert(save, tree);
+    let targets = vec![
+        BatchTarget::Nds {
+            card,
+            title_dir: "/3ds/Checkpoint/saves/BBDE BIG GAME".into(),
+        },
+        BatchTarget::Ctr {
+            archive: save,
+            title_dir: "/3ds/Checkpoint/saves/0x01234 Game".into(),
+        },
+    ];
+    let (report, peak) = run!(&mut sim, BatchBackupJob::new(targets.clone()));
+    let report = report.unwrap();
+    peaks.note("batch backup", peak, budget);
+    // Both made, each holding what its save held.
+    let nds = report.titles[0].folder().unwrap();
+    assert!(
+        sim.sd.tree().read(&format!("{nds}/BIG GAME.sav")).unwrap() == &pattern(5, FLASH_8M)[..]
+    );
+    let ctr = report.titles[1].folder().unwrap();
+    assert!(sim.sd.tree().read(&format!("{ctr}/big.dat")).unwrap() == &pattern(6, 16 << 20)[..]);
     peaks.check();
 }

@@ -26,6 +26,7 @@
 //! 1 MiB (its save is at most 128 KiB, its container twice that).
 
 mod archive_clear;
+mod batch_backup;
 mod ctr_backup;
 mod ctr_restore;
 mod ctr_verify;
@@ -42,6 +43,7 @@ mod secure_value;
 mod stream;
 mod tree;
 
+pub use batch_backup::{BatchBackupJob, BatchBackupReport, BatchTarget, TitleResult};
 pub use ctr_backup::{CtrBackupJob, CtrBackupReport};
 pub use ctr_restore::{CtrRestoreJob, CtrRestoreReport};
 pub use ctr_verify::{CtrVerifyJob, CtrVerifyReport};

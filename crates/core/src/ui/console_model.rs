@@ -261,7 +261,8 @@ impl<C: Console> ConsoleModel<C> {
             Some(
                 RunningJob::NdsBackup { .. }
                 | RunningJob::CtrBackup { .. }
-                | RunningJob::NdsExport { .. },
+                | RunningJob::NdsExport { .. }
+                | RunningJob::Batch(_),
             )
             | None => false,
         };
@@ -976,6 +977,10 @@ impl<C: Console> AppModel for ConsoleModel<C> {
 
     fn missing_archive(&mut self, title: &TitleKey) -> Option<String> {
         self.archive_missing(title)
+    }
+
+    fn start_batch_backup(&mut self, titles: &[TitleKey]) -> Result<(), Refusal> {
+        self.begin_batch_backup(titles)
     }
 
     fn plan_restore(

@@ -146,6 +146,7 @@ impl Ui {
                 button("X", "Keep as is", Action::KeepAsIs),
                 button("B", "Later", Action::Later),
             ],
+            View::Batch(batch) => Self::batch_controls(batch),
         }
     }
 

@@ -211,6 +211,10 @@ impl Painter<'_> {
     }
 }
 
+// The marking and result screens of a backup of several titles.
+#[path = "batch_draw.rs"]
+mod batch_draw;
+
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 /// Where the bottom screen's facts and prose stop, above the buttons.
@@ -497,6 +501,7 @@ impl Ui {
                 }
             }
             View::Unfinished(info) => self.draw_unfinished(&mut top, &mut bottom, info, slot),
+            View::Batch(batch) => self.draw_batch(&mut top, &mut bottom, batch, slot),
             View::Result(outcome) => {
                 // The header names the game; the bar's colour and the
                 // headline say how it went.
@@ -731,6 +736,18 @@ impl Ui {
                 n => format!("{n} backups"),
             },
         );
+        // Said here: the help line below has no room left (`ui/batch.rs`).
+        // A standing warning (over the foot of the screen) comes first.
+        let hint_y = y + 24;
+        if self.warning.is_none() || hint_y + TextSize::Normal.line_height() <= SCREEN_HEIGHT - 36 {
+            top.text(
+                16,
+                hint_y,
+                "L+Y: mark several titles to back up at once",
+                TextSize::Normal,
+                DIM_TEXT,
+            );
+        }
     }
 
     fn draw_title_list(&self, bottom: &mut Painter<'_>) {

@@ -46,10 +46,12 @@ pub(crate) enum RunningJob {
         job: NdsExportJob,
         cancelled: bool,
     },
+    /// Several titles backed up one after another (see `ui/batch_run.rs`).
+    Batch(Box<super::batch_run::RunningBatch>),
 }
 
 /// What a title's save is, for starting a job on it.
-enum Target {
+pub(super) enum Target {
     Nds(InsertedNds),
     Ctr {
         archive: ArchiveId,
@@ -57,7 +59,7 @@ enum Target {
     },
 }
 
-fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
+pub(super) fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
     Refusal {
         reason: reason.into(),
         advice: advice.into(),
@@ -65,7 +67,7 @@ fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
 }
 
 impl<C: Console> ConsoleModel<C> {
-    fn target_for(&self, title: &TitleKey) -> Result<(Target, Known), Refusal> {
+    pub(super) fn target_for(&self, title: &TitleKey) -> Result<(Target, Known), Refusal> {
         let gone = || {
             refusal(
                 "The cartridge is no longer in the slot.",
@@ -380,6 +382,9 @@ impl<C: Console> ConsoleModel<C> {
     }
 
     pub(crate) fn step_running_job(&mut self) -> Option<JobStatus> {
+        if let Some(RunningJob::Batch(_)) = self.job {
+            return self.step_batch();
+        }
         // The game's name, for a failure to say whose save it was (taken
         // when the job began: a pulled cartridge is no longer listed).
         let game = self.job_game.clone();
@@ -474,6 +479,7 @@ impl<C: Console> ConsoleModel<C> {
                     }
                 }
             }
+            RunningJob::Batch(_) => unreachable!("stepped by step_batch"),
             RunningJob::CtrRestore { job } => {
                 let subject = Subject::of(job.archive());
                 match job.step(&mut devices) {
@@ -540,6 +546,7 @@ impl<C: Console> ConsoleModel<C> {
                 }
                 *cancelled
             }
+            Some(RunningJob::Batch(batch)) => batch.job.cancel(&mut devices).is_ok(),
             // The screens never stop a restore half-way.
             Some(RunningJob::NdsRestore { .. } | RunningJob::CtrRestore { .. }) | None => false,
         }
@@ -577,7 +584,7 @@ fn cancelled_outcome() -> Outcome {
 
 /// What a job reads and writes, as its screens name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Subject {
+pub(super) enum Subject {
     /// An NDS or 3DS cartridge in the slot.
     Cartridge,
     /// The save data of a title installed on the SD card.
@@ -587,7 +594,7 @@ enum Subject {
 }
 
 impl Subject {
-    fn of(archive: ArchiveId) -> Self {
+    pub(super) fn of(archive: ArchiveId) -> Self {
         match (archive.kind, archive.media) {
             (ArchiveKind::ExtData, _) => Subject::Extdata,
             (ArchiveKind::SaveData, MediaType::Card) => Subject::Cartridge,
@@ -609,7 +616,7 @@ impl Subject {
 /// of the save (and, while writing a cartridge, in the pages that differ).
 /// `save_size`: an NDS chip's capacity; `None` for 3DS save data, whose
 /// items are files.
-fn words(progress: JobProgress, subject: Subject, save_size: Option<u64>) -> Progress {
+pub(super) fn words(progress: JobProgress, subject: Subject, save_size: Option<u64>) -> Progress {
     let (done, total) = (
         format_size(progress.bytes_done),
         format_size(progress.bytes_total),
@@ -667,7 +674,7 @@ fn words(progress: JobProgress, subject: Subject, save_size: Option<u64>) -> Pro
     }
 }
 
-fn backed_up(report: &NdsBackupReport) -> Outcome {
+pub(super) fn backed_up(report: &NdsBackupReport) -> Outcome {
     Outcome {
         succeeded: true,
         headline: "Backed up".into(),
@@ -679,7 +686,7 @@ fn backed_up(report: &NdsBackupReport) -> Outcome {
     }
 }
 
-fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outcome {
+pub(super) fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outcome {
     Outcome {
         succeeded: true,
         headline: match subject {
@@ -845,7 +852,7 @@ fn power_lost(e: &JobError) -> bool {
 
 /// A failed job in plain words. `auto_backup` is the automatic backup a
 /// restore made before writing (empty when it had not got that far).
-fn failure(
+pub(super) fn failure(
     kind: JobKind,
     subject: Subject,
     game: &str,

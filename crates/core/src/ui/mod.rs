@@ -3,6 +3,8 @@
 //! console's job (citro2d) or the PC preview's (PNG).
 
 mod archive_switch;
+mod batch;
+mod batch_run;
 mod console_model;
 mod controls;
 // Sample consoles are simulated ones (see `sim` in lib.rs).
@@ -34,6 +36,8 @@ pub use keyboard::{Keyboard, QueuedKeyboard};
 pub use model::AppModel;
 pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod console_tests;
 #[cfg(test)]

@@ -258,11 +258,22 @@ impl Outcome {
     }
 }
 
+/// How a backup of several titles ended (see `ui/batch.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Whether the user stopped it.
+    pub cancelled: bool,
+    /// Each title's name and how its backup ended, in the order backed up.
+    pub titles: Vec<(String, Outcome)>,
+}
+
 /// A job after one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobStatus {
     Running(Progress),
     Finished(Outcome),
+    /// A backup of several titles ended.
+    BatchFinished(BatchOutcome),
 }
 
 /// The user's settings, as the settings screen edits them.
@@ -342,6 +353,15 @@ pub trait AppModel {
     /// Starts backing up a title into a new backup named `name`, or by the
     /// date when `None`.
     fn start_backup(&mut self, title: &TitleKey, name: Option<String>) -> Result<(), Refusal>;
+
+    /// Starts backing up `titles` one after another, each into a new
+    /// backup named by the date (see `ui/batch.rs`).
+    fn start_batch_backup(&mut self, _titles: &[TitleKey]) -> Result<(), Refusal> {
+        Err(Refusal {
+            reason: "This console cannot back up several titles at once.".into(),
+            advice: "Back up one title at a time with L+A.".into(),
+        })
+    }
 
     /// Checks that a backup can be restored onto a title, without touching it.
     fn plan_restore(

@@ -53,7 +53,7 @@ pub(crate) struct ListCursor {
 }
 
 impl ListCursor {
-    fn move_by(&mut self, delta: isize, len: usize, wrap: bool) {
+    pub(crate) fn move_by(&mut self, delta: isize, len: usize, wrap: bool) {
         if len == 0 {
             *self = ListCursor::default();
             return;
@@ -68,7 +68,7 @@ impl ListCursor {
         self.follow(len);
     }
 
-    fn select(&mut self, index: usize, len: usize) {
+    pub(crate) fn select(&mut self, index: usize, len: usize) {
         self.selected = index.min(len.saturating_sub(1));
         self.follow(len);
     }
@@ -153,11 +153,16 @@ pub(crate) enum Return {
 pub(crate) enum View {
     Titles,
     Backups,
-    Settings { cursor: usize, draft: Settings },
+    Settings {
+        cursor: usize,
+        draft: Settings,
+    },
     Confirm(Confirm),
     Job(JobView),
     Result(Outcome),
     Unfinished(UnfinishedInfo),
+    /// Titles marked for one backup, and its result (`ui/batch.rs`).
+    Batch(super::batch::Batch),
 }
 
 /// Everything a screen can do, whether a button or a touch asked for it.
@@ -188,6 +193,10 @@ pub(crate) enum Action {
     Export,
     /// Show a 3DS title's save data or extdata backups (`ui/archive_switch.rs`).
     ShowKind(ArchiveKind),
+    /// Start marking titles to back up at once (`ui/batch.rs`).
+    Select,
+    Mark,
+    MarkAll,
 }
 
 /// A touch button: its label and what it does.
@@ -272,6 +281,8 @@ impl Ui {
             View::Job(_) => ScreenKind::Job,
             View::Result(_) => ScreenKind::Result,
             View::Unfinished(_) => ScreenKind::Unfinished,
+            View::Batch(super::batch::Batch::Marking(_)) => ScreenKind::Titles,
+            View::Batch(super::batch::Batch::Done(..)) => ScreenKind::Result,
         }
     }
 
@@ -471,8 +482,13 @@ impl Ui {
                         Action::Open
                     })
                 } else if p.contains(Buttons::Y) {
-                    // Exports the NDS cartridge's own save, read from its chip.
-                    Some(Action::Export)
+                    // L+Y marks titles to back up at once; Y alone exports
+                    // the NDS cartridge's own save, read from its chip.
+                    Some(if held.contains(Buttons::L) {
+                        Action::Select
+                    } else {
+                        Action::Export
+                    })
                 } else if p.contains(Buttons::X) {
                     Some(Action::Favourite)
                 } else if p.contains(Buttons::R) {
@@ -560,6 +576,7 @@ impl Ui {
             View::Result(_) => {
                 (p.contains(Buttons::A) || p.contains(Buttons::B)).then_some(Action::Dismiss)
             }
+            View::Batch(batch) => Self::batch_key(batch, input),
             View::Unfinished(_) => {
                 if p.contains(Buttons::A) {
                     Some(Action::PutBack)
@@ -585,7 +602,8 @@ impl Ui {
             // Cancelling needs the button held, which handle_input counts.
             return (action != Action::CancelJob).then_some(action);
         }
-        if y < LIST_TOP && matches!(self.view, View::Titles) {
+        let marking = matches!(self.view, View::Batch(super::batch::Batch::Marking(_)));
+        if y < LIST_TOP && (matches!(self.view, View::Titles) || marking) {
             // The list's heading: the filter on its left, the order on its right.
             return Some(if x < BOTTOM_WIDTH / 2 {
                 Action::NextFilter
@@ -605,6 +623,13 @@ impl Ui {
             return None;
         }
         let row = usize::from((y - LIST_TOP) / ROW_HEIGHT);
+        if let View::Batch(batch) = &self.view {
+            let scroll = match batch {
+                super::batch::Batch::Marking(_) => self.title_cursor.scroll,
+                super::batch::Batch::Done(_, cursor) => cursor.scroll,
+            };
+            return self.batch_touch(scroll + row);
+        }
         match &mut self.view {
             View::Titles => {
                 let index = self.title_cursor.scroll + row;
@@ -664,6 +689,7 @@ impl Ui {
             View::Settings { cursor, .. } if delta.abs() == 1 => {
                 *cursor = (*cursor as isize + delta).rem_euclid(SETTINGS_ROWS as isize) as usize;
             }
+            View::Batch(_) => self.batch_move(delta),
             _ => {}
         }
     }
@@ -746,6 +772,10 @@ impl Ui {
             Action::Later => self.leave_to_list(),
             Action::Favourite => self.toggle_favourite(model),
             Action::ShowKind(kind) => self.show_kind(kind, model),
+            Action::Select => self.start_marking(),
+            Action::Mark => self.toggle_mark(),
+            Action::MarkAll => self.mark_all(),
+            Action::Backup if self.marked().is_some() => self.start_batch(model),
             Action::NextFilter => self.next_filter(model),
             Action::NextSort => self.next_sort(model),
             Action::Backup | Action::BackupNamed => {
@@ -1241,6 +1271,12 @@ impl Ui {
         };
         match model.step_job() {
             Some(JobStatus::Running(progress)) => job.progress = progress,
+            Some(JobStatus::BatchFinished(outcome)) => {
+                self.cancel_hold = 0;
+                self.result_title = None;
+                self.view = View::Batch(super::batch::Batch::done(outcome));
+                self.generation = None;
+            }
             Some(JobStatus::Finished(outcome)) => {
                 self.cancel_hold = 0;
                 self.result_title = Some(job.title_name.clone());
