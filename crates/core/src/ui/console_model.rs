@@ -1131,6 +1131,11 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal> {
+        // A config.json that could not be read holds the user's other
+        // settings (and other tools' keys): never replace it with defaults.
+        if let Some(refusal) = self.config_not_to_be_written() {
+            return Err(refusal);
+        }
         let mut config = self.config.clone();
         if let Some(root) = settings.backup_roots.get(settings.backup_root) {
             config.saves_root = root.clone();

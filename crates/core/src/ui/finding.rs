@@ -115,16 +115,24 @@ impl<C: Console> ConsoleModel<C> {
         self.remember_title_view()
     }
 
+    /// Why `config.json` must not be written, when it could not be read at
+    /// start: it holds the user's settings and other tools' keys, which
+    /// defaults must not replace.
+    pub(crate) fn config_not_to_be_written(&self) -> Option<Refusal> {
+        let why = self.finding.unreadable.as_ref()?;
+        Some(Refusal {
+            reason: format!(
+                "{CONFIG_PATH} could not be read ({why}), so Keepsake does not write over it: \
+                 this lasts until Keepsake exits."
+            ),
+            advice: "Correct or delete the file, then start Keepsake again.".into(),
+        })
+    }
+
     /// Writes the list's settings into `config.json`, every other key kept.
     fn remember_title_view(&mut self) -> Result<(), Refusal> {
-        if let Some(why) = &self.finding.unreadable {
-            return Err(Refusal {
-                reason: format!(
-                    "{CONFIG_PATH} could not be read ({why}), so Keepsake does not write over it: \
-                     this lasts until Keepsake exits."
-                ),
-                advice: "Correct or delete the file, then start Keepsake again.".into(),
-            });
+        if let Some(refusal) = self.config_not_to_be_written() {
+            return Err(refusal);
         }
         let mut config = self.config.clone();
         self.finding.prefs.write_into(&mut config);

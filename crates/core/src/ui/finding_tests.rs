@@ -419,6 +419,15 @@ fn a_malformed_config_is_said_plainly_and_never_written_over() {
     assert_eq!(rig.listed(), [CARTRIDGE, POCKET, HARBOR, LUMEN, STAR, SKY]);
     let bytes = rig.model.console_mut().sd.read(CONFIG).unwrap();
     assert_eq!(bytes, damaged.as_bytes());
+
+    // Nor does saving the settings put defaults over it.
+    rig.press(Buttons::SELECT);
+    rig.press(Buttons::A);
+    rig.press(Buttons::B);
+    let text = rig.top();
+    assert!(text.contains("does not write over it"), "{text}");
+    let bytes = rig.model.console_mut().sd.read(CONFIG).unwrap();
+    assert_eq!(bytes, damaged.as_bytes());
 }
 
 #[test]
