@@ -971,9 +971,14 @@ pub(super) fn failure(
             },
         )
     };
-    // A card taken out or the power lost is said by the headline; the
-    // chip's own error would only repeat it in a driver's words.
-    let mut details = if card_gone(e) || power_lost(e) {
+    // A card taken out, the power lost or a save never made is said by the
+    // headline; the error's own words would only repeat it in a driver's
+    // terms (a title id in hex, an archive).
+    let never_made = matches!(
+        e,
+        JobError::Archive(ArchiveError::NoArchive(_) | ArchiveError::NotFormatted(_))
+    );
+    let mut details = if card_gone(e) || power_lost(e) || never_made {
         Vec::new()
     } else {
         vec![format!("{}.", capitalize(&e.to_string()))]
