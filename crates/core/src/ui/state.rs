@@ -1279,7 +1279,13 @@ impl Ui {
             }
             Some(JobStatus::Finished(outcome)) => {
                 self.cancel_hold = 0;
-                self.result_title = Some(job.title_name.clone());
+                // The search's result is titled by what it was, not by the
+                // end of "Searching the SD card for saves".
+                self.result_title = Some(if job.kind == JobKind::FindSaves {
+                    "Find saves on the SD card".into()
+                } else {
+                    job.title_name.clone()
+                });
                 self.view = View::Result(outcome);
                 // The job changed the backups: show them fresh afterwards.
                 self.generation = None;
