@@ -112,19 +112,7 @@ impl Ui {
             }
             let mut name_width = BOTTOM_WIDTH - NAME_X - SCROLLBAR_WIDTH - 4;
             if let Some(badge) = title.source.badge() {
-                let w = 56;
-                let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH - w - 4;
-                bottom.rect(x, y + 4, w, ROW_HEIGHT - 8, BADGE);
-                bottom.text_full(
-                    x + w / 2,
-                    y + 6,
-                    badge,
-                    TextSize::Small,
-                    BADGE_TEXT,
-                    Align::Center,
-                    None,
-                );
-                name_width -= w + 4;
+                name_width -= bottom.row_badge(y, badge);
             }
             bottom.text_clipped(
                 NAME_X,

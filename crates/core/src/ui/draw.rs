@@ -21,6 +21,25 @@ struct Painter<'a> {
 }
 
 impl Painter<'_> {
+    /// A title row's source badge ("NDS CARD", "BACKUPS") at the row's
+    /// right end, in the title list and the batch marking list alike;
+    /// returns the width it takes from the name.
+    pub(super) fn row_badge(&mut self, y: u16, badge: &'static str) -> u16 {
+        let w = 56;
+        let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH - w - 4;
+        self.rect(x, y + 4, w, ROW_HEIGHT - 8, BADGE);
+        self.text_full(
+            x + w / 2,
+            y + 6,
+            badge,
+            TextSize::Small,
+            BADGE_TEXT,
+            Align::Center,
+            None,
+        );
+        w + 4
+    }
+
     fn rect(&mut self, x: u16, y: u16, w: u16, h: u16, color: Color) {
         self.cmds.push(DrawCmd::Rect {
             x: x as i16,
@@ -777,19 +796,7 @@ impl Ui {
             }
             let mut name_width = BOTTOM_WIDTH - 36;
             if let Some(badge) = title.source.badge() {
-                let w = 56;
-                let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH - w - 4;
-                bottom.rect(x, y + 4, w, ROW_HEIGHT - 8, BADGE);
-                bottom.text_full(
-                    x + w / 2,
-                    y + 6,
-                    badge,
-                    TextSize::Small,
-                    BADGE_TEXT,
-                    Align::Center,
-                    None,
-                );
-                name_width -= w + 4;
+                name_width -= bottom.row_badge(y, badge);
             }
             bottom.text_clipped(
                 28,
