@@ -2,7 +2,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use keepsake_format::ctr::crypto::cipher::{CounterMode, apply_keystream};
 use keepsake_format::ctr::testgen;
@@ -10,12 +9,8 @@ use keepsake_format::ctr::wear::{self, FlashSize};
 use keepsake_testkit::rand::Rng;
 use keepsake_testkit::rng;
 
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .expect("running keepsake")
-}
+mod common;
+use common::keepsake;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

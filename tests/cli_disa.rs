@@ -2,16 +2,12 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use keepsake_testkit::fixtures;
 
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .expect("runs keepsake")
-}
+mod common;
+use common::keepsake;
 
 fn text(out: &Output) -> (String, String) {
     (

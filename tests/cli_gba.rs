@@ -5,14 +5,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .expect("running keepsake")
-}
+mod common;
+use common::keepsake;
 
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use keepsake_format::ctr::crypto::sign::{ExtdataFile, SignatureKind, aes_cmac, sign_image};
 use keepsake_format::ctr::diff;
@@ -16,14 +16,10 @@ use keepsake_format::ctr::keys::ConsoleKeys;
 use keepsake_testkit::fixtures;
 use sha2::{Digest, Sha256};
 
-const ID0: &str = "f3e70c5ec14b4d169df44e1c449c9dc2";
+mod common;
+use common::keepsake;
 
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .expect("runs keepsake")
-}
+const ID0: &str = "f3e70c5ec14b4d169df44e1c449c9dc2";
 
 fn text(out: &Output) -> (String, String) {
     (

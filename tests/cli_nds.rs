@@ -8,12 +8,8 @@ use std::process::{Command, Output};
 use keepsake_testkit::rand::Rng;
 use keepsake_testkit::{fixtures, rng};
 
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .expect("running keepsake")
-}
+mod common;
+use common::keepsake;
 
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")

@@ -1,14 +1,10 @@
 //! `keepsake preview` end to end: arguments, scripts, exit codes, files.
 
 use std::fs;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::keepsake;
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -4,21 +4,17 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use keepsake_format::ctr::keys::ConsoleKeys;
 use keepsake_testkit::fixtures;
 
+mod common;
+use common::keepsake;
+
 const ID0: &str = "f3e70c5ec14b4d169df44e1c449c9dc2";
 const ID1: &str = "0123456789abcdef0123456789abcdef";
 const SAVE: &str = "title/00040000/000abc00/data/00000001.sav";
-
-fn keepsake(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_keepsake"))
-        .args(args)
-        .output()
-        .expect("runs keepsake")
-}
 
 fn text(out: &Output) -> (String, String) {
     (
