@@ -409,7 +409,11 @@ impl SaveArchives for Archives {
         .map_err(|error| ArchiveError::Failed(error.to_string()))
     }
 
-    fn secure_value(&mut self, title_id: u64, media: MediaType) -> Result<Option<u64>, ArchiveError> {
+    fn secure_value(
+        &mut self,
+        title_id: u64,
+        media: MediaType,
+    ) -> Result<Option<u64>, ArchiveError> {
         self.usable.clone().map_err(ArchiveError::Failed)?;
         if media == MediaType::Card {
             // A cartridge keeps its secure value inside its own save.

@@ -32,7 +32,9 @@ const SAVE_FILE_PATH: [u32; 5] = [1, 1, 3, 0, 0];
 /// (Checkpoint `gbasave.cpp` `calcSlotCmac`, same as PKSM).
 const CMAC_TRIES: usize = 10;
 
-/// Bytes moved per FSPXI read or write.
+/// Bytes moved per FSPXI read or write: Keepsake's choice, not a limit of
+/// the service (Checkpoint `gbasave.cpp` reads a whole save, up to
+/// 128 KiB, in one FSPXI_ReadFile); smaller calls keep each one short.
 const PXI_CHUNK: usize = 64 * 1024;
 
 struct Open {
