@@ -104,6 +104,12 @@ impl Unfinished {
         true
     }
 
+    /// Checks the rest of the automatic backup in one go (for callers that
+    /// need not draw meanwhile).
+    pub fn finish_check(&mut self, sd: &mut dyn SdCard) {
+        while self.step_check(sd, u64::MAX) {}
+    }
+
     /// Whether the automatic backup is still being checked.
     pub fn checking(&self) -> bool {
         self.check.is_some()

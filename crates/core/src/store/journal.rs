@@ -268,21 +268,9 @@ impl Fnv1a64 {
     }
 }
 
-/// Bytes read from the SD card per call when a file is hashed.
+/// Bytes read from the SD card per step when an automatic backup is
+/// checked.
 const HASH_CHUNK: usize = 64 * 1024;
-
-/// Hashes a whole SD file a chunk at a time.
-pub fn hash_sd_file(sd: &mut dyn SdCard, path: &str) -> Result<Fnv1a64, SdError> {
-    let mut hash = Fnv1a64::new();
-    let mut buf = vec![0; HASH_CHUNK];
-    loop {
-        let n = sd.read_at(path, hash.len(), &mut buf)?;
-        if n == 0 {
-            return Ok(hash);
-        }
-        hash.update(&buf[..n]);
-    }
-}
 
 /// Writes `journal` so that a power cut leaves the old record or the new one
 /// whole (see [`write_atomic`]).
