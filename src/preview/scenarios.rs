@@ -275,6 +275,41 @@ fn unfinished_missing() -> Box<dyn World> {
     SimWorld::boxed(console, &[])
 }
 
+/// A 3DS extdata restore cut short whose automatic backup holds an 8 MiB
+/// file: the journal and the automatic backup as the restore left them.
+fn unfinished_large() -> Box<dyn World> {
+    use keepsake_core::platform::{ArchiveId, ArchiveKind, MediaType};
+    use keepsake_core::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
+    let mut console = demo::empty_console();
+    let dir = "/3ds/Checkpoint/extdata/0x0055D Pokemon X";
+    let auto = format!("{dir}/20261121-175900-auto");
+    let file: Vec<u8> = (0..8u32 << 20).map(|i| (i >> 9) as u8).collect();
+    console
+        .sd
+        .create_dir_all(&auto)
+        .expect("the SD card has room");
+    console
+        .sd
+        .write(&format!("{auto}/pokemon.dat"), &file)
+        .expect("the SD card has room");
+    let record = Journal {
+        operation: Operation::Restore,
+        save: JournalSave::of_archive(
+            ArchiveId {
+                kind: ArchiveKind::ExtData,
+                media: MediaType::Sd,
+                title_id: 0x0004_0000_0005_5D00,
+            },
+            "Pokemon X",
+        ),
+        backup: Some(format!("{dir}/20261120-100000")),
+        automatic_backup: auto,
+        files: vec![JournalFile::of("pokemon.dat", &file)],
+    };
+    journal::record(&mut console.sd, &record).expect("the SD card has room");
+    SimWorld::boxed(console, &[])
+}
+
 fn many_titles() -> Box<dyn World> {
     let mut console = demo::empty_console();
     let (title, code) = STARFALL;
@@ -426,6 +461,19 @@ press A
 snap put-back-refused
 ",
             build: unfinished_missing,
+        },
+        Scenario {
+            name: "unfinished-large",
+            about: "a restore cut short whose automatic backup is 8 MiB: the screen is up at once and says how far the check of the automatic backup got",
+            events: EVENTS,
+            script: "\
+snap checking
+wait 12
+snap still-checking
+wait 30
+snap checked
+",
+            build: unfinished_large,
         },
         Scenario {
             name: "many-titles",

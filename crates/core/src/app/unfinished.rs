@@ -12,16 +12,23 @@ use thiserror::Error;
 use crate::jobs::{CtrRestoreJob, GbaRestoreJob, NdsRestoreJob};
 use crate::nds_card::InsertedNds;
 use crate::platform::{GbaVcId, MediaType, SdCard};
-use crate::store::journal::{self, Journal, JournalSave, Media, WayBack};
+use crate::store::journal::{self, Journal, JournalSave, Media, WayBack, WayBackCheck};
 use crate::store::{BackupEntry, BackupSource, StoreError};
+
+/// Reads of the automatic backup one [`Unfinished::step_check`] makes at
+/// most: each opens a file on the console, a few milliseconds.
+pub const MAX_READS_PER_CALL: usize = 16;
 
 /// An unfinished restore and whether its automatic backup can undo it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unfinished {
     /// The journal the job left.
     pub journal: Journal,
-    /// The state of the automatic backup it names.
+    /// The state of the automatic backup it names ([`WayBack::Checking`]
+    /// until [`Unfinished::step_check`] has read all of it).
     pub way_back: WayBack,
+    /// The check under way, read a chunk per step.
+    check: Option<WayBackCheck>,
 }
 
 /// Why the automatic backup cannot be put back now.
@@ -46,6 +53,9 @@ pub enum PutBackRefused {
         /// The game, as people know it (`MOSS KNIGHT (AMKE)`).
         name: String,
     },
+    /// The automatic backup is still being read and checked.
+    #[error("the automatic backup {0} is still being checked")]
+    StillChecking(String),
     /// The journal names an NDS card but a 3DS job was asked for, or the
     /// other way round.
     #[error("the record is about another kind of save")]
@@ -53,13 +63,56 @@ pub enum PutBackRefused {
 }
 
 impl Unfinished {
-    /// Reads the journal, if a job left one, and checks its way back.
+    /// Reads the journal, if a job left one, and starts checking its way
+    /// back; no file of the automatic backup is read yet (see
+    /// [`Unfinished::step_check`]).
     pub fn find(sd: &mut dyn SdCard) -> Result<Option<Self>, StoreError> {
         let Some(journal) = journal::read(sd)? else {
             return Ok(None);
         };
-        let way_back = journal::check_way_back(sd, &journal);
-        Ok(Some(Self { journal, way_back }))
+        let (way_back, check) = match WayBackCheck::start(sd, &journal) {
+            Ok(check) => (check.state(), Some(check)),
+            Err(decided) => (decided, None),
+        };
+        Ok(Some(Self {
+            journal,
+            way_back,
+            check,
+        }))
+    }
+
+    /// Reads on in the automatic backup until about `budget` bytes more
+    /// were checked (a few small files cost a read each, so at most
+    /// [`MAX_READS_PER_CALL`] reads); whether the check is still under way
+    /// afterwards.
+    pub fn step_check(&mut self, sd: &mut dyn SdCard, budget: u64) -> bool {
+        let Some(check) = &mut self.check else {
+            return false;
+        };
+        let start = check.checked();
+        for _ in 0..MAX_READS_PER_CALL {
+            if let Some(decided) = check.step(sd, &self.journal) {
+                self.way_back = decided;
+                self.check = None;
+                return false;
+            }
+            if check.checked() - start >= budget {
+                break;
+            }
+        }
+        self.way_back = check.state();
+        true
+    }
+
+    /// Checks the rest of the automatic backup in one go (for callers that
+    /// need not draw meanwhile).
+    pub fn finish_check(&mut self, sd: &mut dyn SdCard) {
+        while self.step_check(sd, u64::MAX) {}
+    }
+
+    /// Whether the automatic backup is still being checked.
+    pub fn checking(&self) -> bool {
+        self.check.is_some()
     }
 
     /// The user keeps the save as it is: the journal goes (the automatic
@@ -84,6 +137,7 @@ impl Unfinished {
                 source: BackupSource::Folder,
             }),
             WayBack::Missing => Err(PutBackRefused::Missing(folder)),
+            WayBack::Checking { .. } => Err(PutBackRefused::StillChecking(folder)),
             WayBack::Damaged { file, problem } => Err(PutBackRefused::Damaged {
                 folder,
                 file: file.clone(),

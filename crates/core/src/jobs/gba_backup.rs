@@ -16,7 +16,7 @@
 //! 512 KiB (budget: 1 MiB).
 
 use crate::jobs::gba_read::{ContainerReader, GBA_BACKUP_FILE};
-use crate::jobs::nds_backup::publish_single_file;
+use crate::jobs::publish::publish_single_file;
 use crate::jobs::{JobError, Phase, Progress, Step};
 use crate::platform::{Devices, GbaVcId};
 

@@ -31,7 +31,7 @@
 use keepsake_format::gba_vc::{AgbSaveError, GbaBackupSave, SLOT_HEADER_LEN, SlotRewrite};
 
 use crate::jobs::gba_read::{ContainerReader, GBA_BACKUP_FILE};
-use crate::jobs::nds_backup::publish_single_file;
+use crate::jobs::publish::publish_single_file;
 use crate::jobs::{JobError, Phase, Progress, READ_CHUNK, Step, auto_backup_name};
 use crate::platform::gba_vc::{GbaVcHandle, MAX_CONTAINER_LEN};
 use crate::platform::sd::join;

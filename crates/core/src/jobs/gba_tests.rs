@@ -336,9 +336,10 @@ fn a_power_cut_between_the_save_and_its_cmac_leaves_the_way_back() {
     // The way back, as the start-up screen would run it: the save as it
     // was, its CMAC signed again; the journal names the first automatic
     // backup until the end.
-    let unfinished = crate::app::Unfinished::find(&mut sim.sd)
+    let mut unfinished = crate::app::Unfinished::find(&mut sim.sd)
         .unwrap()
         .expect("found at start-up");
+    unfinished.finish_check(&mut sim.sd);
     let mut put_back = unfinished
         .gba_put_back()
         .unwrap()

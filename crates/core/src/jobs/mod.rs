@@ -39,6 +39,7 @@ mod nds_export;
 mod nds_restore;
 mod nds_verify;
 mod progress;
+mod publish;
 mod secure_value;
 mod stream;
 mod tree;
@@ -75,6 +76,8 @@ mod ctr_tests;
 mod gba_tests;
 #[cfg(test)]
 mod journal_tests;
+#[cfg(test)]
+mod nds_chunk_tests;
 #[cfg(test)]
 mod secure_value_tests;
 #[cfg(test)]

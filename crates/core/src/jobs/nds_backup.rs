@@ -1,15 +1,15 @@
 //! Backing up an NDS save chip: read it in chunks, then write one raw
-//! `<header title>.sav` of the whole chip into a new backup folder.
+//! `<header title>.sav` of the whole chip into a new backup folder, a chunk
+//! per step, and read it back (see [`crate::jobs::publish`]).
 //!
 //! Memory: the chip's image, read into one buffer of the chip's size, and
 //! a chunk for reading the file back by hash: within an NDS job's budget of
 //! the chip's size + 1 MiB (checked by `tests/memory_budget.rs`).
 
+use crate::jobs::publish::Publishing;
 use crate::jobs::{JobError, Phase, Progress, READ_CHUNK, Step};
 use crate::nds_card::SaveChip;
-use crate::platform::{Devices, SdCard, SpiBus};
-use crate::store::BackupWriter;
-use crate::store::journal::{fnv1a64, hash_sd_file};
+use crate::platform::{Devices, SpiBus};
 use crate::store::naming::nds_save_file_name;
 
 /// Reads a whole chip, one chunk per call.
@@ -93,59 +93,6 @@ impl ChipStream {
     }
 }
 
-/// Writes a whole-chip image as a backup folder holding `<title>.sav`,
-/// read back from the SD card before the folder is published.
-pub(crate) fn publish_nds_backup(
-    sd: &mut dyn SdCard,
-    title_dir: &str,
-    name: &str,
-    header_title: &str,
-    image: &[u8],
-) -> Result<String, JobError> {
-    publish_single_file(
-        sd,
-        title_dir,
-        name,
-        &nds_save_file_name(header_title),
-        image,
-    )
-}
-
-/// Writes a backup of one file, `file`, named `name` in `title_dir`, and
-/// publishes it once it read back as written (an NDS chip image, a GBA VC
-/// save).
-pub(crate) fn publish_single_file(
-    sd: &mut dyn SdCard,
-    title_dir: &str,
-    name: &str,
-    file: &str,
-    image: &[u8],
-) -> Result<String, JobError> {
-    let writer = BackupWriter::begin(sd, title_dir, name)?;
-    // Read back while still staged, so a copy the SD card did not keep is
-    // never published as a backup; by hash, a chunk at a time, so the chip
-    // is never held twice.
-    let kept = writer
-        .write_file(sd, file, image)
-        .map_err(JobError::from)
-        .and_then(|()| Ok(hash_sd_file(sd, &writer.staged_path(file))?))
-        .and_then(|stored| {
-            if stored.len() == image.len() as u64 && stored.finish() == fnv1a64(image) {
-                Ok(())
-            } else {
-                Err(JobError::BackupNotKept {
-                    file: file.to_owned(),
-                })
-            }
-        });
-    if let Err(e) = kept {
-        // Best effort: the error that matters is the write's.
-        let _ = writer.abandon(sd);
-        return Err(e);
-    }
-    Ok(writer.finish(sd)?)
-}
-
 /// What a finished backup did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NdsBackupReport {
@@ -158,6 +105,8 @@ pub struct NdsBackupReport {
 #[derive(Debug)]
 enum State {
     Reading(ChipReader),
+    /// The chip is read; its image goes to the SD card a chunk a step.
+    Publishing(ChipReader, Publishing),
     Ended,
 }
 
@@ -195,47 +144,60 @@ impl NdsBackupJob {
 
     /// A backup can always be cancelled: nothing is on the SD card until
     /// its last step.
-    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
-        match self.state {
+    pub fn cancel(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        match std::mem::replace(&mut self.state, State::Ended) {
             State::Ended => Err(JobError::Ended),
-            State::Reading(_) => {
-                self.state = State::Ended;
-                Ok(())
-            }
+            State::Reading(_) => Ok(()),
+            // Staged, not yet in place: the staging folder goes.
+            State::Publishing(_, publishing) => publishing.abandon(devices.sd),
         }
     }
 
-    /// Reads one chunk; after the last, writes the backup.
+    /// Reads one chunk; once the chip is read, writes the backup and reads
+    /// it back a chunk per step.
     pub fn step(&mut self, devices: &mut Devices<'_>) -> Result<Step<NdsBackupReport>, JobError> {
-        let State::Reading(reader) = &mut self.state else {
-            return Err(JobError::Ended);
-        };
-        let result = reader.step(&self.chip, devices.card.spi());
-        let n = match result {
-            Ok(n) => n,
-            Err(e) => {
-                self.state = State::Ended;
-                return Err(e);
-            }
-        };
-        self.progress.advance(n as u64);
-        if !reader.finished() {
-            return Ok(Step::Working(self.progress));
+        let result = self.advance(devices);
+        if result.is_err() {
+            // A failed publication has already dropped its staging folder.
+            self.state = State::Ended;
         }
-        let State::Reading(reader) = std::mem::replace(&mut self.state, State::Ended) else {
-            unreachable!("matched above");
-        };
-        let folder = publish_nds_backup(
-            devices.sd,
-            &self.title_dir,
-            &self.name,
-            &self.header_title,
-            reader.image(),
-        )?;
-        self.progress = Progress::start(Phase::Done, 0, 0);
-        Ok(Step::Finished(NdsBackupReport {
-            folder,
-            bytes: reader.image().len() as u64,
-        }))
+        result
+    }
+
+    fn advance(&mut self, devices: &mut Devices<'_>) -> Result<Step<NdsBackupReport>, JobError> {
+        match &mut self.state {
+            State::Ended => Err(JobError::Ended),
+            State::Reading(reader) => {
+                let n = reader.step(&self.chip, devices.card.spi())?;
+                self.progress.advance(n as u64);
+                if reader.finished() {
+                    let State::Reading(reader) = std::mem::replace(&mut self.state, State::Ended)
+                    else {
+                        unreachable!("matched above");
+                    };
+                    let publishing = Publishing::begin(
+                        devices.sd,
+                        &self.title_dir,
+                        &self.name,
+                        &nds_save_file_name(&self.header_title),
+                        reader.image(),
+                    )?;
+                    self.progress = publishing.progress();
+                    self.state = State::Publishing(reader, publishing);
+                }
+                Ok(Step::Working(self.progress))
+            }
+            State::Publishing(reader, publishing) => {
+                let published = publishing.step(devices.sd, reader.image())?;
+                self.progress = publishing.progress();
+                let Some(folder) = published else {
+                    return Ok(Step::Working(self.progress));
+                };
+                let bytes = reader.image().len() as u64;
+                self.state = State::Ended;
+                self.progress = Progress::start(Phase::Done, 0, 0);
+                Ok(Step::Finished(NdsBackupReport { folder, bytes }))
+            }
+        }
     }
 }

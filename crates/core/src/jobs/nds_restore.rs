@@ -34,15 +34,14 @@ use keepsake_format::nds::ChipKind;
 use keepsake_format::nds_header::NdsHeader;
 
 use crate::jobs::nds_backup::ChipStream;
+use crate::jobs::stream::{FILE_CHUNK, Hashing, Source};
 use crate::jobs::{JobError, Phase, Progress, Step, auto_backup_name};
 use crate::nds_card::{InsertedNds, SaveChip};
 use crate::platform::{Devices, SdCard};
-use crate::store::journal::{
-    self, Fnv1a64, Journal, JournalFile, JournalSave, Operation, hash_sd_file,
-};
+use crate::store::journal::{self, Fnv1a64, Journal, JournalFile, JournalSave, Operation};
 use crate::store::naming::CONFIG_PATH;
 use crate::store::naming::nds_save_file_name;
-use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
+use crate::store::nds_backup::{SaveLoad, check_game, find_save_file};
 use crate::store::{BackupEntry, BackupWriter};
 
 /// The settings key of [`crate::store::Config::experimental_flash_8m_writes`].
@@ -107,9 +106,15 @@ fn note_differing_units(
 #[derive(Debug)]
 enum State {
     Validate,
+    /// Reading the backup's file.
+    Loading(SaveLoad),
     ReadCurrent(SavingCurrent),
-    AutoBackup(SavingCurrent),
-    Write { dirty: Vec<usize>, next: usize },
+    /// The staged automatic backup, read back a chunk per step.
+    AutoBackup(SavingCurrent, Hashing),
+    Write {
+        dirty: Vec<usize>,
+        next: usize,
+    },
     Verify(ChipStream),
     Ended,
 }
@@ -232,7 +237,7 @@ impl NdsRestoreJob {
     pub fn can_cancel(&self) -> bool {
         matches!(
             self.state,
-            State::Validate | State::ReadCurrent(_) | State::AutoBackup(_)
+            State::Validate | State::Loading(_) | State::ReadCurrent(_) | State::AutoBackup(..)
         )
     }
 
@@ -251,7 +256,7 @@ impl NdsRestoreJob {
     /// Ends the job, dropping an automatic backup not yet published.
     fn end(&mut self, sd: &mut dyn SdCard) -> Result<(), JobError> {
         match std::mem::replace(&mut self.state, State::Ended) {
-            State::ReadCurrent(saving) | State::AutoBackup(saving) => {
+            State::ReadCurrent(saving) | State::AutoBackup(saving, _) => {
                 saving.writer.abandon(sd)?;
                 Ok(())
             }
@@ -276,25 +281,24 @@ impl NdsRestoreJob {
         let chip = self.chip();
         match &mut self.state {
             State::Ended => return Err(JobError::Ended),
-            State::Validate => {
-                self.validate(devices)?;
-                let stream = ChipStream::new(&chip);
-                let name = self
-                    .auto_name
-                    .clone()
-                    .unwrap_or_else(|| auto_backup_name(devices.clock.now()));
-                let writer = BackupWriter::begin(devices.sd, &self.title_dir, &name)?;
-                let file = nds_save_file_name(&self.card.header_title);
-                devices.sd.write(&writer.staged_path(&file), &[])?;
-                self.progress =
-                    Progress::start(Phase::Reading, chip.capacity() as u64, stream.chunks());
-                self.state = State::ReadCurrent(SavingCurrent {
-                    stream,
-                    writer,
-                    file,
-                    hash: Fnv1a64::new(),
-                    dirty: Vec::new(),
-                });
+            State::Validate => match self.validate(devices)? {
+                Some(load) => {
+                    self.progress = Progress::start(Phase::Validating, 0, 1);
+                    self.state = State::Loading(load);
+                }
+                None => self.start_reading(devices)?,
+            },
+            State::Loading(load) => {
+                if let Some(loaded) = load.step(devices.sd)? {
+                    self.report.source = Some(loaded.path);
+                    self.report.container = Some(loaded.container);
+                    self.report.source_len = loaded.original_len;
+                    self.target = loaded.image;
+                    // The file took several frames: the card must still
+                    // be the one the backup was checked against.
+                    check_same_card(&self.card, devices)?;
+                    self.start_reading(devices)?;
+                }
             }
             State::ReadCurrent(saving) => {
                 let (start, got) = saving.stream.step(&chip, devices.card.spi())?;
@@ -316,27 +320,38 @@ impl NdsRestoreJob {
                     else {
                         unreachable!("matched above");
                     };
-                    self.progress =
-                        Progress::start(Phase::SavingAutoBackup, chip.capacity() as u64, 1);
-                    self.state = State::AutoBackup(saving);
+                    // Read back while still staged, so a copy the SD card
+                    // did not keep is never published as a backup.
+                    let read_back = Hashing::expecting(
+                        Source::Sd(saving.writer.staged_path(&saving.file)),
+                        chip.capacity() as u64,
+                    );
+                    self.progress = Progress::start(
+                        Phase::SavingAutoBackup,
+                        chip.capacity() as u64,
+                        (chip.capacity() as u64).div_ceil(FILE_CHUNK as u64),
+                    );
+                    self.state = State::AutoBackup(saving, read_back);
                 }
             }
-            State::AutoBackup(saving) => {
-                // The chip was read over many frames: a card swapped in
-                // meanwhile must neither be saved as this game's automatic
-                // backup nor receive this game's save. (From here to the
-                // first write is one frame, too short to swap a card.)
-                check_same_card(&self.card, devices)?;
-                // Read back while still staged, so a copy the SD card did
-                // not keep is never published as a backup.
-                if hash_sd_file(devices.sd, &saving.writer.staged_path(&saving.file))?
-                    != saving.hash
-                {
+            State::AutoBackup(saving, read_back) => {
+                let moved = read_back.step(devices)?;
+                self.progress.add_bytes(moved.bytes);
+                let Some(kept) = moved.done else {
+                    return Ok(Step::Working(self.progress));
+                };
+                if kept != saving.hash {
                     return Err(JobError::BackupNotKept {
                         file: saving.file.clone(),
                     });
                 }
-                let State::AutoBackup(saving) = std::mem::replace(&mut self.state, State::Ended)
+                // The chip was read and its copy read back over many
+                // frames: a card swapped in meanwhile must neither be
+                // saved as this game's automatic backup nor receive this
+                // game's save. (From here to the first write is one frame,
+                // too short to swap a card.)
+                check_same_card(&self.card, devices)?;
+                let State::AutoBackup(saving, _) = std::mem::replace(&mut self.state, State::Ended)
                 else {
                     unreachable!("matched above");
                 };
@@ -435,7 +450,9 @@ impl NdsRestoreJob {
         Ok(Step::Working(self.progress))
     }
 
-    fn validate(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+    /// Checks what can be checked at once; the backup's file is then read
+    /// a few chunks a step (`None` for an erase, which reads no file).
+    fn validate(&mut self, devices: &mut Devices<'_>) -> Result<Option<SaveLoad>, JobError> {
         if self.chip().kind() == ChipKind::Flash8M && !self.allow_flash_8m {
             return Err(JobError::ExperimentalWritesOff {
                 setting: EXPERIMENTAL_FLASH_8M_KEY,
@@ -445,17 +462,37 @@ impl NdsRestoreJob {
         check_same_card(&self.card, devices)?;
         let chip = self.chip();
         match &self.source {
-            None => self.target = vec![0xFF; chip.capacity()],
+            None => {
+                self.target = vec![0xFF; chip.capacity()];
+                Ok(None)
+            }
             Some(entry) => {
                 check_game(entry, &self.card.game_code, &self.card.header_title)?;
                 let file = find_save_file(devices.sd, entry, &self.card.header_title)?;
-                let loaded = load_for_chip(devices.sd, &file, chip.kind())?;
-                self.report.source = Some(loaded.path);
-                self.report.container = Some(loaded.container);
-                self.report.source_len = loaded.original_len;
-                self.target = loaded.image;
+                Ok(Some(SaveLoad::start(&file, chip.kind())))
             }
         }
+    }
+
+    /// Starts reading the chip into the automatic backup's staged file.
+    fn start_reading(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        let chip = self.chip();
+        let stream = ChipStream::new(&chip);
+        let name = self
+            .auto_name
+            .clone()
+            .unwrap_or_else(|| auto_backup_name(devices.clock.now()));
+        let writer = BackupWriter::begin(devices.sd, &self.title_dir, &name)?;
+        let file = nds_save_file_name(&self.card.header_title);
+        devices.sd.write(&writer.staged_path(&file), &[])?;
+        self.progress = Progress::start(Phase::Reading, chip.capacity() as u64, stream.chunks());
+        self.state = State::ReadCurrent(SavingCurrent {
+            stream,
+            writer,
+            file,
+            hash: Fnv1a64::new(),
+            dirty: Vec::new(),
+        });
         Ok(())
     }
 }

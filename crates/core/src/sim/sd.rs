@@ -15,6 +15,10 @@ pub struct SimSd {
     power: PowerSupply,
     garble_next: bool,
     listings: u64,
+    /// File bytes that crossed the trait: each costs a real SD card time,
+    /// so tests can see how much one frame or one job step moved.
+    bytes_read: u64,
+    bytes_written: u64,
 }
 
 fn sd_error(e: TreeError) -> SdError {
@@ -41,6 +45,8 @@ impl SimSd {
             power,
             garble_next: false,
             listings: 0,
+            bytes_read: 0,
+            bytes_written: 0,
         }
     }
 
@@ -60,6 +66,17 @@ impl SimSd {
     /// milliseconds, so the UI must not make hundreds in one frame.
     pub fn listings(&self) -> u64 {
         self.listings
+    }
+
+    /// File bytes read so far (whole reads, prefixes and reads at an
+    /// offset alike).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// File bytes written so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes_written
     }
 
     /// Bytes stored.
@@ -89,13 +106,17 @@ impl SimSd {
 impl SdCard for SimSd {
     fn read(&mut self, path: &str) -> Result<Vec<u8>, SdError> {
         self.on()?;
-        self.tree.read(path).map(<[u8]>::to_vec).map_err(sd_error)
+        let bytes = self.tree.read(path).map(<[u8]>::to_vec).map_err(sd_error)?;
+        self.bytes_read += bytes.len() as u64;
+        Ok(bytes)
     }
 
     fn read_prefix(&mut self, path: &str, len: usize) -> Result<Vec<u8>, SdError> {
         self.on()?;
         let bytes = self.tree.read(path).map_err(sd_error)?;
-        Ok(bytes[..len.min(bytes.len())].to_vec())
+        let prefix = bytes[..len.min(bytes.len())].to_vec();
+        self.bytes_read += prefix.len() as u64;
+        Ok(prefix)
     }
 
     fn write(&mut self, path: &str, bytes: &[u8]) -> Result<(), SdError> {
@@ -110,6 +131,7 @@ impl SdCard for SimSd {
             });
         }
         self.begin_write()?;
+        self.bytes_written += bytes.len() as u64;
         if !bytes.is_empty() && std::mem::take(&mut self.garble_next) {
             let mut garbled = bytes.to_vec();
             garbled[0] ^= 0xFF;
@@ -120,7 +142,9 @@ impl SdCard for SimSd {
 
     fn read_at(&mut self, path: &str, offset: u64, buf: &mut [u8]) -> Result<usize, SdError> {
         self.on()?;
-        self.tree.read_at(path, offset, buf).map_err(sd_error)
+        let n = self.tree.read_at(path, offset, buf).map_err(sd_error)?;
+        self.bytes_read += n as u64;
+        Ok(n)
     }
 
     fn write_at(&mut self, path: &str, offset: u64, bytes: &[u8]) -> Result<(), SdError> {
@@ -136,6 +160,7 @@ impl SdCard for SimSd {
             });
         }
         self.begin_write()?;
+        self.bytes_written += bytes.len() as u64;
         if !bytes.is_empty() && std::mem::take(&mut self.garble_next) {
             let mut garbled = bytes.to_vec();
             garbled[0] ^= 0xFF;

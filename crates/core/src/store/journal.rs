@@ -188,6 +188,13 @@ pub enum WayBack {
     Intact,
     /// The folder is gone.
     Missing,
+    /// Still being read ([`WayBackCheck`]): `checked` of `total` bytes.
+    Checking {
+        /// Bytes read and found as written.
+        checked: u64,
+        /// Bytes of every file of the automatic backup.
+        total: u64,
+    },
     /// A file is missing or differs from what was written.
     Damaged {
         /// The file, relative to the folder.
@@ -261,21 +268,9 @@ impl Fnv1a64 {
     }
 }
 
-/// Bytes read from the SD card per call when a file is hashed.
+/// Bytes read from the SD card per step when an automatic backup is
+/// checked.
 const HASH_CHUNK: usize = 64 * 1024;
-
-/// Hashes a whole SD file a chunk at a time.
-pub fn hash_sd_file(sd: &mut dyn SdCard, path: &str) -> Result<Fnv1a64, SdError> {
-    let mut hash = Fnv1a64::new();
-    let mut buf = vec![0; HASH_CHUNK];
-    loop {
-        let n = sd.read_at(path, hash.len(), &mut buf)?;
-        if n == 0 {
-            return Ok(hash);
-        }
-        hash.update(&buf[..n]);
-    }
-}
 
 /// Writes `journal` so that a power cut leaves the old record or the new one
 /// whole (see [`write_atomic`]).
@@ -327,52 +322,131 @@ pub fn to_json(journal: &Journal) -> Result<Vec<u8>, StoreError> {
     })
 }
 
-/// Checks the automatic backup `journal` names against what was written.
+/// Checks the automatic backup `journal` names against what was written,
+/// all at once (see [`WayBackCheck`] for the same a chunk at a time).
 pub fn check_way_back(sd: &mut dyn SdCard, journal: &Journal) -> WayBack {
-    match sd.kind_of(&journal.automatic_backup) {
-        Ok(Some(true)) => {}
-        Ok(_) | Err(SdError::NotFound { .. }) => return WayBack::Missing,
-        Err(e) => {
-            return WayBack::Damaged {
-                file: String::new(),
-                problem: e.to_string(),
-            };
+    let mut check = match WayBackCheck::start(sd, journal) {
+        Ok(check) => check,
+        Err(decided) => return decided,
+    };
+    loop {
+        if let Some(decided) = check.step(sd, journal) {
+            return decided;
         }
     }
-    // A chip or a GBA VC save is one file: a record without it is no way back.
-    let one_file = matches!(
-        journal.save,
-        JournalSave::NdsCard { .. } | JournalSave::GbaVc { .. }
-    );
-    if journal.files.is_empty() && one_file {
-        return WayBack::Damaged {
-            file: String::new(),
-            problem: "the record lists no save file".into(),
-        };
+}
+
+/// Checking an automatic backup against its journal one chunk of reading
+/// per [`WayBackCheck::step`].
+///
+/// Found at start-up, an automatic backup can be a 128 MiB extdata file:
+/// hashed in one go, the console would show nothing for many seconds
+/// before the screen that says a restore did not finish. In steps, the
+/// screen is up at once and says how far the check got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WayBackCheck {
+    /// The journal's file being read.
+    file: usize,
+    /// Its hash so far (its length is how far into it the check is).
+    hash: Fnv1a64,
+    /// Bytes of the earlier files, all checked.
+    before: u64,
+    /// Bytes of every file, as the journal records them.
+    total: u64,
+}
+
+impl WayBackCheck {
+    /// Starts the check, or decides it at once when the folder is gone or
+    /// the journal cannot describe a way back. Reads no file yet.
+    pub fn start(sd: &mut dyn SdCard, journal: &Journal) -> Result<Self, WayBack> {
+        match sd.kind_of(&journal.automatic_backup) {
+            Ok(Some(true)) => {}
+            Ok(_) | Err(SdError::NotFound { .. }) => return Err(WayBack::Missing),
+            Err(e) => {
+                return Err(WayBack::Damaged {
+                    file: String::new(),
+                    problem: e.to_string(),
+                });
+            }
+        }
+        // A chip or a GBA VC save is one file: a record without it is no way back.
+        let one_file = matches!(
+            journal.save,
+            JournalSave::NdsCard { .. } | JournalSave::GbaVc { .. }
+        );
+        if journal.files.is_empty() && one_file {
+            return Err(WayBack::Damaged {
+                file: String::new(),
+                problem: "the record lists no save file".into(),
+            });
+        }
+        Ok(Self {
+            file: 0,
+            hash: Fnv1a64::new(),
+            before: 0,
+            total: journal.files.iter().map(|file| file.size).sum(),
+        })
     }
-    for file in &journal.files {
-        let damaged = |problem: String| WayBack::Damaged {
-            file: file.path.clone(),
-            problem,
+
+    /// Where the check is, for a screen to say.
+    pub fn state(&self) -> WayBack {
+        WayBack::Checking {
+            checked: self.checked(),
+            total: self.total,
+        }
+    }
+
+    /// Bytes read and found as written so far.
+    pub fn checked(&self) -> u64 {
+        self.before + self.hash.len()
+    }
+
+    /// Reads the next chunk (at most [`HASH_CHUNK`] bytes) of the
+    /// automatic backup; the outcome once it is decided.
+    pub fn step(&mut self, sd: &mut dyn SdCard, journal: &Journal) -> Option<WayBack> {
+        let Some(file) = journal.files.get(self.file) else {
+            return Some(WayBack::Intact);
         };
-        // Streamed: an automatic backup can be far larger than the heap.
-        let hash = match hash_sd_file(sd, &join(&journal.automatic_backup, &file.path)) {
-            Ok(hash) => hash,
+        let damaged = |problem: String| {
+            Some(WayBack::Damaged {
+                file: file.path.clone(),
+                problem,
+            })
+        };
+        // One byte past the recorded size is enough to see a longer file.
+        let left = (file.size + 1).saturating_sub(self.hash.len());
+        let mut buf = vec![0; HASH_CHUNK.min(usize::try_from(left).unwrap_or(HASH_CHUNK))];
+        let path = join(&journal.automatic_backup, &file.path);
+        let n = match sd.read_at(&path, self.hash.len(), &mut buf) {
+            Ok(n) => n,
             Err(SdError::NotFound { .. }) => return damaged("it is missing".into()),
             Err(e) => return damaged(e.to_string()),
         };
-        if hash.len() != file.size {
-            return damaged(format!(
-                "it holds {} bytes instead of {}",
-                hash.len(),
-                file.size
-            ));
+        self.hash.update(&buf[..n]);
+        if n > 0 && self.hash.len() <= file.size {
+            return None;
         }
-        if hash.finish() != file.fnv1a64 {
+        // The file ended (nothing more to read) or went past its recorded
+        // size.
+        if self.hash.len() != file.size {
+            return damaged(if self.hash.len() > file.size {
+                format!("it holds more than {} bytes", file.size)
+            } else {
+                format!(
+                    "it holds {} bytes instead of {}",
+                    self.hash.len(),
+                    file.size
+                )
+            });
+        }
+        if self.hash.finish() != file.fnv1a64 {
             return damaged("its contents changed since it was written".into());
         }
+        self.before += file.size;
+        self.file += 1;
+        self.hash = Fnv1a64::new();
+        (self.file == journal.files.len()).then_some(WayBack::Intact)
     }
-    WayBack::Intact
 }
 
 #[cfg(test)]
@@ -448,6 +522,64 @@ mod tests {
 
         clear(&mut sd).unwrap();
         assert_eq!(read(&mut sd).unwrap(), None);
+    }
+
+    #[test]
+    fn a_large_way_back_is_checked_one_chunk_per_step() {
+        // 200,000 + 70,000 bytes: with 64 KiB (65,536-byte) reads that is
+        // 4 reads and an empty one for the first file, 2 and an empty one
+        // for the second: 8 steps, worked out by hand.
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        let first: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let second = vec![0x5A; 70_000];
+        let mut j = journal();
+        j.files = vec![
+            JournalFile::of("a.bin", &first),
+            JournalFile::of("b.bin", &second),
+        ];
+        sd.create_dir_all(&j.automatic_backup).unwrap();
+        sd.write(&format!("{}/a.bin", j.automatic_backup), &first)
+            .unwrap();
+        sd.write(&format!("{}/b.bin", j.automatic_backup), &second)
+            .unwrap();
+        let before = sd.bytes_read();
+        let mut check = WayBackCheck::start(&mut sd, &j).unwrap();
+        assert_eq!(sd.bytes_read(), before, "starting reads no file");
+        assert_eq!(
+            check.state(),
+            WayBack::Checking {
+                checked: 0,
+                total: 270_000
+            }
+        );
+        let mut steps = 0;
+        let outcome = loop {
+            let read_before = sd.bytes_read();
+            let outcome = check.step(&mut sd, &j);
+            steps += 1;
+            assert!(sd.bytes_read() - read_before <= 65_536, "step {steps}");
+            if let Some(outcome) = outcome {
+                break outcome;
+            }
+            let WayBack::Checking { checked, total } = check.state() else {
+                unreachable!("state is always Checking");
+            };
+            assert!(checked <= total);
+        };
+        assert_eq!(outcome, WayBack::Intact);
+        assert_eq!(steps, 8);
+        assert_eq!(sd.bytes_read() - before, 270_000);
+
+        // A file longer than recorded is seen one byte past its size.
+        sd.write(&format!("{}/b.bin", j.automatic_backup), &[0x5A; 70_001])
+            .unwrap();
+        assert_eq!(
+            check_way_back(&mut sd, &j),
+            WayBack::Damaged {
+                file: "b.bin".into(),
+                problem: "it holds more than 70000 bytes".into()
+            }
+        );
     }
 
     #[test]

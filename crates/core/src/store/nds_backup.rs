@@ -107,35 +107,78 @@ pub fn check_game(
 /// Bytes read per call when a save file is loaded.
 const LOAD_CHUNK: usize = 64 * 1024;
 
-/// Reads a whole file a chunk at a time into a buffer of at least `room`
-/// bytes, so that it can be turned into a chip image in place.
-fn read_with_room(sd: &mut dyn SdCard, path: &str, room: usize) -> Result<Vec<u8>, StoreError> {
-    let mut bytes = Vec::with_capacity(room);
-    let mut chunk = vec![0; LOAD_CHUNK];
-    loop {
-        let n = sd.read_at(path, bytes.len() as u64, &mut chunk)?;
-        if n == 0 {
-            return Ok(bytes);
-        }
-        bytes.extend_from_slice(&chunk[..n]);
-    }
-}
-
-/// Reads and converts a save file for a `chip`.
+/// Reading a save file for a chip a few chunks per [`SaveLoad::step`], so
+/// that an 8 MiB file does not hold the screen still while it is read.
 ///
 /// Memory: the file is read into one buffer with room for the chip's
 /// image, and a save that the container holds as it is (raw, `.dsv`,
 /// `.duc`) and that fits the chip becomes the image in that same buffer:
 /// an 8 MiB save costs 8 MiB, not three copies. A save larger than the chip
 /// (trimmed) or stored compressed (no$gba) is converted into a new buffer.
+#[derive(Debug)]
+pub struct SaveLoad {
+    path: String,
+    chip: ChipKind,
+    bytes: Vec<u8>,
+}
+
+/// Reads one [`SaveLoad::step`] makes at most: 256 KiB, as a job's chunk.
+const LOAD_READS_PER_STEP: usize = 4;
+
+impl SaveLoad {
+    /// Starts reading `path` for `chip`; reads nothing yet.
+    pub fn start(path: &str, chip: ChipKind) -> Self {
+        Self {
+            path: path.to_owned(),
+            chip,
+            // Room for the image plus any container's header or footer.
+            bytes: Vec::with_capacity(chip.capacity() + LOAD_CHUNK),
+        }
+    }
+
+    /// Bytes of the file read so far.
+    pub fn read_so_far(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// Reads on; the save converted for the chip once the file is read.
+    pub fn step(&mut self, sd: &mut dyn SdCard) -> Result<Option<NdsBackupImage>, StoreError> {
+        let mut chunk = vec![0; LOAD_CHUNK];
+        for _ in 0..LOAD_READS_PER_STEP {
+            let n = sd.read_at(&self.path, self.bytes.len() as u64, &mut chunk)?;
+            if n == 0 {
+                let bytes = std::mem::take(&mut self.bytes);
+                return convert_for_chip(bytes, &self.path, self.chip).map(Some);
+            }
+            self.bytes.extend_from_slice(&chunk[..n]);
+        }
+        Ok(None)
+    }
+}
+
+/// Reads and converts a save file for a `chip` in one go (see [`SaveLoad`]
+/// for the same in steps).
 pub fn load_for_chip(
     sd: &mut dyn SdCard,
     path: &str,
     chip: ChipKind,
 ) -> Result<NdsBackupImage, StoreError> {
+    let mut load = SaveLoad::start(path, chip);
+    loop {
+        if let Some(image) = load.step(sd)? {
+            return Ok(image);
+        }
+    }
+}
+
+/// Turns a whole save file's `bytes` into the chip's image, in place where
+/// the container allows.
+fn convert_for_chip(
+    mut bytes: Vec<u8>,
+    path: &str,
+    chip: ChipKind,
+) -> Result<NdsBackupImage, StoreError> {
     let capacity = chip.capacity();
-    // Room for the image plus any container's header or footer.
-    let mut bytes = read_with_room(sd, path, capacity + LOAD_CHUNK)?;
     let save = nds::SaveFile::parse(&bytes).map_err(|source| StoreError::Unreadable {
         path: path.to_owned(),
         source,

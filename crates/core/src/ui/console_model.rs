@@ -172,6 +172,10 @@ pub struct ConsoleModel<C: Console> {
 /// console a good part of a frame (to be measured on hardware).
 const TITLES_PER_FRAME: usize = 1;
 
+/// Bytes of an unfinished restore's automatic backup checked per frame:
+/// 256 KiB, a few frames of SD card time, as a job's chunk.
+const CHECK_BYTES_PER_FRAME: u64 = 256 * 1024;
+
 /// What a title without a save yet says in place of the save's kind.
 pub const NO_SAVE_YET: &str = "no save data yet: start the game once";
 
@@ -283,7 +287,13 @@ impl<C: Console> ConsoleModel<C> {
     pub(crate) fn reload_unfinished(&mut self) {
         let devices = self.console.devices();
         match Unfinished::find(devices.sd) {
-            Ok(found) => {
+            Ok(mut found) => {
+                // A small automatic backup (an NDS chip, most saves) is
+                // checked before the first frame; a large one goes on a
+                // frame at a time (see `poll`).
+                if let Some(unfinished) = &mut found {
+                    unfinished.step_check(devices.sd, CHECK_BYTES_PER_FRAME);
+                }
                 self.unfinished = found;
                 self.journal_problem = None;
             }
@@ -884,6 +894,16 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn poll(&mut self) {
+        // The automatic backup of a restore that did not finish is read a
+        // chunk a frame, so its screen is up at once and says how far the
+        // check got.
+        if self.job.is_none()
+            && let Some(unfinished) = &mut self.unfinished
+            && unfinished.checking()
+        {
+            unfinished.step_check(self.console.devices().sd, CHECK_BYTES_PER_FRAME);
+            self.generation += 1;
+        }
         // The installed titles are refreshed between jobs, never during one.
         if self.job.is_none() && self.step_title_scan(TITLES_PER_FRAME) {
             self.rebuild_titles();

@@ -689,7 +689,7 @@ impl Ui {
         match &info.put_back {
             Ok(()) => choices.push((
                 "Put back",
-                "the save as it was goes back onto the cartridge".into(),
+                format!("the save as it was goes back into {}", info.destination),
             )),
             Err(refusal) => choices.push((
                 "Putting back",

@@ -777,3 +777,104 @@ fn another_restore_of_the_same_save_keeps_the_first_way_back_and_others_wait() {
     app.finish_job();
     assert_eq!(chip(app.console()), old);
 }
+
+/// A journal left by a 3DS restore whose automatic backup holds one file of
+/// `size` bytes (a pattern), written straight onto the SD card as the
+/// restore would have left them.
+fn console_with_large_way_back(size: usize) -> (SimConsole, String, Vec<u8>) {
+    use crate::store::journal::{self, Journal, JournalFile, JournalSave, Operation};
+    let mut console = demo::empty_console();
+    let auto = "/3ds/Checkpoint/extdata/0x0055D Pokemon X/20261121-175900-auto".to_owned();
+    let file: Vec<u8> = (0..size as u32)
+        .map(|i| (i.wrapping_mul(31) >> 3) as u8)
+        .collect();
+    console.sd.create_dir_all(&auto).unwrap();
+    console.sd.write(&join(&auto, "big.bin"), &file).unwrap();
+    let record = Journal {
+        operation: Operation::Restore,
+        save: JournalSave::of_archive(
+            ArchiveId {
+                kind: ArchiveKind::ExtData,
+                media: MediaType::Sd,
+                title_id: 0x0004_0000_0005_5D00,
+            },
+            "Pokemon X",
+        ),
+        backup: Some("/3ds/Checkpoint/extdata/0x0055D Pokemon X/20261120-100000".into()),
+        automatic_backup: auto.clone(),
+        files: vec![JournalFile::of("big.bin", &file)],
+    };
+    journal::record(&mut console.sd, &record).unwrap();
+    (console, auto, file)
+}
+
+#[test]
+fn a_large_automatic_backup_is_checked_a_frame_at_a_time_after_the_screen_is_up() {
+    // 4 MiB and 1000 bytes: checked 256 KiB a frame, that is 17 frames
+    // (16 whole 256 KiB reads and the tail), worked out by hand.
+    let size = 4 * 1024 * 1024 + 1000;
+    let (console, auto, _) = console_with_large_way_back(size);
+    let read_before = console.sd.bytes_read();
+    let mut app = App::start(console);
+    // The screen is up after the first frame, which read a small part of
+    // the 4 MiB (before, start-up hashed all of it first).
+    let at_start = app.console().sd.bytes_read() - read_before;
+    assert!(at_start < 1024 * 1024, "start-up read {at_start} bytes");
+    assert_eq!(app.ui.screen(), ScreenKind::Unfinished);
+    let text = app.text();
+    // Two budgets of 256 KiB (start-up, first frame) of 4,195,304 bytes.
+    assert!(
+        text.contains("Keepsake is checking the automatic backup (12% read):"),
+        "{text}"
+    );
+    assert!(text.contains(&auto), "{text}");
+    // Nothing can be put back from a backup not yet checked.
+    let refused = app.model.unfinished().unwrap().put_back.unwrap_err();
+    assert!(refused.reason.contains("still reading"), "{refused:?}");
+    app.press(Buttons::A);
+    assert_eq!(app.ui.screen(), ScreenKind::Unfinished, "{}", app.text());
+
+    // Checks so far: one at start-up, one in each of the three frames.
+    let mut checks = 4;
+    while app.model.unfinished().unwrap().put_back.is_err() {
+        let before = app.console().sd.bytes_read();
+        app.idle();
+        checks += 1;
+        let read = app.console().sd.bytes_read() - before;
+        assert!(read <= 320 * 1024, "frame {checks} read {read} bytes");
+        assert!(checks < 40, "the check never ended: {}", app.text());
+    }
+    assert_eq!(checks, 17);
+    let text = app.text();
+    assert!(
+        text.contains("The save as it was is in the automatic backup"),
+        "{text}"
+    );
+    assert!(!text.contains("checking"), "{text}");
+    assert!(
+        text.contains("the save as it was goes back into its extra data"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_large_automatic_backup_changed_deep_inside_is_found_damaged() {
+    let size = 4 * 1024 * 1024 + 1000;
+    let (mut console, auto, mut file) = console_with_large_way_back(size);
+    file[3 * 1024 * 1024 + 17] ^= 0x01;
+    console.sd.write(&join(&auto, "big.bin"), &file).unwrap();
+    let mut app = App::start(console);
+    for _ in 0..40 {
+        app.idle();
+    }
+    let text = app.text();
+    assert!(
+        text.contains("is damaged (big.bin: its contents changed since it was written)"),
+        "{text}"
+    );
+    let refused = app.model.unfinished().unwrap().put_back.unwrap_err();
+    assert!(
+        refused.reason.contains("cannot put this save back"),
+        "{refused:?}"
+    );
+}

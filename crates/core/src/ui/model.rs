@@ -298,6 +298,9 @@ pub struct UnfinishedInfo {
     pub headline: String,
     /// What the save may be now, and where the save as it was is.
     pub lines: Vec<String>,
+    /// What putting back writes, as the screen names it ("its extra
+    /// data", "the cartridge's save").
+    pub destination: String,
     /// Whether the automatic backup can be put back now; when not, why and
     /// what to do.
     pub put_back: Result<(), Refusal>,

@@ -52,6 +52,10 @@ fn screen_refusal(e: &PutBackRefused) -> Refusal {
             reason: format!("The cartridge {name} is not in the slot."),
             advice: "Insert it to put its save back.".into(),
         },
+        PutBackRefused::StillChecking(_) => Refusal {
+            reason: "Keepsake is still reading the automatic backup.".into(),
+            advice: "It can be put back once it has been checked.".into(),
+        },
         PutBackRefused::Missing(_) | PutBackRefused::Damaged { .. } | PutBackRefused::WrongKind => {
             Refusal {
                 reason: "Keepsake cannot put this save back.".into(),
@@ -64,6 +68,7 @@ fn screen_refusal(e: &PutBackRefused) -> Refusal {
 fn refusal(e: &PutBackRefused) -> Refusal {
     let advice = match e {
         PutBackRefused::CartridgeMissing { .. } => "Insert it to put its save back.",
+        PutBackRefused::StillChecking(_) => "Wait a moment, then try again.",
         PutBackRefused::Missing(_) | PutBackRefused::Damaged { .. } | PutBackRefused::WrongKind => {
             "Restore another backup of this game, or keep the save as it is."
         }
@@ -151,6 +156,10 @@ impl<C: Console> ConsoleModel<C> {
         let mut lines = vec![first];
         lines.push(match &unfinished.way_back {
             WayBack::Intact => "The save as it was is in the automatic backup".into(),
+            WayBack::Checking { checked, total } => format!(
+                "Keepsake is checking the automatic backup ({}% read):",
+                percent(*checked, *total)
+            ),
             WayBack::Missing => {
                 "The automatic backup of the save as it was is missing from the SD card:".into()
             }
@@ -165,6 +174,7 @@ impl<C: Console> ConsoleModel<C> {
             title_name: name,
             headline,
             lines,
+            destination: what.to_owned(),
             put_back: self
                 .put_back_job(unfinished)
                 .map(|_| ())
@@ -202,5 +212,14 @@ impl<C: Console> ConsoleModel<C> {
         })?;
         self.reload_unfinished();
         Ok(())
+    }
+}
+
+/// `part` of `whole` in whole percent, 100 for nothing to do.
+fn percent(part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        100
+    } else {
+        (u128::from(part.min(whole)) * 100 / u128::from(whole)) as u64
     }
 }
