@@ -17,7 +17,7 @@ pub mod title_prefs;
 pub mod title_scan;
 pub mod writer;
 
-pub use config::Config;
+pub use config::{Config, Theme};
 pub use error::StoreError;
 pub use locate::{BackupEntry, BackupSource, list_backups, title_dir};
 pub use title::BackupTitle;

@@ -1115,7 +1115,12 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             backup_roots: roots,
             backup_root: 0,
             confirm_restores: self.ui_settings.confirm_restores,
+            theme: self.config.theme,
         }
+    }
+
+    fn theme(&self) -> Theme {
+        self.config.theme
     }
 
     fn title_view(&self) -> TitleView {
@@ -1140,6 +1145,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         if let Some(root) = settings.backup_roots.get(settings.backup_root) {
             config.saves_root = root.clone();
         }
+        config.theme = settings.theme;
         let ui_settings = UiSettings {
             confirm_restores: settings.confirm_restores,
         };

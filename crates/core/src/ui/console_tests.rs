@@ -7,8 +7,8 @@ use super::demo::{self, put_nds_backup, sample_save};
 use super::display::{Frame, Screen};
 use super::input::{Buttons, FrameInput};
 use super::keyboard::QueuedKeyboard;
+use super::palette::Role;
 use super::state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
-use super::theme::HIGHLIGHT;
 use crate::platform::sd::join;
 use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
 use crate::sim::{MemTree, SimChip, SimConsole};
@@ -81,7 +81,7 @@ impl Rig {
     }
 
     fn highlighted(&self) -> Vec<&str> {
-        self.frame.texts_on(Screen::Bottom, HIGHLIGHT)
+        self.frame.texts_on(Screen::Bottom, Role::Highlight)
     }
 
     fn console(&mut self) -> &mut SimConsole {
@@ -716,7 +716,7 @@ fn random_input_writes_the_card_only_through_a_restore_with_its_automatic_backup
         .filter(|&b| b != Buttons::START)
         .collect();
     let mut restores_seen = 0;
-    for round in 0..12 {
+    for round in 0..16 {
         let original = sample_save(0x2000, 0x1000, round);
         let mut console = console_with(&original);
         let other = sample_save(0x2000, 0x800, round + 100);
