@@ -8,8 +8,7 @@
 //! { "saves_root": "/3ds/Checkpoint/saves",
 //!   "extdata_root": "/3ds/Checkpoint/extdata",
 //!   "read_twlsavetool": true,
-//!   "experimental_flash_8m_writes": false,
-//!   "theme": "dark" }
+//!   "experimental_flash_8m_writes": false }
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -33,8 +32,6 @@ pub struct Config {
     /// cartridges. Off until the vendor unlock and sector writes are
     /// confirmed on a real cartridge; backups of them work either way.
     pub experimental_flash_8m_writes: bool,
-    /// The screens' colours.
-    pub theme: Theme,
     /// Keys of the file that other parts of the app own (the probing
     /// switches of `capabilities`), kept so that saving does not drop them.
     #[serde(flatten)]
@@ -48,52 +45,8 @@ impl Default for Config {
             extdata_root: CHECKPOINT_EXTDATA.into(),
             read_twlsavetool: true,
             experimental_flash_8m_writes: false,
-            theme: Theme::Dark,
             others: serde_json::Map::new(),
         }
-    }
-}
-
-/// The screens' colours: light text on dark grounds, or dark text on light
-/// ones. Stored as `"dark"` or `"light"`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Theme {
-    #[default]
-    Dark,
-    Light,
-}
-
-impl Theme {
-    pub const ALL: [Theme; 2] = [Theme::Dark, Theme::Light];
-
-    /// The word `config.json` stores (and the preview's `--theme` takes).
-    pub const fn key(self) -> &'static str {
-        match self {
-            Theme::Dark => "dark",
-            Theme::Light => "light",
-        }
-    }
-
-    /// The theme stored as `word`, if it is one.
-    pub fn from_key(word: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.key() == word)
-    }
-}
-
-impl Serialize for Theme {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.key())
-    }
-}
-
-impl<'de> Deserialize<'de> for Theme {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let word = String::deserialize(deserializer)?;
-        Self::from_key(&word).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "theme must be \"dark\" or \"light\", not \"{word}\""
-            ))
-        })
     }
 }
 
@@ -184,14 +137,6 @@ mod tests {
         assert!(!read.read_twlsavetool);
         assert_eq!(read.saves_root, CHECKPOINT_SAVES);
 
-        // A theme this version does not know is damage, said in words.
-        sd.write(CONFIG_PATH, br#"{"theme": "blue"}"#).unwrap();
-        let err = Config::load(&mut sd).unwrap_err().to_string();
-        assert!(
-            err.contains(r#"theme must be "dark" or "light", not "blue""#),
-            "{err}"
-        );
-
         sd.write(CONFIG_PATH, b"{\n  \"saves_root\": 3\n}").unwrap();
         let err = Config::load(&mut sd).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
@@ -201,25 +146,6 @@ mod tests {
             Config::load(&mut sd),
             Err(StoreError::Config { .. })
         ));
-    }
-}
-
-#[cfg(test)]
-mod theme_tests {
-    use super::*;
-
-    /// The theme is stored as a word, dark when missing, and written back
-    /// beside the keys other tools own.
-    #[test]
-    fn the_theme_is_stored_as_a_word_and_defaults_to_dark() {
-        let config = Config::parse(br#"{"skip_probe": ["am"]}"#).unwrap();
-        assert_eq!(config.theme, Theme::Dark);
-        let light = Config::parse(br#"{"theme": "light", "skip_probe": ["am"]}"#).unwrap();
-        assert_eq!(light.theme, Theme::Light);
-        let json: serde_json::Value =
-            serde_json::from_slice(&serde_json::to_vec(&light).unwrap()).unwrap();
-        assert_eq!(json["theme"], "light");
-        assert_eq!(json["skip_probe"][0], "am");
     }
 }
 

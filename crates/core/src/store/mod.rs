@@ -11,14 +11,16 @@ pub mod locate;
 pub mod naming;
 pub mod nds_backup;
 pub mod secure_values;
+pub mod theme;
 mod title;
 pub mod title_cache;
 pub mod title_prefs;
 pub mod title_scan;
 pub mod writer;
 
-pub use config::{Config, Theme};
+pub use config::Config;
 pub use error::StoreError;
 pub use locate::{BackupEntry, BackupSource, list_backups, title_dir};
+pub use theme::Theme;
 pub use title::BackupTitle;
 pub use writer::{BackupWriter, clean_staging, free_name};

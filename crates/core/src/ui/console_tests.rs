@@ -440,6 +440,53 @@ fn settings_are_written_to_the_sd_card_and_change_where_backups_go() {
     assert_eq!(rig.console().sd.read(path).unwrap(), save);
 }
 
+/// The theme is read from config.json at start-up and written there by the
+/// settings screen, beside the keys other tools own; a value this version
+/// does not know is named in the standing warning and dark is used.
+#[test]
+fn the_theme_lives_in_config_json_and_an_unknown_one_is_reported() {
+    use super::model::Theme;
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut console = console_with(&save);
+    console.sd.create_dir_all("/3ds/Keepsake").unwrap();
+    console
+        .sd
+        .write(
+            "/3ds/Keepsake/config.json",
+            br#"{"theme": "light", "skip_probe": ["am"]}"#,
+        )
+        .unwrap();
+    let mut rig = Rig::new(console, &[]);
+    assert_eq!(rig.frame.theme, Theme::Light);
+    rig.press(Buttons::SELECT);
+    rig.press(Buttons::UP); // the theme row
+    rig.press(Buttons::A);
+    assert_eq!(rig.frame.theme, Theme::Dark);
+    rig.press(Buttons::B);
+    assert_eq!(rig.frame.theme, Theme::Dark);
+    let config: serde_json::Value =
+        serde_json::from_slice(&rig.console().sd.read("/3ds/Keepsake/config.json").unwrap())
+            .unwrap();
+    assert_eq!(config["theme"], "dark");
+    assert_eq!(config["skip_probe"][0], "am");
+
+    let mut console = console_with(&save);
+    console.sd.create_dir_all("/3ds/Keepsake").unwrap();
+    console
+        .sd
+        .write("/3ds/Keepsake/config.json", br#"{"theme": "sepia"}"#)
+        .unwrap();
+    let rig = Rig::new(console, &[]);
+    assert_eq!(rig.frame.theme, Theme::Dark);
+    assert!(
+        rig.text().contains(
+            "Settings could not be read (\"theme\" is \"sepia\", which Keepsake does not know; it must be \"dark\" or \"light\")."
+        ),
+        "{}",
+        rig.text()
+    );
+}
+
 #[test]
 fn an_sd_title_backs_up_and_restores_through_the_3ds_jobs() {
     let mut console = demo::empty_console();

@@ -180,8 +180,7 @@ fn a_favourite_is_written_in_checkpoints_form_and_listed_first() {
         "experimental_flash_8m_writes": false,
         "favorites": ["0004000000100200"],
         "title_filter": "all",
-        "title_sort": "name",
-        "theme": "dark"
+        "title_sort": "name"
     });
     assert_eq!(rig.config(), expected);
 
