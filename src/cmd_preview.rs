@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
+use keepsake_core::store::Theme;
 use keepsake_core::ui::Screen;
 
 use crate::cmd_preview_real::{self, RealArgs};
@@ -21,12 +22,14 @@ Examples:
   keepsake preview --list                           name and describe the scenarios
   keepsake preview --scenario browse --script my.txt --frame 3
                                                     run your own inputs on a scenario's console
+  keepsake preview --theme light                    every scenario in the light theme
   keepsake preview --sd sd-copy --nds-card ASNE:8K:cart.sav --card-out after.sav --script my.txt
                                                     rehearse on a copy of your SD card and a cartridge
 
 Script lines: press A | press L+A | hold B 40 | touch 160 120 | wait 10 |
-event NAME | type TEXT (typed when the keyboard next opens) | snap NAME |
-snap-keyboard NAME (the keyboard as it last showed) ('#' starts a comment).
+event NAME | type TEXT (typed when the keyboard next opens) | theme dark|light |
+snap NAME | snap-keyboard NAME (the keyboard as it last showed) ('#' starts a
+comment).
 See `--list` for each scenario's events. A --frame past the run's end is an
 error.")]
 pub struct PreviewArgs {
@@ -45,6 +48,10 @@ pub struct PreviewArgs {
     /// List the built-in scenarios and exit.
     #[arg(long)]
     list: bool,
+    /// Run in this theme (dark or light), set as the settings screen saves
+    /// it before the first frame (with --sd, into that folder's config.json).
+    #[arg(long, value_name = "THEME", value_parser = script::parse_theme)]
+    theme: Option<Theme>,
     #[command(flatten)]
     real: RealArgs,
 }
@@ -56,7 +63,13 @@ pub fn run(args: PreviewArgs) -> Result<(), Failure> {
                 "--sd, --nds-card, --card-out and --no-titles build their own console: leave out --scenario and --list"
             )));
         }
-        return cmd_preview_real::run(&args.real, &args.out, args.script.as_deref(), &args.frames);
+        return cmd_preview_real::run(
+            &args.real,
+            &args.out,
+            args.script.as_deref(),
+            &args.frames,
+            args.theme,
+        );
     }
     let all = scenarios::all();
     if args.list {
@@ -103,10 +116,13 @@ pub fn run(args: PreviewArgs) -> Result<(), Failure> {
     let inputs: Vec<&Path> = args.script.iter().map(PathBuf::as_path).collect();
     let mut written = 0;
     for scenario in chosen {
-        let steps = match &custom {
+        let mut steps = match &custom {
             Some(steps) => steps.clone(),
             None => script::parse(scenario.script).expect("built-in scripts parse"),
         };
+        if let Some(theme) = args.theme {
+            steps.insert(0, script::Step::Theme(theme, 0));
+        }
         let mut world = (scenario.build)();
         let run = runner::run(world.as_mut(), &steps, &args.frames)
             .map_err(|e| Failure::input(anyhow!("scenario {}: {e}", scenario.name)))?;

@@ -22,6 +22,7 @@ use crate::preview::card_spec::{self, CardSpec};
 use crate::preview::dir_sd::DirSd;
 use crate::preview::real::{RealWorld, Setup};
 use crate::preview::{runner, script};
+use keepsake_core::store::Theme;
 
 /// Bytes of a ROM read for its header.
 const ROM_HEADER_LEN: usize = 0x200;
@@ -138,6 +139,7 @@ pub fn run(
     out: &Path,
     script_path: Option<&Path>,
     frames: &[u64],
+    theme: Option<Theme>,
 ) -> Result<(), Failure> {
     let mut sd = match &args.sd {
         Some(dir) => Some(DirSd::new(dir).map_err(|e| {
@@ -170,7 +172,7 @@ pub fn run(
         .iter()
         .map(|spec| cartridge(spec, &roms, sd.as_mut()))
         .collect::<Result<Vec<_>, _>>()?;
-    let steps = match script_path {
+    let mut steps = match script_path {
         Some(path) => {
             let text = files::read_input(path)?;
             let text = String::from_utf8(text)
@@ -179,6 +181,9 @@ pub fn run(
         }
         None => script::parse("snap start").expect("a one-line script parses"),
     };
+    if let Some(theme) = theme {
+        steps.insert(0, script::Step::Theme(theme, 0));
+    }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

@@ -583,3 +583,77 @@ fn exports_are_read_by_nds_info_as_the_same_save() {
         b"older save"
     );
 }
+
+/// The RGB of pixel (`x`, `y`) of a PNG the preview wrote.
+fn pixel(path: &std::path::Path, x: usize, y: usize) -> [u8; 3] {
+    let bytes = fs::read(path).unwrap();
+    let mut reader = png::Decoder::new(bytes.as_slice()).read_info().unwrap();
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buffer).unwrap();
+    let at = (y * info.width as usize + x) * 3;
+    [buffer[at], buffer[at + 1], buffer[at + 2]]
+}
+
+/// `--theme light` draws the scenario in the light palette (its background
+/// is #F4F6FA, the dark one's #1C1F2A: written out from `ui/palette.rs`), a
+/// script's `theme` line switches from the next frame, and with `--sd` the
+/// setting is written to that folder's config.json as the console would.
+#[test]
+fn the_theme_is_chosen_by_flag_or_script_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = keepsake(&[
+        "preview",
+        "--theme",
+        "light",
+        "--scenario",
+        "browse",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Below the title's details, above the foot: the background.
+    let corner = pixel(&out.join("browse-01-titles-top.png"), 390, 200);
+    assert_eq!(corner, [0xF4, 0xF6, 0xFA]);
+
+    let script = dir.path().join("switch.txt");
+    fs::write(&script, "snap dark\ntheme light\nwait 1\nsnap light\n").unwrap();
+    let sd = dir.path().join("sd");
+    fs::create_dir(&sd).unwrap();
+    let shots = dir.path().join("shots");
+    let output = keepsake(&[
+        "preview",
+        "--sd",
+        sd.to_str().unwrap(),
+        "--no-titles",
+        "--script",
+        script.to_str().unwrap(),
+        "--out",
+        shots.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let names: Vec<String> = fs::read_dir(&shots)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let named = |snap: &str| {
+        let name = names
+            .iter()
+            .find(|n| n.ends_with(&format!("-{snap}-bottom.png")))
+            .unwrap_or_else(|| panic!("no {snap} in {names:?}"));
+        shots.join(name)
+    };
+    assert_eq!(pixel(&named("dark"), 160, 120), [0x1C, 0x1F, 0x2A]);
+    assert_eq!(pixel(&named("light"), 160, 120), [0xF4, 0xF6, 0xFA]);
+    let config: serde_json::Value =
+        serde_json::from_slice(&fs::read(sd.join("3ds/Keepsake/config.json")).unwrap()).unwrap();
+    assert_eq!(config["theme"], "light");
+
+    let wrong = keepsake(&["preview", "--theme", "sepia", "--list"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("the themes are dark and light, not \"sepia\""),
+        "{}",
+        stderr(&wrong)
+    );
+}

@@ -27,7 +27,7 @@ use ctru::services::hid::Hid;
 use ctru::services::romfs::RomFS;
 use keepsake_core::app::SystemEvents;
 use keepsake_core::capabilities::{choose_config, draw_notices, notices_dismissed, read_sd_config};
-use keepsake_core::ui::{ConsoleModel, Frame, Signal, Ui};
+use keepsake_core::ui::{AppModel, ConsoleModel, Frame, Signal, Ui};
 
 use crate::citro2d::Citro2d;
 use crate::console::Console3ds;
@@ -114,7 +114,7 @@ fn run() -> Result<(), String> {
         }
         let input = input::read(&mut hid);
         if showing_notices {
-            draw_notices(&notices, problem.as_deref(), &mut frame);
+            draw_notices(&notices, problem.as_deref(), model.theme(), &mut frame);
             showing_notices = !notices_dismissed(&input);
         } else if ui.frame(&input, &mut model, &mut frame) == Signal::Exit {
             break;

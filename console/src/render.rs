@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use keepsake_core::gpu_texture::tile_rgba8;
 use keepsake_core::text_fit::fit_to_width;
-use keepsake_core::ui::{Align, Color, DrawCmd, Frame};
+use keepsake_core::ui::{Align, DrawCmd, Frame, Palette, Role};
 use keepsake_format::icon::RgbaImage;
 
 use crate::citro2d::{
@@ -40,7 +40,9 @@ pub struct Renderer<'c> {
     frames: u64,
 }
 
-fn packed(c: Color) -> u32 {
+/// The colour of `role` in the frame's palette, as citro2d packs it.
+fn packed(palette: &Palette, role: Role) -> u32 {
+    let c = palette.color(role);
     color(c.r, c.g, c.b, c.a)
 }
 
@@ -73,11 +75,12 @@ impl<'c> Renderer<'c> {
             icons,
             ..
         } = self;
+        let palette = frame.palette();
         citro.frame(|scene| {
             scene.begin(top, color(0, 0, 0, 255));
-            draw_list(scene, text, icons, &frame.top);
+            draw_list(scene, text, icons, palette, &frame.top);
             scene.begin(bottom, color(0, 0, 0, 255));
-            draw_list(scene, text, icons, &frame.bottom);
+            draw_list(scene, text, icons, palette, &frame.bottom);
         });
         let now = self.frames;
         self.icons
@@ -116,6 +119,7 @@ fn draw_list(
     scene: &mut Scene<'_>,
     text: &TextBuf<'_>,
     icons: &BTreeMap<usize, CachedIcon<'_>>,
+    palette: &Palette,
     commands: &[DrawCmd],
 ) {
     for cmd in commands {
@@ -126,7 +130,7 @@ fn draw_list(
                     f32::from(*y),
                     f32::from(*w),
                     f32::from(*h),
-                    packed(*color),
+                    packed(palette, *color),
                 );
             }
             DrawCmd::Text {
@@ -150,7 +154,7 @@ fn draw_list(
                         f32::from(*x),
                         f32::from(*y),
                         scale,
-                        packed(*color),
+                        packed(palette, *color),
                         align,
                     ),
                     Err(error) => eprintln!("text {string:?}: {error}"),
@@ -179,10 +183,10 @@ fn draw_list(
                 track,
             } => {
                 let (x, y, w, h) = (f32::from(*x), f32::from(*y), f32::from(*w), f32::from(*h));
-                scene.rect(x, y, w, h, packed(*track));
+                scene.rect(x, y, w, h, packed(palette, *track));
                 if *total > 0 {
                     let part = (*done).min(*total) as f64 / *total as f64;
-                    scene.rect(x, y, w * part as f32, h, packed(*fill));
+                    scene.rect(x, y, w * part as f32, h, packed(palette, *fill));
                 }
             }
         }

@@ -10,8 +10,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use keepsake_core::ui::display::{BOTTOM_WIDTH, SCREEN_HEIGHT};
-use keepsake_core::ui::theme::{BACKGROUND, BAR, BUTTON, PANEL, TEXT};
-use keepsake_core::ui::{Align, DrawCmd, Frame, Keyboard, TextSize};
+use keepsake_core::ui::{Align, DrawCmd, Frame, Keyboard, Role, TextSize};
 
 /// What the keyboard knows: the answers still to give, and the last time
 /// it opened.
@@ -56,10 +55,10 @@ const ROWS: [&str; 4] = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];
 /// The keyboard on the bottom screen over the app's `under` frame (its top
 /// screen stays), with `hint` and the `typed` text (empty when cancelled).
 pub fn picture(under: &Frame, hint: &str, typed: Option<&str>) -> Frame {
-    let mut bottom = vec![rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, BACKGROUND)];
-    bottom.push(rect(0, 0, BOTTOM_WIDTH, 20, BAR));
+    let mut bottom = vec![rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, Role::Background)];
+    bottom.push(rect(0, 0, BOTTOM_WIDTH, 20, Role::Bar));
     bottom.push(text(6, 4, hint, Align::Left));
-    bottom.push(rect(8, 28, BOTTOM_WIDTH - 16, 24, PANEL));
+    bottom.push(rect(8, 28, BOTTOM_WIDTH - 16, 24, Role::Panel));
     bottom.push(text(14, 34, typed.unwrap_or(""), Align::Left));
     let key = 28u16;
     for (r, row) in ROWS.iter().enumerate() {
@@ -68,22 +67,23 @@ pub fn picture(under: &Frame, hint: &str, typed: Option<&str>) -> Frame {
         let y = 60 + r as u16 * (key + 2);
         for (c, letter) in row.chars().enumerate() {
             let x = left + c as u16 * (key + 2);
-            bottom.push(rect(x, y, key, key, BUTTON));
+            bottom.push(rect(x, y, key, key, Role::Button));
             bottom.push(text(x + key / 2, y + 8, &letter.to_string(), Align::Center));
         }
     }
     let y = 60 + 4 * (key + 2) + 4;
-    bottom.push(rect(8, y, 146, 28, BUTTON));
+    bottom.push(rect(8, y, 146, 28, Role::Button));
     bottom.push(text(81, y + 8, "Cancel", Align::Center));
-    bottom.push(rect(166, y, 146, 28, BUTTON));
+    bottom.push(rect(166, y, 146, 28, Role::Button));
     bottom.push(text(239, y + 8, "OK", Align::Center));
     Frame {
         top: under.top.clone(),
         bottom,
+        theme: under.theme,
     }
 }
 
-fn rect(x: u16, y: u16, w: u16, h: u16, color: keepsake_core::ui::Color) -> DrawCmd {
+fn rect(x: u16, y: u16, w: u16, h: u16, color: Role) -> DrawCmd {
     DrawCmd::Rect {
         x: x as i16,
         y: y as i16,
@@ -99,7 +99,7 @@ fn text(x: u16, y: u16, s: &str, align: Align) -> DrawCmd {
         y: y as i16,
         text: s.to_owned(),
         size: TextSize::Normal,
-        color: TEXT,
+        color: Role::Text,
         align,
         max_width: Some(BOTTOM_WIDTH - 20),
     }

@@ -1,6 +1,8 @@
 //! Runs a script against the UI on a simulated console, keeping the frames
 //! to be written.
 
+use keepsake_core::store::Theme;
+use keepsake_core::ui::model::Settings;
 use keepsake_core::ui::{AppModel, Frame, Signal, Ui};
 
 use super::script::Step;
@@ -55,7 +57,12 @@ pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, 
     let mut exited_at = None;
     // The keyboard as it last showed, over the frame before it opened.
     let mut keyboard: Option<Frame> = None;
-    let mut steps = steps.iter();
+    let mut steps = steps.iter().peekable();
+    // A theme the script starts with (`--theme`) applies to the first frame.
+    while let Some(Step::Theme(theme, line)) = steps.peek() {
+        set_theme(world, *theme, *line)?;
+        steps.next();
+    }
     'script: loop {
         for input in pending_input.drain(..) {
             number += 1;
@@ -83,6 +90,7 @@ pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, 
                 .event(event)
                 .map_err(|e| format!("line {line}: event {event}: {e}"))?,
             Some(Step::Type(text)) => world.type_text(text),
+            Some(Step::Theme(theme, line)) => set_theme(world, *theme, *line)?,
             Some(Step::SnapKeyboard(name, line)) => match &keyboard {
                 Some(picture) => snapshots.push(Snapshot {
                     name: name.clone(),
@@ -111,5 +119,21 @@ pub fn run(world: &mut dyn World, steps: &[Step], extra: &[u64]) -> Result<Run, 
         snapshots,
         frames: number,
         exited_at,
+    })
+}
+
+/// Sets the theme as the settings screen saves it; `line` 0 is `--theme`.
+fn set_theme(world: &mut dyn World, theme: Theme, line: usize) -> Result<(), String> {
+    let model = world.model();
+    let settings = Settings {
+        theme,
+        ..model.settings()
+    };
+    model.save_settings(&settings).map_err(|refusal| {
+        let place = match line {
+            0 => format!("--theme {}", theme.key()),
+            line => format!("line {line}: theme {}", theme.key()),
+        };
+        format!("{place}: {} {}", refusal.reason, refusal.advice)
     })
 }

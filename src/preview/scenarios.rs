@@ -535,6 +535,9 @@ snap scrolled-up
 mod tests {
     use super::*;
     use crate::preview::{runner, script};
+    use keepsake_core::store::Theme;
+    use keepsake_core::ui::palette::{DARK, LIGHT};
+    use keepsake_core::ui::{Color, Frame, Palette, contrast};
 
     #[test]
     fn every_scenario_script_parses_and_snaps_what_it_names() {
@@ -551,40 +554,113 @@ mod tests {
         }
     }
 
-    /// Issue 14, item 5: every text of every frame the scenarios snap (the
-    /// golden images) has at least 4.5:1 contrast with what is under it.
-    #[test]
-    fn every_text_in_every_snapped_frame_is_legible() {
-        use keepsake_core::ui::Screen;
-        use keepsake_core::ui::theme::{BACKGROUND, MIN_TEXT_CONTRAST, contrast_ratio};
-        let mut weak = Vec::new();
-        let mut texts = 0;
-        for scenario in all() {
-            let steps = script::parse(scenario.script).unwrap();
-            let mut world = (scenario.build)();
-            let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
-            for snap in &run.snapshots {
-                for screen in [Screen::Top, Screen::Bottom] {
-                    for (text, color, under) in snap.frame.texts_with_ground(screen) {
-                        texts += 1;
-                        let ratio = contrast_ratio(color, under.unwrap_or(BACKGROUND));
-                        if ratio < MIN_TEXT_CONTRAST {
-                            weak.push(format!(
-                                "{} {} {screen:?}: {text:?} {ratio:.1}:1",
-                                scenario.name, snap.name
-                            ));
-                        }
-                    }
+    /// Every scenario's snapped frames (the golden images) run in `theme`,
+    /// named `<scenario> <snap>`; run once per theme for all the tests.
+    fn snapped_frames(theme: Theme) -> &'static [(String, Frame)] {
+        use std::sync::OnceLock;
+        static FRAMES: [OnceLock<Vec<(String, Frame)>>; 2] = [OnceLock::new(), OnceLock::new()];
+        FRAMES[theme as usize].get_or_init(|| {
+            let mut frames = Vec::new();
+            for scenario in all() {
+                let mut steps = script::parse(scenario.script).unwrap();
+                steps.insert(0, script::Step::Theme(theme, 0));
+                let mut world = (scenario.build)();
+                let run = runner::run(world.as_mut(), &steps, &[]).unwrap();
+                assert_eq!(run.exited_at, None, "{}", scenario.name);
+                for snap in run.snapshots {
+                    assert_eq!(snap.frame.theme, theme, "{} {}", scenario.name, snap.name);
+                    frames.push((format!("{} {}", scenario.name, snap.name), snap.frame));
                 }
             }
+            frames
+        })
+    }
+
+    /// The texts of `frames` below 4.5:1 on what is under them in
+    /// `palette`, and how many texts there were.
+    fn weak_texts(frames: &[(String, Frame)], palette: &Palette) -> (Vec<String>, usize) {
+        let mut weak = Vec::new();
+        let mut texts = 0;
+        for (name, frame) in frames {
+            let (found, count) = contrast::weak_texts(frame, palette);
+            texts += count;
+            weak.extend(found.iter().map(|w| format!("{name}: {w}")));
         }
-        assert!(texts > 500, "{texts} texts looked at");
-        assert!(
-            weak.is_empty(),
-            "{} texts below 4.5:1:\n{}",
-            weak.len(),
-            weak.join("\n")
-        );
+        (weak, texts)
+    }
+
+    /// Issue 14, items 5 and 12: every text of every frame the scenarios
+    /// snap (the golden images) has at least 4.5:1 contrast with what is
+    /// under it, in the dark theme and in the light one.
+    #[test]
+    fn every_text_in_every_snapped_frame_is_legible_in_both_themes() {
+        for theme in Theme::ALL {
+            let frames = snapped_frames(theme);
+            assert!(frames.len() >= 60, "{theme:?}: {} frames", frames.len());
+            let (weak, texts) = weak_texts(frames, Palette::of(theme));
+            assert!(texts > 500, "{theme:?}: {texts} texts looked at");
+            assert!(
+                weak.is_empty(),
+                "{theme:?}: {} texts below 4.5:1:\n{}",
+                weak.len(),
+                weak.join("\n")
+            );
+        }
+    }
+
+    /// The check above fails when a light colour is too faint: each of
+    /// these light palettes, one colour changed, is caught on the ground
+    /// the colour meets in the snapped frames (the selected row, a badge,
+    /// red text, dim text).
+    #[test]
+    fn the_legibility_check_catches_a_faint_light_colour() {
+        let frames = snapped_frames(Theme::Light);
+        let grey = |v| Color::rgb(v, v, v);
+        let faint = [
+            // Dim text at #999999: 2.6:1 on the light background.
+            (
+                "dim text",
+                Palette {
+                    dim_text: grey(0x99),
+                    ..LIGHT
+                },
+                "DimText on",
+            ),
+            // The dark theme's red for text: 2.1:1 on the light background.
+            (
+                "red text",
+                Palette {
+                    danger_text: DARK.danger_text,
+                    ..LIGHT
+                },
+                "DangerText on",
+            ),
+            // The dark theme's selection blue under dark text: 2.7:1.
+            (
+                "selected row",
+                Palette {
+                    highlight: DARK.highlight,
+                    ..LIGHT
+                },
+                "Text on Highlight",
+            ),
+            // White on the orange badge: 2.1:1.
+            (
+                "badge text",
+                Palette {
+                    badge_text: grey(0xFF),
+                    ..LIGHT
+                },
+                "BadgeText on Badge",
+            ),
+        ];
+        for (what, palette, expected) in faint {
+            let (weak, _) = weak_texts(frames, &palette);
+            assert!(
+                weak.iter().any(|w| w.contains(expected)),
+                "a faint {what} passed: {weak:?}"
+            );
+        }
     }
 
     /// Issue 14, item 8: in every snapped frame the bottom screen's

@@ -9,15 +9,17 @@
 //! wait 10              10 frames without input
 //! event card-out       something happens to the console (see the scenario)
 //! type before the boss the next time the keyboard opens, this is typed and OK'd
+//! theme light          the theme setting, as the settings screen saves it (dark or light)
 //! snap restore-confirm writes both screens of the current frame
 //! snap-keyboard naming writes both screens as the keyboard last showed them
 //! ```
 //!
 //! Frame numbers count from 1; `press`, `hold`, `touch` and `wait` run
-//! frames, the other steps none.
+//! frames, the other steps none (a theme shows from the next frame).
 
 use std::fmt;
 
+use keepsake_core::store::Theme;
 use keepsake_core::ui::{Buttons, FrameInput};
 
 /// One step of a script.
@@ -34,6 +36,9 @@ pub enum Step {
     /// Write both screens as the keyboard last showed them under this name
     /// (on this script line).
     SnapKeyboard(String, usize),
+    /// Set the theme as the settings screen saves it (on this script line;
+    /// 0: from `--theme`).
+    Theme(Theme, usize),
 }
 
 /// A script line that could not be understood.
@@ -111,10 +116,11 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
                 Step::Frames(vec![FrameInput::IDLE; parse_count(count).map_err(fail)?])
             }
             ["event", name] => Step::Event((*name).to_string(), index + 1),
+            ["theme", word] => Step::Theme(parse_theme(word).map_err(fail)?, index + 1),
             ["snap", name] => Step::Snap(snap_name(name).map_err(fail)?),
             _ => {
                 return Err(fail(
-                    "expected press BUTTONS, hold BUTTONS FRAMES, touch X Y, wait FRAMES, event NAME, type TEXT, snap NAME or snap-keyboard NAME"
+                    "expected press BUTTONS, hold BUTTONS FRAMES, touch X Y, wait FRAMES, event NAME, type TEXT, theme dark|light, snap NAME or snap-keyboard NAME"
                         .into(),
                 ));
             }
@@ -122,6 +128,11 @@ pub fn parse(text: &str) -> Result<Vec<Step>, ScriptError> {
         steps.push(step);
     }
     Ok(steps)
+}
+
+/// "dark" or "light", as `config.json` stores it.
+pub fn parse_theme(word: &str) -> Result<Theme, String> {
+    Theme::from_key(word).ok_or_else(|| format!("the themes are dark and light, not {word:?}"))
 }
 
 /// "L+A": L held and A pressed; "A": A pressed.
@@ -167,7 +178,7 @@ mod tests {
     #[test]
     fn every_kind_of_step_parses() {
         let steps = parse(
-            "# browse\npress DOWN\npress l+a   # back up\nhold B 3\ntouch 10 200\nwait 2\nevent card-out\nsnap done\ntype before the boss\nsnap-keyboard naming\n",
+            "# browse\npress DOWN\npress l+a   # back up\nhold B 3\ntouch 10 200\nwait 2\nevent card-out\nsnap done\ntype before the boss\nsnap-keyboard naming\ntheme light\n",
         )
         .unwrap();
         assert_eq!(
@@ -189,6 +200,7 @@ mod tests {
                 Step::Snap("done".into()),
                 Step::Type("before the boss".into()),
                 Step::SnapKeyboard("naming".into(), 10),
+                Step::Theme(Theme::Light, 11),
             ]
         );
     }
@@ -212,6 +224,10 @@ mod tests {
                 .contains("snap names")
         );
         assert!(parse("jump").unwrap_err().reason.contains("expected press"));
+        assert_eq!(
+            parse("theme blue").unwrap_err().reason,
+            "the themes are dark and light, not \"blue\""
+        );
         let err = parse("wait 1\n\ntype   \n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.reason.contains("type needs the text"), "{err}");

@@ -24,7 +24,8 @@ use thiserror::Error;
 use crate::platform::SdCard;
 use crate::platform::result_code::{FsMeaning, ResultCode};
 use crate::platform::sd::read_recovering;
-use crate::ui::{Align, Buttons, Color, DrawCmd, Frame, FrameInput, TextSize};
+use crate::store::Theme;
+use crate::ui::{Align, Buttons, DrawCmd, Frame, FrameInput, Role, TextSize};
 
 /// The config key that lists the services not to probe.
 pub const SKIP_PROBE_KEY: &str = "skip_probe";
@@ -424,31 +425,38 @@ pub fn title_saves_access(
 
 /// The start-up screen shown when some feature is unavailable: one line per
 /// notice on the top screen, and on the bottom screen a button to go on
-/// (A or a touch anywhere) to what still works.
-pub fn draw_notices(notices: &[Notice], config_problem: Option<&str>, out: &mut Frame) {
+/// (A or a touch anywhere) to what still works. Drawn in `theme`, the one
+/// the settings chose (dark when they could not be read).
+pub fn draw_notices(
+    notices: &[Notice],
+    config_problem: Option<&str>,
+    theme: Theme,
+    out: &mut Frame,
+) {
     use crate::ui::display::{BOTTOM_WIDTH, SCREEN_HEIGHT, TOP_WIDTH};
     use crate::ui::theme;
 
     out.clear();
+    out.theme = theme;
     out.top.push(DrawCmd::Rect {
         x: 0,
         y: 0,
         w: TOP_WIDTH,
         h: SCREEN_HEIGHT,
-        color: theme::BACKGROUND,
+        color: Role::Background,
     });
     out.top.push(DrawCmd::Rect {
         x: 0,
         y: 0,
         w: TOP_WIDTH,
         h: theme::HEADER_HEIGHT,
-        color: theme::BAR,
+        color: Role::Bar,
     });
     out.top.push(text_line(
         6,
         3,
         "Keepsake: some features are unavailable here".into(),
-        theme::TEXT,
+        Role::Text,
         TextSize::Normal,
     ));
     let mut y = theme::HEADER_HEIGHT as i16 + 8;
@@ -457,7 +465,7 @@ pub fn draw_notices(notices: &[Notice], config_problem: Option<&str>, out: &mut 
             8,
             y,
             problem.to_owned(),
-            theme::DANGER,
+            Role::DangerText,
             TextSize::Small,
         ));
         y += 18;
@@ -467,15 +475,17 @@ pub fn draw_notices(notices: &[Notice], config_problem: Option<&str>, out: &mut 
         out.top.push(text_line(
             8,
             y,
+            // Orange text (the badge's colour) is too faint on a light
+            // background: the feature is a heading in the text colour.
             notice.feature.label().into(),
-            theme::BADGE,
+            Role::Text,
             TextSize::Normal,
         ));
         out.top.push(text_line(
             16,
             y + 15,
             notice.text.clone(),
-            theme::DIM_TEXT,
+            Role::DimText,
             TextSize::Small,
         ));
         y += 36;
@@ -485,21 +495,21 @@ pub fn draw_notices(notices: &[Notice], config_problem: Option<&str>, out: &mut 
         y: 0,
         w: BOTTOM_WIDTH,
         h: SCREEN_HEIGHT,
-        color: theme::BACKGROUND,
+        color: Role::Background,
     });
     out.bottom.push(DrawCmd::Rect {
         x: 60,
         y: 100,
         w: 200,
         h: 40,
-        color: theme::BUTTON,
+        color: Role::Button,
     });
     out.bottom.push(DrawCmd::Text {
         x: 160,
         y: 113,
         text: "A: continue".into(),
         size: TextSize::Normal,
-        color: theme::TEXT,
+        color: Role::Text,
         align: Align::Center,
         max_width: Some(190),
     });
@@ -510,7 +520,7 @@ pub fn notices_dismissed(input: &FrameInput) -> bool {
     input.pressed.contains(Buttons::A) || input.touch.is_some()
 }
 
-fn text_line(x: i16, y: i16, text: String, color: Color, size: TextSize) -> DrawCmd {
+fn text_line(x: i16, y: i16, text: String, color: Role, size: TextSize) -> DrawCmd {
     DrawCmd::Text {
         x,
         y,
@@ -525,6 +535,7 @@ fn text_line(x: i16, y: i16, text: String, color: Color, size: TextSize) -> Draw
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ui::contrast::weak_texts;
 
     fn all_available(_: Service) -> Result<(), String> {
         Ok(())
@@ -804,7 +815,8 @@ mod tests {
             });
         let notices = capabilities.notices();
         let mut frame = Frame::default();
-        draw_notices(&notices, None, &mut frame);
+        draw_notices(&notices, None, Theme::Light, &mut frame);
+        assert_eq!(frame.theme, Theme::Light);
         let top = frame.texts(crate::ui::Screen::Top);
         assert!(top.contains(&"NDS cartridges"), "{top:?}");
         assert!(top.contains(&"Installed titles"), "{top:?}");
@@ -854,9 +866,22 @@ mod tests {
             Ok(())
         });
         assert_eq!(asked, [Service::Sd]);
-        let mut frame = Frame::default();
-        draw_notices(&[], Some(&problem), &mut frame);
-        assert!(frame.shows("Only the SD card is used"));
+        let notices = Capabilities::probe(&ProbeConfig::probe_all(), |service| {
+            if service == Service::Am {
+                Err("0xD8E06406: no permission".into())
+            } else {
+                Ok(())
+            }
+        })
+        .notices();
+        for theme in Theme::ALL {
+            let mut frame = Frame::default();
+            draw_notices(&notices, Some(&problem), theme, &mut frame);
+            assert!(frame.shows("Only the SD card is used"));
+            // Every line of it reads in either theme.
+            let (weak, texts) = weak_texts(&frame, frame.palette());
+            assert!(texts > 4 && weak.is_empty(), "{theme:?}: {weak:?}");
+        }
     }
 
     #[test]

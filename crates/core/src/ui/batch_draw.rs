@@ -6,6 +6,7 @@
 use super::super::batch::Batch;
 use super::super::display::{Align, BOTTOM_WIDTH, DrawCmd, TOP_WIDTH, TextSize};
 use super::super::model::{BatchOutcome, TitleSource};
+use super::super::palette::Role;
 use super::super::state::{ListCursor, Ui};
 use super::super::theme::*;
 use super::Painter;
@@ -30,7 +31,7 @@ impl Ui {
                     1 => "1 title marked".to_string(),
                     n => format!("{n} titles marked"),
                 };
-                top.text(16, 38, heading, TextSize::Large, TEXT);
+                top.text(16, 38, heading, TextSize::Large, Role::Text);
                 // In the list's order, as they will be backed up.
                 let names: Vec<&str> = self
                     .all_titles
@@ -45,7 +46,7 @@ impl Ui {
                         y,
                         &names.join(", "),
                         TextSize::Normal,
-                        TEXT,
+                        Role::Text,
                         TOP_WIDTH - 32,
                         150,
                     ) + 8;
@@ -56,7 +57,7 @@ impl Ui {
                     "A marks or unmarks the title selected below, X marks every title shown \
                      (R shows others). L+A backs up the marked titles one after another, each \
                      into a new folder named by the date. B leaves without backing up.",
-                    DIM_TEXT,
+                    Role::DimText,
                     TOP_WIDTH - 32,
                 );
                 bottom.header(BOTTOM_WIDTH, self.filter_heading(), self.sort_heading());
@@ -84,21 +85,27 @@ impl Ui {
             let y = LIST_TOP + ROW_HEIGHT * row as u16;
             let selected = index == cursor.selected;
             if selected {
-                bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+                bottom.rect(
+                    0,
+                    y,
+                    BOTTOM_WIDTH - SCROLLBAR_WIDTH,
+                    ROW_HEIGHT,
+                    Role::Highlight,
+                );
             }
             // The box: filled when marked, hollow when not, none for a
             // folder of backups only (nothing to back up).
             if title.source != TitleSource::BackupsOnly {
                 if marked.contains(&title.key) {
-                    bottom.rect(5, y + 5, 12, 12, SUCCESS);
-                    bottom.rect(8, y + 8, 6, 6, TEXT);
+                    bottom.rect(5, y + 5, 12, 12, Role::Success);
+                    bottom.rect(8, y + 8, 6, 6, Role::Text);
                 } else {
                     // An outline of four edges, so the row's colour shows
                     // through (one highlight a list).
-                    bottom.rect(5, y + 5, 12, 2, DIM_TEXT);
-                    bottom.rect(5, y + 15, 12, 2, DIM_TEXT);
-                    bottom.rect(5, y + 7, 2, 8, DIM_TEXT);
-                    bottom.rect(15, y + 7, 2, 8, DIM_TEXT);
+                    bottom.rect(5, y + 5, 12, 2, Role::DimText);
+                    bottom.rect(5, y + 15, 12, 2, Role::DimText);
+                    bottom.rect(5, y + 7, 2, 8, Role::DimText);
+                    bottom.rect(15, y + 7, 2, 8, Role::DimText);
                 }
             }
             if let Some(icon) = &title.icon {
@@ -119,7 +126,7 @@ impl Ui {
                 y + 5,
                 title.name.clone(),
                 TextSize::Normal,
-                TEXT,
+                Role::Text,
                 name_width,
             );
         }
@@ -144,20 +151,35 @@ impl Ui {
             format!("{made} of {total} titles backed up")
         };
         top.header(TOP_WIDTH, headline.clone(), slot);
-        let colour = if made == total { SUCCESS } else { DANGER };
+        let colour = if made == total {
+            Role::Success
+        } else {
+            Role::Danger
+        };
         top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
         // The selected title's ending, as a single backup's result says it.
         if let Some((name, title)) = outcome.titles.get(cursor.selected) {
-            top.text_clipped(16, 40, name.clone(), TextSize::Large, TEXT, TOP_WIDTH - 32);
-            let heading = if title.succeeded { TEXT } else { DANGER_TEXT };
+            top.text_clipped(
+                16,
+                40,
+                name.clone(),
+                TextSize::Large,
+                Role::Text,
+                TOP_WIDTH - 32,
+            );
+            let heading = if title.succeeded {
+                Role::Text
+            } else {
+                Role::DangerText
+            };
             let mut y = top.paragraph(16, 66, &title.headline, heading, TOP_WIDTH - 32) + 2;
             for line in &title.details {
-                y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32);
+                y = top.paragraph(16, y, line, Role::Text, TOP_WIDTH - 32);
             }
             if let Some(advice) = &title.advice {
                 y += 6;
-                top.text(16, y, "What to do", TextSize::Normal, DANGER_TEXT);
-                top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
+                top.text(16, y, "What to do", TextSize::Normal, Role::DangerText);
+                top.paragraph(16, y + 16, advice, Role::Text, TOP_WIDTH - 32);
             }
         }
         bottom.header(BOTTOM_WIDTH, headline, "");
@@ -171,19 +193,25 @@ impl Ui {
             let y = LIST_TOP + ROW_HEIGHT * row as u16;
             let selected = index == cursor.selected;
             if selected {
-                bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+                bottom.rect(
+                    0,
+                    y,
+                    BOTTOM_WIDTH - SCROLLBAR_WIDTH,
+                    ROW_HEIGHT,
+                    Role::Highlight,
+                );
             }
             let (mark, word) = if title.succeeded {
-                (SUCCESS, "backed up")
+                (Role::Success, "backed up")
             } else {
-                (DANGER, "not backed up")
+                (Role::Danger, "not backed up")
             };
             bottom.rect(6, y + 6, 10, 10, mark);
-            bottom.text_clipped(24, y + 5, name.clone(), TextSize::Normal, TEXT, 196);
+            bottom.text_clipped(24, y + 5, name.clone(), TextSize::Normal, Role::Text, 196);
             let second = if selected || title.succeeded {
-                TEXT
+                Role::Text
             } else {
-                DANGER_TEXT
+                Role::DangerText
             };
             bottom.text_full(
                 BOTTOM_WIDTH - SCROLLBAR_WIDTH - 6,

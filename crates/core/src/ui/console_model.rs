@@ -198,6 +198,10 @@ impl<C: Console> ConsoleModel<C> {
             config_problem = Some(e.to_string());
             Config::default()
         });
+        if let Err(e) = Theme::read(&config) {
+            // Dark is used meanwhile; a saved setting replaces the value.
+            warnings.push(e.to_string());
+        }
         let finding =
             super::finding::Finding::load(devices.sd, &config, config_problem, &mut warnings);
         let ui_settings =
@@ -1135,7 +1139,13 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             backup_roots: roots,
             backup_root: 0,
             confirm_restores: self.ui_settings.confirm_restores,
+            theme: self.theme(),
         }
+    }
+
+    fn theme(&self) -> Theme {
+        // An unknown value was reported at start-up; dark is used.
+        Theme::read(&self.config).unwrap_or_default()
     }
 
     fn title_view(&self) -> TitleView {
@@ -1160,6 +1170,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         if let Some(root) = settings.backup_roots.get(settings.backup_root) {
             config.saves_root = root.clone();
         }
+        settings.theme.write_into(&mut config);
         let ui_settings = UiSettings {
             confirm_restores: settings.confirm_restores,
         };

@@ -4,11 +4,16 @@
 //! screen is 400x240, the bottom one 320x240. Commands are drawn in order,
 //! later ones over earlier ones. Text is UTF-8 with a nominal size; a
 //! renderer that lacks a character draws a box in its place, and cuts text
-//! longer than `max_width` with an ellipsis.
+//! longer than `max_width` with an ellipsis. Colours are roles (text, the
+//! selected row...), which the renderer looks up in the palette of the
+//! frame's theme (`ui/palette.rs`).
 
 use std::sync::Arc;
 
 use keepsake_format::icon::RgbaImage;
+
+use super::palette::{Palette, Role};
+use crate::store::Theme;
 
 pub const TOP_WIDTH: u16 = 400;
 pub const BOTTOM_WIDTH: u16 = 320;
@@ -82,7 +87,7 @@ pub enum DrawCmd {
         y: i16,
         w: u16,
         h: u16,
-        color: Color,
+        color: Role,
     },
     /// A line of text whose top is at `y`.
     Text {
@@ -90,7 +95,7 @@ pub enum DrawCmd {
         y: i16,
         text: String,
         size: TextSize,
-        color: Color,
+        color: Role,
         align: Align,
         /// Cut the text to this width (with an ellipsis) when it is wider.
         max_width: Option<u16>,
@@ -111,8 +116,8 @@ pub enum DrawCmd {
         h: u16,
         done: u64,
         total: u64,
-        fill: Color,
-        track: Color,
+        fill: Role,
+        track: Role,
     },
 }
 
@@ -122,10 +127,10 @@ pub struct PlacedText<'a> {
     pub text: &'a str,
     pub x: i16,
     pub y: i16,
-    pub color: Color,
+    pub color: Role,
     /// The colour of the topmost rectangle under the text's anchor point
     /// (`None`: drawn on nothing).
-    pub under: Option<Color>,
+    pub under: Option<Role>,
 }
 
 /// Which screen a command list belongs to.
@@ -140,12 +145,20 @@ pub enum Screen {
 pub struct Frame {
     pub top: Vec<DrawCmd>,
     pub bottom: Vec<DrawCmd>,
+    /// The theme whose palette gives the roles their colours.
+    pub theme: Theme,
 }
 
 impl Frame {
+    /// Empties both screens (the theme stays).
     pub fn clear(&mut self) {
         self.top.clear();
         self.bottom.clear();
+    }
+
+    /// The colours this frame is drawn in.
+    pub fn palette(&self) -> &'static Palette {
+        Palette::of(self.theme)
     }
 
     pub fn screen(&self, screen: Screen) -> &[DrawCmd] {
@@ -175,7 +188,7 @@ impl Frame {
 
     /// The texts drawn on a rectangle of colour `color` (the text's anchor
     /// point inside it), such as the highlighted row of a list.
-    pub fn texts_on(&self, screen: Screen, color: Color) -> Vec<&str> {
+    pub fn texts_on(&self, screen: Screen, color: Role) -> Vec<&str> {
         self.texts_with_ground(screen)
             .into_iter()
             .filter(|&(_, _, under)| under == Some(color))
@@ -185,7 +198,7 @@ impl Frame {
 
     /// Every text of a screen with its colour and the colour of the topmost
     /// rectangle under its anchor point (`None`: drawn on nothing).
-    pub fn texts_with_ground(&self, screen: Screen) -> Vec<(&str, Color, Option<Color>)> {
+    pub fn texts_with_ground(&self, screen: Screen) -> Vec<(&str, Role, Option<Role>)> {
         self.texts_placed(screen)
             .into_iter()
             .map(|t| (t.text, t.color, t.under))
@@ -262,7 +275,7 @@ mod tests {
             y,
             text: s.into(),
             size: TextSize::Normal,
-            color: Color::rgb(255, 255, 255),
+            color: Role::Text,
             align: Align::Left,
             max_width: None,
         }
@@ -270,9 +283,10 @@ mod tests {
 
     #[test]
     fn texts_on_finds_the_topmost_rectangle_under_each_text() {
-        let red = Color::rgb(255, 0, 0);
-        let blue = Color::rgb(0, 0, 255);
+        let red = Role::Highlight;
+        let blue = Role::Background;
         let frame = Frame {
+            theme: Theme::Dark,
             top: vec![],
             bottom: vec![
                 DrawCmd::Rect {

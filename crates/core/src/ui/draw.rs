@@ -7,10 +7,9 @@
 
 use super::archive_switch::side_name;
 use super::controls::HELP_WIDTH;
-use super::display::{
-    Align, BOTTOM_WIDTH, Color, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize,
-};
+use super::display::{Align, BOTTOM_WIDTH, DrawCmd, Frame, SCREEN_HEIGHT, TOP_WIDTH, TextSize};
 use super::model::{ArchiveKind, BackupOrigin, JobKind, TitleInfo, TitleSource, UnfinishedInfo};
+use super::palette::Role;
 use super::settings;
 use super::state::{Fact, ListCursor, Ui, View};
 use super::theme::*;
@@ -27,20 +26,20 @@ impl Painter<'_> {
     pub(super) fn row_badge(&mut self, y: u16, badge: &'static str) -> u16 {
         let w = 56;
         let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH - w - 4;
-        self.rect(x, y + 4, w, ROW_HEIGHT - 8, BADGE);
+        self.rect(x, y + 4, w, ROW_HEIGHT - 8, Role::Badge);
         self.text_full(
             x + w / 2,
             y + 6,
             badge,
             TextSize::Small,
-            BADGE_TEXT,
+            Role::BadgeText,
             Align::Center,
             None,
         );
         w + 4
     }
 
-    fn rect(&mut self, x: u16, y: u16, w: u16, h: u16, color: Color) {
+    fn rect(&mut self, x: u16, y: u16, w: u16, h: u16, color: Role) {
         self.cmds.push(DrawCmd::Rect {
             x: x as i16,
             y: y as i16,
@@ -50,7 +49,7 @@ impl Painter<'_> {
         });
     }
 
-    fn text(&mut self, x: u16, y: u16, text: impl Into<String>, size: TextSize, color: Color) {
+    fn text(&mut self, x: u16, y: u16, text: impl Into<String>, size: TextSize, color: Role) {
         self.text_full(x, y, text, size, color, Align::Left, None);
     }
 
@@ -60,7 +59,7 @@ impl Painter<'_> {
         y: u16,
         text: impl Into<String>,
         size: TextSize,
-        color: Color,
+        color: Role,
         max: u16,
     ) {
         self.text_full(x, y, text, size, color, Align::Left, Some(max));
@@ -73,7 +72,7 @@ impl Painter<'_> {
         y: u16,
         text: impl Into<String>,
         size: TextSize,
-        color: Color,
+        color: Role,
         align: Align,
         max_width: Option<u16>,
     ) {
@@ -89,20 +88,20 @@ impl Painter<'_> {
     }
 
     fn header(&mut self, width: u16, left: impl Into<String>, right: impl Into<String>) {
-        self.rect(0, 0, width, HEADER_HEIGHT, BAR);
+        self.rect(0, 0, width, HEADER_HEIGHT, Role::Bar);
         let left = left.into();
         let left_max = width / 2 + 60;
         // The right side has what the left leaves, so neither is cut
         // while there is room.
         let left_width = (left.chars().count() as u16 * TextSize::Normal.advance()).min(left_max);
         let right_max = width.saturating_sub(left_width + 24).max(width / 2 - 70);
-        self.text_clipped(6, 4, left, TextSize::Normal, TEXT, left_max);
+        self.text_clipped(6, 4, left, TextSize::Normal, Role::Text, left_max);
         self.text_full(
             width - 6,
             4,
             right,
             TextSize::Normal,
-            DIM_TEXT,
+            Role::DimText,
             Align::Right,
             Some(right_max),
         );
@@ -112,15 +111,15 @@ impl Painter<'_> {
     /// and extdata), `active` raised and followed by its count; a tap on
     /// either half shows it.
     fn tabs(&mut self, labels: [&str; 2], active: usize, count: usize) {
-        self.rect(0, 0, BOTTOM_WIDTH, HEADER_HEIGHT, BAR);
+        self.rect(0, 0, BOTTOM_WIDTH, HEADER_HEIGHT, Role::Bar);
         let half = BOTTOM_WIDTH / 2;
         for (i, label) in labels.into_iter().enumerate() {
             let x = half * i as u16;
             let (text, colour) = if i == active {
-                self.rect(x + 2, 2, half - 4, HEADER_HEIGHT - 2, BUTTON);
-                (format!("{label} ({count})"), TEXT)
+                self.rect(x + 2, 2, half - 4, HEADER_HEIGHT - 2, Role::Button);
+                (format!("{label} ({count})"), Role::Text)
             } else {
-                (label.to_string(), DIM_TEXT)
+                (label.to_string(), Role::DimText)
             };
             self.text_full(
                 x + half / 2,
@@ -136,13 +135,13 @@ impl Painter<'_> {
 
     /// A label and its value on one line of the top screen.
     fn field(&mut self, y: u16, label: &str, value: impl Into<String>) {
-        self.text(16, y, label, TextSize::Normal, DIM_TEXT);
-        self.text_clipped(120, y, value, TextSize::Normal, TEXT, TOP_WIDTH - 136);
+        self.text(16, y, label, TextSize::Normal, Role::DimText);
+        self.text_clipped(120, y, value, TextSize::Normal, Role::Text, TOP_WIDTH - 136);
     }
 
     /// Lines of wrapped prose starting at `y`, `width` pixels wide; returns
     /// the y after them.
-    fn paragraph(&mut self, x: u16, y: u16, text: &str, color: Color, width: u16) -> u16 {
+    fn paragraph(&mut self, x: u16, y: u16, text: &str, color: Role, width: u16) -> u16 {
         self.paragraph_sized(x, y, text, TextSize::Normal, color, width)
     }
 
@@ -154,7 +153,7 @@ impl Painter<'_> {
         y: u16,
         text: &str,
         size: TextSize,
-        color: Color,
+        color: Role,
         width: u16,
     ) -> u16 {
         self.paragraph_until(x, y, text, size, color, width, PARAGRAPH_BOTTOM)
@@ -169,7 +168,7 @@ impl Painter<'_> {
         mut y: u16,
         text: &str,
         size: TextSize,
-        color: Color,
+        color: Role,
         width: u16,
         limit: u16,
     ) -> u16 {
@@ -199,7 +198,7 @@ impl Painter<'_> {
             if y + TextSize::Normal.line_height() > bottom {
                 break;
             }
-            self.text(8, y, *label, TextSize::Normal, DIM_TEXT);
+            self.text(8, y, *label, TextSize::Normal, Role::DimText);
             // A value with a part longer than the column (a file name in a
             // path) goes under its label, the screen's whole width.
             let chars = usize::from(width / TextSize::Normal.advance());
@@ -212,7 +211,7 @@ impl Painter<'_> {
             } else {
                 (FACT_VALUE_X, y, width)
             };
-            y = self.paragraph_until(x, y0, value, TextSize::Normal, TEXT, w, bottom) + 2;
+            y = self.paragraph_until(x, y0, value, TextSize::Normal, Role::Text, w, bottom) + 2;
         }
         y
     }
@@ -225,8 +224,14 @@ impl Painter<'_> {
         let thumb = ((track as usize * VISIBLE_ROWS) / len).max(14) as u16;
         let top = ((track - thumb) as usize * cursor.scroll / (len - VISIBLE_ROWS)) as u16;
         let x = BOTTOM_WIDTH - SCROLLBAR_WIDTH;
-        self.rect(x, LIST_TOP, SCROLLBAR_WIDTH, track, PANEL);
-        self.rect(x + 1, LIST_TOP + top, SCROLLBAR_WIDTH - 2, thumb, DIM_TEXT);
+        self.rect(x, LIST_TOP, SCROLLBAR_WIDTH, track, Role::Panel);
+        self.rect(
+            x + 1,
+            LIST_TOP + top,
+            SCROLLBAR_WIDTH - 2,
+            thumb,
+            Role::DimText,
+        );
     }
 }
 
@@ -296,8 +301,8 @@ impl Ui {
         let mut bottom = Painter {
             cmds: &mut out.bottom,
         };
-        top.rect(0, 0, TOP_WIDTH, SCREEN_HEIGHT, BACKGROUND);
-        bottom.rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, BACKGROUND);
+        top.rect(0, 0, TOP_WIDTH, SCREEN_HEIGHT, Role::Background);
+        bottom.rect(0, 0, BOTTOM_WIDTH, SCREEN_HEIGHT, Role::Background);
 
         let slot = match self.all_titles.first() {
             Some(t) if t.source.is_cartridge() => format!("Cartridge: {}", t.name),
@@ -310,14 +315,14 @@ impl Ui {
                     Some(title) => self.draw_title_details(&mut top, title),
                     None if self.nothing_shown().is_some() => {
                         let text = self.nothing_shown().unwrap_or_default();
-                        top.paragraph(16, 40, &text, TEXT, TOP_WIDTH - 32);
+                        top.paragraph(16, 40, &text, Role::Text, TOP_WIDTH - 32);
                     }
                     None => {
                         top.paragraph(
                             16,
                             40,
                             "No titles found. Insert a cartridge, or install a title on the SD card.",
-                            TEXT,
+                            Role::Text,
                             TOP_WIDTH - 32,
                         );
                     }
@@ -359,17 +364,17 @@ impl Ui {
                 for (i, row) in rows.iter().enumerate() {
                     let y = 32 + 20 * i as u16;
                     if i == *cursor {
-                        top.rect(8, y - 3, TOP_WIDTH - 16, 19, PANEL);
+                        top.rect(8, y - 3, TOP_WIDTH - 16, 19, Role::Panel);
                     }
                     top.field(y, row.label, row.value.clone());
                     let y = LIST_TOP + ROW_HEIGHT * i as u16;
                     let value_colour = if i == *cursor {
-                        bottom.rect(0, y, BOTTOM_WIDTH, ROW_HEIGHT, HIGHLIGHT);
-                        TEXT
+                        bottom.rect(0, y, BOTTOM_WIDTH, ROW_HEIGHT, Role::Highlight);
+                        Role::Text
                     } else {
-                        DIM_TEXT
+                        Role::DimText
                     };
-                    bottom.text(8, y + 5, row.label, TextSize::Normal, TEXT);
+                    bottom.text(8, y + 5, row.label, TextSize::Normal, Role::Text);
                     bottom.text_clipped(
                         SETTING_VALUE_X,
                         y + 5,
@@ -379,35 +384,37 @@ impl Ui {
                         BOTTOM_WIDTH - SETTING_VALUE_X - 6,
                     );
                 }
-                let below = 32 + 20 * rows.len() as u16 + 10;
+                // Tight enough that three lines of what the row does and
+                // the note below fit above the notice line.
+                let below = 32 + 20 * rows.len() as u16 + 6;
                 let about = rows.get(*cursor).map_or("", |r| r.about);
-                let y = top.paragraph(16, below, about, TEXT, TOP_WIDTH - 32) + 8;
+                let y = top.paragraph(16, below, about, Role::Text, TOP_WIDTH - 32) + 4;
                 top.paragraph(
                     16,
                     y,
                     "Backups are named by the date and time, or by a name typed with Y, in Checkpoint's \
                      folders: Checkpoint and Keepsake restore each other's backups.",
-                    DIM_TEXT,
+                    Role::DimText,
                     TOP_WIDTH - 32,
                 );
             }
             View::Confirm(confirm) => {
                 top.header(TOP_WIDTH, confirm.headline.clone(), slot);
-                top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
+                top.rect(8, 28, TOP_WIDTH - 16, 4, Role::Danger);
                 let mut y = 42;
                 for line in &confirm.lines {
-                    y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 4;
+                    y = top.paragraph(16, y, line, Role::Text, TOP_WIDTH - 32) + 4;
                 }
                 bottom.header(BOTTOM_WIDTH, confirm.headline.clone(), "");
-                bottom.rect(8, LIST_TOP + 4, BOTTOM_WIDTH - 16, 3, DANGER);
+                bottom.rect(8, LIST_TOP + 4, BOTTOM_WIDTH - 16, 3, Role::Danger);
                 bottom.facts(LIST_TOP + 14, &confirm.facts);
             }
             View::Job(job) => {
                 let (verb, colour) = match job.kind {
-                    JobKind::Backup => ("Backing up", HIGHLIGHT),
-                    JobKind::Restore => ("Restoring", DANGER),
-                    JobKind::FindSaves => ("Searching", HIGHLIGHT),
-                    JobKind::Export => ("Exporting", HIGHLIGHT),
+                    JobKind::Backup => ("Backing up", Role::Highlight),
+                    JobKind::Restore => ("Restoring", Role::Danger),
+                    JobKind::FindSaves => ("Searching", Role::Highlight),
+                    JobKind::Export => ("Exporting", Role::Highlight),
                 };
                 top.header(TOP_WIDTH, format!("{verb} {}", job.title_name), slot);
                 top.rect(8, 28, TOP_WIDTH - 16, 4, colour);
@@ -418,7 +425,7 @@ impl Ui {
                 } else {
                     job.progress.stage.clone()
                 };
-                top.text(16, 48, stage.clone(), TextSize::Large, TEXT);
+                top.text(16, 48, stage.clone(), TextSize::Large, Role::Text);
                 let p = &job.progress;
                 top.cmds.push(DrawCmd::Progress {
                     x: 16,
@@ -427,16 +434,16 @@ impl Ui {
                     h: 20,
                     done: p.bytes_done,
                     total: p.bytes_total,
-                    fill: PROGRESS_FILL,
-                    track: PROGRESS_TRACK,
+                    fill: Role::ProgressFill,
+                    track: Role::ProgressTrack,
                 });
-                let below = top.paragraph(16, 112, &p.detail, TEXT, TOP_WIDTH - 32);
+                let below = top.paragraph(16, 112, &p.detail, Role::Text, TOP_WIDTH - 32);
                 if job.kind == JobKind::Restore {
                     top.paragraph(
                         16,
                         below.max(128) + 10,
                         "Do not take the cartridge out or turn the console off until the restore has finished.",
-                        DIM_TEXT,
+                        Role::DimText,
                             TOP_WIDTH - 32,
                         );
                 }
@@ -450,7 +457,7 @@ impl Ui {
                     90,
                     format!("{percent}%"),
                     TextSize::Large,
-                    TEXT,
+                    Role::Text,
                     Align::Center,
                     None,
                 );
@@ -461,15 +468,15 @@ impl Ui {
                     h: 10,
                     done: p.bytes_done,
                     total: p.bytes_total,
-                    fill: PROGRESS_FILL,
-                    track: PROGRESS_TRACK,
+                    fill: Role::ProgressFill,
+                    track: Role::ProgressTrack,
                 });
                 bottom.text_full(
                     BOTTOM_WIDTH / 2,
                     130,
                     stage,
                     TextSize::Small,
-                    DIM_TEXT,
+                    Role::DimText,
                     Align::Center,
                     Some(BOTTOM_WIDTH - 16),
                 );
@@ -481,7 +488,7 @@ impl Ui {
                         143 + 11 * i as u16,
                         line,
                         TextSize::Small,
-                        TEXT,
+                        Role::Text,
                         Align::Center,
                         Some(BOTTOM_WIDTH - 16),
                     );
@@ -492,7 +499,7 @@ impl Ui {
                         170,
                         "Keep the cartridge in and the console on.",
                         TextSize::Normal,
-                        DANGER_TEXT,
+                        Role::DangerText,
                         BOTTOM_WIDTH - 24,
                         FACTS_BOTTOM,
                     );
@@ -505,15 +512,15 @@ impl Ui {
                         h: 8,
                         done: u64::from(self.cancel_hold),
                         total: u64::from(super::state::CANCEL_HOLD_FRAMES),
-                        fill: DANGER,
-                        track: PROGRESS_TRACK,
+                        fill: Role::Danger,
+                        track: Role::ProgressTrack,
                     });
                     bottom.text_full(
                         BOTTOM_WIDTH / 2,
                         182,
                         "Keep holding to cancel",
                         TextSize::Small,
-                        DIM_TEXT,
+                        Role::DimText,
                         Align::Center,
                         None,
                     );
@@ -524,7 +531,11 @@ impl Ui {
             View::Result(outcome) => {
                 // The header names the game; the bar's colour and the
                 // headline say how it went.
-                let colour = if outcome.succeeded { SUCCESS } else { DANGER };
+                let colour = if outcome.succeeded {
+                    Role::Success
+                } else {
+                    Role::Danger
+                };
                 let label = self
                     .result_title
                     .clone()
@@ -538,17 +549,21 @@ impl Ui {
                     40,
                     &outcome.headline,
                     TextSize::Large,
-                    TEXT,
+                    Role::Text,
                     TOP_WIDTH - 32,
                 ) + 4;
                 for line in &outcome.details {
-                    y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32);
+                    y = top.paragraph(16, y, line, Role::Text, TOP_WIDTH - 32);
                 }
                 if let Some(advice) = &outcome.advice {
                     y += 6;
-                    let heading = if outcome.succeeded { TEXT } else { DANGER_TEXT };
+                    let heading = if outcome.succeeded {
+                        Role::Text
+                    } else {
+                        Role::DangerText
+                    };
                     top.text(16, y, "What to do", TextSize::Normal, heading);
-                    top.paragraph(16, y + 16, advice, TEXT, TOP_WIDTH - 32);
+                    top.paragraph(16, y + 16, advice, Role::Text, TOP_WIDTH - 32);
                 }
                 // Below: how it went and what to do next (or, when all is
                 // well, what was done), beside the button that goes on.
@@ -560,20 +575,24 @@ impl Ui {
                     LIST_TOP + 14,
                     &outcome.headline,
                     TextSize::Normal,
-                    TEXT,
+                    Role::Text,
                     width,
                     FACTS_BOTTOM,
                 ) + 6;
                 match &outcome.advice {
                     Some(advice) => {
-                        let heading = if outcome.succeeded { TEXT } else { DANGER_TEXT };
+                        let heading = if outcome.succeeded {
+                            Role::Text
+                        } else {
+                            Role::DangerText
+                        };
                         bottom.text(12, y, "What to do", TextSize::Normal, heading);
                         bottom.paragraph_until(
                             12,
                             y + 16,
                             advice,
                             TextSize::Normal,
-                            TEXT,
+                            Role::Text,
                             width,
                             FACTS_BOTTOM,
                         );
@@ -596,7 +615,7 @@ impl Ui {
                                 y,
                                 line,
                                 TextSize::Normal,
-                                DIM_TEXT,
+                                Role::DimText,
                                 width,
                                 FACTS_BOTTOM,
                             );
@@ -610,30 +629,36 @@ impl Ui {
         let buttons = self.touch_buttons();
         for (i, (label, _)) in buttons.iter().enumerate() {
             let (x, w) = button_span(i, buttons.len());
-            bottom.rect(x + 2, BUTTON_BAR_TOP, w - 4, BUTTON_BAR_HEIGHT, BUTTON);
+            bottom.rect(
+                x + 2,
+                BUTTON_BAR_TOP,
+                w - 4,
+                BUTTON_BAR_HEIGHT,
+                Role::Button,
+            );
             bottom.text_full(
                 x + w / 2,
                 BUTTON_BAR_TOP + 6,
                 *label,
                 TextSize::Normal,
-                TEXT,
+                Role::Text,
                 Align::Center,
                 Some(w - 6),
             );
         }
-        bottom.rect(0, HELP_TOP, BOTTOM_WIDTH, HELP_HEIGHT, PANEL);
+        bottom.rect(0, HELP_TOP, BOTTOM_WIDTH, HELP_HEIGHT, Role::Panel);
         bottom.text_full(
             BOTTOM_WIDTH / 2,
             HELP_TOP + 3,
             self.help_line(),
             TextSize::Small,
-            DIM_TEXT,
+            Role::DimText,
             Align::Center,
             Some(HELP_WIDTH),
         );
         let browsing = matches!(self.view, View::Titles | View::Backups);
         if let (Some(warning), true, None) = (&self.warning, browsing, &self.notice) {
-            top.rect(0, SCREEN_HEIGHT - 36, TOP_WIDTH, 36, NOTICE);
+            top.rect(0, SCREEN_HEIGHT - 36, TOP_WIDTH, 36, Role::Notice);
             let chars = usize::from((TOP_WIDTH - 16) / TextSize::Normal.advance());
             for (i, line) in wrap(warning, chars).into_iter().take(2).enumerate() {
                 top.text_clipped(
@@ -641,19 +666,19 @@ impl Ui {
                     SCREEN_HEIGHT - 33 + 16 * i as u16,
                     line,
                     TextSize::Normal,
-                    TEXT,
+                    Role::Text,
                     TOP_WIDTH - 16,
                 );
             }
         }
         if let Some((notice, _)) = &self.notice {
-            top.rect(0, SCREEN_HEIGHT - 20, TOP_WIDTH, 20, NOTICE);
+            top.rect(0, SCREEN_HEIGHT - 20, TOP_WIDTH, 20, Role::Notice);
             top.text_clipped(
                 8,
                 SCREEN_HEIGHT - 16,
                 notice.clone(),
                 TextSize::Normal,
-                TEXT,
+                Role::Text,
                 TOP_WIDTH - 16,
             );
         }
@@ -670,17 +695,17 @@ impl Ui {
         slot: String,
     ) {
         top.header(TOP_WIDTH, "Unfinished restore", slot);
-        top.rect(8, 28, TOP_WIDTH - 16, 4, DANGER);
+        top.rect(8, 28, TOP_WIDTH - 16, 4, Role::Danger);
         let mut y = top.paragraph_sized(
             16,
             40,
             &info.headline,
             TextSize::Large,
-            TEXT,
+            Role::Text,
             TOP_WIDTH - 32,
         ) + 4;
         for line in &info.lines {
-            y = top.paragraph(16, y, line, TEXT, TOP_WIDTH - 32) + 2;
+            y = top.paragraph(16, y, line, Role::Text, TOP_WIDTH - 32) + 2;
         }
         // Below: what each button does (and why putting back must wait,
         // when it must), the choice's facts.
@@ -709,7 +734,7 @@ impl Ui {
 
     fn draw_title_details(&self, top: &mut Painter<'_>, title: &TitleInfo) {
         if let Some(icon) = &title.icon {
-            top.rect(14, 34, 52, 52, PANEL);
+            top.rect(14, 34, 52, 52, Role::IconFrame);
             top.cmds.push(DrawCmd::Icon {
                 x: 16,
                 y: 36,
@@ -723,7 +748,7 @@ impl Ui {
             38,
             title.name.clone(),
             TextSize::Large,
-            TEXT,
+            Role::Text,
             TOP_WIDTH - 96,
         );
         top.text_clipped(
@@ -731,7 +756,7 @@ impl Ui {
             64,
             title.publisher.clone(),
             TextSize::Normal,
-            DIM_TEXT,
+            Role::DimText,
             TOP_WIDTH - 96,
         );
         if self.favourite(&title.key) {
@@ -764,7 +789,7 @@ impl Ui {
                 hint_y,
                 "L+Y: mark several titles to back up at once",
                 TextSize::Normal,
-                DIM_TEXT,
+                Role::DimText,
             );
         }
     }
@@ -780,7 +805,13 @@ impl Ui {
         for (row, (index, title)) in visible.enumerate() {
             let y = LIST_TOP + ROW_HEIGHT * row as u16;
             if index == cursor.selected {
-                bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+                bottom.rect(
+                    0,
+                    y,
+                    BOTTOM_WIDTH - SCROLLBAR_WIDTH,
+                    ROW_HEIGHT,
+                    Role::Highlight,
+                );
             }
             if let Some(icon) = &title.icon {
                 bottom.cmds.push(DrawCmd::Icon {
@@ -803,7 +834,7 @@ impl Ui {
                 y + 5,
                 title.name.clone(),
                 TextSize::Normal,
-                TEXT,
+                Role::Text,
                 name_width,
             );
         }
@@ -814,30 +845,30 @@ impl Ui {
         let backups_only = title.is_some_and(|t| t.source == TitleSource::BackupsOnly);
         match self.selected_backup() {
             None if backups_only => {
-                top.text(16, 36, "Backups only", TextSize::Large, TEXT);
+                top.text(16, 36, "Backups only", TextSize::Large, Role::Text);
                 top.paragraph(
                     16,
                     64,
                     "This title is not installed and no cartridge of it is inserted: \
                      its backups can be looked at and deleted, not restored.",
-                    TEXT,
+                    Role::Text,
                     TOP_WIDTH - 32,
                 );
             }
             None if self.missing_archive.is_some() => {
-                top.text(16, 36, "No extdata", TextSize::Large, TEXT);
+                top.text(16, 36, "No extdata", TextSize::Large, Role::Text);
                 let why = self.missing_archive.clone().unwrap_or_default();
-                let y = top.paragraph(16, 64, &why, TEXT, TOP_WIDTH - 32) + 8;
+                let y = top.paragraph(16, 64, &why, Role::Text, TOP_WIDTH - 32) + 8;
                 top.paragraph(
                     16,
                     y,
                     "Press Left for the title's save data.",
-                    DIM_TEXT,
+                    Role::DimText,
                     TOP_WIDTH - 32,
                 );
             }
             None if self.switchable() && self.archive_kind == ArchiveKind::ExtData => {
-                top.text(16, 36, "New extdata backup", TextSize::Large, TEXT);
+                top.text(16, 36, "New extdata backup", TextSize::Large, Role::Text);
                 let what = title.map_or("this title", |t| t.name.as_str());
                 top.paragraph(
                     16,
@@ -847,12 +878,12 @@ impl Ui {
                          folder; the backup is named by the date and time. Press Y to type a name \
                          instead. Press Left for the save data."
                     ),
-                    TEXT,
+                    Role::Text,
                     TOP_WIDTH - 32,
                 );
             }
             None => {
-                top.text(16, 36, "New backup", TextSize::Large, TEXT);
+                top.text(16, 36, "New backup", TextSize::Large, Role::Text);
                 let what = title.map_or("this title", |t| t.name.as_str());
                 top.paragraph(
                     16,
@@ -861,7 +892,7 @@ impl Ui {
                         "Press A to back up {what} now; the backup is named by the date and time. \
                          Press Y to type a name instead."
                     ),
-                    TEXT,
+                    Role::Text,
                     TOP_WIDTH - 32,
                 );
                 if let Some(kind) = title.and_then(|t| t.save_kind.as_ref()) {
@@ -874,7 +905,7 @@ impl Ui {
                     36,
                     backup.name.clone(),
                     TextSize::Large,
-                    TEXT,
+                    Role::Text,
                     TOP_WIDTH - 32,
                 );
                 let mut y = 70;
@@ -889,14 +920,20 @@ impl Ui {
                     y += 20;
                     top.field(y, "Size", format_size(backup.size));
                     y += 20;
-                    y = top.paragraph(16, y, &format!("File: {path}"), TEXT, TOP_WIDTH - 32) + 4;
-                    y = top.paragraph(16, y, &format!("Restore: {restore}"), TEXT, TOP_WIDTH - 32)
-                        + 10;
+                    y = top.paragraph(16, y, &format!("File: {path}"), Role::Text, TOP_WIDTH - 32)
+                        + 4;
+                    y = top.paragraph(
+                        16,
+                        y,
+                        &format!("Restore: {restore}"),
+                        Role::Text,
+                        TOP_WIDTH - 32,
+                    ) + 10;
                     top.paragraph(
                         16,
                         y,
                         "Hold R and press A to restore it onto the cartridge, or press Y to export it. The file stays where it is.",
-                        DIM_TEXT,
+                        Role::DimText,
                         TOP_WIDTH - 32,
                     );
                     return;
@@ -930,7 +967,7 @@ impl Ui {
                     }
                     (false, false) => "Hold R and press A to restore it, or press X to delete it.",
                 };
-                top.paragraph(16, y, hint, DIM_TEXT, TOP_WIDTH - 32);
+                top.paragraph(16, y, hint, Role::DimText, TOP_WIDTH - 32);
             }
         }
     }
@@ -942,25 +979,42 @@ impl Ui {
             let index = cursor.scroll + row;
             let y = LIST_TOP + ROW_HEIGHT * row as u16;
             if index == cursor.selected {
-                bottom.rect(0, y, BOTTOM_WIDTH - SCROLLBAR_WIDTH, ROW_HEIGHT, HIGHLIGHT);
+                bottom.rect(
+                    0,
+                    y,
+                    BOTTOM_WIDTH - SCROLLBAR_WIDTH,
+                    ROW_HEIGHT,
+                    Role::Highlight,
+                );
             }
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
                 // Nothing to back up on a side the title has no archive for.
-                None if self.missing_archive.is_some() => {
-                    bottom.text(8, y + 5, "No extdata to back up", TextSize::Normal, TEXT)
-                }
-                None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
+                None if self.missing_archive.is_some() => bottom.text(
+                    8,
+                    y + 5,
+                    "No extdata to back up",
+                    TextSize::Normal,
+                    Role::Text,
+                ),
+                None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, Role::Text),
                 Some(backup) => {
                     // Grey is too faint on the highlight: the selected row's
                     // second texts are white.
                     let second = if index == cursor.selected {
-                        TEXT
+                        Role::Text
                     } else {
-                        DIM_TEXT
+                        Role::DimText
                     };
                     // The name as everywhere else; its origin in a word and
                     // its size beside it, on the name's baseline.
-                    bottom.text_clipped(8, y + 5, backup.name.clone(), TextSize::Normal, TEXT, 148);
+                    bottom.text_clipped(
+                        8,
+                        y + 5,
+                        backup.name.clone(),
+                        TextSize::Normal,
+                        Role::Text,
+                        148,
+                    );
                     bottom.text_clipped(
                         162,
                         y + 8,

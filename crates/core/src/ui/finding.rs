@@ -22,8 +22,8 @@ use super::display::{Align, DrawCmd, TextSize};
 use super::model::{
     AppModel, Outcome, Refusal, TitleFilter, TitleInfo, TitleKey, TitleSort, TitleSource, TitleView,
 };
+use super::palette::Role;
 use super::state::{Return, Ui, View, natural_cmp};
-use super::theme::{BADGE_TEXT, FAVOURITE};
 use crate::platform::Console;
 use crate::platform::SdCard;
 use crate::store::Config;
@@ -290,14 +290,14 @@ pub(crate) fn favourite_pip(cmds: &mut Vec<DrawCmd>, x: u16, y: u16) {
         y: y as i16,
         w: 10,
         h: 11,
-        color: FAVOURITE,
+        color: Role::Favourite,
     });
     cmds.push(DrawCmd::Text {
         x: x as i16 + 2,
         y: y as i16 + 1,
         text: "*".into(),
         size: TextSize::Small,
-        color: BADGE_TEXT,
+        color: Role::BadgeText,
         align: Align::Left,
         max_width: None,
     });
@@ -312,14 +312,14 @@ pub(crate) fn favourite_badge(cmds: &mut Vec<DrawCmd>, x: u16, y: u16) {
         y: y as i16,
         w,
         h: 14,
-        color: FAVOURITE,
+        color: Role::Favourite,
     });
     cmds.push(DrawCmd::Text {
         x: (x + w / 2) as i16,
         y: y as i16 + 2,
         text: label.into(),
         size: TextSize::Small,
-        color: BADGE_TEXT,
+        color: Role::BadgeText,
         align: Align::Center,
         max_width: None,
     });

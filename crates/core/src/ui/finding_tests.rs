@@ -11,8 +11,9 @@ use super::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
 use super::display::{Frame, Screen};
 use super::input::{Buttons, FrameInput};
 use super::keyboard::QueuedKeyboard;
+use super::palette::Role;
 use super::state::{ScreenKind, Ui};
-use super::theme::{FAVOURITE, HIGHLIGHT, LIST_TOP, ROW_HEIGHT};
+use super::theme::{LIST_TOP, ROW_HEIGHT};
 use crate::platform::SdCard;
 use crate::sim::{SimChip, SimConsole};
 
@@ -90,14 +91,14 @@ impl Rig {
 
     /// How many rows carry the favourite's pip.
     fn pips(&self) -> usize {
-        self.frame.texts_on(Screen::Bottom, FAVOURITE).len()
+        self.frame.texts_on(Screen::Bottom, Role::Favourite).len()
     }
 
     fn select(&mut self, name: &str) {
         for _ in 0..NAMES.len() {
             if self
                 .frame
-                .texts_on(Screen::Bottom, HIGHLIGHT)
+                .texts_on(Screen::Bottom, Role::Highlight)
                 .contains(&name)
             {
                 return;
@@ -168,7 +169,7 @@ fn a_favourite_is_written_in_checkpoints_form_and_listed_first() {
     rig.select(STAR);
     rig.press(Buttons::X);
     assert_eq!(rig.listed(), [CARTRIDGE, STAR, HARBOR, LUMEN, POCKET, SKY]);
-    assert_eq!(rig.frame.texts_on(Screen::Bottom, HIGHLIGHT), [STAR]);
+    assert_eq!(rig.frame.texts_on(Screen::Bottom, Role::Highlight), [STAR]);
     assert_eq!(rig.pips(), 1);
     assert!(rig.top().contains("* FAVOURITE"), "{}", rig.top());
     assert!(rig.top().contains("\"Star Courier 3D\" is a favourite"));

@@ -6,7 +6,8 @@
 //! buttons.
 
 use super::display::{Frame, Screen};
-use super::theme::{BUTTON, BUTTON_BAR_TOP, HELP_TOP, PANEL};
+use super::palette::Role;
+use super::theme::{BUTTON_BAR_TOP, HELP_TOP};
 
 /// The keys a help line may name, alone or joined by `+` or `/`.
 const KEYS: [&str; 12] = [
@@ -50,7 +51,7 @@ impl Frame {
         let (bar, help_top) = (BUTTON_BAR_TOP as i16, HELP_TOP as i16);
         let help: Vec<&str> = texts
             .iter()
-            .filter(|t| t.y >= help_top && t.under == Some(PANEL))
+            .filter(|t| t.y >= help_top && t.under == Some(Role::Panel))
             .map(|t| t.text)
             .collect();
         let [help] = help[..] else {
@@ -58,7 +59,7 @@ impl Frame {
         };
         let buttons: Vec<String> = texts
             .iter()
-            .filter(|t| t.y >= bar && t.y < help_top && t.under == Some(BUTTON))
+            .filter(|t| t.y >= bar && t.y < help_top && t.under == Some(Role::Button))
             .map(|t| t.text.to_lowercase())
             .collect();
         let entries = entries(help);
@@ -80,7 +81,8 @@ impl Frame {
 mod tests {
     use super::entries;
     use crate::ui::display::{Align, DrawCmd, Frame, TextSize};
-    use crate::ui::theme::{BUTTON, BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, HELP_TOP, PANEL, TEXT};
+    use crate::ui::palette::Role;
+    use crate::ui::theme::{BUTTON_BAR_HEIGHT, BUTTON_BAR_TOP, HELP_TOP};
 
     /// A bottom screen drawn by hand: buttons with `labels`, then `help`.
     fn bottom(labels: &[&str], help: &str) -> Frame {
@@ -89,7 +91,7 @@ mod tests {
             y: y as i16,
             text: text.into(),
             size: TextSize::Normal,
-            color: TEXT,
+            color: Role::Text,
             align: Align::Center,
             max_width: None,
         };
@@ -101,7 +103,7 @@ mod tests {
                 y: BUTTON_BAR_TOP as i16,
                 w: 96,
                 h: BUTTON_BAR_HEIGHT,
-                color: BUTTON,
+                color: Role::Button,
             });
             cmds.push(text(x + 48, BUTTON_BAR_TOP + 6, label));
         }
@@ -110,12 +112,12 @@ mod tests {
             y: HELP_TOP as i16,
             w: 320,
             h: 15,
-            color: PANEL,
+            color: Role::Panel,
         });
         cmds.push(text(160, HELP_TOP + 3, help));
         Frame {
-            top: Vec::new(),
             bottom: cmds,
+            ..Frame::default()
         }
     }
 

@@ -6,6 +6,7 @@ mod archive_switch;
 mod batch;
 mod batch_run;
 mod console_model;
+pub mod contrast;
 mod controls;
 // Sample consoles are simulated ones (see `sim` in lib.rs).
 #[cfg(target_has_atomic = "64")]
@@ -22,6 +23,7 @@ pub mod input;
 mod jobs;
 pub mod keyboard;
 pub mod model;
+pub mod palette;
 mod settings;
 mod state;
 pub mod theme;
@@ -34,6 +36,7 @@ pub use display::{Align, Color, DrawCmd, Frame, PlacedText, Screen, TextSize};
 pub use input::{Buttons, FrameInput, Touch};
 pub use keyboard::{Keyboard, QueuedKeyboard};
 pub use model::AppModel;
+pub use palette::{Palette, Role};
 pub use state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use keepsake_format::icon::RgbaImage;
 
 pub use crate::platform::ArchiveKind;
 pub use crate::platform::DateTime;
+pub use crate::store::Theme;
 
 /// Identifies a title across frames (a title id, a game code): opaque to the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -285,6 +286,8 @@ pub struct Settings {
     /// Ask before every restore. Off only skips the question, never the
     /// validation or the automatic backup.
     pub confirm_restores: bool,
+    /// The screens' colours.
+    pub theme: Theme,
 }
 
 /// A restore (or erase) that did not finish, as its screen shows it.
@@ -398,6 +401,11 @@ pub trait AppModel {
     }
 
     fn settings(&self) -> Settings;
+
+    /// The theme the screens are drawn in, asked every frame.
+    fn theme(&self) -> Theme {
+        self.settings().theme
+    }
 
     /// The questions to ask, after the confirmation, before restoring
     /// `backup` onto `title`; asked even when confirmations are off.

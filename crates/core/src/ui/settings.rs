@@ -2,7 +2,7 @@
 //! screens show (the top lists them with what the selected one does, the
 //! bottom lets each be changed by touch), and how a row changes.
 
-use super::model::Settings;
+use super::model::{Settings, Theme};
 
 /// One row of the settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,9 +14,13 @@ pub(crate) struct SettingRow {
 }
 
 /// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 3;
+pub(crate) const SETTINGS_ROWS: usize = 4;
+/// The rows that change a setting.
+const BACKUP_ROOT_ROW: usize = 0;
+const CONFIRM_ROW: usize = 1;
 /// The settings row that starts "Find saves on the SD card".
 pub(crate) const FIND_SAVES_ROW: usize = 2;
+const THEME_ROW: usize = 3;
 
 /// The rows of `settings`, top to bottom.
 pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
@@ -48,6 +52,16 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
             about: "Find saves on the SD card: looks for DS ROMs and the saves beside them \
                     (TWiLight Menu++, flashcarts), so a cartridge's backup list offers them.",
         },
+        SettingRow {
+            label: "Theme",
+            value: match settings.theme {
+                Theme::Dark => "Dark",
+                Theme::Light => "Light",
+            }
+            .to_string(),
+            about: "Dark: light text on dark grounds. Light: dark text on light grounds, easier \
+                    to read in a bright room. Both screens change at once.",
+        },
     ]
 }
 
@@ -55,12 +69,19 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
 /// nothing here: the screen starts them).
 pub(crate) fn change(settings: &mut Settings, row: usize, delta: isize) {
     match row {
-        0 if !settings.backup_roots.is_empty() => {
+        BACKUP_ROOT_ROW if !settings.backup_roots.is_empty() => {
             let count = settings.backup_roots.len() as isize;
             settings.backup_root =
                 (settings.backup_root as isize + delta).rem_euclid(count) as usize;
         }
-        1 => settings.confirm_restores = !settings.confirm_restores,
+        CONFIRM_ROW => settings.confirm_restores = !settings.confirm_restores,
+        // Two themes: either direction is the other one.
+        THEME_ROW => {
+            settings.theme = match settings.theme {
+                Theme::Dark => Theme::Light,
+                Theme::Light => Theme::Dark,
+            }
+        }
         _ => {}
     }
 }

@@ -318,6 +318,11 @@ impl Ui {
             }
         }
         out.clear();
+        // The settings show the theme being chosen before it is saved.
+        out.theme = match &self.view {
+            View::Settings { draft, .. } => draft.theme,
+            _ => model.theme(),
+        };
         self.draw(out);
         signal
     }

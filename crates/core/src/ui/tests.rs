@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::display::{Frame, Screen};
 use super::input::{Buttons, FrameInput};
 use super::model::*;
+use super::palette::Role;
 use super::state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
-use super::theme::{self, BUTTON_BAR_TOP, HIGHLIGHT, LIST_TOP, ROW_HEIGHT, button_span};
+use super::theme::{self, BUTTON_BAR_TOP, LIST_TOP, ROW_HEIGHT, button_span};
 
 /// A scripted model: fixed titles and backups, jobs that take a known number
 /// of steps, and a record of every action asked of it.
@@ -101,6 +102,7 @@ impl Scripted {
                 backup_roots: vec!["/3ds/Checkpoint/saves".into(), "/3ds/Keepsake/saves".into()],
                 backup_root: 0,
                 confirm_restores: true,
+                theme: Theme::Dark,
             },
             log: Vec::new(),
         }
@@ -312,7 +314,7 @@ impl Harness {
 
     fn highlighted(&self) -> Vec<String> {
         self.frame
-            .texts_on(Screen::Bottom, HIGHLIGHT)
+            .texts_on(Screen::Bottom, Role::Highlight)
             .into_iter()
             .map(String::from)
             .collect()
@@ -341,7 +343,7 @@ impl Harness {
         self.frame
             .texts_placed(Screen::Bottom)
             .into_iter()
-            .filter(|t| t.y >= BUTTON_BAR_TOP as i16 && t.under == Some(theme::BUTTON))
+            .filter(|t| t.y >= BUTTON_BAR_TOP as i16 && t.under == Some(Role::Button))
             .map(|t| t.text.to_string())
             .collect()
     }
@@ -776,6 +778,48 @@ fn select_opens_settings_which_change_and_save_on_b() {
     );
 }
 
+/// The theme row shows the theme it names at once (both screens), and the
+/// lists keep it once it is saved with B; leaving without saving is not
+/// possible, so a refused save leaves the theme as it was.
+#[test]
+fn the_theme_setting_changes_both_screens_and_is_saved_on_b() {
+    let mut h = Harness::new();
+    assert_eq!(h.frame.theme, Theme::Dark);
+    h.press(Buttons::SELECT);
+    h.press(Buttons::UP);
+    assert_eq!(h.highlighted(), ["Theme", "Dark"]);
+    h.press(Buttons::A);
+    assert_eq!(h.highlighted(), ["Theme", "Light"]);
+    assert_eq!(h.frame.theme, Theme::Light, "seen before it is saved");
+    assert_eq!(h.model.settings.theme, Theme::Dark, "not saved yet");
+    h.press(Buttons::B);
+    assert_eq!(h.model.settings.theme, Theme::Light);
+    assert_eq!(h.ui.screen(), ScreenKind::Titles);
+    assert_eq!(h.frame.theme, Theme::Light);
+    // Left steps back the other way.
+    h.press(Buttons::SELECT);
+    h.press(Buttons::UP);
+    h.press(Buttons::LEFT);
+    assert_eq!(h.highlighted(), ["Theme", "Dark"]);
+    assert_eq!(h.frame.theme, Theme::Dark);
+}
+
+/// Whichever row is selected, the settings' top screen says all of what
+/// it does and all of the note under it: nothing cut off the foot.
+#[test]
+fn every_settings_row_leaves_room_for_its_words_and_the_note() {
+    let mut h = Harness::new();
+    h.press(Buttons::SELECT);
+    for _ in 0..4 {
+        let top = h.frame.texts(Screen::Top).join(" ");
+        assert!(
+            top.ends_with("Checkpoint and Keepsake restore each other's backups."),
+            "{top}"
+        );
+        h.press(Buttons::DOWN);
+    }
+}
+
 #[test]
 fn start_exits_from_the_lists_and_during_a_backup_asks_to_cancel_first() {
     let mut h = Harness::new();
@@ -918,7 +962,7 @@ fn random_input_never_panics_and_keeps_the_display_list_sane() {
                     .bottom
                     .iter()
                     .filter(
-                        |c| matches!(c, super::DrawCmd::Rect { color, .. } if *color == HIGHLIGHT),
+                        |c| matches!(c, super::DrawCmd::Rect { color, .. } if *color == Role::Highlight),
                     )
                     .count();
                 assert_eq!(highlighted_rows, 1, "exactly one row highlighted");
@@ -1011,7 +1055,7 @@ fn top_fields(frame: &Frame) -> Vec<(String, String)> {
     let texts = frame.texts_placed(Screen::Top);
     texts
         .iter()
-        .filter(|t| t.x == 16 && t.color == theme::DIM_TEXT)
+        .filter(|t| t.x == 16 && t.color == Role::DimText)
         .filter_map(|label| {
             let value = texts.iter().find(|v| v.y == label.y && v.x > label.x)?;
             Some((label.text.to_string(), value.text.to_string()))
@@ -1062,10 +1106,11 @@ fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch
             ),
             ("Restores".into(), "ask before every restore".into()),
             ("Find saves".into(), "look on the SD card now".into()),
+            ("Theme".into(), "Dark".into()),
         ]
     );
     // From the second row, so that each is selected before it is tapped.
-    for row in [1, 0, 2] {
+    for row in [1, 0, 3, 2] {
         let (label, before) = &fields[row];
         // The first tap selects the row, the second changes it.
         h.tap_row(row as u16);
