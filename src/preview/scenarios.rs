@@ -390,7 +390,7 @@ snap flashcart-backup-selected
 press R+A
 snap confirm-restore
 press A
-wait 4
+wait 7
 snap restoring
 wait 120
 snap restored
