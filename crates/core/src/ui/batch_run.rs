@@ -59,6 +59,13 @@ impl<C: Console> ConsoleModel<C> {
                     Subject::of(archive),
                     false,
                 ),
+                // The batch job knows NDS chips and 3DS archives only.
+                Target::GbaVc { .. } => {
+                    return Err(refusal(
+                        format!("{name}: a GBA game's save is backed up on its own."),
+                        "Back it up with L+A. Or unmark it and back up the others.",
+                    ));
+                }
             };
             targets.push(target);
             named.push(BatchTitle {

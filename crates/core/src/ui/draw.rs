@@ -824,6 +824,14 @@ impl Ui {
                     TOP_WIDTH - 32,
                 );
             }
+            // A GBA game's save that cannot be used (`ui/gba.rs`).
+            None if self.missing_archive.is_some()
+                && self.archive_kind == ArchiveKind::SaveData =>
+            {
+                top.text(16, 36, "Nothing to back up", TextSize::Large, TEXT);
+                let why = self.missing_archive.clone().unwrap_or_default();
+                top.paragraph(16, 64, &why, TEXT, TOP_WIDTH - 32);
+            }
             None if self.missing_archive.is_some() => {
                 top.text(16, 36, "No extdata", TextSize::Large, TEXT);
                 let why = self.missing_archive.clone().unwrap_or_default();
@@ -947,7 +955,11 @@ impl Ui {
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
                 // Nothing to back up on a side the title has no archive for.
                 None if self.missing_archive.is_some() => {
-                    bottom.text(8, y + 5, "No extdata to back up", TextSize::Normal, TEXT)
+                    let what = match self.archive_kind {
+                        ArchiveKind::ExtData => "No extdata to back up",
+                        ArchiveKind::SaveData => "No save to back up",
+                    };
+                    bottom.text(8, y + 5, what, TextSize::Normal, TEXT)
                 }
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, TEXT),
                 Some(backup) => {
