@@ -71,7 +71,7 @@ fn show_state(info: &mut TitleInfo, state: &GbaVcProbe) {
     };
     info.save_kind = Some(
         match state {
-            GbaVcProbe::Yes | GbaVcProbe::No => "GBA save, kept by the system",
+            GbaVcProbe::Yes | GbaVcProbe::No => "GBA save",
             GbaVcProbe::NeverSaved => "none yet: play it and save once",
             GbaVcProbe::Unreadable(_) => "GBA save cannot be read",
             GbaVcProbe::CannotTell(_) => "no 3DS save; GBA save unknown",

@@ -139,8 +139,7 @@ fn a_gba_title_is_listed_as_one_and_backed_up_where_checkpoint_keeps_it() {
         &rig,
         &[
             "0004000000ABCD00",
-            "GBA Virtual Console, on the SD card",
-            "GBA save, kept by the system",
+            "Where GBA Virtual Console, on the SD card Save GBA save Backups",
         ],
     );
     // The scan's finding is in the title cache: its save byte is 4 (no
@@ -300,7 +299,7 @@ fn a_game_never_saved_says_so_and_offers_nothing_until_it_saves() {
     rig.console().gba_vc.insert(GBA, MediaType::Sd, container());
     rig.press(Buttons::B);
     rig.press(Buttons::A);
-    assert_says(&rig, &["+ New backup", "GBA save, kept by the system"]);
+    assert_says(&rig, &["+ New backup", "Save GBA save"]);
     assert_eq!(rig.ui.help_line(), "A backup  Y name  B back");
 }
 
