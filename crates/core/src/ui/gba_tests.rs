@@ -483,3 +483,28 @@ fn a_restore_cut_at_any_write_is_put_back_at_the_next_start() {
     // Every write from the journal's to the last one leads back.
     assert!(shown >= 4, "{shown} of {total}");
 }
+
+#[test]
+fn the_system_is_held_off_from_the_first_write_to_the_end_of_the_read_back() {
+    use crate::app::SystemEvents;
+    let mut console = gba_console(container());
+    put_gba_backup(&mut console, "20261101-093000", &[0x33; 0x8000]);
+    let mut rig = Rig::new(console, &[]);
+    ask_restore(&mut rig);
+    rig.input(FrameInput::press(Buttons::A));
+    let mut held = 0;
+    for _ in 0..50 {
+        if rig.ui.screen() != ScreenKind::Job {
+            break;
+        }
+        if rig.model.system_events() == SystemEvents::Held {
+            held += 1;
+        }
+        rig.idle();
+    }
+    // One frame a step: the step before the save's one 32 KiB write, the
+    // write, the signature; the read-back's step ends the job.
+    assert_eq!(held, 3);
+    assert_says(&rig, &["Restored and verified"]);
+    assert_eq!(rig.model.system_events(), SystemEvents::Allowed);
+}
