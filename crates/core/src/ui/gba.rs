@@ -221,6 +221,22 @@ impl<C: Console> ConsoleModel<C> {
         Some(why_not(state, short_title))
     }
 
+    /// A GBA title's save and backup folder, for a batch: its own job
+    /// says why when its save cannot be used; `None` for other titles.
+    pub(crate) fn gba_batch_target(&self, title: &TitleKey) -> Option<(GbaVcId, String)> {
+        let known @ Known::GbaVc {
+            title_id, media, ..
+        } = self.known.get(title)?
+        else {
+            return None;
+        };
+        let id = GbaVcId {
+            title_id: *title_id,
+            media: *media,
+        };
+        Some((id, self.title_dir_of(known)))
+    }
+
     /// The standing line while GBA saves cannot be reached at all (said
     /// once, not on each title).
     pub(crate) fn gba_warning(&self) -> Option<String> {

@@ -508,3 +508,66 @@ fn the_system_is_held_off_from_the_first_write_to_the_end_of_the_read_back() {
     assert_says(&rig, &["Restored and verified"]);
     assert_eq!(rig.model.system_events(), SystemEvents::Allowed);
 }
+
+#[test]
+fn a_batch_backs_up_a_gba_save_and_a_game_never_saved_fails_alone() {
+    let mut console = gba_console(container());
+    // Unique id 0x0ABCE, listed last by name.
+    let blank = 0x0004_0000_00AB_CE00;
+    demo::install_gba_vc_title(&mut console, blank, "Tiny Racer", 300, Vec::new());
+    console
+        .gba_vc
+        .insert_never_saved(blank, MediaType::Sd, 0x2000);
+    console.archives.insert(
+        ArchiveId {
+            kind: ArchiveKind::SaveData,
+            media: MediaType::Sd,
+            title_id: demo::sample_title_id(0),
+        },
+        {
+            let mut tree = MemTree::new();
+            tree.write("/main", &[5; 300]).unwrap();
+            tree
+        },
+    );
+    let mut rig = Rig::new(console, &[]);
+    rig.combo(Buttons::L, Buttons::Y);
+    rig.press(Buttons::X);
+    assert_says(&rig, &["3 titles marked"]);
+    rig.combo(Buttons::L, Buttons::A);
+    rig.finish_job();
+    assert_says(
+        &rig,
+        &[
+            "2 of 3 titles backed up",
+            "Tiny Racer",
+            "This GBA game has never saved",
+            "Start the game, save once in it, then try again.",
+        ],
+    );
+    let saved = rig
+        .console()
+        .sd
+        .read(&join(GBA_FOLDER, &format!("{NOW}/00000001.sav")))
+        .unwrap();
+    assert_eq!(saved, &container()[BOTTOM_SAVE..]);
+    assert_eq!(
+        rig.console()
+            .sd
+            .kind_of("/3ds/Checkpoint/saves/0x0ABCE Tiny Racer")
+            .unwrap(),
+        None,
+        "no folder for the game that never saved"
+    );
+    // The 3DS title's save, in its own dated folder (the clock moved on).
+    let pocket: Vec<(String, Vec<u8>)> = rig
+        .console()
+        .sd
+        .tree()
+        .files()
+        .iter()
+        .filter(|(p, _)| p.starts_with("/3ds/Checkpoint/saves/0x01001 Pocket Garden/2026"))
+        .map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b.clone()))
+        .collect();
+    assert_eq!(pocket, [("main".to_string(), vec![5; 300])]);
+}
