@@ -33,6 +33,9 @@ pub(super) fn as_gba_title(
     record: &TitleRecord,
 ) -> (TitleInfo, Known) {
     let state = &record.gba;
+    if matches!(state, GbaVcProbe::CannotTell(_)) && record.extdata {
+        return (info, known);
+    }
     let Known::Ctr {
         title_id,
         media,
@@ -41,16 +44,6 @@ pub(super) fn as_gba_title(
     else {
         return (info, known);
     };
-    if matches!(state, GbaVcProbe::CannotTell(_)) && record.extdata {
-        return (
-            info,
-            Known::Ctr {
-                title_id,
-                media,
-                short_title,
-            },
-        );
-    }
     show_state(&mut info, state);
     (
         info,

@@ -571,3 +571,34 @@ fn a_batch_backs_up_a_gba_save_and_a_game_never_saved_fails_alone() {
         .collect();
     assert_eq!(pocket, [("main".to_string(), vec![5; 300])]);
 }
+
+#[test]
+fn without_luma3ds_a_title_with_extdata_stays_a_3ds_title() {
+    // No save data, only extdata: GBA VC titles keep none, so its extdata
+    // side is what it is listed for.
+    let mut console = demo::empty_console();
+    console
+        .titles
+        .install(MediaType::Sd, GBA, demo::sample_smdh(NAME, "Nintendo", 120));
+    let mut extdata = MemTree::new();
+    extdata.write("/user.dat", &[1; 10]).unwrap();
+    console.archives.insert(
+        ArchiveId {
+            kind: ArchiveKind::ExtData,
+            media: MediaType::Sd,
+            title_id: GBA,
+        },
+        extdata,
+    );
+    console.gba_vc.make_unavailable(LUMA);
+    let mut rig = Rig::new(console, &[]);
+    assert_badges(&rig, &[]);
+    assert_says(&rig, &["no save data, only extra data"]);
+    assert!(rig.ui.warning.is_none(), "{:?}", rig.ui.warning);
+    rig.press(Buttons::A);
+    assert!(
+        rig.ui.help_line().contains("Right extdata"),
+        "{}",
+        rig.ui.help_line()
+    );
+}
