@@ -602,3 +602,16 @@ fn without_luma3ds_a_title_with_extdata_stays_a_3ds_title() {
         rig.ui.help_line()
     );
 }
+
+#[test]
+fn the_next_start_lists_the_gba_title_from_the_title_cache() {
+    let rig = Rig::new(gba_console(container()), &[]);
+    let mut console = rig.model.into_console();
+    // The title list cannot be read this time: only the cache shows.
+    console
+        .titles
+        .fail_listing(Some("AM_GetTitleList: 0xD8E0806A"));
+    let rig = Rig::new(console, &[]);
+    assert_badges(&rig, &["GBA VC"]);
+    assert_says(&rig, &["Save GBA save Backups"]);
+}
