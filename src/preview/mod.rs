@@ -8,6 +8,7 @@ pub mod dir_sd;
 pub mod extdata_scenario;
 pub mod finding_scenario;
 pub mod font;
+pub mod gba_scenario;
 pub mod keyboard;
 pub mod png;
 pub mod raster;

@@ -522,6 +522,13 @@ snap scrolled-up
             build: super::extdata_scenario::world,
         },
         Scenario {
+            name: "gba",
+            about: "GBA Virtual Console titles with their badge: a Checkpoint backup of one restored into the slot its game loads, and a game that never saved",
+            events: EVENTS,
+            script: super::gba_scenario::SCRIPT,
+            build: super::gba_scenario::world,
+        },
+        Scenario {
             name: "batch",
             about: "several titles backed up in one job: L+Y marks, A marks more, L+A backs them up; a save never made fails alone and the result lists each title",
             events: EVENTS,

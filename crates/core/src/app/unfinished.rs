@@ -171,7 +171,7 @@ impl Unfinished {
     }
 
     /// The job that puts the automatic backup back into a GBA VC title's
-    /// save (the screens do not run it yet).
+    /// save.
     pub fn gba_put_back(&self) -> Result<GbaRestoreJob, PutBackRefused> {
         let JournalSave::GbaVc {
             title_id, media, ..

@@ -1,10 +1,10 @@
 //! Backing up several titles in one job: the titles' own backup jobs
-//! ([`NdsBackupJob`], [`CtrBackupJob`]) run one after another, each named
+//! ([`NdsBackupJob`], [`CtrBackupJob`], [`GbaBackupJob`]) run one after another, each named
 //! by the clock when it starts (so each title gets its dated folder, as a
 //! single backup would), each step one step of the title in progress.
 //!
-//! One title's failure (a save never made, an archive that cannot be
-//! opened, the cartridge pulled, the SD card full) is recorded and the next
+//! One title's failure (a save never made, a GBA game never saved or
+//! GBA saves out of reach, an archive that cannot be opened, the cartridge pulled, the SD card full) is recorded and the next
 //! title starts. A cartridge title first checks that the slot still holds
 //! the card it was chosen with, so another game's save is never filed
 //! under its name.
@@ -17,10 +17,11 @@
 
 use crate::jobs::nds_restore::check_same_card;
 use crate::jobs::{
-    CtrBackupJob, CtrBackupReport, JobError, NdsBackupJob, NdsBackupReport, Phase, Progress, Step,
+    CtrBackupJob, CtrBackupReport, GbaBackupJob, GbaBackupReport, JobError, NdsBackupJob,
+    NdsBackupReport, Phase, Progress, Step,
 };
 use crate::nds_card::InsertedNds;
-use crate::platform::{ArchiveId, Devices, MediaType};
+use crate::platform::{ArchiveId, Devices, GbaVcId, MediaType};
 use crate::store::naming::backup_folder_name;
 
 /// One title to back up, and where its backups go.
@@ -36,6 +37,8 @@ pub enum BatchTarget {
         archive: ArchiveId,
         title_dir: String,
     },
+    /// A GBA Virtual Console title's save.
+    GbaVc { id: GbaVcId, title_dir: String },
 }
 
 /// How one title of the batch ended.
@@ -43,6 +46,7 @@ pub enum BatchTarget {
 pub enum TitleResult {
     Nds(NdsBackupReport),
     Ctr(CtrBackupReport),
+    GbaVc(GbaBackupReport),
     /// It failed; the others went on.
     Failed(JobError),
     /// It was in progress when the batch was cancelled; what it had
@@ -58,6 +62,7 @@ impl TitleResult {
         match self {
             TitleResult::Nds(report) => Some(&report.folder),
             TitleResult::Ctr(report) => Some(&report.folder),
+            TitleResult::GbaVc(report) => Some(&report.folder),
             _ => None,
         }
     }
@@ -75,6 +80,7 @@ pub struct BatchBackupReport {
 enum Running {
     Nds(NdsBackupJob),
     Ctr(CtrBackupJob),
+    GbaVc(GbaBackupJob),
 }
 
 /// Backs up several titles, one after another.
@@ -119,6 +125,7 @@ impl BatchBackupJob {
             let _ = match running {
                 Running::Nds(mut job) => job.cancel(devices),
                 Running::Ctr(mut job) => job.cancel(devices),
+                Running::GbaVc(mut job) => job.cancel(devices),
             };
             self.results.push(TitleResult::Cancelled);
         }
@@ -152,6 +159,11 @@ impl BatchBackupJob {
             Running::Ctr(job) => match job.step(devices) {
                 Ok(Step::Working(progress)) => return Ok(Step::Working(progress)),
                 Ok(Step::Finished(report)) => TitleResult::Ctr(report),
+                Err(e) => TitleResult::Failed(e),
+            },
+            Running::GbaVc(job) => match job.step(devices) {
+                Ok(Step::Working(progress)) => return Ok(Step::Working(progress)),
+                Ok(Step::Finished(report)) => TitleResult::GbaVc(report),
                 Err(e) => TitleResult::Failed(e),
             },
         };
@@ -195,6 +207,9 @@ fn start(target: &BatchTarget, devices: &mut Devices<'_>) -> Result<Running, Job
                 }
             }
             Ok(Running::Ctr(CtrBackupJob::new(*archive, title_dir, &name)))
+        }
+        BatchTarget::GbaVc { id, title_dir } => {
+            Ok(Running::GbaVc(GbaBackupJob::new(*id, title_dir, &name)))
         }
     }
 }

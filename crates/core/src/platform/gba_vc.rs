@@ -15,6 +15,7 @@
 //! it ([`GbaVcSaves::calc_cmac`], FSPXI_CalcSavegameMAC) from the SHA-256
 //! the format code gives.
 
+use keepsake_format::gba_vc::{SLOT_HEADER_LEN, SlotHeader, VALID_SAVE_SIZES};
 use thiserror::Error;
 
 use crate::platform::MediaType;
@@ -119,16 +120,29 @@ pub trait GbaVcSaves {
 
 /// Whether a title is a GBA VC title, by Checkpoint's rule
 /// (`3ds/source/titleprobe.cpp`): it has no save data archive of its own,
-/// and its GBA save file opens.
+/// and its GBA save file opens; and, once it is one, whether its game ever
+/// saved (a container never saved has nothing to back up and no slot to
+/// restore into, so the list says so before a job is tried).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GbaVcProbe {
     /// Not a GBA VC title (or one whose save file does not open).
     No,
-    /// A GBA VC title: its save can be backed up (once the game saved).
+    /// A GBA VC title whose game saved: it can be backed up and restored.
     Yes,
+    /// A GBA VC title whose game never saved (its container is blank).
+    NeverSaved,
+    /// A GBA VC title whose save file opened but could not be read; why.
+    Unreadable(String),
     /// A title without save data that might be a GBA VC game, which this
     /// console cannot reach; the reason, for listing it as not available.
     CannotTell(String),
+}
+
+impl GbaVcProbe {
+    /// Whether the title is (or may be) a GBA VC title, to be listed as one.
+    pub fn listed(&self) -> bool {
+        *self != GbaVcProbe::No
+    }
 }
 
 /// Looks at a title whose save data archive is `has_save_data`: only a
@@ -143,12 +157,41 @@ pub fn probe_gba_vc(saves: &mut dyn GbaVcSaves, has_save_data: bool, id: GbaVcId
     }
     match saves.open(id) {
         Ok(file) => {
+            let saved = ever_saved(saves, file);
             saves.close(file);
-            GbaVcProbe::Yes
+            match saved {
+                Ok(true) => GbaVcProbe::Yes,
+                Ok(false) => GbaVcProbe::NeverSaved,
+                Err(e) => GbaVcProbe::Unreadable(e.to_string()),
+            }
         }
         Err(GbaVcError::Unavailable(reason)) => GbaVcProbe::CannotTell(reason),
         Err(_) => GbaVcProbe::No,
     }
+}
+
+/// Whether any slot of the open container holds a valid header, looked for
+/// where `AgbSaveContainer::parse` looks (the top slot at 0, else a bottom
+/// slot after a save of each GBA size): at most six reads of 0x200 bytes,
+/// not the whole container, since the title scan asks it of every GBA title.
+fn ever_saved(saves: &mut dyn GbaVcSaves, file: GbaVcHandle) -> Result<bool, GbaVcError> {
+    let len = saves.file_size(file)?.min(MAX_CONTAINER_LEN as u64);
+    let offsets = std::iter::once(0).chain(
+        VALID_SAVE_SIZES
+            .iter()
+            .map(|&size| (SLOT_HEADER_LEN + size as usize) as u64),
+    );
+    let mut header = [0u8; SLOT_HEADER_LEN];
+    for offset in offsets {
+        if offset + SLOT_HEADER_LEN as u64 > len {
+            continue;
+        }
+        saves.read_at(file, offset, &mut header)?;
+        if SlotHeader::parse(&header).is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(all(test, target_has_atomic = "64"))]
@@ -166,7 +209,7 @@ mod tests {
         let mut sim = SimGbaVc::new(PowerSupply::new());
         assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::No);
         sim.insert_never_saved(ID.title_id, ID.media, 512);
-        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::Yes);
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::NeverSaved);
         assert_eq!(probe_gba_vc(&mut sim, true, ID), GbaVcProbe::No);
         sim.make_unavailable("they need Luma3DS");
         assert_eq!(
@@ -174,6 +217,40 @@ mod tests {
             GbaVcProbe::CannotTell("they need Luma3DS".into())
         );
         assert_eq!(probe_gba_vc(&mut sim, true, ID), GbaVcProbe::No);
+    }
+
+    /// A slot header as 3dbrew lays it out: magic `.SAV` at 0, 0x200 at
+    /// 0x50, the save size at 0x54; blank (0xFF) elsewhere.
+    fn header(save_size: u32) -> Vec<u8> {
+        let mut bytes = vec![0xFF; 0x200];
+        bytes[..4].copy_from_slice(b".SAV");
+        bytes[0x50..0x54].copy_from_slice(&0x200u32.to_le_bytes());
+        bytes[0x54..0x58].copy_from_slice(&save_size.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn a_game_saved_once_in_either_slot_is_found_by_its_header() {
+        let mut sim = SimGbaVc::new(PowerSupply::new());
+        // Top slot saved: 0x200 header + 8 KiB, then a blank bottom slot.
+        let mut top = header(0x2000);
+        top.resize(2 * (0x200 + 0x2000), 0xFF);
+        sim.insert(ID.title_id, ID.media, top);
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::Yes);
+        // Only the bottom slot saved: its header at 0x200 + 32 KiB = 0x8200.
+        let mut bottom = vec![0xFF; 0x8200];
+        bottom.extend(header(0x8000));
+        bottom.resize(2 * (0x200 + 0x8000), 0xFF);
+        sim.insert(ID.title_id, ID.media, bottom);
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::Yes);
+        // A magic without a GBA save size is no header.
+        let mut odd = header(1000);
+        odd.resize(0x2000, 0xFF);
+        sim.insert(ID.title_id, ID.media, odd);
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::NeverSaved);
+        // A file shorter than a header is read nowhere past its end.
+        sim.insert(ID.title_id, ID.media, vec![0xFF; 0x100]);
+        assert_eq!(probe_gba_vc(&mut sim, false, ID), GbaVcProbe::NeverSaved);
     }
 
     #[test]

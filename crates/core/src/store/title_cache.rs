@@ -16,12 +16,15 @@
 //! each title
 //!   0x00  8  title id
 //!   0x08  1  medium: 0 SD card, 1 game card
-//!   0x09  1  save data: 0 present, 1 never started, 2 none, 3 unreadable
+//!   0x09  1  save data: 0 present, 1 never started, 2 none, 3 unreadable;
+//!            or none, and a GBA Virtual Console title: 4 saved, 5 never
+//!            saved, 6 unreadable, 7 cannot tell (GBA saves out of reach)
 //!   0x0A  1  extdata: 0 none, 1 present
 //!   0x0B  1  icon: 0 none, 1 present
 //!   0x0C  2  name length n (UTF-8 bytes, at most 512)
 //!   0x0E  2  publisher length p (at most 512)
-//!   0x10  2  reason length r (why the save is unreadable; at most 512)
+//!   0x10  2  reason length r (why the save is unreadable, or the GBA save
+//!            with 6 and 7; at most 512)
 //!   0x12  n+p+r  the three strings
 //!   then, if the icon is present, 0x1200 bytes: the SMDH's 48x48 icon,
 //!   tiled RGB565, as the SMDH holds it
@@ -35,7 +38,7 @@ use thiserror::Error;
 
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::titles::SaveState;
-use crate::platform::{MediaType, SdCard, SdError};
+use crate::platform::{GbaVcProbe, MediaType, SdCard, SdError};
 use crate::store::naming::KEEPSAKE_DIR;
 use keepsake_format::crc16::crc16_modbus;
 
@@ -67,6 +70,10 @@ pub struct TitleRecord {
     pub save: SaveState,
     /// Whether its extdata opened.
     pub extdata: bool,
+    /// What its GBA VC save said, when it has no save data archive
+    /// ([`SaveState::Absent`]); [`GbaVcProbe::No`] otherwise, and not
+    /// kept otherwise.
+    pub gba: GbaVcProbe,
     /// Its short name (English), or empty.
     pub name: String,
     /// Its publisher, or empty.
@@ -162,11 +169,15 @@ pub fn encode(records: &[TitleRecord]) -> Vec<u8> {
     let records = &records[..records.len().min(MAX_TITLES)];
     let mut body = Vec::with_capacity(records.len() * (ENTRY_FIXED + 64 + ICON_BYTES));
     for record in records {
-        let (save, reason) = match &record.save {
-            SaveState::Present => (0u8, ""),
-            SaveState::NotStarted => (1, ""),
-            SaveState::Absent => (2, ""),
-            SaveState::Unreadable(reason) => (3, reason.as_str()),
+        let (save, reason) = match (&record.save, &record.gba) {
+            (SaveState::Present, _) => (0u8, ""),
+            (SaveState::NotStarted, _) => (1, ""),
+            (SaveState::Absent, GbaVcProbe::No) => (2, ""),
+            (SaveState::Unreadable(reason), _) => (3, reason.as_str()),
+            (SaveState::Absent, GbaVcProbe::Yes) => (4, ""),
+            (SaveState::Absent, GbaVcProbe::NeverSaved) => (5, ""),
+            (SaveState::Absent, GbaVcProbe::Unreadable(reason)) => (6, reason.as_str()),
+            (SaveState::Absent, GbaVcProbe::CannotTell(reason)) => (7, reason.as_str()),
         };
         let icon = record.icon.as_ref().filter(|icon| icon.len() == ICON_BYTES);
         let texts = [cut(&record.name), cut(&record.publisher), cut(reason)];
@@ -302,7 +313,7 @@ impl<'a> Reader<'a> {
             other => return Err(bad("medium", other)),
         };
         let save_code = fixed[9];
-        if save_code > 3 {
+        if save_code > 7 {
             return Err(bad("save state", save_code));
         }
         let extdata = match fixed[10] {
@@ -330,8 +341,8 @@ impl<'a> Reader<'a> {
                 });
             }
         }
-        if save_code != 3 && lengths[2] != 0 {
-            // Only an unreadable save has a reason.
+        if !matches!(save_code, 3 | 6 | 7) && lengths[2] != 0 {
+            // Only an unreadable save (or GBA save) has a reason.
             return Err(TitleCacheError::BadField {
                 index,
                 field: "reason length",
@@ -341,11 +352,15 @@ impl<'a> Reader<'a> {
         let name = self.text(index, lengths[0], "name")?;
         let publisher = self.text(index, lengths[1], "publisher")?;
         let reason = self.text(index, lengths[2], "reason")?;
-        let save = match save_code {
-            0 => SaveState::Present,
-            1 => SaveState::NotStarted,
-            2 => SaveState::Absent,
-            _ => SaveState::Unreadable(reason),
+        let (save, gba) = match save_code {
+            0 => (SaveState::Present, GbaVcProbe::No),
+            1 => (SaveState::NotStarted, GbaVcProbe::No),
+            2 => (SaveState::Absent, GbaVcProbe::No),
+            3 => (SaveState::Unreadable(reason), GbaVcProbe::No),
+            4 => (SaveState::Absent, GbaVcProbe::Yes),
+            5 => (SaveState::Absent, GbaVcProbe::NeverSaved),
+            6 => (SaveState::Absent, GbaVcProbe::Unreadable(reason)),
+            _ => (SaveState::Absent, GbaVcProbe::CannotTell(reason)),
         };
         let icon = if has_icon {
             Some(self.take(index, ICON_BYTES)?.to_vec())
@@ -357,6 +372,7 @@ impl<'a> Reader<'a> {
             media,
             save,
             extdata,
+            gba,
             name,
             publisher,
             icon,
@@ -399,6 +415,7 @@ mod tests {
             media: MediaType::Sd,
             save,
             extdata: title_id & 0x100 != 0,
+            gba: GbaVcProbe::No,
             name: format!("Title {title_id:X} — é"),
             publisher: "Lantern Works".into(),
             icon: icon.then(|| (0..ICON_BYTES).map(|i| i as u8).collect()),
@@ -412,6 +429,7 @@ mod tests {
             media: MediaType::Card,
             save: SaveState::NotStarted,
             extdata: true,
+            gba: GbaVcProbe::No,
             name: "X".into(),
             publisher: "NT".into(),
             icon: None,
@@ -436,16 +454,69 @@ mod tests {
     }
 
     #[test]
+    fn a_gba_title_is_laid_out_as_documented() {
+        let bytes = encode(&[TitleRecord {
+            title_id: 0x0004_0000_00AB_CD00,
+            media: MediaType::Sd,
+            save: SaveState::Absent,
+            extdata: false,
+            gba: GbaVcProbe::CannotTell("no".into()),
+            name: "M".into(),
+            publisher: String::new(),
+            icon: None,
+        }]);
+        // Written out by hand from the layout in the module comment.
+        let body: [u8; 0x12 + 3] = [
+            0x00, 0xCD, 0xAB, 0x00, 0x00, 0x00, 0x04, 0x00, // title id
+            0, 7, 0, 0, // SD card, GBA VC cannot tell, no extdata, no icon
+            1, 0, 0, 0, 2, 0, // lengths 1, 0, 2
+            b'M', b'n', b'o',
+        ];
+        assert_eq!(&bytes[16..], &body);
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded[0].gba, GbaVcProbe::CannotTell("no".into()));
+        assert_eq!(decoded[0].save, SaveState::Absent);
+        // Codes 4 and 5 carry no reason; 6 does.
+        let mut never = body;
+        never[9] = 5;
+        assert!(matches!(
+            decode(&with_body(&never, 1)),
+            Err(TitleCacheError::BadField {
+                field: "reason length",
+                ..
+            })
+        ));
+        never[9] = 6;
+        assert_eq!(
+            decode(&with_body(&never, 1)).unwrap()[0].gba,
+            GbaVcProbe::Unreadable("no".into())
+        );
+    }
+
+    #[test]
     fn three_hundred_titles_round_trip() {
         let records: Vec<TitleRecord> = (0..300u64)
             .map(|i| {
-                let save = match i % 4 {
-                    0 => SaveState::Present,
-                    1 => SaveState::NotStarted,
-                    2 => SaveState::Absent,
-                    _ => SaveState::Unreadable(format!("0xC8804464 on title {i}")),
+                let (save, gba) = match i % 8 {
+                    0 => (SaveState::Present, GbaVcProbe::No),
+                    1 => (SaveState::NotStarted, GbaVcProbe::No),
+                    2 => (SaveState::Absent, GbaVcProbe::No),
+                    3 => (
+                        SaveState::Unreadable(format!("0xC8804464 on title {i}")),
+                        GbaVcProbe::No,
+                    ),
+                    4 => (SaveState::Absent, GbaVcProbe::Yes),
+                    5 => (SaveState::Absent, GbaVcProbe::NeverSaved),
+                    6 => (
+                        SaveState::Absent,
+                        GbaVcProbe::Unreadable(format!("read {i}")),
+                    ),
+                    _ => (SaveState::Absent, GbaVcProbe::CannotTell("Luma".into())),
                 };
-                record(0x0004_0000_0010_0000 + (i << 8), save, i % 3 != 0)
+                TitleRecord {
+                    gba,
+                    ..record(0x0004_0000_0010_0000 + (i << 8), save, i % 3 != 0)
+                }
             })
             .collect();
         let bytes = encode(&records);
@@ -497,13 +568,13 @@ mod tests {
     #[test]
     fn fields_without_meaning_are_refused_even_under_a_good_checksum() {
         let mut body = vec![0u8; 0x12];
-        body[9] = 7;
+        body[9] = 8;
         assert_eq!(
             decode(&with_body(&body, 1)),
             Err(TitleCacheError::BadField {
                 index: 0,
                 field: "save state",
-                value: 7
+                value: 8
             })
         );
         body[9] = 0;

@@ -6,8 +6,10 @@
 
 use keepsake_format::smdh::{Language, Smdh};
 
-use crate::platform::titles::{listable_titles, probe_archives};
-use crate::platform::{MediaType, SaveArchives, TitleError, TitleList};
+use crate::platform::titles::{SaveState, listable_titles, probe_archives};
+use crate::platform::{
+    GbaVcId, GbaVcSaves, MediaType, SaveArchives, TitleError, TitleList, probe_gba_vc,
+};
 use crate::store::title_cache::{ICON_BYTES, TitleRecord};
 
 /// A scan of one medium's titles.
@@ -33,13 +35,23 @@ impl TitleScan {
     }
 
     /// Looks at one more title; `true` once every title was looked at.
-    pub fn step(&mut self, titles: &mut dyn TitleList, archives: &mut dyn SaveArchives) -> bool {
+    pub fn step(
+        &mut self,
+        titles: &mut dyn TitleList,
+        archives: &mut dyn SaveArchives,
+        gba_vc: &mut dyn GbaVcSaves,
+    ) -> bool {
         let Some(&title_id) = self.pending.get(self.next) else {
             return true;
         };
         self.next += 1;
         let probe = probe_archives(archives, self.media, title_id);
-        if probe.listed() {
+        let id = GbaVcId {
+            title_id,
+            media: self.media,
+        };
+        let gba = probe_gba_vc(gba_vc, probe.save != SaveState::Absent, id);
+        if probe.listed() || gba.listed() {
             // A title whose SMDH cannot be read is left out, as Checkpoint
             // does (`titleprobe.cpp`: smdh == NULL).
             if let Ok(smdh) = titles.smdh(self.media, title_id) {
@@ -59,6 +71,7 @@ impl TitleScan {
                     media: self.media,
                     save: probe.save,
                     extdata: probe.extdata,
+                    gba,
                     name,
                     publisher,
                     icon,
@@ -94,7 +107,11 @@ mod tests {
     fn scan(console: &mut SimConsole) -> Result<Vec<TitleRecord>, TitleError> {
         let mut scan = TitleScan::start(&mut console.titles, MediaType::Sd)?;
         let mut steps = 0;
-        while !scan.step(&mut console.titles, &mut console.archives) {
+        while !scan.step(
+            &mut console.titles,
+            &mut console.archives,
+            &mut console.gba_vc,
+        ) {
             steps += 1;
             assert!(steps < 1000);
         }
@@ -146,6 +163,57 @@ mod tests {
             .find(|r| r.title_id == 0x0004_0000_0005_5E00)
             .unwrap();
         assert_eq!(y.name, "Pokémon Y");
+    }
+
+    #[test]
+    fn a_title_without_save_data_is_listed_when_it_is_a_gba_vc_title() {
+        use crate::platform::GbaVcProbe;
+        let mut console = SimConsole::new();
+        let (saved, blank, plain) = (
+            0x0004_0000_00AB_CD00,
+            0x0004_0000_00AB_CE00,
+            0x0004_0000_00AB_CF00,
+        );
+        for id in [saved, blank, plain] {
+            console.titles.install(
+                MediaType::Sd,
+                id,
+                keepsake_format::smdh::build("G", "G", "N"),
+            );
+        }
+        // A container whose top slot saved once (magic, 0x200 at 0x50,
+        // 512 at 0x54, as 3dbrew lays a slot header out).
+        let mut container = vec![0xFF; 2 * (0x200 + 512)];
+        container[..4].copy_from_slice(b".SAV");
+        container[0x50..0x54].copy_from_slice(&0x200u32.to_le_bytes());
+        container[0x54..0x58].copy_from_slice(&512u32.to_le_bytes());
+        console.gba_vc.insert(saved, MediaType::Sd, container);
+        console
+            .gba_vc
+            .insert_never_saved(blank, MediaType::Sd, 8192);
+        let records = scan(&mut console).unwrap();
+        let found: Vec<(u64, GbaVcProbe)> = records
+            .iter()
+            .map(|r| (r.title_id, r.gba.clone()))
+            .collect();
+        // The title with neither save data nor a GBA save is not listed.
+        assert_eq!(
+            found,
+            [(saved, GbaVcProbe::Yes), (blank, GbaVcProbe::NeverSaved)]
+        );
+        assert!(records.iter().all(|r| r.save == SaveState::Absent));
+
+        // Without Luma3DS no title can be told apart: each is listed with
+        // the reason.
+        console.gba_vc.make_unavailable("they need Luma3DS");
+        let records = scan(&mut console).unwrap();
+        assert_eq!(records.len(), 3);
+        assert!(
+            records
+                .iter()
+                .all(|r| r.gba == GbaVcProbe::CannotTell("they need Luma3DS".into())),
+            "{records:?}"
+        );
     }
 
     #[test]

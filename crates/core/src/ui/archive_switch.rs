@@ -12,13 +12,13 @@
 //! its save data, and the title list always backs up save data.
 
 use super::controls::Control;
-use super::model::{AppModel, ArchiveKind, TitleInfo};
+use super::model::{AppModel, ArchiveKind, TitleInfo, TitleSource};
 use super::state::{Action, ListCursor, Ui};
 
 /// Whether a title's backup list has the switch: every 3DS title (an NDS
-/// game has one save and nothing else).
+/// game, or a GBA Virtual Console game, has one save and nothing else).
 pub(crate) fn has_extdata_side(title: &TitleInfo) -> bool {
-    !title.is_nds()
+    !title.is_nds() && !matches!(title.source, TitleSource::GbaVc | TitleSource::MaybeGbaVc)
 }
 
 /// A side's name, as the tabs and the top screen's header say it.

@@ -43,6 +43,21 @@ impl<C: Console> ConsoleModel<C> {
         let mut named = Vec::with_capacity(titles.len());
         for key in titles {
             let name = self.name_of(key);
+            // A GBA title whose save cannot be used fails alone, with its
+            // reason, as a 3DS save never made does (`ui/gba.rs`).
+            if let Some((target, title_dir)) = self.gba_batch_target(key) {
+                targets.push(BatchTarget::GbaVc {
+                    id: target,
+                    title_dir,
+                });
+                named.push(BatchTitle {
+                    key: key.clone(),
+                    name,
+                    subject: Subject::GbaSave,
+                    nds: false,
+                });
+                continue;
+            }
             let (target, known) = self.target_for(key).map_err(|r| Refusal {
                 reason: format!("{name}: {}", r.reason),
                 advice: format!("{} Or unmark it and back up the others.", r.advice),
@@ -57,6 +72,11 @@ impl<C: Console> ConsoleModel<C> {
                 Target::Ctr { archive, .. } => (
                     BatchTarget::Ctr { archive, title_dir },
                     Subject::of(archive),
+                    false,
+                ),
+                Target::GbaVc { id, .. } => (
+                    BatchTarget::GbaVc { id, title_dir },
+                    Subject::GbaSave,
                     false,
                 ),
             };
@@ -138,6 +158,7 @@ fn title_outcome(result: &TitleResult, title: &BatchTitle) -> Outcome {
     match result {
         TitleResult::Nds(report) => backed_up(report),
         TitleResult::Ctr(report) => ctr_backed_up(report, title.subject),
+        TitleResult::GbaVc(report) => super::gba::gba_backed_up(report),
         TitleResult::Failed(e) => failure(JobKind::Backup, title.subject, &title.name, e, ""),
         TitleResult::Cancelled => Outcome {
             succeeded: false,

@@ -88,6 +88,15 @@ pub(crate) enum Known {
         media: MediaType,
         short_title: String,
     },
+    /// A GBA Virtual Console title on the SD card (see `ui/gba.rs`); its
+    /// backups are in its folder of the saves root, as a 3DS title's.
+    GbaVc {
+        title_id: u64,
+        media: MediaType,
+        short_title: String,
+        /// What its save said when it was last looked at.
+        state: crate::platform::GbaVcProbe,
+    },
     /// A title folder in a backup root whose title is neither installed nor
     /// in the slot: browsable, never a job's target.
     BackupsOnly(BackupTitle),
@@ -99,6 +108,11 @@ impl Known {
             Known::NdsCard(card) => card.title(),
             Known::NdsIdentifying(title) | Known::BackupsOnly(title) => title.clone(),
             Known::Ctr {
+                title_id,
+                short_title,
+                ..
+            }
+            | Known::GbaVc {
                 title_id,
                 short_title,
                 ..
@@ -121,10 +135,10 @@ fn count_backups(sd: &mut dyn SdCard, config: &Config, known: &Known) -> usize {
 pub struct ConsoleModel<C: Console> {
     pub(crate) console: C,
     pub(crate) keyboard: Box<dyn Keyboard>,
-    generation: u64,
+    pub(crate) generation: u64,
     last_inserted: Option<Option<CardKind>>,
     pub(crate) slot: Slot,
-    sd_titles: Vec<(TitleInfo, Known)>,
+    pub(crate) sd_titles: Vec<(TitleInfo, Known)>,
     /// Title folders found in the backup roots, listed when no installed
     /// title or cartridge claims them.
     folder_titles: Vec<(TitleInfo, Known)>,
@@ -266,9 +280,11 @@ impl<C: Console> ConsoleModel<C> {
         let critical = match &self.job {
             Some(RunningJob::NdsRestore { job }) => job.critical(),
             Some(RunningJob::CtrRestore { job }) => job.critical(),
+            Some(RunningJob::GbaRestore { job }) => job.critical(),
             Some(
                 RunningJob::NdsBackup { .. }
                 | RunningJob::CtrBackup { .. }
+                | RunningJob::GbaBackup { .. }
                 | RunningJob::NdsExport { .. }
                 | RunningJob::Batch(_),
             )
@@ -370,7 +386,7 @@ impl<C: Console> ConsoleModel<C> {
         };
         let devices = self.console.devices();
         for _ in 0..budget {
-            if scan.step(devices.titles, devices.archives) {
+            if scan.step(devices.titles, devices.archives, devices.gba_vc) {
                 break;
             }
         }
@@ -736,6 +752,9 @@ fn record_title(record: &TitleRecord) -> (TitleInfo, Known) {
         icon,
     );
     info.save_kind = save_text(&record.save, record.extdata);
+    if record.gba.listed() {
+        return super::gba::as_gba_title(info, known, record);
+    }
     (info, known)
 }
 
@@ -943,7 +962,10 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         };
         let chip_size = match &known {
             Known::NdsCard(card) => Some(card.detection.chip.capacity() as u64),
-            Known::NdsIdentifying(_) | Known::Ctr { .. } | Known::BackupsOnly(_) => None,
+            Known::NdsIdentifying(_)
+            | Known::Ctr { .. }
+            | Known::GbaVc { .. }
+            | Known::BackupsOnly(_) => None,
         };
         let kind = self.archive_kind;
         let shared = if kind == ArchiveKind::ExtData {
@@ -1087,7 +1109,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             (Some(slot), _) => Some(slot.to_owned()),
             (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
             (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
-            (None, None) => None,
+            (None, None) => self.gba_warning(),
         }
     }
 

@@ -15,6 +15,8 @@ use crate::sim::{MemTree, SimChip, SimConsole};
 
 #[path = "extdata_tests.rs"]
 mod extdata_tests;
+#[path = "gba_tests.rs"]
+mod gba_tests;
 
 const TITLE: &str = "MOSS KNIGHT";
 const CODE: &str = "AMKE";

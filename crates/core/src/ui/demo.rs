@@ -174,6 +174,42 @@ pub fn put_ctr_backup(
         .expect("the simulated SD card has room");
 }
 
+/// An AGBSAVE container of a GBA Virtual Console title as 3dbrew lays it
+/// out ("3DS Virtual Console", NAND Savegame): a top slot whose header
+/// (magic `.SAV`, a stand-in CMAC of 0xAA at 0x10, times saved at 0x34,
+/// the title id at 0x38, a stand-in NAND CID at 0x40, 0x200 at 0x50, the
+/// save's size at 0x54) says the game saved `times_saved` times, then
+/// `save`, then a bottom slot never written (0xFF).
+pub fn sample_gba_container(title_id: u64, times_saved: u32, save: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0xFF; 0x200];
+    bytes[..4].copy_from_slice(b".SAV");
+    bytes[0x10..0x20].fill(0xAA);
+    bytes[0x30..0x34].copy_from_slice(&1u32.to_le_bytes());
+    bytes[0x34..0x38].copy_from_slice(&times_saved.to_le_bytes());
+    bytes[0x38..0x40].copy_from_slice(&title_id.to_le_bytes());
+    bytes[0x40..0x50].fill(0x5C);
+    bytes[0x50..0x54].copy_from_slice(&0x200u32.to_le_bytes());
+    bytes[0x54..0x58].copy_from_slice(&(save.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(save);
+    bytes.resize(2 * (0x200 + save.len()), 0xFF);
+    bytes
+}
+
+/// Installs a GBA Virtual Console title on the SD card: its SMDH, no save
+/// data archive (such a title has none) and `container` as its GBA save.
+pub fn install_gba_vc_title(
+    console: &mut SimConsole,
+    title_id: u64,
+    name: &str,
+    hue: u16,
+    container: Vec<u8>,
+) {
+    console
+        .titles
+        .install(MediaType::Sd, title_id, sample_smdh(name, "Nintendo", hue));
+    console.gba_vc.insert(title_id, MediaType::Sd, container);
+}
+
 /// Names for sample SD titles.
 pub const SAMPLE_NAMES: [&str; 12] = [
     "Pocket Garden",

@@ -855,6 +855,14 @@ impl Ui {
                     TOP_WIDTH - 32,
                 );
             }
+            // A GBA game's save that cannot be used (`ui/gba.rs`).
+            None if self.missing_archive.is_some()
+                && self.archive_kind == ArchiveKind::SaveData =>
+            {
+                top.text(16, 36, "Nothing to back up", TextSize::Large, Role::Text);
+                let why = self.missing_archive.clone().unwrap_or_default();
+                top.paragraph(16, 64, &why, Role::Text, TOP_WIDTH - 32);
+            }
             None if self.missing_archive.is_some() => {
                 top.text(16, 36, "No extdata", TextSize::Large, Role::Text);
                 let why = self.missing_archive.clone().unwrap_or_default();
@@ -989,13 +997,13 @@ impl Ui {
             }
             match index.checked_sub(1).and_then(|i| self.backups.get(i)) {
                 // Nothing to back up on a side the title has no archive for.
-                None if self.missing_archive.is_some() => bottom.text(
-                    8,
-                    y + 5,
-                    "No extdata to back up",
-                    TextSize::Normal,
-                    Role::Text,
-                ),
+                None if self.missing_archive.is_some() => {
+                    let what = match self.archive_kind {
+                        ArchiveKind::ExtData => "No extdata to back up",
+                        ArchiveKind::SaveData => "No save to back up",
+                    };
+                    bottom.text(8, y + 5, what, TextSize::Normal, Role::Text)
+                }
                 None => bottom.text(8, y + 5, "+ New backup", TextSize::Normal, Role::Text),
                 Some(backup) => {
                     // Grey is too faint on the highlight: the selected row's

@@ -33,6 +33,10 @@ impl<C: Console> ConsoleModel<C> {
     /// Only extdata is looked at: a title is listed because its save data
     /// (or its extdata) exists, and the save data's state shows already.
     pub(crate) fn archive_missing(&mut self, title: &TitleKey) -> Option<String> {
+        // A GBA title has one save, which may not be usable (`ui/gba.rs`).
+        if let Some(why) = self.gba_missing(title) {
+            return why;
+        }
         if self.archive_kind != ArchiveKind::ExtData {
             return None;
         }

@@ -182,7 +182,13 @@ fn shows(view: &TitleView, title: &TitleInfo) -> bool {
     match view.filter {
         TitleFilter::All => true,
         TitleFilter::Cartridge => title.source.is_cartridge(),
-        TitleFilter::Installed => title.source == TitleSource::SdCard && !system,
+        TitleFilter::Installed => {
+            let installed = matches!(
+                title.source,
+                TitleSource::SdCard | TitleSource::GbaVc | TitleSource::MaybeGbaVc
+            );
+            installed && !system
+        }
         TitleFilter::System => system,
         TitleFilter::HasBackups => title.backup_count > 0,
     }

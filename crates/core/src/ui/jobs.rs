@@ -8,20 +8,23 @@ use super::model::*;
 use super::theme::format_size;
 use super::unfinished::title_key;
 use crate::jobs::{
-    BackupSecureValue, CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport, JobError,
-    NdsBackupJob, NdsBackupReport, NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport,
-    Phase, Progress as JobProgress, RestoredSecureValue, Step,
+    BackupSecureValue, CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport,
+    GbaBackupJob, GbaBackupReport, GbaRestoreJob, JobError, NdsBackupJob, NdsBackupReport,
+    NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress,
+    RestoredSecureValue, Step,
 };
 use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
 use crate::platform::sd::join;
 use crate::platform::{
-    ArchiveError, ArchiveId, ArchiveKind, CardError, Console, MediaType, SdError, SpiError,
+    ArchiveError, ArchiveId, ArchiveKind, CardError, Console, GbaVcError, GbaVcId, MediaType,
+    SdError, SpiError,
 };
 use crate::store::journal::{JournalSave, Kind};
 use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError, free_name};
+use keepsake_format::gba_vc::AgbSaveError;
 use keepsake_format::nds::ChipKind;
 
 /// The job the model runs, with what its report needs.
@@ -48,6 +51,14 @@ pub(crate) enum RunningJob {
     },
     /// Several titles backed up one after another (see `ui/batch_run.rs`).
     Batch(Box<super::batch_run::RunningBatch>),
+    /// A GBA Virtual Console title's save (see `ui/gba.rs`).
+    GbaBackup {
+        job: GbaBackupJob,
+        cancelled: bool,
+    },
+    GbaRestore {
+        job: GbaRestoreJob,
+    },
 }
 
 /// What a title's save is, for starting a job on it.
@@ -55,6 +66,11 @@ pub(super) enum Target {
     Nds(InsertedNds),
     Ctr {
         archive: ArchiveId,
+        short_title: String,
+    },
+    /// A GBA VC title's save, which was saved at least once.
+    GbaVc {
+        id: GbaVcId,
         short_title: String,
     },
 }
@@ -110,6 +126,26 @@ impl<C: Console> ConsoleModel<C> {
                     known.clone(),
                 ))
             }
+            Some(
+                known @ Known::GbaVc {
+                    title_id,
+                    media,
+                    short_title,
+                    state,
+                },
+            ) => match super::gba::refusal_for(state, short_title) {
+                Some(why) => Err(why),
+                None => Ok((
+                    Target::GbaVc {
+                        id: GbaVcId {
+                            title_id: *title_id,
+                            media: *media,
+                        },
+                        short_title: short_title.clone(),
+                    },
+                    known.clone(),
+                )),
+            },
             Some(Known::BackupsOnly(BackupTitle::Nds { .. })) => Err(refusal(
                 "No cartridge of this game is inserted: these are its backups only.",
                 "Insert the cartridge to back it up or restore to it.",
@@ -133,6 +169,7 @@ impl<C: Console> ConsoleModel<C> {
         if self.job.is_some() {
             return Err(refusal("Another job is running.", "Wait for it to finish."));
         }
+        self.look_at_gba_save(title);
         let (target, known) = self.target_for(title)?;
         if let Some(why) = self.archive_missing(title) {
             return Err(refusal(
@@ -163,6 +200,10 @@ impl<C: Console> ConsoleModel<C> {
             },
             Target::Ctr { archive, .. } => RunningJob::CtrBackup {
                 job: CtrBackupJob::new(archive, &title_dir, &name),
+                cancelled: false,
+            },
+            Target::GbaVc { id, .. } => RunningJob::GbaBackup {
+                job: GbaBackupJob::new(id, &title_dir, &name),
                 cancelled: false,
             },
         });
@@ -203,6 +244,9 @@ impl<C: Console> ConsoleModel<C> {
             (RunningJob::CtrRestore { job }, Some(journal)) => RunningJob::CtrRestore {
                 job: job.keeping_way_back(journal),
             },
+            (RunningJob::GbaRestore { job }, Some(journal)) => RunningJob::GbaRestore {
+                job: job.keeping_way_back(journal),
+            },
             (job, _) => job,
         };
         Ok((plan, job))
@@ -213,6 +257,7 @@ impl<C: Console> ConsoleModel<C> {
         title: &TitleKey,
         backup: &BackupKey,
     ) -> Result<(RestorePlan, RunningJob), Refusal> {
+        self.look_at_gba_save(title);
         let (target, known) = self.target_for(title)?;
         if let Some(why) = self.archive_missing(title) {
             return Err(refusal(
@@ -245,6 +290,14 @@ impl<C: Console> ConsoleModel<C> {
             Target::Nds(card) => {
                 self.check_nds_restore(card, entry, title_dir, automatic_backup, auto_name)
             }
+            Target::GbaVc { id, short_title } => self.check_gba_restore(
+                id,
+                &short_title,
+                entry,
+                &title_dir,
+                automatic_backup,
+                auto_name,
+            ),
             Target::Ctr {
                 archive,
                 short_title,
@@ -480,6 +533,52 @@ impl<C: Console> ConsoleModel<C> {
                 }
             }
             RunningJob::Batch(_) => unreachable!("stepped by step_batch"),
+            RunningJob::GbaBackup { job, cancelled } => {
+                if *cancelled {
+                    Ending::Outcome(cancelled_outcome())
+                } else {
+                    match job.step(&mut devices) {
+                        Ok(Step::Working(progress)) => {
+                            return Some(JobStatus::Running(words(
+                                progress,
+                                Subject::GbaSave,
+                                None,
+                            )));
+                        }
+                        Ok(Step::Finished(report)) => Ending::GbaBackedUp(report),
+                        Err(e) => Ending::Outcome(failure(
+                            JobKind::Backup,
+                            Subject::GbaSave,
+                            &game,
+                            &e,
+                            "",
+                        )),
+                    }
+                }
+            }
+            RunningJob::GbaRestore { job } => match job.step(&mut devices) {
+                Ok(Step::Working(progress)) => {
+                    return Some(JobStatus::Running(words(progress, Subject::GbaSave, None)));
+                }
+                Ok(Step::Finished(report)) => Ending::Outcome(super::gba::gba_restored(
+                    &report,
+                    self.putting_back.as_deref(),
+                )),
+                Err(e) => {
+                    let auto = if job.may_have_written() {
+                        job.auto_backup().to_owned()
+                    } else {
+                        String::new()
+                    };
+                    Ending::Outcome(failure(
+                        JobKind::Restore,
+                        Subject::GbaSave,
+                        &game,
+                        &e,
+                        &auto,
+                    ))
+                }
+            },
             RunningJob::CtrRestore { job } => {
                 let subject = Subject::of(job.archive());
                 match job.step(&mut devices) {
@@ -515,6 +614,10 @@ impl<C: Console> ConsoleModel<C> {
                 ctr_backed_up(&report, subject)
             }
             Ending::Exported(report) => self.cartridge_exported(&report),
+            Ending::GbaBackedUp(report) => {
+                self.record_made(&report.folder);
+                super::gba::gba_backed_up(&report)
+            }
         };
         // The title's backups changed, and a restore may have left (or
         // resolved) an unfinished one.
@@ -546,9 +649,20 @@ impl<C: Console> ConsoleModel<C> {
                 }
                 *cancelled
             }
+            Some(RunningJob::GbaBackup { job, cancelled }) => {
+                if !*cancelled && job.cancel(&mut devices).is_ok() {
+                    *cancelled = true;
+                }
+                *cancelled
+            }
             Some(RunningJob::Batch(batch)) => batch.job.cancel(&mut devices).is_ok(),
             // The screens never stop a restore half-way.
-            Some(RunningJob::NdsRestore { .. } | RunningJob::CtrRestore { .. }) | None => false,
+            Some(
+                RunningJob::NdsRestore { .. }
+                | RunningJob::CtrRestore { .. }
+                | RunningJob::GbaRestore { .. },
+            )
+            | None => false,
         }
     }
 }
@@ -571,6 +685,7 @@ enum Ending {
     BackedUp(NdsBackupReport),
     CtrBackedUp(CtrBackupReport, Subject),
     Exported(NdsExportReport),
+    GbaBackedUp(GbaBackupReport),
 }
 
 fn cancelled_outcome() -> Outcome {
@@ -591,6 +706,8 @@ pub(super) enum Subject {
     SdSave,
     /// A title's extdata (on the SD card whatever the title's medium).
     Extdata,
+    /// The GBA save of a GBA Virtual Console title.
+    GbaSave,
 }
 
 impl Subject {
@@ -607,6 +724,7 @@ impl Subject {
             Subject::Cartridge => "the cartridge",
             Subject::SdSave => "the save data",
             Subject::Extdata => "the extdata",
+            Subject::GbaSave => "the GBA save",
         }
     }
 }
@@ -652,6 +770,8 @@ pub(super) fn words(progress: JobProgress, subject: Subject, save_size: Option<u
                         format_size(size)
                     )
                 }
+                // A GBA save is one file, written a chunk at a time.
+                None if subject == Subject::GbaSave => format!("{done} of {total} written"),
                 None => format!(
                     "{} of {} files written ({done} of {total})",
                     progress.items_done, progress.items_total
@@ -659,6 +779,12 @@ pub(super) fn words(progress: JobProgress, subject: Subject, save_size: Option<u
             };
             (format!("Writing {}", subject.name()), detail)
         }
+        // A GBA save's last write is its slot's signature, which the
+        // console computes for itself.
+        Phase::Committing if subject == Subject::GbaSave => (
+            "Signing the save for this console".to_string(),
+            String::new(),
+        ),
         Phase::Committing => ("Making the new save permanent".to_string(), String::new()),
         Phase::Verifying => (
             "Reading back and comparing".to_string(),
@@ -691,7 +817,7 @@ pub(super) fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outco
         succeeded: true,
         headline: match subject {
             Subject::Extdata => "Extdata backed up".into(),
-            Subject::Cartridge | Subject::SdSave => "Backed up".into(),
+            Subject::Cartridge | Subject::SdSave | Subject::GbaSave => "Backed up".into(),
         },
         details: vec![
             format!(
@@ -719,7 +845,7 @@ pub(super) fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outco
 
 /// The last line of a restore's report: where the save as it was went, or
 /// for a put-back, where it came from and where the half-written one went.
-fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
+pub(super) fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
     match put_back_from {
         Some(original) => format!(
             "The save is again as it was before the unfinished restore, from {original}. The half-written save is kept in {auto_backup}."
@@ -739,7 +865,7 @@ fn ctr_restored(
     // was written and compared.
     let what = match subject {
         Subject::Extdata => "extdata",
-        Subject::Cartridge | Subject::SdSave => "save data",
+        Subject::Cartridge | Subject::SdSave | Subject::GbaSave => "save data",
     };
     let mut details = vec![format!(
         "Replaced the {what} with {} file{} ({}).",
@@ -847,6 +973,7 @@ fn power_lost(e: &JobError) -> bool {
             | JobError::Chip(NdsCardError::Spi(SpiError::PowerLost))
             | JobError::Store(StoreError::Sd(SdError::PowerLost))
             | JobError::Archive(ArchiveError::PowerLost)
+            | JobError::GbaVc(GbaVcError::PowerLost)
     )
 }
 
@@ -882,7 +1009,7 @@ pub(super) fn failure(
         Subject::Cartridge => format!(
             "Insert the cartridge and restore the automatic backup {auto_backup}: it holds the save as it was."
         ),
-        Subject::SdSave => {
+        Subject::SdSave | Subject::GbaSave => {
             format!("Restore the automatic backup {auto_backup}: it holds the save as it was.")
         }
         Subject::Extdata => {
@@ -928,6 +1055,16 @@ pub(super) fn failure(
             "This title has no save data yet".to_string(),
             "Start the game once so that it makes its save, then try again.".to_string(),
         )
+    } else if let JobError::GbaSave(AgbSaveError::NoSavedSlot { .. }) = e {
+        (
+            "This GBA game has never saved".to_string(),
+            "Start the game, save once in it, then try again.".to_string(),
+        )
+    } else if let JobError::GbaVc(GbaVcError::Unavailable(_)) = e {
+        (
+            "GBA Virtual Console saves cannot be reached".to_string(),
+            "Start Keepsake on a console running Luma3DS, then try again.".to_string(),
+        )
     } else if let JobError::BackupNotKept { .. } = e {
         (
             "The SD card did not keep the backup".to_string(),
@@ -936,7 +1073,7 @@ pub(super) fn failure(
     } else if let JobError::VerifyFailed { auto_backup, .. } = e {
         let first = match subject {
             Subject::Cartridge => "Clean the cartridge's contacts, then restore",
-            Subject::SdSave | Subject::Extdata => "Restore",
+            Subject::SdSave | Subject::Extdata | Subject::GbaSave => "Restore",
         };
         (
             capitalize(&format!(
@@ -963,7 +1100,7 @@ pub(super) fn failure(
                     Subject::Cartridge => {
                         "Check that the cartridge is seated and the SD card is in, then try again."
                     }
-                    Subject::SdSave | Subject::Extdata => {
+                    Subject::SdSave | Subject::Extdata | Subject::GbaSave => {
                         "Check that the SD card is in, then try again."
                     }
                 }
@@ -977,6 +1114,7 @@ pub(super) fn failure(
     let never_made = matches!(
         e,
         JobError::Archive(ArchiveError::NoArchive(_) | ArchiveError::NotFormatted(_))
+            | JobError::GbaSave(AgbSaveError::NoSavedSlot { .. })
     );
     let mut details = if card_gone(e) || power_lost(e) || never_made {
         Vec::new()
@@ -991,6 +1129,7 @@ pub(super) fn failure(
                 }
                 Subject::SdSave => format!("The save data of {game} was only partly written."),
                 Subject::Extdata => format!("The extdata of {game} was only partly written."),
+                Subject::GbaSave => format!("The GBA save of {game} was only partly written."),
             });
         }
     } else if kind == JobKind::Restore || card_gone(e) || power_lost(e) {
@@ -1004,7 +1143,7 @@ pub(super) fn failure(
     }
 }
 
-fn capitalize(text: &str) -> String {
+pub(super) fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -1027,7 +1166,7 @@ fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
 }
 
 /// A store error as a refusal with what to do.
-fn store_refusal(e: &StoreError) -> Refusal {
+pub(super) fn store_refusal(e: &StoreError) -> Refusal {
     if let StoreError::DoesNotFit { path, chip, .. } = e {
         let file = path.rsplit('/').next().unwrap_or(path);
         return refusal(

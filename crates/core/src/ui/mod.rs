@@ -18,6 +18,7 @@ mod extdata;
 mod facts;
 mod finding;
 mod found;
+mod gba;
 mod hint_check;
 pub mod input;
 mod jobs;

@@ -45,6 +45,12 @@ pub enum TitleSource {
     CtrCartridge,
     /// A title installed on the SD card.
     SdCard,
+    /// A GBA Virtual Console title installed on the SD card: its save is
+    /// the GBA save in the system's AGBSAVE container (see `ui/gba.rs`).
+    GbaVc,
+    /// A title on the SD card without save data that may be a GBA Virtual
+    /// Console title: this console cannot reach GBA saves to tell.
+    MaybeGbaVc,
     /// A title folder in a backup root whose title is neither installed
     /// nor in the slot: its backups can be browsed and deleted, not
     /// restored.
@@ -61,17 +67,19 @@ impl TitleSource {
     pub fn list_rank(self) -> u8 {
         match self {
             TitleSource::NdsCartridge | TitleSource::CtrCartridge => 0,
-            TitleSource::SdCard => 1,
+            TitleSource::SdCard | TitleSource::GbaVc | TitleSource::MaybeGbaVc => 1,
             TitleSource::BackupsOnly => 2,
         }
     }
 
-    /// The short badge shown beside a cartridge in the list.
+    /// The short badge shown beside a cartridge (or a GBA game) in the list.
     pub fn badge(self) -> Option<&'static str> {
         match self {
             TitleSource::NdsCartridge => Some("NDS CARD"),
             TitleSource::CtrCartridge => Some("3DS CARD"),
             TitleSource::SdCard => None,
+            TitleSource::GbaVc => Some("GBA VC"),
+            TitleSource::MaybeGbaVc => Some("GBA VC?"),
             TitleSource::BackupsOnly => Some("BACKUPS"),
         }
     }
@@ -81,6 +89,8 @@ impl TitleSource {
             TitleSource::NdsCartridge => "NDS cartridge in the slot",
             TitleSource::CtrCartridge => "3DS cartridge in the slot",
             TitleSource::SdCard => "installed on the SD card",
+            TitleSource::GbaVc => "GBA Virtual Console, on the SD card",
+            TitleSource::MaybeGbaVc => "on the SD card; GBA game or not: unknown",
             TitleSource::BackupsOnly => "backups only: not installed, no cartridge",
         }
     }

@@ -107,8 +107,10 @@ impl<C: Console> ConsoleModel<C> {
                 let job = unfinished.nds_put_back(card)?;
                 Ok(RunningJob::NdsRestore { job })
             }
-            // The screens do not run GBA VC restores yet.
-            JournalSave::GbaVc { .. } => Err(PutBackRefused::WrongKind),
+            // Through the GBA restore, which signs the slot again.
+            JournalSave::GbaVc { .. } => Ok(RunningJob::GbaRestore {
+                job: unfinished.gba_put_back()?,
+            }),
             JournalSave::Title { .. } => {
                 let card = match self.slot {
                     Slot::Ctr { title_id, .. } => Some(title_id),
