@@ -78,4 +78,6 @@ mod journal_tests;
 #[cfg(test)]
 mod secure_value_tests;
 #[cfg(test)]
+mod system_save_tests;
+#[cfg(test)]
 mod tests;

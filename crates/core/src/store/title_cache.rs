@@ -15,7 +15,7 @@
 //!   0x0E  2  zero
 //! each title
 //!   0x00  8  title id
-//!   0x08  1  medium: 0 SD card, 1 game card
+//!   0x08  1  medium: 0 SD card, 1 game card, 2 NAND
 //!   0x09  1  save data: 0 present, 1 never started, 2 none, 3 unreadable
 //!   0x0A  1  extdata: 0 none, 1 present
 //!   0x0B  1  icon: 0 none, 1 present
@@ -174,6 +174,7 @@ pub fn encode(records: &[TitleRecord]) -> Vec<u8> {
         body.push(match record.media {
             MediaType::Sd => 0,
             MediaType::Card => 1,
+            MediaType::Nand => 2,
         });
         body.push(save);
         body.push(u8::from(record.extdata));
@@ -299,6 +300,7 @@ impl<'a> Reader<'a> {
         let media = match fixed[8] {
             0 => MediaType::Sd,
             1 => MediaType::Card,
+            2 => MediaType::Nand,
             other => return Err(bad("medium", other)),
         };
         let save_code = fixed[9];

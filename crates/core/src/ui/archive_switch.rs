@@ -12,13 +12,14 @@
 //! its save data, and the title list always backs up save data.
 
 use super::controls::Control;
-use super::model::{AppModel, ArchiveKind, TitleInfo};
+use super::model::{AppModel, ArchiveKind, TitleInfo, TitleSource};
 use super::state::{Action, ListCursor, Ui};
 
 /// Whether a title's backup list has the switch: every 3DS title (an NDS
-/// game has one save and nothing else).
+/// game has one save and nothing else), but not an entry of the console's
+/// own data, which is one archive each (`ui/system.rs`).
 pub(crate) fn has_extdata_side(title: &TitleInfo) -> bool {
-    !title.is_nds()
+    !title.is_nds() && title.source != TitleSource::System
 }
 
 /// A side's name, as the tabs and the top screen's header say it.
@@ -26,6 +27,8 @@ pub(crate) fn side_name(kind: ArchiveKind) -> &'static str {
     match kind {
         ArchiveKind::SaveData => "Save data",
         ArchiveKind::ExtData => "Extdata",
+        ArchiveKind::SharedExtData => "Shared extdata",
+        ArchiveKind::BossExtData => "SpotPass extdata",
     }
 }
 
@@ -33,7 +36,7 @@ pub(crate) fn side_name(kind: ArchiveKind) -> &'static str {
 pub(crate) fn side_words(kind: ArchiveKind) -> &'static str {
     match kind {
         ArchiveKind::SaveData => "save",
-        ArchiveKind::ExtData => "extdata",
+        ArchiveKind::ExtData | ArchiveKind::SharedExtData | ArchiveKind::BossExtData => "extdata",
     }
 }
 
@@ -80,7 +83,7 @@ impl Ui {
         // "Saves", not "Save data": five buttons share the bar.
         let (keys, label, kind) = match self.archive_kind {
             ArchiveKind::SaveData => ("Right", "Extdata", ArchiveKind::ExtData),
-            ArchiveKind::ExtData => ("Left", "Saves", ArchiveKind::SaveData),
+            _ => ("Left", "Saves", ArchiveKind::SaveData),
         };
         Some(Control {
             keys,

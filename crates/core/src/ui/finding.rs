@@ -183,7 +183,7 @@ fn shows(view: &TitleView, title: &TitleInfo) -> bool {
         TitleFilter::All => true,
         TitleFilter::Cartridge => title.source.is_cartridge(),
         TitleFilter::Installed => title.source == TitleSource::SdCard && !system,
-        TitleFilter::System => system,
+        TitleFilter::System => system || title.source == TitleSource::System,
         TitleFilter::HasBackups => title.backup_count > 0,
     }
 }

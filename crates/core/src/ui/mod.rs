@@ -24,6 +24,7 @@ pub mod keyboard;
 pub mod model;
 mod settings;
 mod state;
+mod system;
 pub mod theme;
 mod unfinished;
 

@@ -44,6 +44,10 @@ pub enum TitleSource {
     CtrCartridge,
     /// A title installed on the SD card.
     SdCard,
+    /// The console's own data (a system title's save, shared or SpotPass
+    /// extdata), listed in a section of its own when the setting asks for
+    /// it (see `ui/system.rs`).
+    System,
     /// A title folder in a backup root whose title is neither installed
     /// nor in the slot: its backups can be browsed and deleted, not
     /// restored.
@@ -55,13 +59,14 @@ impl TitleSource {
         matches!(self, TitleSource::NdsCartridge | TitleSource::CtrCartridge)
     }
 
-    /// Where the list puts it: the cartridge, installed titles, then
-    /// folders that only hold backups.
+    /// Where the list puts it: the cartridge, installed titles, the
+    /// console's own data, then folders that only hold backups.
     pub fn list_rank(self) -> u8 {
         match self {
             TitleSource::NdsCartridge | TitleSource::CtrCartridge => 0,
             TitleSource::SdCard => 1,
-            TitleSource::BackupsOnly => 2,
+            TitleSource::System => 2,
+            TitleSource::BackupsOnly => 3,
         }
     }
 
@@ -71,6 +76,7 @@ impl TitleSource {
             TitleSource::NdsCartridge => Some("NDS CARD"),
             TitleSource::CtrCartridge => Some("3DS CARD"),
             TitleSource::SdCard => None,
+            TitleSource::System => Some("SYSTEM"),
             TitleSource::BackupsOnly => Some("BACKUPS"),
         }
     }
@@ -80,6 +86,7 @@ impl TitleSource {
             TitleSource::NdsCartridge => "NDS cartridge in the slot",
             TitleSource::CtrCartridge => "3DS cartridge in the slot",
             TitleSource::SdCard => "installed on the SD card",
+            TitleSource::System => "the console's own data",
             TitleSource::BackupsOnly => "backups only: not installed, no cartridge",
         }
     }
@@ -285,6 +292,9 @@ pub struct Settings {
     /// Ask before every restore. Off only skips the question, never the
     /// validation or the automatic backup.
     pub confirm_restores: bool,
+    /// List the console's own data (system saves, shared and SpotPass
+    /// extdata); Checkpoint's `nand_saves`, off unless asked for.
+    pub system_data: bool,
 }
 
 /// A restore (or erase) that did not finish, as its screen shows it.

@@ -14,9 +14,12 @@ pub(crate) struct SettingRow {
 }
 
 /// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 3;
+pub(crate) const SETTINGS_ROWS: usize = 4;
 /// The settings row that starts "Find saves on the SD card".
 pub(crate) const FIND_SAVES_ROW: usize = 2;
+/// The settings row that lists the console's own data (Checkpoint's
+/// "Show system (NAND) saves").
+pub(crate) const SYSTEM_DATA_ROW: usize = 3;
 
 /// The rows of `settings`, top to bottom.
 pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
@@ -48,6 +51,19 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
             about: "Find saves on the SD card: looks for DS ROMs and the saves beside them \
                     (TWiLight Menu++, flashcarts), so a cartridge's backup list offers them.",
         },
+        SettingRow {
+            label: "System data",
+            value: if settings.system_data {
+                "listed, in a SYSTEM section"
+            } else {
+                "not listed"
+            }
+            .to_string(),
+            about: "Whether the console's own data is listed: system titles' saves (as \
+                    Checkpoint's \"Show system (NAND) saves\"), shared extdata (Miis, Play \
+                    Coins) and SpotPass extdata. Restoring it wrongly can break the console's \
+                    settings or Home Menu.",
+        },
     ]
 }
 
@@ -61,6 +77,7 @@ pub(crate) fn change(settings: &mut Settings, row: usize, delta: isize) {
                 (settings.backup_root as isize + delta).rem_euclid(count) as usize;
         }
         1 => settings.confirm_restores = !settings.confirm_restores,
+        SYSTEM_DATA_ROW => settings.system_data = !settings.system_data,
         _ => {}
     }
 }

@@ -101,6 +101,7 @@ impl Scripted {
                 backup_roots: vec!["/3ds/Checkpoint/saves".into(), "/3ds/Keepsake/saves".into()],
                 backup_root: 0,
                 confirm_restores: true,
+                system_data: false,
             },
             log: Vec::new(),
         }
