@@ -15,6 +15,8 @@ use crate::sim::{MemTree, SimChip, SimConsole};
 
 #[path = "extdata_tests.rs"]
 mod extdata_tests;
+#[path = "system_tests.rs"]
+mod system_tests;
 
 const TITLE: &str = "MOSS KNIGHT";
 const CODE: &str = "AMKE";
@@ -716,7 +718,7 @@ fn random_input_writes_the_card_only_through_a_restore_with_its_automatic_backup
         .filter(|&b| b != Buttons::START)
         .collect();
     let mut restores_seen = 0;
-    for round in 0..12 {
+    for round in 0..16 {
         let original = sample_save(0x2000, 0x1000, round);
         let mut console = console_with(&original);
         let other = sample_save(0x2000, 0x800, round + 100);

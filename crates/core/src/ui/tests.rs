@@ -1063,10 +1063,11 @@ fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch
             ),
             ("Restores".into(), "ask before every restore".into()),
             ("Find saves".into(), "look on the SD card now".into()),
+            ("System data".into(), "not listed".into()),
         ]
     );
     // From the second row, so that each is selected before it is tapped.
-    for row in [1, 0, 2] {
+    for row in [1, 0, 3, 2] {
         let (label, before) = &fields[row];
         // The first tap selects the row, the second changes it.
         h.tap_row(row as u16);
