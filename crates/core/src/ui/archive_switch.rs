@@ -40,6 +40,16 @@ pub(crate) fn side_words(kind: ArchiveKind) -> &'static str {
     }
 }
 
+/// What the open title's backups hold, in a sentence: its side's words,
+/// or "data" for an entry of the console's own data, which may be save
+/// data or extdata.
+pub(crate) fn open_side_words(title: Option<&TitleInfo>, kind: ArchiveKind) -> &'static str {
+    match title {
+        Some(title) if title.source == TitleSource::System => "data",
+        _ => side_words(kind),
+    }
+}
+
 impl Ui {
     /// Whether the open title's backup list switches between save data
     /// and extdata.

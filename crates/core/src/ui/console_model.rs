@@ -986,6 +986,8 @@ impl<C: Console> AppModel for ConsoleModel<C> {
                 BackupOrigin::Imported(kind)
             } else if self.made.contains(&entry.path) {
                 BackupOrigin::Keepsake
+            } else if super::system::in_jksm_folder(&entry.path) {
+                BackupOrigin::Jksm
             } else {
                 BackupOrigin::Checkpoint
             };

@@ -385,8 +385,8 @@ impl Ui {
                 top.paragraph(
                     16,
                     y,
-                    "Backups are named by the date and time, or by a name typed with Y, in Checkpoint's \
-                     folders: Checkpoint and Keepsake restore each other's backups.",
+                    "Backups go to Checkpoint's folders: Checkpoint and Keepsake restore each \
+                     other's backups.",
                     DIM_TEXT,
                     TOP_WIDTH - 32,
                 );

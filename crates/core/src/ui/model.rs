@@ -127,6 +127,9 @@ pub enum BackupOrigin {
     /// Made by Keepsake before a restore overwrote the save.
     AutomaticBeforeRestore,
     Checkpoint,
+    /// In one of JKSM's folders (shared or SpotPass extdata, see
+    /// `store::system_folders`), not made by Keepsake.
+    Jksm,
     TwlSaveTool,
     /// A flashcart or emulator file placed in a backup folder; the text names
     /// its kind (`DeSmuME .dsv`, `padded 512 KiB .sav`).
@@ -149,6 +152,7 @@ impl fmt::Display for BackupOrigin {
             BackupOrigin::Keepsake => f.write_str("Keepsake"),
             BackupOrigin::AutomaticBeforeRestore => f.write_str("automatic, before a restore"),
             BackupOrigin::Checkpoint => f.write_str("Checkpoint"),
+            BackupOrigin::Jksm => f.write_str("JKSM"),
             BackupOrigin::TwlSaveTool => f.write_str("TWLSaveTool"),
             BackupOrigin::Imported(kind) => write!(f, "imported {kind}"),
             BackupOrigin::Found { place, restore, .. } => write!(f, "{place}: {restore}"),
@@ -163,6 +167,7 @@ impl BackupOrigin {
             BackupOrigin::Keepsake => "Keepsake",
             BackupOrigin::AutomaticBeforeRestore => "automatic",
             BackupOrigin::Checkpoint => "Checkpoint",
+            BackupOrigin::Jksm => "JKSM",
             BackupOrigin::TwlSaveTool => "TWLSaveTool",
             BackupOrigin::Imported(_) => "imported",
             BackupOrigin::Found { .. } => "found",

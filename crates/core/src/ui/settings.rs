@@ -59,10 +59,9 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
                 "not listed"
             }
             .to_string(),
-            about: "Whether the console's own data is listed: system titles' saves (as \
-                    Checkpoint's \"Show system (NAND) saves\"), shared extdata (Miis, Play \
-                    Coins) and SpotPass extdata. Restoring it wrongly can break the console's \
-                    settings or Home Menu.",
+            // Checkpoint's "Show system (NAND) saves", and more.
+            about: "System saves, shared extdata (Miis, Play Coins) and SpotPass extdata. A \
+                    wrong restore can break the console.",
         },
     ]
 }

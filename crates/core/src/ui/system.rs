@@ -19,6 +19,7 @@ use super::console_model::{ConsoleModel, Known};
 use super::model::{BackupKey, Question, TitleInfo, TitleKey, TitleSource};
 use crate::platform::system_data::shared_extdata;
 use crate::platform::{ArchiveId, ArchiveKind, Console, MediaType};
+use crate::store::system_folders::{JKSM_BOSS_EXTDATA, JKSM_SHARED_EXTDATA};
 use crate::store::system_scan::{SystemRecord, SystemScan};
 
 /// How many NAND titles or shared ids a frame looks at while a scan runs.
@@ -45,16 +46,20 @@ pub(crate) fn system_key(archive: ArchiveId) -> TitleKey {
     TitleKey(format!("system:{kind}:{:016X}", archive.title_id))
 }
 
-/// What an entry is, for the title's details (`Save` field).
-fn what_it_is(archive: ArchiveId) -> String {
+/// What an entry is, for the title's details (`Save` field, one line).
+fn what_it_is(archive: ArchiveId) -> &'static str {
     match archive.kind {
-        ArchiveKind::SharedExtData => match shared_extdata(archive.title_id) {
-            Some(shared) => format!("shared extdata: {}", shared.holds),
-            None => "shared extdata".into(),
-        },
-        ArchiveKind::BossExtData => "SpotPass (BOSS) extdata, on the SD card".into(),
-        ArchiveKind::SaveData | ArchiveKind::ExtData => "system save data (NAND)".into(),
+        ArchiveKind::SharedExtData => "shared extdata (NAND)",
+        ArchiveKind::BossExtData => "SpotPass extdata (SD card)",
+        ArchiveKind::SaveData | ArchiveKind::ExtData => "system save data (NAND)",
     }
+}
+
+/// Whether a backup is in one of JKSM's folders.
+pub(crate) fn in_jksm_folder(path: &str) -> bool {
+    [JKSM_SHARED_EXTDATA, JKSM_BOSS_EXTDATA]
+        .iter()
+        .any(|root| path.starts_with(&format!("{root}/")))
 }
 
 /// The list entry of an archive the scan found.
@@ -80,7 +85,7 @@ fn record_entry(record: &SystemRecord) -> (TitleInfo, Known) {
         id_label,
         id_text,
         source: TitleSource::System,
-        save_kind: Some(what_it_is(archive)),
+        save_kind: Some(what_it_is(archive).to_owned()),
         icon,
         backup_count: 0,
     };
