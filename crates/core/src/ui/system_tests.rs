@@ -305,3 +305,71 @@ fn confirmations_off_still_ask_before_restoring_shared_extdata() {
     let now = rig.console().archives.committed(miis).unwrap();
     assert_eq!(now.files(), &files(&[("/gamecoin.dat", b"coins")]));
 }
+
+#[test]
+fn shared_extdata_torn_by_a_power_cut_is_put_back_at_the_next_start() {
+    use crate::jobs::{CtrRestoreJob, Step};
+    use crate::platform::Console;
+    use crate::store::{BackupEntry, BackupSource};
+
+    let miis = ArchiveId {
+        kind: ArchiveKind::SharedExtData,
+        media: MediaType::Nand,
+        title_id: SHARED_MIIS,
+    };
+    let fresh = || {
+        let mut console = console(true);
+        for (file, bytes) in [("gamecoin.dat", &b"coins"[..]), ("cfl.dat", b"miis")] {
+            let path = format!("{MIIS_DIR}/wanted/{file}");
+            console
+                .sd
+                .create_dir_all(&format!("{MIIS_DIR}/wanted"))
+                .unwrap();
+            console.sd.write(&path, bytes).unwrap();
+        }
+        console
+    };
+    let before = fresh().archives.committed(miis).unwrap().clone();
+    let backup = BackupEntry {
+        name: "wanted".into(),
+        path: format!("{MIIS_DIR}/wanted"),
+        source: BackupSource::Folder,
+    };
+    let mut put_back = 0;
+    for cut in 1..60 {
+        let mut console = fresh();
+        console.power.cut_after_writes(cut);
+        let mut job = CtrRestoreJob::new(miis, MIIS_DIR, backup.clone());
+        let finished = loop {
+            match job.step(&mut console.devices()) {
+                Ok(Step::Working(_)) => continue,
+                Ok(Step::Finished(_)) => break true,
+                Err(_) => break false,
+            }
+        };
+        console.power_cycle();
+        if finished {
+            break;
+        }
+        let torn = console.archives.committed(miis).unwrap() != &before;
+        let mut rig = Rig::new(console, &[]);
+        if rig.ui.screen() != ScreenKind::Unfinished {
+            assert!(!torn, "cut {cut}: torn shared extdata and no journal");
+            continue;
+        }
+        let text = rig.text();
+        assert!(text.contains("Miis, Play Coins and records"), "{text}");
+        // The path wraps on screen: its two halves.
+        assert!(
+            text.contains("/JKSM/Shared Extra Data/00048000F000000B/"),
+            "{text}"
+        );
+        assert!(text.contains("20261121-180400-auto"), "{text}");
+        rig.press(Buttons::A);
+        rig.finish_job();
+        let now = rig.console().archives.committed(miis).unwrap().clone();
+        assert_eq!(now, before, "cut {cut}");
+        put_back += usize::from(torn);
+    }
+    assert!(put_back >= 2, "only {put_back} torn archives were put back");
+}
