@@ -2,7 +2,8 @@
 //! system (NAND) saves", here "System data") switched on in the settings,
 //! listed in its SYSTEM section after the installed titles, and a backup of
 //! the shared extdata holding the Miis and Play Coins restored: the usual
-//! confirmation, then the warning that asks once more.
+//! confirmation, then the warning that asks once more. The section is
+//! read a title per frame after the start, hence the wait.
 
 use keepsake_core::platform::{MediaType, SdCard};
 use keepsake_core::sim::SimConsole;
@@ -12,6 +13,7 @@ use keepsake_core::ui::demo;
 use super::runner::World;
 
 pub const SCRIPT: &str = "\
+wait 20
 press SELECT
 press DOWN
 press DOWN

@@ -266,9 +266,9 @@ impl<C: Console> ConsoleModel<C> {
             model.step_title_scan(usize::MAX);
         }
         model.count_sd_titles_backups();
-        // The app is loading: the console's own data is read at once.
+        // The console's own data, when listed, is read a title per frame
+        // from the first frame on: no start waits for the NAND's titles.
         model.restart_system_scan();
-        model.step_system_scan(usize::MAX);
         let inserted = model.console.devices().card.inserted();
         model.last_inserted = Some(inserted);
         model.read_slot(inserted);

@@ -61,6 +61,16 @@ fn files(list: &[(&str, &[u8])]) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The app started on `console`, with the console's own data read (a
+/// title or shared id per frame).
+fn started(console: SimConsole) -> Rig {
+    let mut rig = Rig::new(console, &[]);
+    for _ in 0..20 {
+        rig.idle();
+    }
+    rig
+}
+
 /// Moves the title list's cursor onto `name`.
 fn select(rig: &mut Rig, name: &str) {
     for _ in 0..40 {
@@ -142,7 +152,7 @@ fn system_data_is_listed_only_once_the_setting_asks_for_it() {
 
 #[test]
 fn the_system_filter_shows_the_system_section() {
-    let mut rig = Rig::new(console(true), &[]);
+    let mut rig = started(console(true));
     // R: all, cartridge, installed, system titles.
     for _ in 0..3 {
         rig.press(Buttons::R);
@@ -165,7 +175,7 @@ fn the_system_filter_shows_the_system_section() {
 
 #[test]
 fn backups_land_in_checkpoints_and_jksms_folders() {
-    let mut rig = Rig::new(console(true), &[]);
+    let mut rig = started(console(true));
     for (name, folder, expected) in [
         (
             "System Settings",
@@ -207,7 +217,7 @@ fn a_restore_of_system_data_warns_and_asks_once_more() {
         .create_dir_all(&path[..path.rfind('/').unwrap()])
         .unwrap();
     console.sd.write(&path, b"old settings").unwrap();
-    let mut rig = Rig::new(console, &[]);
+    let mut rig = started(console);
     select(&mut rig, "System Settings");
     rig.press(Buttons::A);
     let text = rig.text();
@@ -285,7 +295,7 @@ fn confirmations_off_still_ask_before_restoring_shared_extdata() {
         .create_dir_all(&path[..path.rfind('/').unwrap()])
         .unwrap();
     console.sd.write(&path, b"coins").unwrap();
-    let mut rig = Rig::new(console, &[]);
+    let mut rig = started(console);
     select(&mut rig, "Miis, Play Coins and records");
     rig.press(Buttons::A);
     rig.press(Buttons::DOWN);
@@ -352,7 +362,7 @@ fn shared_extdata_torn_by_a_power_cut_is_put_back_at_the_next_start() {
             break;
         }
         let torn = console.archives.committed(miis).unwrap() != &before;
-        let mut rig = Rig::new(console, &[]);
+        let mut rig = started(console);
         if rig.ui.screen() != ScreenKind::Unfinished {
             assert!(!torn, "cut {cut}: torn shared extdata and no journal");
             continue;
