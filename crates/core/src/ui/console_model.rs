@@ -1113,7 +1113,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 
     fn restore_questions(&mut self, title: &TitleKey, backup: &BackupKey) -> Vec<Question> {
-        let mut questions = self.system_questions(title, backup);
+        let mut questions = self.system_questions(title);
         questions.extend(self.found_questions(title, backup));
         questions
     }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use keepsake_format::icon;
 
 use super::console_model::{ConsoleModel, Known};
-use super::model::{BackupKey, Question, TitleInfo, TitleKey, TitleSource};
+use super::model::{Question, TitleInfo, TitleKey, TitleSource};
 use crate::platform::system_data::shared_extdata;
 use crate::platform::{ArchiveId, ArchiveKind, Console, MediaType};
 use crate::store::system_folders::{JKSM_BOSS_EXTDATA, JKSM_SHARED_EXTDATA};
@@ -39,7 +39,8 @@ pub(crate) struct SystemData {
 /// The list key of an archive of the console's own data.
 pub(crate) fn system_key(archive: ArchiveId) -> TitleKey {
     let kind = match archive.kind {
-        ArchiveKind::SaveData | ArchiveKind::ExtData => "save",
+        ArchiveKind::SaveData => "save",
+        ArchiveKind::ExtData => "extdata",
         ArchiveKind::SharedExtData => "shared",
         ArchiveKind::BossExtData => "boss",
     };
@@ -174,7 +175,7 @@ impl<C: Console> ConsoleModel<C> {
 
     /// The questions before restoring onto `title`, when it is the
     /// console's own data.
-    pub(crate) fn system_questions(&self, title: &TitleKey, _backup: &BackupKey) -> Vec<Question> {
+    pub(crate) fn system_questions(&self, title: &TitleKey) -> Vec<Question> {
         match self.known.get(title) {
             Some(Known::System {
                 archive,

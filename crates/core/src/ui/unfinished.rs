@@ -22,7 +22,8 @@ pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
             kind: match kind {
                 Kind::SharedExtdata => crate::platform::ArchiveKind::SharedExtData,
                 Kind::BossExtdata => crate::platform::ArchiveKind::BossExtData,
-                Kind::SaveData | Kind::Extdata => crate::platform::ArchiveKind::SaveData,
+                Kind::SaveData => crate::platform::ArchiveKind::SaveData,
+                Kind::Extdata => crate::platform::ArchiveKind::ExtData,
             },
             media: crate::platform::MediaType::Nand,
             title_id: *title_id,
