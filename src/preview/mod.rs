@@ -17,3 +17,4 @@ pub mod runner;
 pub mod scenarios;
 pub mod script;
 pub mod seed_scenario;
+pub mod system_scenario;

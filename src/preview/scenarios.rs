@@ -535,6 +535,13 @@ snap scrolled-up
             script: super::batch_scenario::SCRIPT,
             build: super::batch_scenario::world,
         },
+        Scenario {
+            name: "system",
+            about: "the console's own data: the System data setting on, the SYSTEM section after the installed titles, and shared extdata restored after the warning that asks once more",
+            events: EVENTS,
+            script: super::system_scenario::SCRIPT,
+            build: super::system_scenario::world,
+        },
     ]
 }
 

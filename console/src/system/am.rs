@@ -27,6 +27,7 @@ pub fn ctru_media(media: MediaType) -> CtruMedia {
     match media {
         MediaType::Sd => CtruMedia::Sd,
         MediaType::Card => CtruMedia::GameCard,
+        MediaType::Nand => CtruMedia::Nand,
     }
 }
 
@@ -34,6 +35,9 @@ pub fn raw_media(media: MediaType) -> ctru_sys::FS_MediaType {
     match media {
         MediaType::Sd => ctru_sys::MEDIATYPE_SD,
         MediaType::Card => ctru_sys::MEDIATYPE_GAME_CARD,
+        // libctru fs.h `FS_MediaType`; Checkpoint loader.cpp lists NAND
+        // titles with AM_GetTitleList(MEDIATYPE_NAND).
+        MediaType::Nand => ctru_sys::MEDIATYPE_NAND,
     }
 }
 

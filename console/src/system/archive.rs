@@ -7,7 +7,15 @@
 //!   extdata id being the title's unique id (low word >> 8) except for the
 //!   games whose versions share one (the core's `titles::extdata_id`, from
 //!   Checkpoint's `titlequirks.cpp`); Checkpoint `archive.cpp`
-//!   `Archive::extdata` opens it the same way.
+//!   `Archive::extdata` opens it the same way;
+//! - system save data (a NAND title's): `ARCHIVE_SYSTEM_SAVEDATA` with
+//!   (`MEDIATYPE_NAND`, 0x00020000 | unique id), two words (Checkpoint
+//!   `archive.cpp` `Archive::save` for `MEDIATYPE_NAND`);
+//! - shared extdata: `ARCHIVE_SHARED_EXTDATA` with (`MEDIATYPE_NAND`,
+//!   extdata id, 0x00048000) (Checkpoint `script/scripthost.cpp`, which
+//!   opens 0xF000000B so);
+//! - SpotPass extdata: `ARCHIVE_BOSS_EXTDATA` with (`MEDIATYPE_SD`,
+//!   extdata id, 0) (J-D-K/FsLib `openBossExtData`).
 //!
 //! Save data changes become durable with `FSUSER_ControlArchive(commit)`;
 //! after a restore the title's secure value in the SD slot is put back from
@@ -19,6 +27,7 @@
 use std::collections::BTreeMap;
 
 use keepsake_core::platform::result_code::{FsMeaning, ResultCode};
+use keepsake_core::platform::system_data::system_save_id;
 use keepsake_core::platform::titles::{extdata_id, unique_id};
 use keepsake_core::platform::{
     ArchiveEntry, ArchiveError, ArchiveHandle, ArchiveId, ArchiveKind, MediaType, SaveArchives,
@@ -77,6 +86,11 @@ fn open_raw(id: ArchiveId) -> Result<ctru_sys::FS_Archive, SysError> {
     let low = id.title_id as u32;
     let high = (id.title_id >> 32) as u32;
     let (archive_id, path) = match id.kind {
+        // A NAND title's save is a system save (Checkpoint archive.cpp).
+        ArchiveKind::SaveData if id.media == MediaType::Nand => (
+            ctru_sys::ARCHIVE_SYSTEM_SAVEDATA,
+            OwnedPath::binary(&[ctru_sys::MEDIATYPE_NAND as u32, system_save_id(id.title_id)]),
+        ),
         // Checkpoint archive.cpp `Archive::save`: (media, low, high).
         ArchiveKind::SaveData => (
             ctru_sys::ARCHIVE_USER_SAVEDATA,
@@ -84,6 +98,18 @@ fn open_raw(id: ArchiveId) -> Result<ctru_sys::FS_Archive, SysError> {
         ),
         ArchiveKind::ExtData => (
             ctru_sys::ARCHIVE_EXTDATA,
+            OwnedPath::binary(&[ctru_sys::MEDIATYPE_SD as u32, extdata_id(id.title_id), 0]),
+        ),
+        // libctru fs.h ARCHIVE_SHARED_EXTDATA; path as Checkpoint
+        // script/scripthost.cpp: (MEDIATYPE_NAND, low, high = 0x00048000).
+        ArchiveKind::SharedExtData => (
+            ctru_sys::ARCHIVE_SHARED_EXTDATA,
+            OwnedPath::binary(&[ctru_sys::MEDIATYPE_NAND as u32, low, high]),
+        ),
+        // libctru fs.h ARCHIVE_BOSS_EXTDATA; path as J-D-K/FsLib
+        // openBossExtData: (MEDIATYPE_SD, extdata id, 0).
+        ArchiveKind::BossExtData => (
+            ctru_sys::ARCHIVE_BOSS_EXTDATA,
             OwnedPath::binary(&[ctru_sys::MEDIATYPE_SD as u32, extdata_id(id.title_id), 0]),
         ),
     };
@@ -367,7 +393,7 @@ impl SaveArchives for Archives {
 
     fn commit(&mut self, archive: ArchiveHandle) -> Result<(), ArchiveError> {
         let open = self.raw(archive)?;
-        if open.id.kind == ArchiveKind::ExtData {
+        if open.id.kind.is_extdata() {
             // Extdata is written through; it has nothing to commit.
             return Ok(());
         }
@@ -387,9 +413,10 @@ impl SaveArchives for Archives {
 
     fn reset_secure_value(&mut self, title_id: u64, media: MediaType) -> Result<(), ArchiveError> {
         self.usable.clone().map_err(ArchiveError::Failed)?;
-        if media == MediaType::Card {
+        if media != MediaType::Sd {
             // A cartridge keeps its secure value in its own save, not in
-            // the console's SD slot: there is nothing to reset.
+            // the console's SD slot, and a system save has none: there is
+            // nothing to reset.
             return Ok(());
         }
         let mut input: u64 = (u64::from(ctru_sys::SECUREVALUE_SLOT_SD) << 32)
@@ -415,8 +442,9 @@ impl SaveArchives for Archives {
         media: MediaType,
     ) -> Result<Option<u64>, ArchiveError> {
         self.usable.clone().map_err(ArchiveError::Failed)?;
-        if media == MediaType::Card {
-            // A cartridge keeps its secure value inside its own save.
+        if media != MediaType::Sd {
+            // A cartridge keeps its secure value inside its own save; a
+            // system save has none.
             return Ok(None);
         }
         let mut exists = false;
@@ -445,7 +473,7 @@ impl SaveArchives for Archives {
         value: u64,
     ) -> Result<(), ArchiveError> {
         self.usable.clone().map_err(ArchiveError::Failed)?;
-        if media == MediaType::Card {
+        if media != MediaType::Sd {
             return Ok(());
         }
         // libctru fs.h `FSUSER_SetSaveDataSecureValue(value, slot,

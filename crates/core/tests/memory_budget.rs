@@ -498,7 +498,8 @@ fn ctr_jobs(id: ArchiveId, tree: MemTree, wanted: &MemTree, peaks: &mut Peaks, w
     sim.archives.insert(id, tree.clone());
     let root = match id.kind {
         ArchiveKind::SaveData => "saves",
-        ArchiveKind::ExtData => "extdata",
+        // The console's own extdata runs through the same jobs.
+        _ => "extdata",
     };
     let dir = format!("/3ds/Checkpoint/{root}/0x01234 Game");
 

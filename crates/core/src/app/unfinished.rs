@@ -184,6 +184,7 @@ impl Unfinished {
             media: match media {
                 Media::Sd => MediaType::Sd,
                 Media::Card => MediaType::Card,
+                Media::Nand => MediaType::Nand,
             },
         };
         let entry = self.way_back_entry()?;

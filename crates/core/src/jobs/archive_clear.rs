@@ -101,7 +101,7 @@ impl Clearing {
                     is_dir: entry.is_dir,
                 })
                 .collect(),
-            ArchiveKind::ExtData => {
+            ArchiveKind::ExtData | ArchiveKind::SharedExtData | ArchiveKind::BossExtData => {
                 let listing = walk_archive(archives, handle)
                     .map_err(|e| stopped(archives, handle, "/", e))?;
                 let files = listing.files.into_iter().map(|(file, _)| Doomed {

@@ -491,11 +491,32 @@ impl CtrRestoreJob {
             && folder_id.is_some_and(|id| {
                 extdata_id(u64::from(id) << 8) == extdata_id(self.archive.title_id)
             });
-        if folder_id != Some(wanted) && !same_extdata {
+        // Shared and SpotPass extdata are kept in JKSM's folders, named by
+        // the id or the title's name rather than Checkpoint's unique id:
+        // the backup must be in this very title folder.
+        let own_folder = self.title_dir.rsplit('/').next().unwrap_or_default();
+        let jksm_folder = matches!(
+            self.archive.kind,
+            ArchiveKind::SharedExtData | ArchiveKind::BossExtData
+        );
+        let belongs = if jksm_folder {
+            title_folder == own_folder
+                && self
+                    .source
+                    .path
+                    .starts_with(&format!("{}/", self.title_dir))
+        } else {
+            folder_id == Some(wanted) || same_extdata
+        };
+        if !belongs {
             return Err(StoreError::WrongGame {
                 path: self.source.path.clone(),
                 backup: title_folder.to_owned(),
-                card: format!("title 0x{wanted:05X}"),
+                card: if jksm_folder {
+                    self.archive.to_string()
+                } else {
+                    format!("title 0x{wanted:05X}")
+                },
             }
             .into());
         }

@@ -103,6 +103,7 @@ fn backup_and_restore(id: ArchiveId) {
     let root = match id.kind {
         ArchiveKind::SaveData => "saves",
         ArchiveKind::ExtData => "extdata",
+        other => panic!("{other:?} is covered by system_save_tests.rs"),
     };
     assert_eq!(dir, format!("/3ds/Checkpoint/{root}/0x0055D Pokémon X"));
 
@@ -127,7 +128,7 @@ fn backup_and_restore(id: ArchiveId) {
     // files of the played tree, then /data/slots and /data.
     let cleared = match id.kind {
         ArchiveKind::SaveData => 4,
-        ArchiveKind::ExtData => played.files().len() as u64 + 2,
+        _ => played.files().len() as u64 + 2,
     };
     assert_eq!(restored.entries_cleared, cleared);
     assert_eq!(sd_tree(&sim, &restored.auto_backup).files(), played.files());

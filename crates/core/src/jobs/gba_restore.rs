@@ -274,6 +274,7 @@ impl GbaRestoreJob {
                             media: match self.id.media {
                                 MediaType::Sd => Media::Sd,
                                 MediaType::Card => Media::Card,
+                                MediaType::Nand => Media::Nand,
                             },
                             name: title_name_of(&self.title_dir),
                         },

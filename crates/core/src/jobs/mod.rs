@@ -81,4 +81,6 @@ mod nds_chunk_tests;
 #[cfg(test)]
 mod secure_value_tests;
 #[cfg(test)]
+mod system_save_tests;
+#[cfg(test)]
 mod tests;

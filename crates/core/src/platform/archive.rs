@@ -16,6 +16,22 @@ pub enum ArchiveKind {
     SaveData,
     /// The title's extra data (extdata), shared and not committed.
     ExtData,
+    /// Shared extdata on the console's memory (NAND), by its fixed id
+    /// (`0xF000000B`: Miis and Play Coins, ...; see
+    /// [`crate::platform::system_data`]): the title id is the extdata id
+    /// with the NAND extdata high word, `0x00048000`. Not committed.
+    SharedExtData,
+    /// A title's SpotPass (BOSS) extdata, kept on the SD card beside its
+    /// extdata and opened by the same extdata id. Not committed.
+    BossExtData,
+}
+
+impl ArchiveKind {
+    /// Whether it is extdata of some kind: no commit step, every write
+    /// lands at once, cleared file by file.
+    pub fn is_extdata(self) -> bool {
+        !matches!(self, ArchiveKind::SaveData)
+    }
 }
 
 /// Where a title lives.
@@ -25,6 +41,8 @@ pub enum MediaType {
     Sd,
     /// The game card in the slot.
     Card,
+    /// The console's own memory (NAND): system titles and shared extdata.
+    Nand,
 }
 
 impl std::fmt::Display for MediaType {
@@ -32,6 +50,7 @@ impl std::fmt::Display for MediaType {
         f.write_str(match self {
             MediaType::Sd => "the SD card",
             MediaType::Card => "the game card",
+            MediaType::Nand => "the console's memory",
         })
     }
 }
@@ -53,12 +72,20 @@ impl std::fmt::Display for ArchiveId {
         let kind = match self.kind {
             ArchiveKind::SaveData => "save data",
             ArchiveKind::ExtData => "extra data",
+            ArchiveKind::SharedExtData => {
+                return write!(
+                    f,
+                    "shared extra data {:08X} in {}",
+                    self.title_id as u32, self.media
+                );
+            }
+            ArchiveKind::BossExtData => "SpotPass extra data",
         };
-        let media = match self.media {
-            MediaType::Sd => "the SD card",
-            MediaType::Card => "the game card",
-        };
-        write!(f, "{kind} of title {:016X} on {media}", self.title_id)
+        write!(
+            f,
+            "{kind} of title {:016X} on {}",
+            self.title_id, self.media
+        )
     }
 }
 

@@ -12,6 +12,7 @@ pub mod gba_vc;
 pub mod result_code;
 pub mod sd;
 pub mod spi;
+pub mod system_data;
 pub mod titles;
 
 pub use archive::{

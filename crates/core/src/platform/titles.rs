@@ -133,6 +133,16 @@ const EXCLUDED_LOW_WORDS: [u32; 17] = [
     0x0002_1A00,
 ];
 
+/// Whether Checkpoint considers `title_id` at all, whatever the medium:
+/// not an update, not a DSi data archive, not one of the low words it
+/// excludes (`TitleQuirks::isSystemExcluded`).
+pub fn may_be_listed_at_all(title_id: u64) -> bool {
+    !matches!(
+        TitleCategory::of(title_id),
+        TitleCategory::Update | TitleCategory::DsiData
+    ) && !EXCLUDED_LOW_WORDS.contains(&(title_id as u32))
+}
+
 /// Whether a save manager lists `title_id` at all (before its archives are
 /// tried): applications and demos, minus Checkpoint's exclusions.
 pub fn may_have_save(title_id: u64) -> bool {

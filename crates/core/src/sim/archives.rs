@@ -50,13 +50,20 @@ pub struct SimArchives {
     lose_at_commit: Option<String>,
     unformatted: BTreeSet<ArchiveId>,
     failing_deletes: BTreeSet<String>,
+    refused_opens: BTreeMap<ArchiveId, String>,
 }
 
 /// The key an archive is stored under: extdata by its extdata id, so the
 /// versions of a game that share one find the same archive.
 fn key(id: ArchiveId) -> ArchiveId {
     match id.kind {
-        ArchiveKind::SaveData => id,
+        ArchiveKind::SaveData | ArchiveKind::SharedExtData => id,
+        // Kept on the SD card by the extdata id, as extdata is.
+        ArchiveKind::BossExtData => ArchiveId {
+            kind: ArchiveKind::BossExtData,
+            media: MediaType::Sd,
+            title_id: 0x0004_0000_0000_0000 | (u64::from(extdata_id(id.title_id)) << 8),
+        },
         ArchiveKind::ExtData => ArchiveId {
             kind: ArchiveKind::ExtData,
             media: MediaType::Sd,
@@ -89,6 +96,7 @@ impl SimArchives {
             power,
             unformatted: BTreeSet::new(),
             failing_deletes: BTreeSet::new(),
+            refused_opens: BTreeMap::new(),
             garble_next_write: false,
             lose_at_commit: None,
         }
@@ -105,6 +113,16 @@ impl SimArchives {
     pub fn insert_unformatted(&mut self, id: ArchiveId) {
         self.committed.remove(&key(id));
         self.unformatted.insert(key(id));
+    }
+
+    /// Makes every later open of `id` fail with `reason`, as FS refuses an
+    /// archive the app has no access to or whose container is damaged
+    /// (`None`: open it again).
+    pub fn refuse_opening(&mut self, id: ArchiveId, reason: Option<&str>) {
+        match reason {
+            Some(reason) => self.refused_opens.insert(key(id), reason.to_owned()),
+            None => self.refused_opens.remove(&key(id)),
+        };
     }
 
     /// Makes every later delete of `path` (in any archive) fail, as a
@@ -209,6 +227,9 @@ impl SaveArchives for SimArchives {
         self.on()?;
         if self.unformatted.contains(&key(id)) {
             return Err(ArchiveError::NotFormatted(id));
+        }
+        if let Some(reason) = self.refused_opens.get(&key(id)) {
+            return Err(ArchiveError::Failed(reason.clone()));
         }
         let committed = self
             .committed
@@ -330,7 +351,7 @@ impl SaveArchives for SimArchives {
         let extdata = self
             .open
             .get(&archive.0)
-            .is_some_and(|open| open.id.kind == ArchiveKind::ExtData);
+            .is_some_and(|open| open.id.kind.is_extdata());
         if extdata
             && !self
                 .tree(archive)?
@@ -377,7 +398,7 @@ impl SaveArchives for SimArchives {
         self.on()?;
         Ok(match media {
             MediaType::Sd => self.secure_values.get(&title_id).copied(),
-            MediaType::Card => None,
+            MediaType::Card | MediaType::Nand => None,
         })
     }
 

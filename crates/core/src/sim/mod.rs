@@ -10,6 +10,7 @@ pub mod gba_vc;
 pub mod nds_chip;
 pub mod power;
 pub mod sd;
+pub mod system_data;
 pub mod titles;
 pub mod tree;
 

@@ -8,8 +8,13 @@
 //! { "saves_root": "/3ds/Checkpoint/saves",
 //!   "extdata_root": "/3ds/Checkpoint/extdata",
 //!   "read_twlsavetool": true,
-//!   "experimental_flash_8m_writes": false }
+//!   "experimental_flash_8m_writes": false,
+//!   "nand_saves": false }
 //! ```
+//!
+//! `nand_saves` is the name Checkpoint's own config.json gives its "Show
+//! system (NAND) saves" setting (BernardoGiordano/Checkpoint
+//! `3ds/source/configuration.cpp`), off by default there too.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +37,11 @@ pub struct Config {
     /// cartridges. Off until the vendor unlock and sector writes are
     /// confirmed on a real cartridge; backups of them work either way.
     pub experimental_flash_8m_writes: bool,
+    /// Whether the console's own data is listed: system titles' save data,
+    /// shared extdata and SpotPass extdata (see
+    /// [`crate::platform::system_data`]). Off by default: restoring it
+    /// wrongly can break the console's settings or Home Menu.
+    pub nand_saves: bool,
     /// Keys of the file that other parts of the app own (the probing
     /// switches of `capabilities`), kept so that saving does not drop them.
     #[serde(flatten)]
@@ -45,6 +55,7 @@ impl Default for Config {
             extdata_root: CHECKPOINT_EXTDATA.into(),
             read_twlsavetool: true,
             experimental_flash_8m_writes: false,
+            nand_saves: false,
             others: serde_json::Map::new(),
         }
     }
@@ -136,6 +147,9 @@ mod tests {
         let read = Config::load(&mut sd).unwrap();
         assert!(!read.read_twlsavetool);
         assert_eq!(read.saves_root, CHECKPOINT_SAVES);
+        assert!(!read.nand_saves, "system data is off unless asked for");
+        sd.write(CONFIG_PATH, br#"{"nand_saves": true}"#).unwrap();
+        assert!(Config::load(&mut sd).unwrap().nand_saves);
 
         sd.write(CONFIG_PATH, b"{\n  \"saves_root\": 3\n}").unwrap();
         let err = Config::load(&mut sd).unwrap_err().to_string();

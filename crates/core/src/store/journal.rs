@@ -15,6 +15,8 @@
 //! { "operation": "restore",                      // or "erase"
 //!   "save": { "nds_card": { "game_code": "ASFE", "header_title": "SONIC" } },
 //!        // or { "title": { "title_id": 1234, "media": "sd", "kind": "save_data", "name": "Game" } }
+//!        //    (media "sd", "card" or "nand"; kind "save_data", "extdata",
+//!        //    "shared_extdata" or "boss_extdata")
 //!        // or { "gba_vc": { "title_id": 1234, "media": "sd", "name": "Game" } }
 //!   "backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000000",  // null for an erase
 //!   "automatic_backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto",
@@ -48,6 +50,8 @@ pub enum Media {
     Sd,
     /// The game card.
     Card,
+    /// The console's memory (a system title, shared extdata).
+    Nand,
 }
 
 /// Which archive of a 3DS title, as the journal spells it.
@@ -58,6 +62,10 @@ pub enum Kind {
     SaveData,
     /// The title's extdata.
     Extdata,
+    /// Shared extdata on the NAND.
+    SharedExtdata,
+    /// The title's SpotPass extdata.
+    BossExtdata,
 }
 
 /// The save being changed.
@@ -107,10 +115,13 @@ impl JournalSave {
                 kind: match kind {
                     Kind::SaveData => ArchiveKind::SaveData,
                     Kind::Extdata => ArchiveKind::ExtData,
+                    Kind::SharedExtdata => ArchiveKind::SharedExtData,
+                    Kind::BossExtdata => ArchiveKind::BossExtData,
                 },
                 media: match media {
                     Media::Sd => MediaType::Sd,
                     Media::Card => MediaType::Card,
+                    Media::Nand => MediaType::Nand,
                 },
                 title_id: *title_id,
             }),
@@ -124,10 +135,13 @@ impl JournalSave {
             media: match archive.media {
                 MediaType::Sd => Media::Sd,
                 MediaType::Card => Media::Card,
+                MediaType::Nand => Media::Nand,
             },
             kind: match archive.kind {
                 ArchiveKind::SaveData => Kind::SaveData,
                 ArchiveKind::ExtData => Kind::Extdata,
+                ArchiveKind::SharedExtData => Kind::SharedExtdata,
+                ArchiveKind::BossExtData => Kind::BossExtdata,
             },
             name: name.to_owned(),
         }

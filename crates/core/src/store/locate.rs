@@ -1,11 +1,15 @@
 //! Finding a title's backups: Checkpoint-style folders under the configured
 //! root (and Checkpoint's own root when the configured one differs), and
-//! for NDS cards TWLSaveTool's files.
+//! for NDS cards TWLSaveTool's files. Shared and SpotPass extdata have
+//! JKSM's folders instead (see [`crate::store::system_folders`]).
 
 use crate::platform::sd::join;
 use crate::platform::{ArchiveKind, SdCard, SdError};
 use crate::store::naming::{
     CHECKPOINT_EXTDATA, CHECKPOINT_SAVES, TWLSAVETOOL_DIR, twlsavetool_stem,
+};
+use crate::store::system_folders::{
+    JKSM_BOSS_EXTDATA, JKSM_SHARED_EXTDATA, boss_extdata_folder, shared_extdata_folder,
 };
 use crate::store::{BackupTitle, Config, StoreError};
 
@@ -41,6 +45,8 @@ fn roots(config: &Config, kind: ArchiveKind) -> Vec<String> {
     let (configured, checkpoint) = match kind {
         ArchiveKind::SaveData => (&config.saves_root, CHECKPOINT_SAVES),
         ArchiveKind::ExtData => (&config.extdata_root, CHECKPOINT_EXTDATA),
+        ArchiveKind::SharedExtData => return vec![JKSM_SHARED_EXTDATA.to_owned()],
+        ArchiveKind::BossExtData => return vec![JKSM_BOSS_EXTDATA.to_owned()],
     };
     let mut roots = vec![configured.clone()];
     if configured != checkpoint {
@@ -49,9 +55,22 @@ fn roots(config: &Config, kind: ArchiveKind) -> Vec<String> {
     roots
 }
 
+/// The name of `title`'s folder for `kind`'s backups.
+fn folder_name(title: &BackupTitle, kind: ArchiveKind) -> String {
+    match (kind, title) {
+        (ArchiveKind::SharedExtData, BackupTitle::Ctr { title_id, .. }) => {
+            shared_extdata_folder(*title_id)
+        }
+        (ArchiveKind::BossExtData, BackupTitle::Ctr { short_title, .. }) => {
+            boss_extdata_folder(short_title)
+        }
+        _ => title.folder_name(),
+    }
+}
+
 /// The folder new backups of `title` go to.
 pub fn title_dir(config: &Config, title: &BackupTitle, kind: ArchiveKind) -> String {
-    join(&roots(config, kind)[0], &title.folder_name())
+    join(&roots(config, kind)[0], &folder_name(title, kind))
 }
 
 fn list_or_empty(
@@ -75,7 +94,7 @@ pub fn list_backups(
 ) -> Result<Vec<BackupEntry>, StoreError> {
     let mut found = Vec::new();
     for root in roots(config, kind) {
-        let dir = join(&root, &title.folder_name());
+        let dir = join(&root, &folder_name(title, kind));
         let mut folders: Vec<BackupEntry> = list_or_empty(sd, &dir)?
             .into_iter()
             .filter(|e| e.is_dir)

@@ -11,6 +11,8 @@ pub mod locate;
 pub mod naming;
 pub mod nds_backup;
 pub mod secure_values;
+pub mod system_folders;
+pub mod system_scan;
 pub mod theme;
 mod title;
 pub mod title_cache;

@@ -15,7 +15,7 @@
 //!   0x0E  2  zero
 //! each title
 //!   0x00  8  title id
-//!   0x08  1  medium: 0 SD card, 1 game card
+//!   0x08  1  medium: 0 SD card, 1 game card, 2 NAND
 //!   0x09  1  save data: 0 present, 1 never started, 2 none, 3 unreadable;
 //!            or none, and a GBA Virtual Console title: 4 saved, 5 never
 //!            saved, 6 unreadable, 7 cannot tell (GBA saves out of reach)
@@ -185,6 +185,7 @@ pub fn encode(records: &[TitleRecord]) -> Vec<u8> {
         body.push(match record.media {
             MediaType::Sd => 0,
             MediaType::Card => 1,
+            MediaType::Nand => 2,
         });
         body.push(save);
         body.push(u8::from(record.extdata));
@@ -310,6 +311,7 @@ impl<'a> Reader<'a> {
         let media = match fixed[8] {
             0 => MediaType::Sd,
             1 => MediaType::Card,
+            2 => MediaType::Nand,
             other => return Err(bad("medium", other)),
         };
         let save_code = fixed[9];

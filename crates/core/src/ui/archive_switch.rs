@@ -16,9 +16,15 @@ use super::model::{AppModel, ArchiveKind, TitleInfo, TitleSource};
 use super::state::{Action, ListCursor, Ui};
 
 /// Whether a title's backup list has the switch: every 3DS title (an NDS
-/// game, or a GBA Virtual Console game, has one save and nothing else).
+/// game, or a GBA Virtual Console game, has one save and nothing else), but
+/// not an entry of the console's own data, which is one archive each
+/// (`ui/system.rs`).
 pub(crate) fn has_extdata_side(title: &TitleInfo) -> bool {
-    !title.is_nds() && !matches!(title.source, TitleSource::GbaVc | TitleSource::MaybeGbaVc)
+    !title.is_nds()
+        && !matches!(
+            title.source,
+            TitleSource::GbaVc | TitleSource::MaybeGbaVc | TitleSource::System
+        )
 }
 
 /// A side's name, as the tabs and the top screen's header say it.
@@ -26,6 +32,8 @@ pub(crate) fn side_name(kind: ArchiveKind) -> &'static str {
     match kind {
         ArchiveKind::SaveData => "Save data",
         ArchiveKind::ExtData => "Extdata",
+        ArchiveKind::SharedExtData => "Shared extdata",
+        ArchiveKind::BossExtData => "SpotPass extdata",
     }
 }
 
@@ -33,7 +41,17 @@ pub(crate) fn side_name(kind: ArchiveKind) -> &'static str {
 pub(crate) fn side_words(kind: ArchiveKind) -> &'static str {
     match kind {
         ArchiveKind::SaveData => "save",
-        ArchiveKind::ExtData => "extdata",
+        ArchiveKind::ExtData | ArchiveKind::SharedExtData | ArchiveKind::BossExtData => "extdata",
+    }
+}
+
+/// What the open title's backups hold, in a sentence: its side's words,
+/// or "data" for an entry of the console's own data, which may be save
+/// data or extdata.
+pub(crate) fn open_side_words(title: Option<&TitleInfo>, kind: ArchiveKind) -> &'static str {
+    match title {
+        Some(title) if title.source == TitleSource::System => "data",
+        _ => side_words(kind),
     }
 }
 
@@ -80,7 +98,7 @@ impl Ui {
         // "Saves", not "Save data": five buttons share the bar.
         let (keys, label, kind) = match self.archive_kind {
             ArchiveKind::SaveData => ("Right", "Extdata", ArchiveKind::ExtData),
-            ArchiveKind::ExtData => ("Left", "Saves", ArchiveKind::SaveData),
+            _ => ("Left", "Saves", ArchiveKind::SaveData),
         };
         Some(Control {
             keys,

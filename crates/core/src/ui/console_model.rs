@@ -100,6 +100,11 @@ pub(crate) enum Known {
     /// A title folder in a backup root whose title is neither installed nor
     /// in the slot: browsable, never a job's target.
     BackupsOnly(BackupTitle),
+    /// One archive of the console's own data (see `ui/system.rs`).
+    System {
+        archive: crate::platform::ArchiveId,
+        short_title: String,
+    },
 }
 
 impl Known {
@@ -120,6 +125,22 @@ impl Known {
                 title_id: *title_id,
                 short_title: short_title.clone(),
             },
+            Known::System {
+                archive,
+                short_title,
+            } => BackupTitle::Ctr {
+                title_id: archive.title_id,
+                short_title: short_title.clone(),
+            },
+        }
+    }
+
+    /// The archive kind an entry always acts on, when it has only one (the
+    /// console's own data); `None` when the list's switch decides.
+    pub(crate) fn fixed_kind(&self) -> Option<ArchiveKind> {
+        match self {
+            Known::System { archive, .. } => Some(archive.kind),
+            _ => None,
         }
     }
 }
@@ -127,8 +148,8 @@ impl Known {
 /// How many backups of a title the store lists (0 when its folders
 /// cannot be read: the count is only shown).
 fn count_backups(sd: &mut dyn SdCard, config: &Config, known: &Known) -> usize {
-    list_backups(sd, config, &known.backup_title(), ArchiveKind::SaveData)
-        .map_or(0, |list| list.len())
+    let kind = known.fixed_kind().unwrap_or(ArchiveKind::SaveData);
+    list_backups(sd, config, &known.backup_title(), kind).map_or(0, |list| list.len())
 }
 
 /// The app model over a console `C`.
@@ -179,6 +200,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) archive_kind: ArchiveKind,
     /// What the last look at each title's extdata found missing.
     pub(crate) missing_extdata: BTreeMap<TitleKey, Option<String>>,
+    /// The console's own data, when the setting lists it (`ui/system.rs`).
+    pub(crate) system: super::system::SystemData,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -256,6 +279,7 @@ impl<C: Console> ConsoleModel<C> {
             planned_auto: None,
             archive_kind: ArchiveKind::SaveData,
             missing_extdata: BTreeMap::new(),
+            system: super::system::SystemData::default(),
         };
         model.reload_unfinished();
         model.load_sd_titles();
@@ -264,6 +288,9 @@ impl<C: Console> ConsoleModel<C> {
             model.step_title_scan(usize::MAX);
         }
         model.count_sd_titles_backups();
+        // The console's own data, when listed, is read a title per frame
+        // from the first frame on: no start waits for the NAND's titles.
+        model.restart_system_scan();
         let inserted = model.console.devices().card.inserted();
         model.last_inserted = Some(inserted);
         model.read_slot(inserted);
@@ -537,7 +564,7 @@ impl<C: Console> ConsoleModel<C> {
         for title in &mut titles {
             title.backup_count = count_backups(devices.sd, &self.config, &known[&title.key]);
         }
-        for (info, k) in &self.sd_titles {
+        for (info, k) in self.sd_titles.iter().chain(&self.system.titles) {
             known.insert(info.key.clone(), k.clone());
             titles.push(info.clone());
         }
@@ -569,7 +596,8 @@ impl<C: Console> ConsoleModel<C> {
     /// the backup root changed).
     fn count_sd_titles_backups(&mut self) {
         let devices = self.console.devices();
-        for (info, known) in self.sd_titles.iter_mut().chain(&mut self.folder_titles) {
+        let titles = self.sd_titles.iter_mut().chain(&mut self.folder_titles);
+        for (info, known) in titles.chain(&mut self.system.titles) {
             info.backup_count = count_backups(devices.sd, &self.config, known);
         }
     }
@@ -591,6 +619,7 @@ impl<C: Console> ConsoleModel<C> {
             .sd_titles
             .iter_mut()
             .chain(&mut self.folder_titles)
+            .chain(&mut self.system.titles)
             .map(|(info, _)| info);
         for info in self.titles.iter_mut().chain(sd_titles) {
             if &info.key == title {
@@ -614,7 +643,13 @@ impl<C: Console> ConsoleModel<C> {
     }
 
     pub(crate) fn title_dir_of(&self, known: &Known) -> String {
-        title_dir(&self.config, &known.backup_title(), self.archive_kind)
+        let kind = known.fixed_kind().unwrap_or(self.archive_kind);
+        title_dir(&self.config, &known.backup_title(), kind)
+    }
+
+    /// How many backups an entry has, as the list counts them.
+    pub(crate) fn count_backups_of(&mut self, known: &Known) -> usize {
+        count_backups(self.console.devices().sd, &self.config, known)
     }
 
     /// Why the slot's card is missing from the list, when it is unreadable.
@@ -804,6 +839,7 @@ fn ctr_info(
     let media_tag = match media {
         MediaType::Sd => "sd",
         MediaType::Card => "card",
+        MediaType::Nand => "nand",
     };
     let info = TitleInfo {
         key: TitleKey(format!("ctr:{media_tag}:{title_id:016X}")),
@@ -931,6 +967,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         if self.job.is_none() && self.step_title_scan(TITLES_PER_FRAME) {
             self.rebuild_titles();
         }
+        if self.poll_system_scan() {
+            self.rebuild_titles();
+        }
         let inserted = self.console.devices().card.inserted();
         // Identifying talks to the card: not between the steps of a job,
         // which owns the bus. An empty slot needs no talking.
@@ -965,9 +1004,10 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             Known::NdsIdentifying(_)
             | Known::Ctr { .. }
             | Known::GbaVc { .. }
-            | Known::BackupsOnly(_) => None,
+            | Known::BackupsOnly(_)
+            | Known::System { .. } => None,
         };
-        let kind = self.archive_kind;
+        let kind = known.fixed_kind().unwrap_or(self.archive_kind);
         let shared = if kind == ArchiveKind::ExtData {
             self.shared_extdata_backups(&known)
         } else {
@@ -990,6 +1030,8 @@ impl<C: Console> AppModel for ConsoleModel<C> {
                 BackupOrigin::Imported(kind)
             } else if self.made.contains(&entry.path) {
                 BackupOrigin::Keepsake
+            } else if super::system::in_jksm_folder(&entry.path) {
+                BackupOrigin::Jksm
             } else {
                 BackupOrigin::Checkpoint
             };
@@ -1108,13 +1150,16 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         match (self.slot_problem(), &self.startup_warning) {
             (Some(slot), _) => Some(slot.to_owned()),
             (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
+            (None, _) if self.system.problem.is_some() => self.system.problem.clone(),
             (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
             (None, None) => self.gba_warning(),
         }
     }
 
     fn restore_questions(&mut self, title: &TitleKey, backup: &BackupKey) -> Vec<Question> {
-        self.found_questions(title, backup)
+        let mut questions = self.system_questions(title);
+        questions.extend(self.found_questions(title, backup));
+        questions
     }
 
     fn start_find_saves(&mut self) -> Result<(), Refusal> {
@@ -1162,6 +1207,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             backup_root: 0,
             confirm_restores: self.ui_settings.confirm_restores,
             theme: self.theme(),
+            system_data: self.config.nand_saves,
         }
     }
 
@@ -1193,6 +1239,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             config.saves_root = root.clone();
         }
         settings.theme.write_into(&mut config);
+        config.nand_saves = settings.system_data;
         let ui_settings = UiSettings {
             confirm_restores: settings.confirm_restores,
         };
@@ -1211,8 +1258,14 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             advice: "Check that the SD card is in and not full, then try again.".into(),
         })?;
         let root_changed = config.saves_root != self.config.saves_root;
+        let system_changed = config.nand_saves != self.config.nand_saves;
         self.config = config;
         self.ui_settings = ui_settings;
+        if system_changed {
+            // Listed over the next frames (or gone at once when off).
+            self.restart_system_scan();
+            self.rebuild_titles();
+        }
         if root_changed {
             self.bump();
         }

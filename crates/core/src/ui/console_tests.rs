@@ -17,6 +17,8 @@ use crate::sim::{MemTree, SimChip, SimConsole};
 mod extdata_tests;
 #[path = "gba_tests.rs"]
 mod gba_tests;
+#[path = "system_tests.rs"]
+mod system_tests;
 
 const TITLE: &str = "MOSS KNIGHT";
 const CODE: &str = "AMKE";
@@ -461,7 +463,9 @@ fn the_theme_lives_in_config_json_and_an_unknown_one_is_reported() {
     let mut rig = Rig::new(console, &[]);
     assert_eq!(rig.frame.theme, Theme::Light);
     rig.press(Buttons::SELECT);
-    rig.press(Buttons::UP); // the theme row
+    // The theme row, next to last.
+    rig.press(Buttons::UP);
+    rig.press(Buttons::UP);
     rig.press(Buttons::A);
     assert_eq!(rig.frame.theme, Theme::Dark);
     rig.press(Buttons::B);

@@ -241,6 +241,11 @@ mod batch_draw;
 
 /// Where prose stops, above the notice line.
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
+
+/// The top screen's settings rows, one under the other: tight enough that
+/// five rows, three lines of what the selected one does and the two-line
+/// note fit above the notice line.
+const SETTING_PITCH: u16 = 17;
 /// Where the bottom screen's facts and prose stop, above the buttons.
 const FACTS_BOTTOM: u16 = BUTTON_BAR_TOP - 2;
 /// Where a fact's value starts on the bottom screen, after its label.
@@ -362,9 +367,9 @@ impl Ui {
                 // The same rows in the same words on both screens: the top
                 // marks the one selected below and says what it does.
                 for (i, row) in rows.iter().enumerate() {
-                    let y = 32 + 20 * i as u16;
+                    let y = 30 + SETTING_PITCH * i as u16;
                     if i == *cursor {
-                        top.rect(8, y - 3, TOP_WIDTH - 16, 19, Role::Panel);
+                        top.rect(8, y - 2, TOP_WIDTH - 16, SETTING_PITCH, Role::Panel);
                     }
                     top.field(y, row.label, row.value.clone());
                     let y = LIST_TOP + ROW_HEIGHT * i as u16;
@@ -386,14 +391,14 @@ impl Ui {
                 }
                 // Tight enough that three lines of what the row does and
                 // the note below fit above the notice line.
-                let below = 32 + 20 * rows.len() as u16 + 6;
+                let below = 30 + SETTING_PITCH * rows.len() as u16 + 4;
                 let about = rows.get(*cursor).map_or("", |r| r.about);
                 let y = top.paragraph(16, below, about, Role::Text, TOP_WIDTH - 32) + 4;
                 top.paragraph(
                     16,
                     y,
-                    "Backups are named by the date and time, or by a name typed with Y, in Checkpoint's \
-                     folders: Checkpoint and Keepsake restore each other's backups.",
+                    "Backups go to Checkpoint's folders: Checkpoint and Keepsake restore each \
+                     other's backups.",
                     Role::DimText,
                     TOP_WIDTH - 32,
                 );
@@ -999,7 +1004,9 @@ impl Ui {
                 // Nothing to back up on a side the title has no archive for.
                 None if self.missing_archive.is_some() => {
                     let what = match self.archive_kind {
-                        ArchiveKind::ExtData => "No extdata to back up",
+                        ArchiveKind::ExtData
+                        | ArchiveKind::SharedExtData
+                        | ArchiveKind::BossExtData => "No extdata to back up",
                         ArchiveKind::SaveData => "No save to back up",
                     };
                     bottom.text(8, y + 5, what, TextSize::Normal, Role::Text)

@@ -189,7 +189,7 @@ fn shows(view: &TitleView, title: &TitleInfo) -> bool {
             );
             installed && !system
         }
-        TitleFilter::System => system,
+        TitleFilter::System => system || title.source == TitleSource::System,
         TitleFilter::HasBackups => title.backup_count > 0,
     }
 }

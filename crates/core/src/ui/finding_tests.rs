@@ -178,6 +178,7 @@ fn a_favourite_is_written_in_checkpoints_form_and_listed_first() {
         "extdata_root": "/3ds/Checkpoint/extdata",
         "read_twlsavetool": true,
         "experimental_flash_8m_writes": false,
+        "nand_saves": false,
         "favorites": ["0004000000100200"],
         "title_filter": "all",
         "title_sort": "name"

@@ -282,6 +282,7 @@ impl<C: Console> ConsoleModel<C> {
         let where_ = match id.media {
             MediaType::Sd => "on the SD card",
             MediaType::Card => "on the cartridge",
+            MediaType::Nand => "in the console's memory",
         };
         let plan = RestorePlan {
             overwrites: format!(

@@ -146,6 +146,18 @@ impl<C: Console> ConsoleModel<C> {
                     known.clone(),
                 )),
             },
+            Some(
+                known @ Known::System {
+                    archive,
+                    short_title,
+                },
+            ) => Ok((
+                Target::Ctr {
+                    archive: *archive,
+                    short_title: short_title.clone(),
+                },
+                known.clone(),
+            )),
             Some(Known::BackupsOnly(BackupTitle::Nds { .. })) => Err(refusal(
                 "No cartridge of this game is inserted: these are its backups only.",
                 "Insert the cartridge to back it up or restore to it.",
@@ -334,14 +346,21 @@ impl<C: Console> ConsoleModel<C> {
                 let where_ = match archive.media {
                     MediaType::Sd => "installed on the SD card",
                     MediaType::Card => "on the cartridge",
+                    MediaType::Nand => "in the console's memory",
                 };
-                let what = match archive.kind {
-                    ArchiveKind::SaveData => "save data",
+                let overwrites = match (archive.kind, archive.media) {
+                    (ArchiveKind::SaveData, MediaType::Nand)
+                    | (ArchiveKind::SharedExtData | ArchiveKind::BossExtData, _) => {
+                        super::system::overwritten(archive, &short_title)
+                    }
+                    (ArchiveKind::SaveData, _) => {
+                        format!("the save data of {short_title}, {where_}")
+                    }
                     // Kept on the SD card whatever the title's medium.
-                    ArchiveKind::ExtData => "extdata",
+                    (ArchiveKind::ExtData, _) => format!("the extdata of {short_title}, {where_}"),
                 };
                 let plan = RestorePlan {
-                    overwrites: format!("the {what} of {short_title}, {where_}"),
+                    overwrites,
                     conversion: None,
                     automatic_backup,
                 };
@@ -704,7 +723,8 @@ pub(super) enum Subject {
     Cartridge,
     /// The save data of a title installed on the SD card.
     SdSave,
-    /// A title's extdata (on the SD card whatever the title's medium).
+    /// A title's extdata (on the SD card whatever the title's medium),
+    /// or shared or SpotPass extdata.
     Extdata,
     /// The GBA save of a GBA Virtual Console title.
     GbaSave,
@@ -715,7 +735,9 @@ impl Subject {
         match (archive.kind, archive.media) {
             (ArchiveKind::ExtData, _) => Subject::Extdata,
             (ArchiveKind::SaveData, MediaType::Card) => Subject::Cartridge,
-            (ArchiveKind::SaveData, MediaType::Sd) => Subject::SdSave,
+            // A system save is save data as a game's: committed, no card.
+            (ArchiveKind::SaveData, MediaType::Sd | MediaType::Nand) => Subject::SdSave,
+            (ArchiveKind::SharedExtData | ArchiveKind::BossExtData, _) => Subject::Extdata,
         }
     }
 

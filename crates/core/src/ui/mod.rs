@@ -27,6 +27,7 @@ pub mod model;
 pub mod palette;
 mod settings;
 mod state;
+mod system;
 pub mod theme;
 mod unfinished;
 

@@ -51,6 +51,10 @@ pub enum TitleSource {
     /// A title on the SD card without save data that may be a GBA Virtual
     /// Console title: this console cannot reach GBA saves to tell.
     MaybeGbaVc,
+    /// The console's own data (a system title's save, shared or SpotPass
+    /// extdata), listed in a section of its own when the setting asks for
+    /// it (see `ui/system.rs`).
+    System,
     /// A title folder in a backup root whose title is neither installed
     /// nor in the slot: its backups can be browsed and deleted, not
     /// restored.
@@ -62,13 +66,14 @@ impl TitleSource {
         matches!(self, TitleSource::NdsCartridge | TitleSource::CtrCartridge)
     }
 
-    /// Where the list puts it: the cartridge, installed titles, then
-    /// folders that only hold backups.
+    /// Where the list puts it: the cartridge, installed titles, the
+    /// console's own data, then folders that only hold backups.
     pub fn list_rank(self) -> u8 {
         match self {
             TitleSource::NdsCartridge | TitleSource::CtrCartridge => 0,
             TitleSource::SdCard | TitleSource::GbaVc | TitleSource::MaybeGbaVc => 1,
-            TitleSource::BackupsOnly => 2,
+            TitleSource::System => 2,
+            TitleSource::BackupsOnly => 3,
         }
     }
 
@@ -80,6 +85,7 @@ impl TitleSource {
             TitleSource::SdCard => None,
             TitleSource::GbaVc => Some("GBA VC"),
             TitleSource::MaybeGbaVc => Some("GBA VC?"),
+            TitleSource::System => Some("SYSTEM"),
             TitleSource::BackupsOnly => Some("BACKUPS"),
         }
     }
@@ -91,6 +97,7 @@ impl TitleSource {
             TitleSource::SdCard => "installed on the SD card",
             TitleSource::GbaVc => "GBA Virtual Console, on the SD card",
             TitleSource::MaybeGbaVc => "on the SD card; GBA game or not: unknown",
+            TitleSource::System => "the console's own data",
             TitleSource::BackupsOnly => "backups only: not installed, no cartridge",
         }
     }
@@ -131,6 +138,9 @@ pub enum BackupOrigin {
     /// Made by Keepsake before a restore overwrote the save.
     AutomaticBeforeRestore,
     Checkpoint,
+    /// In one of JKSM's folders (shared or SpotPass extdata, see
+    /// `store::system_folders`), not made by Keepsake.
+    Jksm,
     TwlSaveTool,
     /// A flashcart or emulator file placed in a backup folder; the text names
     /// its kind (`DeSmuME .dsv`, `padded 512 KiB .sav`).
@@ -153,6 +163,7 @@ impl fmt::Display for BackupOrigin {
             BackupOrigin::Keepsake => f.write_str("Keepsake"),
             BackupOrigin::AutomaticBeforeRestore => f.write_str("automatic, before a restore"),
             BackupOrigin::Checkpoint => f.write_str("Checkpoint"),
+            BackupOrigin::Jksm => f.write_str("JKSM"),
             BackupOrigin::TwlSaveTool => f.write_str("TWLSaveTool"),
             BackupOrigin::Imported(kind) => write!(f, "imported {kind}"),
             BackupOrigin::Found { place, restore, .. } => write!(f, "{place}: {restore}"),
@@ -167,6 +178,7 @@ impl BackupOrigin {
             BackupOrigin::Keepsake => "Keepsake",
             BackupOrigin::AutomaticBeforeRestore => "automatic",
             BackupOrigin::Checkpoint => "Checkpoint",
+            BackupOrigin::Jksm => "JKSM",
             BackupOrigin::TwlSaveTool => "TWLSaveTool",
             BackupOrigin::Imported(_) => "imported",
             BackupOrigin::Found { .. } => "found",
@@ -298,6 +310,9 @@ pub struct Settings {
     pub confirm_restores: bool,
     /// The screens' colours.
     pub theme: Theme,
+    /// List the console's own data (system saves, shared and SpotPass
+    /// extdata); Checkpoint's `nand_saves`, off unless asked for.
+    pub system_data: bool,
 }
 
 /// A restore (or erase) that did not finish, as its screen shows it.

@@ -14,13 +14,16 @@ pub(crate) struct SettingRow {
 }
 
 /// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 4;
+pub(crate) const SETTINGS_ROWS: usize = 5;
 /// The rows that change a setting.
 const BACKUP_ROOT_ROW: usize = 0;
 const CONFIRM_ROW: usize = 1;
 /// The settings row that starts "Find saves on the SD card".
 pub(crate) const FIND_SAVES_ROW: usize = 2;
 const THEME_ROW: usize = 3;
+/// The settings row that lists the console's own data (Checkpoint's
+/// "Show system (NAND) saves").
+pub(crate) const SYSTEM_DATA_ROW: usize = 4;
 
 /// The rows of `settings`, top to bottom.
 pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
@@ -62,6 +65,18 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
             about: "Dark: light text on dark grounds. Light: dark text on light grounds, easier \
                     to read in a bright room. Both screens change at once.",
         },
+        SettingRow {
+            label: "System data",
+            value: if settings.system_data {
+                "listed, in a SYSTEM section"
+            } else {
+                "not listed"
+            }
+            .to_string(),
+            // Checkpoint's "Show system (NAND) saves", and more.
+            about: "System saves, shared extdata (Miis, Play Coins) and SpotPass extdata. A \
+                    wrong restore can break the console.",
+        },
     ]
 }
 
@@ -82,6 +97,7 @@ pub(crate) fn change(settings: &mut Settings, row: usize, delta: isize) {
                 Theme::Light => Theme::Dark,
             }
         }
+        SYSTEM_DATA_ROW => settings.system_data = !settings.system_data,
         _ => {}
     }
 }

@@ -993,7 +993,10 @@ impl Ui {
                 if let Some(conversion) = plan.conversion {
                     lines.push(conversion);
                 }
-                let side = super::archive_switch::side_words(self.archive_kind);
+                let side = super::archive_switch::open_side_words(
+                    self.open_title_info(),
+                    self.archive_kind,
+                );
                 lines.push(format!("First, the current {side} is backed up to"));
                 lines.push(plan.automatic_backup);
                 self.view = View::Confirm(Confirm {

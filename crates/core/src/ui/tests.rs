@@ -103,6 +103,7 @@ impl Scripted {
                 backup_root: 0,
                 confirm_restores: true,
                 theme: Theme::Dark,
+                system_data: false,
             },
             log: Vec::new(),
         }
@@ -786,6 +787,8 @@ fn the_theme_setting_changes_both_screens_and_is_saved_on_b() {
     let mut h = Harness::new();
     assert_eq!(h.frame.theme, Theme::Dark);
     h.press(Buttons::SELECT);
+    // The theme row, next to last.
+    h.press(Buttons::UP);
     h.press(Buttons::UP);
     assert_eq!(h.highlighted(), ["Theme", "Dark"]);
     h.press(Buttons::A);
@@ -799,6 +802,7 @@ fn the_theme_setting_changes_both_screens_and_is_saved_on_b() {
     // Left steps back the other way.
     h.press(Buttons::SELECT);
     h.press(Buttons::UP);
+    h.press(Buttons::UP);
     h.press(Buttons::LEFT);
     assert_eq!(h.highlighted(), ["Theme", "Dark"]);
     assert_eq!(h.frame.theme, Theme::Dark);
@@ -810,7 +814,7 @@ fn the_theme_setting_changes_both_screens_and_is_saved_on_b() {
 fn every_settings_row_leaves_room_for_its_words_and_the_note() {
     let mut h = Harness::new();
     h.press(Buttons::SELECT);
-    for _ in 0..4 {
+    for _ in 0..super::settings::SETTINGS_ROWS {
         let top = h.frame.texts(Screen::Top).join(" ");
         assert!(
             top.ends_with("Checkpoint and Keepsake restore each other's backups."),
@@ -1107,6 +1111,7 @@ fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch
             ("Restores".into(), "ask before every restore".into()),
             ("Find saves".into(), "look on the SD card now".into()),
             ("Theme".into(), "Dark".into()),
+            ("System data".into(), "not listed".into()),
         ]
     );
     // From the second row, so that each is selected before it is tapped.

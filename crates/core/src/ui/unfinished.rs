@@ -14,6 +14,21 @@ pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
     match save {
         JournalSave::NdsCard { game_code, .. } => TitleKey(format!("nds:{game_code}")),
         JournalSave::Title {
+            title_id,
+            media: Media::Nand,
+            kind,
+            ..
+        } => super::system::system_key(crate::platform::ArchiveId {
+            kind: match kind {
+                Kind::SharedExtdata => crate::platform::ArchiveKind::SharedExtData,
+                Kind::BossExtdata => crate::platform::ArchiveKind::BossExtData,
+                Kind::SaveData => crate::platform::ArchiveKind::SaveData,
+                Kind::Extdata => crate::platform::ArchiveKind::ExtData,
+            },
+            media: crate::platform::MediaType::Nand,
+            title_id: *title_id,
+        }),
+        JournalSave::Title {
             title_id, media, ..
         }
         | JournalSave::GbaVc {
@@ -22,6 +37,7 @@ pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
             let media = match media {
                 Media::Sd => "sd",
                 Media::Card => "card",
+                Media::Nand => "nand",
             };
             TitleKey(format!("ctr:{media}:{title_id:016X}"))
         }
@@ -33,9 +49,12 @@ fn what_was_written(save: &JournalSave) -> &'static str {
     match save {
         JournalSave::NdsCard { .. } => "the cartridge's save",
         JournalSave::Title {
-            kind: Kind::Extdata,
+            kind: Kind::Extdata | Kind::SharedExtdata | Kind::BossExtdata,
             ..
         } => "its extra data",
+        JournalSave::Title {
+            media: Media::Nand, ..
+        } => "its system save data",
         JournalSave::Title {
             media: Media::Card, ..
         } => "the cartridge's save data",
