@@ -463,7 +463,8 @@ fn the_theme_lives_in_config_json_and_an_unknown_one_is_reported() {
     let mut rig = Rig::new(console, &[]);
     assert_eq!(rig.frame.theme, Theme::Light);
     rig.press(Buttons::SELECT);
-    // The theme row, next to last.
+    // The theme row, third from last.
+    rig.press(Buttons::UP);
     rig.press(Buttons::UP);
     rig.press(Buttons::UP);
     rig.press(Buttons::A);

@@ -1007,7 +1007,7 @@ impl Ui {
                         ArchiveKind::ExtData
                         | ArchiveKind::SharedExtData
                         | ArchiveKind::BossExtData => "No extdata to back up",
-                        ArchiveKind::SaveData => "No save to back up",
+                        ArchiveKind::SaveData | ArchiveKind::DsiWareSave => "No save to back up",
                     };
                     bottom.text(8, y + 5, what, TextSize::Normal, Role::Text)
                 }

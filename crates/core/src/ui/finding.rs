@@ -185,7 +185,10 @@ fn shows(view: &TitleView, title: &TitleInfo) -> bool {
         TitleFilter::Installed => {
             let installed = matches!(
                 title.source,
-                TitleSource::SdCard | TitleSource::GbaVc | TitleSource::MaybeGbaVc
+                TitleSource::SdCard
+                    | TitleSource::GbaVc
+                    | TitleSource::MaybeGbaVc
+                    | TitleSource::DsiWare
             );
             installed && !system
         }
