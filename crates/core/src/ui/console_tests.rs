@@ -13,6 +13,8 @@ use crate::platform::sd::join;
 use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
 use crate::sim::{MemTree, SimChip, SimConsole};
 
+#[path = "dsiware_tests.rs"]
+mod dsiware_tests;
 #[path = "extdata_tests.rs"]
 mod extdata_tests;
 #[path = "gba_tests.rs"]

@@ -42,7 +42,7 @@ pub(crate) fn dsiware_key(title_id: u64) -> TitleKey {
 fn save_text(data: &DataFolder) -> String {
     match data {
         DataFolder::Present => "DSiWare save (console memory)".into(),
-        DataFolder::Missing => "no save: its data folder does not exist".into(),
+        DataFolder::Missing => "none (no data folder)".into(),
         DataFolder::Unreadable(why) => format!("unreadable: {why}"),
     }
 }
@@ -63,28 +63,35 @@ fn record_entry(record: &DsiWareRecord) -> (TitleInfo, Known) {
     (info, Known::DsiWare(record.clone()))
 }
 
-/// The job target of a DSiWare title, or why there is none.
-pub(crate) fn target(record: &DsiWareRecord) -> Result<Target, Refusal> {
+/// Why a DSiWare title has nothing to back up or restore, if it has not
+/// (what its backup list says in place of "+ New backup").
+pub(crate) fn missing(record: &DsiWareRecord) -> Option<String> {
     match &record.data {
-        DataFolder::Present => Ok(Target::Ctr {
-            archive: record.archive(),
-            short_title: record.header_title.clone(),
-        }),
-        DataFolder::Missing => Err(refusal(
-            format!(
-                "{} has no save to back up or restore: its data folder does not exist in the console's memory.",
-                record.header_title
-            ),
-            "Start the game once; if it still has none, it keeps no save.",
+        DataFolder::Present => None,
+        DataFolder::Missing => Some(format!(
+            "{} has no save to back up or restore: its data folder does not exist in the console's memory.",
+            record.header_title
         )),
-        DataFolder::Unreadable(why) => Err(refusal(
-            format!(
-                "The save of {} could not be opened ({why}).",
-                record.header_title
-            ),
-            "Restart the console and try again.",
+        DataFolder::Unreadable(why) => Some(format!(
+            "The save of {} could not be opened ({why}).",
+            record.header_title
         )),
     }
+}
+
+/// The job target of a DSiWare title, or why there is none.
+pub(crate) fn target(record: &DsiWareRecord) -> Result<Target, Refusal> {
+    let advice = match &record.data {
+        DataFolder::Present => {
+            return Ok(Target::Ctr {
+                archive: record.archive(),
+                short_title: record.header_title.clone(),
+            });
+        }
+        DataFolder::Missing => "Start the game once; if it still has none, it keeps no save.",
+        DataFolder::Unreadable(_) => "Restart the console and try again.",
+    };
+    Err(refusal(missing(record).unwrap_or_default(), advice))
 }
 
 /// What the restore confirmation says the restore overwrites.

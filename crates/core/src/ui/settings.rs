@@ -81,7 +81,7 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
                     wrong restore can break the console.",
         },
         SettingRow {
-            label: "DSiWare saves",
+            label: "DSiWare",
             value: if settings.dsiware {
                 "shown, badged DSiWare"
             } else {

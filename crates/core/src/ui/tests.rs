@@ -1115,7 +1115,7 @@ fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch
             ("Find saves".into(), "look on the SD card now".into()),
             ("Theme".into(), "Dark".into()),
             ("System data".into(), "not listed".into()),
-            ("DSiWare saves".into(), "not shown".into()),
+            ("DSiWare".into(), "not shown".into()),
         ]
     );
     // From the second row, so that each is selected before it is tapped.
