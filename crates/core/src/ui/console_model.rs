@@ -138,6 +138,16 @@ impl Known {
         }
     }
 
+    /// Checkpoint's key of the title (favourites, the sort by id): a
+    /// DSiWare title's own title id, as Checkpoint `probeTwl` keeps it,
+    /// though its folder is named as an NDS cartridge's.
+    pub(crate) fn checkpoint_id(&self) -> u64 {
+        match self {
+            Known::DsiWare(record) => record.title_id,
+            other => crate::store::title_prefs::checkpoint_id(&other.backup_title()),
+        }
+    }
+
     /// The archive kind an entry always acts on, when it has only one (the
     /// console's own data); `None` when the list's switch decides.
     pub(crate) fn fixed_kind(&self) -> Option<ArchiveKind> {

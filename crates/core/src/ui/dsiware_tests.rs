@@ -308,3 +308,20 @@ fn a_restore_torn_by_a_power_cut_is_put_back_at_the_next_start() {
     }
     assert!(put_back >= 3, "only {put_back} torn saves were put back");
 }
+
+#[test]
+fn a_favourite_dsiware_title_is_kept_under_its_title_id_as_checkpoint_keeps_it() {
+    let mut rig = started(console(true));
+    select(&mut rig, "FLIPBOOK");
+    rig.press(Buttons::X);
+    let config: serde_json::Value =
+        serde_json::from_slice(&rig.console().sd.read("/3ds/Keepsake/config.json").unwrap())
+            .unwrap();
+    // Checkpoint `probeTwl` keys the title by its id, not by a cartridge's
+    // game-code key, though the folder is named as a cartridge's.
+    assert_eq!(
+        config["favorites"],
+        serde_json::json!(["000480044B475545"]),
+        "{config}"
+    );
+}
