@@ -5,6 +5,7 @@
 pub mod config;
 mod error;
 pub mod export;
+pub mod export_write;
 pub mod found_saves;
 pub mod journal;
 pub mod locate;
