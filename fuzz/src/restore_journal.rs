@@ -14,8 +14,10 @@ pub fn run(data: &[u8]) {
         // Once as it is, once pointed at a folder that exists, holding a
         // file the record may name.
         let mut sd = SimSd::new(1 << 20, PowerSupply::new());
-        sd.create_dir_all("/a").expect("the simulated card has room");
-        sd.write("/a/f", b"keepsake").expect("the simulated card has room");
+        sd.create_dir_all("/a")
+            .expect("the simulated card has room");
+        sd.write("/a/f", b"keepsake")
+            .expect("the simulated card has room");
         let _ = journal::check_way_back(&mut sd, &record);
         let mut pointed = record;
         pointed.automatic_backup = "/a".into();
