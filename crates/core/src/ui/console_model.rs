@@ -1279,6 +1279,15 @@ impl<C: Console> AppModel for ConsoleModel<C> {
     }
 }
 
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1306,14 +1315,5 @@ mod tests {
         assert_eq!(title_of_folder("AB Short code"), None);
         assert_eq!(title_of_folder("ASNE SONIC.DASH"), None);
         assert_eq!(title_of_folder("ASNE SONICDASH "), None);
-    }
-}
-
-/// `text` as a sentence: a capital first letter and a full stop.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
     }
 }
