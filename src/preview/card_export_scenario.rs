@@ -2,7 +2,8 @@
 //! from its 8 MiB flash chip as a DeSmuME `.dsv`. The chip is read a 32 KiB
 //! piece a frame, so the script's frame counts land on known moments: the
 //! frame of A reads the first piece, 256 frames read the whole chip (the
-//! last of them says what is written next), and the frame after writes it.
+//! last of them says what is written next), then the file is written and
+//! read back 256 KiB a frame (33 frames each for 8 MiB and the footer).
 
 use keepsake_core::sim::{SimChip, SimConsole};
 use keepsake_core::ui::demo::{self, sample_save};
@@ -17,7 +18,8 @@ const CHIP_SIZE: usize = 8 << 20;
 const JEDEC_8M: u32 = 0x20_4017;
 
 // `press A` runs two frames (pieces 1 and 2), `wait 60` sixty more: 62
-// pieces read. `wait 194` reaches piece 256, `wait 1` the write.
+// pieces read. `wait 206` reaches piece 256 and writes 12 pieces of 256 KiB
+// (3 MiB); `wait 70` ends the write and the read-back.
 pub const SCRIPT: &str = "\
 press Y
 press RIGHT
@@ -25,9 +27,9 @@ snap export-question
 press A
 wait 60
 snap reading
-wait 194
+wait 206
 snap writing
-wait 1
+wait 70
 snap exported
 ";
 

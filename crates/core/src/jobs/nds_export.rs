@@ -5,13 +5,14 @@
 //! 2. read the chip, one [`READ_CHUNK`] per step — reads only: no command
 //!    that writes, erases or unlocks goes on the bus;
 //! 3. check the card again (it may have been swapped between two steps,
-//!    which would mix two saves), then report the write as its own stage;
-//! 4. write the file in one atomic write through the export writer (the
-//!    file it replaces, in TWiLight's slot, kept beside it).
+//!    which would mix two saves);
+//! 4. write the file a chunk per step, read it back, and put it in place
+//!    ([`ExportWrite`]: the file it replaces, in TWiLight's slot, is kept
+//!    beside it first).
 //!
-//! Nothing is on the SD card before the last step, so the job can be
-//! cancelled at any step before it, and a card pulled mid-read leaves
-//! nothing behind.
+//! Nothing is in place before the last step: the job can be cancelled at
+//! any step before it (a half-written file is removed), and a card pulled
+//! mid-read leaves nothing behind.
 //!
 //! Memory: one buffer, of the export file's size, allocated at the start;
 //! the chip is read into it and the file is made in place (padded to the
@@ -26,7 +27,8 @@ use crate::jobs::nds_restore::check_same_card;
 use crate::jobs::{JobError, Phase, Progress, READ_CHUNK, Step};
 use crate::nds_card::InsertedNds;
 use crate::platform::{DateTime, Devices};
-use crate::store::export::{self, Export, ExportError, ExportKind};
+use crate::store::export::{self, ExportError, ExportKind};
+use crate::store::export_write::{EXPORT_CHUNK, ExportStep, ExportWrite};
 
 /// What a finished export did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +52,12 @@ enum State {
         buffer: Vec<u8>,
         done: usize,
     },
-    /// The chip is read; the file is written at the next step.
-    Writing(Vec<u8>),
+    /// The chip is read; the file is being written a chunk per step.
+    Writing {
+        /// The export file's bytes.
+        bytes: Vec<u8>,
+        write: ExportWrite,
+    },
     Ended,
 }
 
@@ -109,15 +115,13 @@ impl NdsExportJob {
         self.kind
     }
 
-    /// An export can be cancelled until it ends: nothing is on the SD card
-    /// before its last step.
-    pub fn cancel(&mut self, _devices: &mut Devices<'_>) -> Result<(), JobError> {
-        match self.state {
+    /// An export can be cancelled until it ends: a file half written is
+    /// removed, and the file it would have replaced is left as it was.
+    pub fn cancel(&mut self, devices: &mut Devices<'_>) -> Result<(), JobError> {
+        match std::mem::replace(&mut self.state, State::Ended) {
             State::Ended => Err(JobError::Ended),
-            State::Reading { .. } | State::Writing(_) => {
-                self.state = State::Ended;
-                Ok(())
-            }
+            State::Reading { .. } => Ok(()),
+            State::Writing { write, .. } => write.abandon(devices.sd).map_err(job_error),
         }
     }
 
@@ -153,35 +157,47 @@ impl NdsExportJob {
                 else {
                     unreachable!("matched above");
                 };
-                self.progress = Progress::start(
-                    Phase::WritingBackup,
-                    export::file_len(self.kind, chip.kind()) as u64,
-                    1,
-                );
-                self.state = State::Writing(buffer);
+                let bytes = export::encode(self.kind, buffer, chip.kind()).map_err(job_error)?;
+                let write = ExportWrite::start(devices.sd, &self.destination, &bytes, self.now)
+                    .map_err(job_error)?;
+                self.progress = write_progress(&write);
+                self.state = State::Writing { bytes, write };
                 Ok(Step::Working(self.progress))
             }
-            State::Writing(_) => {
-                let State::Writing(image) = std::mem::replace(&mut self.state, State::Ended) else {
-                    unreachable!("matched above");
+            State::Writing { bytes, write } => {
+                let step = write.step(devices.sd, bytes).map_err(job_error)?;
+                self.progress = write_progress(write);
+                let ExportStep::Done { kept } = step else {
+                    return Ok(Step::Working(self.progress));
                 };
-                let planned = Export {
-                    kind: self.kind,
-                    destination: self.destination.clone(),
-                    bytes: export::encode(self.kind, image, chip.kind()).map_err(job_error)?,
-                };
-                let kept = export::write(devices.sd, &planned, self.now).map_err(job_error)?;
+                let file_len = bytes.len() as u64;
+                self.state = State::Ended;
                 self.progress = Progress::start(Phase::Done, 0, 0);
                 Ok(Step::Finished(NdsExportReport {
                     kind: self.kind,
-                    destination: planned.destination,
+                    destination: self.destination.clone(),
                     chip: chip.kind(),
-                    file_len: planned.bytes.len() as u64,
+                    file_len,
                     kept,
                 }))
             }
         }
     }
+}
+
+/// The write's progress: writing (the kept copy of a file it replaces,
+/// then the file), then reading back.
+fn write_progress(write: &ExportWrite) -> Progress {
+    let (done, total, reading_back) = write.progress();
+    let phase = if reading_back {
+        Phase::Verifying
+    } else {
+        Phase::WritingBackup
+    };
+    let mut progress = Progress::start(phase, total, total.div_ceil(EXPORT_CHUNK as u64));
+    progress.bytes_done = done;
+    progress.items_done = done.div_ceil(EXPORT_CHUNK as u64);
+    progress
 }
 
 /// The SD card's errors as every job reports them (a full card is said
@@ -265,9 +281,11 @@ mod tests {
             };
             assert_eq!(p.phase, phase);
         }
+        // The file was started: cancelling removes it.
+        assert_eq!(sim.sd.list(EXPORT_DIR).unwrap().len(), 1);
         job.cancel(&mut sim.devices()).unwrap();
         assert_eq!(job.step(&mut sim.devices()), Err(JobError::Ended));
-        assert_eq!(sim.sd.kind_of(EXPORT_DIR).unwrap(), None, "nothing written");
+        assert_eq!(sim.sd.list(EXPORT_DIR).unwrap(), [], "nothing written");
         assert_eq!(job.cancel(&mut sim.devices()), Err(JobError::Ended));
     }
 }

@@ -14,8 +14,9 @@
 
 use keepsake_format::nds::{self, ChipKind, dsv};
 
-use crate::platform::sd::{join, write_atomic};
+use crate::platform::sd::join;
 use crate::platform::{DateTime, SdCard, SdError};
+use crate::store::export_write::{ExportStep, ExportWrite};
 use crate::store::found_saves::RomHeader;
 use crate::store::naming::sanitize;
 
@@ -71,6 +72,11 @@ pub enum ExportError {
         "no ROM of {game_code} is known on the SD card, so TWiLight Menu++ has no save slot for it"
     )]
     NoRom { game_code: String },
+    /// The file read back from the SD card was not what was written.
+    #[error(
+        "the SD card did not keep {path} as written; the file it would have replaced is unchanged"
+    )]
+    NotKept { path: String },
     /// The image could not take the asked form.
     #[error("the save cannot be written as {kind}: {reason}")]
     Convert { kind: &'static str, reason: String },
@@ -183,28 +189,20 @@ pub fn encode(
     Ok(image)
 }
 
-/// Writes `export`; when it replaces a file, the old one is kept first as
+/// Writes `export` in one go (see [`ExportWrite`] for the same a chunk per
+/// step); when it replaces a file, the old one is kept first as
 /// `<file>.<date>.bak` beside it, whose path is returned.
 pub fn write(
     sd: &mut dyn SdCard,
     export: &Export,
     now: DateTime,
 ) -> Result<Option<String>, ExportError> {
-    let (folder, _) = export
-        .destination
-        .rsplit_once('/')
-        .unwrap_or(("/", &export.destination));
-    sd.create_dir_all(if folder.is_empty() { "/" } else { folder })?;
-    let kept = if sd.kind_of(&export.destination)? == Some(false) {
-        let old = sd.read(&export.destination)?;
-        let backup = format!("{}.{}.bak", export.destination, now.folder_name());
-        write_atomic(sd, &backup, &old)?;
-        Some(backup)
-    } else {
-        None
-    };
-    write_atomic(sd, &export.destination, &export.bytes)?;
-    Ok(kept)
+    let mut write = ExportWrite::start(sd, &export.destination, &export.bytes, now)?;
+    loop {
+        if let ExportStep::Done { kept } = write.step(sd, &export.bytes)? {
+            return Ok(kept);
+        }
+    }
 }
 
 #[cfg(test)]

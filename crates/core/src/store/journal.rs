@@ -402,7 +402,11 @@ impl WayBackCheck {
             file: 0,
             hash: Fnv1a64::new(),
             before: 0,
-            total: journal.files.iter().map(|file| file.size).sum(),
+            // Sizes come from a file on the SD card: anything at all.
+            total: journal
+                .files
+                .iter()
+                .fold(0u64, |total, file| total.saturating_add(file.size)),
         })
     }
 
@@ -416,7 +420,7 @@ impl WayBackCheck {
 
     /// Bytes read and found as written so far.
     pub fn checked(&self) -> u64 {
-        self.before + self.hash.len()
+        self.before.saturating_add(self.hash.len())
     }
 
     /// Reads the next chunk (at most [`HASH_CHUNK`] bytes) of the
@@ -432,7 +436,7 @@ impl WayBackCheck {
             })
         };
         // One byte past the recorded size is enough to see a longer file.
-        let left = (file.size + 1).saturating_sub(self.hash.len());
+        let left = file.size.saturating_add(1).saturating_sub(self.hash.len());
         let mut buf = vec![0; HASH_CHUNK.min(usize::try_from(left).unwrap_or(HASH_CHUNK))];
         let path = join(&journal.automatic_backup, &file.path);
         let n = match sd.read_at(&path, self.hash.len(), &mut buf) {
@@ -460,7 +464,7 @@ impl WayBackCheck {
         if self.hash.finish() != file.fnv1a64 {
             return damaged("its contents changed since it was written".into());
         }
-        self.before += file.size;
+        self.before = self.before.saturating_add(file.size);
         self.file += 1;
         self.hash = Fnv1a64::new();
         (self.file == journal.files.len()).then_some(WayBack::Intact)
@@ -596,6 +600,32 @@ mod tests {
             WayBack::Damaged {
                 file: "b.bin".into(),
                 problem: "it holds more than 70000 bytes".into()
+            }
+        );
+    }
+
+    #[test]
+    fn sizes_from_a_damaged_journal_never_overflow_the_check() {
+        // A record as a damaged or hand-edited file could hold it: sizes
+        // at the top of the range, whose sum and "size + 1" overflowed.
+        let text = br#"{"operation":"restore","save":{"nds_card":{"game_code":"ASFE","header_title":"S"}},"backup":null,"automatic_backup":"/a","files":[{"path":"f","size":18446744073709551615,"fnv1a64":1},{"path":"g","size":18446744073709551615,"fnv1a64":2}]}"#;
+        let record = parse(text).unwrap();
+        let mut sd = SimSd::new(1 << 20, PowerSupply::new());
+        sd.create_dir_all("/a").unwrap();
+        sd.write("/a/f", b"keepsake").unwrap();
+        let check = WayBackCheck::start(&mut sd, &record).unwrap();
+        assert_eq!(
+            check.state(),
+            WayBack::Checking {
+                checked: 0,
+                total: u64::MAX
+            }
+        );
+        assert_eq!(
+            check_way_back(&mut sd, &record),
+            WayBack::Damaged {
+                file: "f".into(),
+                problem: "it holds 8 bytes instead of 18446744073709551615".into()
             }
         );
     }

@@ -6,6 +6,7 @@ pub mod config;
 pub mod dsiware_scan;
 mod error;
 pub mod export;
+pub mod export_write;
 pub mod found_saves;
 pub mod journal;
 pub mod locate;

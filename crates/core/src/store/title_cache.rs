@@ -97,6 +97,13 @@ pub enum TitleCacheError {
     /// Not a title cache.
     #[error("the title cache does not start with \"KSTL\"")]
     BadMagic,
+    /// The header's reserved bytes (0x0E..0x10) are not zero: not a file
+    /// this app wrote.
+    #[error("the title cache's header has {found:#06X} at offset 0x0E, where this app writes zero")]
+    Reserved {
+        /// The value found there.
+        found: u16,
+    },
     /// Written by another version of the app.
     #[error("the title cache is version {found}; this app reads version {VERSION}")]
     Version {
@@ -248,6 +255,9 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<TitleRecord>, TitleCacheError> {
             expected,
             found: body.len(),
         });
+    }
+    if u16_at(14) != 0 {
+        return Err(TitleCacheError::Reserved { found: u16_at(14) });
     }
     let stored = u16_at(12);
     let computed = crc16_modbus(body);
@@ -565,6 +575,22 @@ mod tests {
         bytes.extend_from_slice(&[0, 0]);
         bytes.extend_from_slice(body);
         bytes
+    }
+
+    #[test]
+    fn a_header_with_its_reserved_bytes_set_is_refused() {
+        // The bytes the fuzzer found: "KSTL", version 1, no titles, an
+        // empty body with its CRC (0xFFFF), and 0x377A where zero belongs.
+        let bytes = [
+            0x4B, 0x53, 0x54, 0x4C, 1, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0x7A, 0x37,
+        ];
+        assert_eq!(
+            decode(&bytes),
+            Err(TitleCacheError::Reserved { found: 0x377A })
+        );
+        let mut zero = bytes;
+        zero[14..].fill(0);
+        assert_eq!(decode(&zero), Ok(Vec::new()));
     }
 
     #[test]

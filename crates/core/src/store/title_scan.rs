@@ -8,7 +8,7 @@ use keepsake_format::smdh::{Language, Smdh};
 
 use crate::platform::titles::{SaveState, listable_titles, probe_archives};
 use crate::platform::{
-    GbaVcId, GbaVcSaves, MediaType, SaveArchives, TitleError, TitleList, probe_gba_vc,
+    GbaVcId, GbaVcProbe, GbaVcSaves, MediaType, SaveArchives, TitleError, TitleList, probe_gba_vc,
 };
 use crate::store::title_cache::{ICON_BYTES, TitleRecord};
 
@@ -50,7 +50,16 @@ impl TitleScan {
             title_id,
             media: self.media,
         };
-        let gba = probe_gba_vc(gba_vc, probe.save != SaveState::Absent, id);
+        // Checkpoint asks every title whose own save cannot be opened
+        // (`titleprobe.cpp`: `!accessibleSave && rawGba(...)`), not only
+        // those without a save archive: what FS answers for a GBA VC
+        // title's user save is not known here. A title whose 3DS save
+        // exists but was never started stays a 3DS title when GBA saves
+        // cannot be reached, with its own words ("start the game once").
+        let mut gba = probe_gba_vc(gba_vc, probe.save == SaveState::Present, id);
+        if probe.save != SaveState::Absent && matches!(gba, GbaVcProbe::CannotTell(_)) {
+            gba = GbaVcProbe::No;
+        }
         if probe.listed() || gba.listed() {
             // A title whose SMDH cannot be read is left out, as Checkpoint
             // does (`titleprobe.cpp`: smdh == NULL).
@@ -167,7 +176,6 @@ mod tests {
 
     #[test]
     fn a_title_without_save_data_is_listed_when_it_is_a_gba_vc_title() {
-        use crate::platform::GbaVcProbe;
         let mut console = SimConsole::new();
         let (saved, blank, plain) = (
             0x0004_0000_00AB_CD00,
@@ -212,6 +220,46 @@ mod tests {
             records
                 .iter()
                 .all(|r| r.gba == GbaVcProbe::CannotTell("they need Luma3DS".into())),
+            "{records:?}"
+        );
+    }
+
+    #[test]
+    fn a_gba_vc_title_whose_3ds_save_is_not_formatted_is_still_found() {
+        use crate::platform::{ArchiveId, ArchiveKind};
+        let mut console = SimConsole::new();
+        let (gba, game) = (0x0004_0000_00AB_CD00, 0x0004_0000_00AB_CE00);
+        for id in [gba, game] {
+            console.titles.install(
+                MediaType::Sd,
+                id,
+                keepsake_format::smdh::build("G", "G", "N"),
+            );
+            // Both answer "not formatted" (FS 0xC8A04554) for their save.
+            console.archives.insert_unformatted(ArchiveId {
+                kind: ArchiveKind::SaveData,
+                media: MediaType::Sd,
+                title_id: id,
+            });
+        }
+        console.gba_vc.insert_never_saved(gba, MediaType::Sd, 8192);
+        let records = scan(&mut console).unwrap();
+        let found: Vec<(u64, SaveState, GbaVcProbe)> = records
+            .iter()
+            .map(|r| (r.title_id, r.save.clone(), r.gba.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (gba, SaveState::NotStarted, GbaVcProbe::NeverSaved),
+                (game, SaveState::NotStarted, GbaVcProbe::No),
+            ]
+        );
+        // Without Luma3DS, the game never started stays a 3DS title.
+        console.gba_vc.make_unavailable("they need Luma3DS");
+        let records = scan(&mut console).unwrap();
+        assert!(
+            records.iter().all(|r| r.gba == GbaVcProbe::No),
             "{records:?}"
         );
     }

@@ -243,17 +243,23 @@ impl<C: Console> ConsoleModel<C> {
         // A backup cut short by a power loss or a crash leaves its files in
         // staging; no job runs yet, so none of them can be in use.
         if let Err(e) = clean_staging(devices.sd) {
-            warnings.push(format!("unfinished backups could not be cleared: {e}"));
+            warnings.push(format!("Unfinished backups could not be cleared ({e})"));
         }
         let mut config_problem = None;
         let config = Config::load(devices.sd).unwrap_or_else(|e| {
-            warnings.push(format!("settings: {e}; using the defaults"));
+            warnings.push(format!(
+                "Settings could not be read ({e}); the defaults are used"
+            ));
             config_problem = Some(e.to_string());
             Config::default()
         });
         if let Err(e) = Theme::read(&config) {
             // Dark is used meanwhile; a saved setting replaces the value.
-            warnings.push(e.to_string());
+            warnings.push(format!(
+                "the theme {} in {} is not known; dark is used",
+                e.found,
+                crate::store::naming::CONFIG_PATH
+            ));
         }
         let finding =
             super::finding::Finding::load(devices.sd, &config, config_problem, &mut warnings);
@@ -285,7 +291,7 @@ impl<C: Console> ConsoleModel<C> {
             job: None,
             job_title: None,
             job_game: String::new(),
-            startup_warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+            startup_warning: (!warnings.is_empty()).then(|| sentence(&warnings.join("; "))),
             title_scan: None,
             titles_problem: None,
             unfinished: None,
@@ -1177,7 +1183,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
             (None, _) if self.system.problem.is_some() => self.system.problem.clone(),
             (None, _) if self.dsiware.problem.is_some() => self.dsiware.problem.clone(),
-            (None, Some(startup)) => Some(format!("Settings could not be read ({startup}).")),
+            (None, Some(startup)) => Some(startup.clone()),
             (None, None) => self.gba_warning(),
         }
     }
@@ -1303,6 +1309,15 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             self.bump();
         }
         Ok(())
+    }
+}
+
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
     }
 }
 

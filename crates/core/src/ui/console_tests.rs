@@ -488,8 +488,8 @@ fn the_theme_lives_in_config_json_and_an_unknown_one_is_reported() {
     let rig = Rig::new(console, &[]);
     assert_eq!(rig.frame.theme, Theme::Dark);
     assert!(
-        rig.text().contains(
-            "Settings could not be read (\"theme\" is \"sepia\", which Keepsake does not know; it must be \"dark\" or \"light\")."
+        rig.text().replace("/ ", "/").contains(
+            "The theme \"sepia\" in /3ds/Keepsake/config.json is not known; dark is used."
         ),
         "{}",
         rig.text()

@@ -394,14 +394,16 @@ impl Ui {
                 let below = 30 + SETTING_PITCH * rows.len() as u16 + 4;
                 let about = rows.get(*cursor).map_or("", |r| r.about);
                 let y = top.paragraph(16, below, about, Role::Text, TOP_WIDTH - 32) + 4;
-                top.paragraph(
-                    16,
-                    y,
+                // Where backups go: Checkpoint's folders, but JKSM's for the
+                // shared and SpotPass extdata Checkpoint does not back up.
+                let note = if *cursor == settings::SYSTEM_DATA_ROW {
+                    "System saves go to Checkpoint's folders, shared and SpotPass extdata to \
+                     JKSM's: each app restores the other's."
+                } else {
                     "Backups go to Checkpoint's folders: Checkpoint and Keepsake restore each \
-                     other's backups.",
-                    Role::DimText,
-                    TOP_WIDTH - 32,
-                );
+                     other's backups."
+                };
+                top.paragraph(16, y, note, Role::DimText, TOP_WIDTH - 32);
             }
             View::Confirm(confirm) => {
                 top.header(TOP_WIDTH, confirm.headline.clone(), slot);

@@ -278,26 +278,31 @@ impl<C: Console> ConsoleModel<C> {
 }
 
 /// A cartridge export's progress in the save's terms: the bytes of the
-/// save read so far, then the file being written. The file is written in
-/// one step, so while it is the bar stays full of the save it holds.
+/// save read so far, then of the file written and read back.
 pub(crate) fn export_progress(progress: JobProgress, job: &NdsExportJob) -> Progress {
-    match progress.phase {
-        Phase::Reading => Progress {
-            stage: "Reading the cartridge".into(),
-            detail: format!(
-                "{} of the {} save read",
-                format_size(progress.bytes_done),
-                format_size(progress.bytes_total)
-            ),
-            bytes_done: progress.bytes_done,
-            bytes_total: progress.bytes_total,
-        },
-        _ => Progress {
-            stage: format!("Writing {}", job.kind().file_word()),
-            detail: format!("To {}", job.destination()),
-            bytes_done: job.save_size(),
-            bytes_total: job.save_size(),
-        },
+    let stage = match progress.phase {
+        Phase::Reading => "Reading the cartridge".to_string(),
+        Phase::Verifying => format!("Reading back {}", job.kind().file_word()),
+        _ => format!("Writing {}", job.kind().file_word()),
+    };
+    let detail = match progress.phase {
+        Phase::Reading => format!(
+            "{} of the {} save read",
+            format_size(progress.bytes_done),
+            format_size(progress.bytes_total)
+        ),
+        _ => format!(
+            "{} of {} to {}",
+            format_size(progress.bytes_done),
+            format_size(progress.bytes_total),
+            job.destination()
+        ),
+    };
+    Progress {
+        stage,
+        detail,
+        bytes_done: progress.bytes_done,
+        bytes_total: progress.bytes_total,
     }
 }
 

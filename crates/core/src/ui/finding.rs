@@ -86,6 +86,7 @@ impl<C: Console> ConsoleModel<C> {
                 .map(|(key, known)| (key.clone(), known.checkpoint_id()))
                 .collect(),
             favourites: self.finding.prefs.favourites.iter().copied().collect(),
+            system_data_listed: self.config.nand_saves,
         }
     }
 
@@ -278,11 +279,19 @@ impl Ui {
     /// What the top screen says when the filter hides every title.
     pub(crate) fn nothing_shown(&self) -> Option<String> {
         (self.titles.is_empty() && !self.all_titles.is_empty()).then(|| {
-            format!(
-                "No titles to show with the filter \"{}\" ({} hidden). Press R, or tap the list's heading, for the next filter.",
+            let mut text = format!(
+                "No titles to show with the filter \"{}\" ({} hidden).",
                 self.title_view.filter.label(),
                 self.all_titles.len()
-            )
+            );
+            if self.title_view.filter == TitleFilter::System && !self.title_view.system_data_listed
+            {
+                text.push_str(
+                    " System saves and shared extdata are listed once Settings > System data is on.",
+                );
+            }
+            text.push_str(" Press R, or tap the list's heading, for the next filter.");
+            text
         })
     }
 

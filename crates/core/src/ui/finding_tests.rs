@@ -402,9 +402,9 @@ fn a_malformed_config_is_said_plainly_and_never_written_over() {
     let mut rig = Rig::new(console);
     let warning = rig.ui.warning.clone().expect("a warning");
     assert!(
-        warning.starts_with("Settings could not be read (settings: /3ds/Keepsake/config.json")
+        warning.starts_with("Settings could not be read (/3ds/Keepsake/config.json")
             && warning.contains("line 3")
-            && warning.contains("using the defaults"),
+            && warning.ends_with("; the defaults are used."),
         "{warning}"
     );
     assert_eq!(rig.listed(), [CARTRIDGE, HARBOR, LUMEN, POCKET, STAR, SKY]);

@@ -403,6 +403,7 @@ fn the_cartridge_exports_as_a_dsv_straight_from_its_chip() {
     );
     let destination = named_destination(&rig, ".dsv");
     rig.press(Buttons::A);
+    rig.finish_job();
     assert!(rig.text().contains("Exported"), "{}", rig.text());
     let written = rig.model.console_mut().sd.read(&destination).unwrap();
     // The bytes put on the chip (the fixture's), then DeSmuME's 122-byte
@@ -439,6 +440,7 @@ fn a_cancelled_cartridge_export_writes_nothing_and_a_flashcart_one_pads_the_chip
     rig.press(Buttons::Y);
     let destination = named_destination(&rig, ".sav");
     rig.press(Buttons::A);
+    rig.finish_job();
     assert!(rig.text().contains("Exported"), "{}", rig.text());
     let written = rig.model.console_mut().sd.read(&destination).unwrap();
     assert_eq!(written.len(), 512 * 1024);
@@ -540,7 +542,10 @@ fn an_8_mib_cartridge_exports_over_many_frames_with_its_progress_then_the_file()
     let mut frames = 1;
     let mut read = Vec::new();
     let mut writing = Vec::new();
+    let mut reading_back = Vec::new();
     let mut shown_read = false;
+    // The file: the 8 MiB chip and DeSmuME's 122-byte footer.
+    let file_len = BIG as u64 + 122;
     while let Some(progress) = job_progress(&rig) {
         match progress.stage.as_str() {
             "Reading the cartridge" => {
@@ -548,22 +553,34 @@ fn an_8_mib_cartridge_exports_over_many_frames_with_its_progress_then_the_file()
                 assert_eq!(progress.bytes_total, BIG as u64);
                 read.push(progress.bytes_done);
                 shown_read |= rig.text().contains("KiB of the 8 MiB save read");
+                // Nothing is on the SD card until the whole chip is read.
+                assert_eq!(
+                    rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+                    None,
+                    "frame {frames}: written before the read ended"
+                );
             }
-            "Writing the .dsv file" => {
+            "Writing the .dsv file" | "Reading back the .dsv file" => {
                 assert!(
                     progress.detail.replace("/ ", "/").contains(&destination),
                     "the write names the file: {}",
                     progress.detail
                 );
-                writing.push(progress.bytes_total);
+                assert_eq!(progress.bytes_total, file_len);
+                if progress.stage.starts_with("Writing") {
+                    assert!(reading_back.is_empty(), "writing after the read-back began");
+                    writing.push(progress.bytes_done);
+                } else {
+                    reading_back.push(progress.bytes_done);
+                }
             }
             other => panic!("an unexpected stage {other:?}"),
         }
-        // Nothing is on the SD card until the whole chip is read.
+        // The file is in place only once it was read back whole.
         assert_eq!(
-            rig.model.console_mut().sd.kind_of(EXPORT_DIR).unwrap(),
+            rig.model.console_mut().sd.kind_of(&destination).unwrap(),
             None,
-            "frame {frames}: written before the read ended"
+            "frame {frames}: in place before it was read back"
         );
         rig.idle();
         frames += 1;
@@ -571,14 +588,19 @@ fn an_8_mib_cartridge_exports_over_many_frames_with_its_progress_then_the_file()
     }
     assert!(shown_read, "the screen shows the bytes read");
     // 8 MiB in 32 KiB pieces: 256 frames of reading, each a piece further;
-    // the frame of the last piece already says what is written next, and
-    // the one after writes it.
+    // the frame of the last piece already says what is written next.
     assert_eq!(read.len(), 255, "{frames} frames");
-    assert_eq!(frames, 257);
     assert!(read.windows(2).all(|w| w[0] < w[1]), "progress only grows");
     assert_eq!(read.first(), Some(&(32 * 1024)));
     assert_eq!(read.last(), Some(&(BIG as u64 - 32 * 1024)));
-    assert_eq!(writing, [BIG as u64], "one frame says what it writes");
+    // Then 256 KiB a frame: 32 whole pieces and the 122-byte tail written,
+    // and read back the same way.
+    assert_eq!(writing.first(), Some(&0));
+    assert!(writing.windows(2).all(|w| w[0] < w[1]), "{writing:?}");
+    assert_eq!(writing.len(), 33, "{writing:?}");
+    assert!(reading_back.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(reading_back.len(), 34, "{reading_back:?}");
+    assert_eq!(reading_back.last(), Some(&file_len));
 
     let text = rig.text().replace("/ ", "/");
     assert!(text.contains("Exported"), "{text}");

@@ -20,7 +20,7 @@ use crate::platform::{
     ArchiveError, ArchiveId, ArchiveKind, CardError, Console, GbaVcError, GbaVcId, MediaType,
     SdError, SpiError,
 };
-use crate::store::journal::{JournalSave, Kind};
+use crate::store::journal::{JournalSave, Kind, WayBack};
 use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError, free_name};
@@ -236,10 +236,24 @@ impl<C: Console> ConsoleModel<C> {
         // the same save may replace it, keeping its way back (the save as
         // it was before the unfinished restore); one of another save would
         // overwrite the record of that way back.
+        //
+        // Only an automatic backup checked whole is kept as the way back:
+        // while it is being checked the restore waits; a damaged or missing
+        // one is no way back, so the new restore's own automatic backup
+        // (of the save as it is now) becomes it.
         let way_back = match &self.unfinished {
             None => None,
             Some(unfinished) if concerns(&unfinished.journal.save, title) => {
-                Some(unfinished.journal.clone())
+                match unfinished.way_back {
+                    WayBack::Intact => Some(unfinished.journal.clone()),
+                    WayBack::Checking { .. } => {
+                        return Err(refusal(
+                            "Keepsake is still checking the automatic backup of the last restore that did not finish.",
+                            "Wait a moment, then try again.",
+                        ));
+                    }
+                    WayBack::Missing | WayBack::Damaged { .. } => None,
+                }
             }
             Some(unfinished) => {
                 return Err(refusal(

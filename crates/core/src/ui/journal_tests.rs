@@ -878,3 +878,48 @@ fn a_large_automatic_backup_changed_deep_inside_is_found_damaged() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn a_damaged_way_back_is_not_kept_by_the_next_restore_of_the_same_save() {
+    use crate::store::journal;
+    let (old, new) = saves();
+    let mut console = interrupted(&old, &new);
+    let torn = chip(&console);
+    // The automatic backup of the first restore no longer holds what was
+    // written: it is no way back.
+    let mut damaged = old.clone();
+    damaged[100] ^= 0xFF;
+    console
+        .sd
+        .write(&join(AUTO, "MOSS KNIGHT.sav"), &damaged)
+        .unwrap();
+    let mut app = App::start(console);
+    assert!(app.text().contains("is damaged"), "{}", app.text());
+    // The same backup again, from the title's backup list.
+    app.press(Buttons::B);
+    app.press(Buttons::A);
+    app.press(Buttons::B);
+    assert_eq!(app.ui.screen(), ScreenKind::Backups, "{}", app.text());
+    app.press(Buttons::DOWN);
+    app.combo(Buttons::R, Buttons::A);
+    assert_eq!(app.ui.screen(), ScreenKind::Confirm, "{}", app.text());
+    app.input(FrameInput::press(Buttons::A));
+    // Cut short as the first one was: a page written, then off.
+    while chip(app.console()) == torn {
+        app.idle();
+    }
+    let mut console = app.switch_off();
+    let record = journal::read(&mut console.sd)
+        .unwrap()
+        .expect("journal left");
+    // The way back is the second restore's own automatic backup, holding
+    // the chip as the first restore left it; not the damaged one.
+    assert_ne!(record.automatic_backup, AUTO);
+    assert_eq!(
+        console
+            .sd
+            .read(&join(&record.automatic_backup, "MOSS KNIGHT.sav"))
+            .unwrap(),
+        torn
+    );
+}

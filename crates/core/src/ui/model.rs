@@ -359,6 +359,9 @@ pub struct TitleView {
     pub ids: std::collections::BTreeMap<TitleKey, u64>,
     /// The favourites' ids.
     pub favourites: std::collections::BTreeSet<u64>,
+    /// Whether the console's own data is listed (Settings > System data),
+    /// so that an empty "system" filter can say how to list it.
+    pub system_data_listed: bool,
 }
 
 /// Why a model without a title view refuses a change of it.
