@@ -5,6 +5,7 @@ pub mod canvas;
 pub mod card_export_scenario;
 pub mod card_spec;
 pub mod dir_sd;
+pub mod dsiware_scenario;
 pub mod extdata_scenario;
 pub mod finding_scenario;
 pub mod font;

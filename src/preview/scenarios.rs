@@ -542,6 +542,13 @@ snap scrolled-up
             script: super::system_scenario::SCRIPT,
             build: super::system_scenario::world,
         },
+        Scenario {
+            name: "dsiware",
+            about: "DSiWare saves: the setting on, two DSiWare titles among the installed ones with their badge, a Checkpoint backup restored after the confirmation, and a title without a data folder explained",
+            events: EVENTS,
+            script: super::dsiware_scenario::SCRIPT,
+            build: super::dsiware_scenario::world,
+        },
     ]
 }
 

@@ -8,6 +8,11 @@
 //! (`3ds/source/smdh.cpp`, `loadSMDH`). Which of the listed titles are
 //! shown is the core's decision (`platform::titles`, `store::title_scan`):
 //! this module hands on AM's list as it is.
+//!
+//! A DSiWare title has no SMDH: its name and icon are its legacy ROM header
+//! and banner, which fs:USER hands out by title id on the NAND
+//! (`FSUSER_GetLegacyRomHeader` / `FSUSER_GetLegacyBannerData` with
+//! `MEDIATYPE_NAND`, as Checkpoint `3ds/source/titleprobe.cpp` `probeTwl`).
 
 use std::rc::Rc;
 
@@ -15,6 +20,7 @@ use ctru::services::am::Am;
 use ctru::services::fs::MediaType as CtruMedia;
 use keepsake_core::platform::{MediaType, TitleError, TitleList};
 
+use super::card::{LEGACY_BANNER_SIZE, LEGACY_HEADER_SIZE};
 use super::fs_path::OwnedPath;
 use super::{SysError, check};
 
@@ -78,6 +84,38 @@ impl TitleList for Titles {
                 TitleError::Failed(error.to_string())
             }
         })
+    }
+
+    fn twl_header(&mut self, title_id: u64) -> Result<Vec<u8>, TitleError> {
+        let mut header = vec![0u8; LEGACY_HEADER_SIZE];
+        // libctru fs.h FSUSER_GetLegacyRomHeader(mediaType, programId,
+        // header); Checkpoint titleprobe.cpp `probeTwl` (MEDIATYPE_NAND, id).
+        // SAFETY: `header` has the LEGACY_HEADER_SIZE bytes the call writes.
+        check("FSUSER_GetLegacyRomHeader (NAND)", unsafe {
+            ctru_sys::FSUSER_GetLegacyRomHeader(
+                ctru_sys::MEDIATYPE_NAND,
+                title_id,
+                header.as_mut_ptr().cast(),
+            )
+        })
+        .map_err(|error| TitleError::Failed(error.to_string()))?;
+        Ok(header)
+    }
+
+    fn twl_banner(&mut self, title_id: u64) -> Result<Vec<u8>, TitleError> {
+        let mut banner = vec![0u8; LEGACY_BANNER_SIZE];
+        // libctru fs.h FSUSER_GetLegacyBannerData(mediaType, programId,
+        // banner); Checkpoint titleprobe.cpp `probeTwl` (MEDIATYPE_NAND, id).
+        // SAFETY: `banner` has the LEGACY_BANNER_SIZE bytes the call writes.
+        check("FSUSER_GetLegacyBannerData (NAND)", unsafe {
+            ctru_sys::FSUSER_GetLegacyBannerData(
+                ctru_sys::MEDIATYPE_NAND,
+                title_id,
+                banner.as_mut_ptr().cast(),
+            )
+        })
+        .map_err(|error| TitleError::Failed(error.to_string()))?;
+        Ok(banner)
     }
 }
 

@@ -15,7 +15,13 @@
 //!   extdata id, 0x00048000) (Checkpoint `script/scripthost.cpp`, which
 //!   opens 0xF000000B so);
 //! - SpotPass extdata: `ARCHIVE_BOSS_EXTDATA` with (`MEDIATYPE_SD`,
-//!   extdata id, 0) (J-D-K/FsLib `openBossExtData`).
+//!   extdata id, 0) (J-D-K/FsLib `openBossExtData`);
+//! - a DSiWare save: the whole DSi partition, `ARCHIVE_NAND_TWL_FS` with an
+//!   empty path, every path inside it under the title's `data` folder (the
+//!   core's `dsiware::twl_data_folder`; Checkpoint `archive.cpp`
+//!   `SaveDataSource::open` and `Archive::twlSaveDataPath`); the open fails
+//!   as "no archive" when that folder does not exist, as Checkpoint's
+//!   `accessible()` tests it with `FSUSER_OpenDirectory`.
 //!
 //! Save data changes become durable with `FSUSER_ControlArchive(commit)`;
 //! after a restore the title's secure value in the SD slot is put back from
@@ -26,6 +32,7 @@
 
 use std::collections::BTreeMap;
 
+use keepsake_core::platform::dsiware::twl_data_folder;
 use keepsake_core::platform::result_code::{FsMeaning, ResultCode};
 use keepsake_core::platform::system_data::system_save_id;
 use keepsake_core::platform::titles::{extdata_id, unique_id};
@@ -43,6 +50,8 @@ const DIR_BATCH: usize = 16;
 struct Open {
     raw: ctru_sys::FS_Archive,
     id: ArchiveId,
+    /// Prefixed to every path: empty, or a DSiWare title's `data` folder.
+    root: String,
 }
 
 /// The save archives; `Err` in `usable` says why none can be opened.
@@ -65,6 +74,16 @@ impl Archives {
         self.open
             .get(&archive.0)
             .ok_or(ArchiveError::NotOpen(archive))
+    }
+
+    /// The open archive and `path` under its root.
+    fn at(
+        &self,
+        archive: ArchiveHandle,
+        path: &str,
+    ) -> Result<(ctru_sys::FS_Archive, String), ArchiveError> {
+        let open = self.raw(archive)?;
+        Ok((open.raw, format!("{}{path}", open.root)))
     }
 }
 
@@ -112,6 +131,9 @@ fn open_raw(id: ArchiveId) -> Result<ctru_sys::FS_Archive, SysError> {
             ctru_sys::ARCHIVE_BOSS_EXTDATA,
             OwnedPath::binary(&[ctru_sys::MEDIATYPE_SD as u32, extdata_id(id.title_id), 0]),
         ),
+        // libctru fs.h ARCHIVE_NAND_TWL_FS, opened whole with an empty path
+        // (Checkpoint archive.cpp `SaveDataSource::open`, Kind::TwlSave).
+        ArchiveKind::DsiWareSave => (ctru_sys::ARCHIVE_NAND_TWL_FS, OwnedPath::empty()),
     };
     let mut raw: ctru_sys::FS_Archive = 0;
     // SAFETY: `raw` is a valid out-pointer and `path` outlives the call.
@@ -178,6 +200,21 @@ fn read_whole(file: &Handle) -> Result<Vec<u8>, SysError> {
     Ok(bytes)
 }
 
+/// Whether `dir` opens as a directory (Checkpoint archive.cpp
+/// `SaveDataSource::accessible` for a TWL save: FSUSER_OpenDirectory, then
+/// FSDIR_Close).
+fn directory_exists(archive: ctru_sys::FS_Archive, dir: &str) -> Result<(), SysError> {
+    let fs_path = OwnedPath::text(dir);
+    let mut handle: ctru_sys::Handle = 0;
+    // SAFETY: valid out-pointer; the path outlives the call.
+    check("FSUSER_OpenDirectory", unsafe {
+        ctru_sys::FSUSER_OpenDirectory(&mut handle, archive, fs_path.as_fs_path())
+    })?;
+    // SAFETY: closes the directory just opened, once.
+    let _ = unsafe { ctru_sys::FSDIR_Close(handle) };
+    Ok(())
+}
+
 fn entry_name(entry: &ctru_sys::FS_DirectoryEntry) -> String {
     let len = entry
         .name
@@ -197,9 +234,25 @@ impl SaveArchives for Archives {
             FsMeaning::NotFound => ArchiveError::NoArchive(id),
             _ => ArchiveError::Failed(error.to_string()),
         })?;
+        let root = match id.kind {
+            ArchiveKind::DsiWareSave => {
+                let root = twl_data_folder(id.title_id);
+                if let Err(error) = directory_exists(raw, &root) {
+                    // SAFETY: closes the archive just opened, once.
+                    let _ = unsafe { ctru_sys::FSUSER_CloseArchive(raw) };
+                    return Err(if error.is_not_found() {
+                        ArchiveError::NoArchive(id)
+                    } else {
+                        ArchiveError::Failed(format!("{root}: {error}"))
+                    });
+                }
+                root
+            }
+            _ => String::new(),
+        };
         let handle = self.next;
         self.next = self.next.wrapping_add(1).max(1);
-        self.open.insert(handle, Open { raw, id });
+        self.open.insert(handle, Open { raw, id, root });
         Ok(ArchiveHandle(handle))
     }
 
@@ -216,8 +269,8 @@ impl SaveArchives for Archives {
         archive: ArchiveHandle,
         dir: &str,
     ) -> Result<Vec<ArchiveEntry>, ArchiveError> {
-        let raw = self.raw(archive)?.raw;
-        let fs_path = OwnedPath::text(dir);
+        let (raw, full) = self.at(archive, dir)?;
+        let fs_path = OwnedPath::text(&full);
         let mut handle: ctru_sys::Handle = 0;
         // SAFETY: valid out-pointer; the path outlives the call.
         check("FSUSER_OpenDirectory", unsafe {
@@ -257,9 +310,9 @@ impl SaveArchives for Archives {
     }
 
     fn read_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<Vec<u8>, ArchiveError> {
-        let raw = self.raw(archive)?.raw;
+        let (raw, full) = self.at(archive, path)?;
         let file =
-            open_file(raw, path, ctru_sys::FS_OPEN_READ as u32).map_err(|e| failed(path, e))?;
+            open_file(raw, &full, ctru_sys::FS_OPEN_READ as u32).map_err(|e| failed(path, e))?;
         read_whole(&file).map_err(|error| failed(path, error))
     }
 
@@ -270,9 +323,9 @@ impl SaveArchives for Archives {
         offset: u64,
         buf: &mut [u8],
     ) -> Result<usize, ArchiveError> {
-        let raw = self.raw(archive)?.raw;
+        let (raw, full) = self.at(archive, path)?;
         let file =
-            open_file(raw, path, ctru_sys::FS_OPEN_READ as u32).map_err(|e| failed(path, e))?;
+            open_file(raw, &full, ctru_sys::FS_OPEN_READ as u32).map_err(|e| failed(path, e))?;
         let size = buf.len().min(u32::MAX as usize) as u32;
         let mut read = 0u32;
         // libctru fs.h: FSFILE_Read(handle, u32* bytesRead, u64 offset,
@@ -292,8 +345,8 @@ impl SaveArchives for Archives {
         path: &str,
         size: u64,
     ) -> Result<(), ArchiveError> {
-        let raw = self.raw(archive)?.raw;
-        let fs_path = OwnedPath::text(path);
+        let (raw, full) = self.at(archive, path)?;
+        let fs_path = OwnedPath::text(&full);
         // Save archives cannot grow a file in place: it is created at its
         // final size, so an old one goes first.
         // SAFETY: the path outlives the call.
@@ -320,9 +373,9 @@ impl SaveArchives for Archives {
         offset: u64,
         bytes: &[u8],
     ) -> Result<(), ArchiveError> {
-        let raw = self.raw(archive)?.raw;
+        let (raw, full) = self.at(archive, path)?;
         let file =
-            open_file(raw, path, ctru_sys::FS_OPEN_WRITE as u32).map_err(|e| failed(path, e))?;
+            open_file(raw, &full, ctru_sys::FS_OPEN_WRITE as u32).map_err(|e| failed(path, e))?;
         let mut done = 0usize;
         while done < bytes.len() {
             let chunk = (bytes.len() - done).min(u32::MAX as usize) as u32;
@@ -362,8 +415,8 @@ impl SaveArchives for Archives {
     }
 
     fn create_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
-        let raw = self.raw(archive)?.raw;
-        let fs_path = OwnedPath::text(path);
+        let (raw, full) = self.at(archive, path)?;
+        let fs_path = OwnedPath::text(&full);
         // SAFETY: the path outlives the call.
         check("FSUSER_CreateDirectory", unsafe {
             ctru_sys::FSUSER_CreateDirectory(raw, fs_path.as_fs_path(), 0)
@@ -372,8 +425,8 @@ impl SaveArchives for Archives {
     }
 
     fn delete_file(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
-        let raw = self.raw(archive)?.raw;
-        let fs_path = OwnedPath::text(path);
+        let (raw, full) = self.at(archive, path)?;
+        let fs_path = OwnedPath::text(&full);
         // SAFETY: the path outlives the call.
         check("FSUSER_DeleteFile", unsafe {
             ctru_sys::FSUSER_DeleteFile(raw, fs_path.as_fs_path())
@@ -382,8 +435,8 @@ impl SaveArchives for Archives {
     }
 
     fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
-        let raw = self.raw(archive)?.raw;
-        let fs_path = OwnedPath::text(path);
+        let (raw, full) = self.at(archive, path)?;
+        let fs_path = OwnedPath::text(&full);
         // SAFETY: the path outlives the call.
         check("FSUSER_DeleteDirectoryRecursively", unsafe {
             ctru_sys::FSUSER_DeleteDirectoryRecursively(raw, fs_path.as_fs_path())

@@ -22,6 +22,15 @@ impl OwnedPath {
         }
     }
 
+    /// The empty path of an archive opened whole (the DSi partition):
+    /// libctru fs.c `fsMakePath(PATH_EMPTY, "")` makes it size 1, data "".
+    pub fn empty() -> Self {
+        Self {
+            kind: ctru_sys::PATH_EMPTY,
+            bytes: vec![0],
+        }
+    }
+
     /// A binary path made of 32-bit words (archive ids, title ids).
     pub fn binary(words: &[u32]) -> Self {
         Self {

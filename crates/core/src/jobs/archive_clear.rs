@@ -8,7 +8,9 @@
 //! `FSUSER_DeleteDirectory` per emptied folder), used for extdata since
 //! 08fef96 "Fix #171", before which restored extdata kept stale files. So
 //! does this, deepest entries first; a failure half-way stops, and the
-//! error names the files still in the archive.
+//! error names the files still in the archive. A DSiWare save is cleared
+//! the same way, its `data` folder kept (Checkpoint `io::restore`,
+//! `deleteFolderContentsRecursively` for a TWL title).
 //!
 //! One delete per step, so an archive of many files does not hold the
 //! screen still while it empties.
@@ -101,7 +103,10 @@ impl Clearing {
                     is_dir: entry.is_dir,
                 })
                 .collect(),
-            ArchiveKind::ExtData | ArchiveKind::SharedExtData | ArchiveKind::BossExtData => {
+            ArchiveKind::ExtData
+            | ArchiveKind::SharedExtData
+            | ArchiveKind::BossExtData
+            | ArchiveKind::DsiWareSave => {
                 let listing = walk_archive(archives, handle)
                     .map_err(|e| stopped(archives, handle, "/", e))?;
                 let files = listing.files.into_iter().map(|(file, _)| Doomed {

@@ -1,7 +1,8 @@
 //! Restoring a 3DS save archive from a backup folder, safely:
 //!
-//! 1. validate: the backup's title folder names this title's unique id,
-//!    and every file of the backup reads;
+//! 1. validate: the backup's title folder names this title's unique id
+//!    (a DSiWare title's: its game code, the NDS folder naming), and every
+//!    file of the backup reads;
 //! 2. copy the archive as it is into an automatic backup (each file read
 //!    back from the SD card);
 //! 3. record the restore journal on the SD card, then clear the archive
@@ -46,7 +47,7 @@ use crate::platform::sd::join;
 use crate::platform::titles::{extdata_id, unique_id};
 use crate::platform::{ArchiveHandle, ArchiveId, ArchiveKind, Devices, MediaType};
 use crate::store::journal::{self, Fnv1a64, Journal, JournalFile, JournalSave, Operation};
-use crate::store::naming::unique_id_of_folder;
+use crate::store::naming::{game_code_of_folder, unique_id_of_folder};
 use crate::store::secure_values::{JKSM_SECURE_VALUE_FILE, KeptSecureValue};
 use crate::store::{BackupEntry, StoreError};
 
@@ -336,7 +337,10 @@ impl CtrRestoreJob {
                         operation: Operation::Restore,
                         save: JournalSave::of_archive(
                             self.archive,
-                            &title_name_of(&self.title_dir),
+                            &title_name_of(
+                                &self.title_dir,
+                                self.archive.kind == ArchiveKind::DsiWareSave,
+                            ),
                         ),
                         backup: Some(self.source.path.clone()),
                         automatic_backup,
@@ -499,7 +503,14 @@ impl CtrRestoreJob {
             self.archive.kind,
             ArchiveKind::SharedExtData | ArchiveKind::BossExtData
         );
-        let belongs = if jksm_folder {
+        // A DSiWare title's folders are named as an NDS cartridge's
+        // (`KGUE FLIPBOOK`), in the configured root or Checkpoint's: the
+        // game code says whose they are.
+        let dsiware = self.archive.kind == ArchiveKind::DsiWareSave;
+        let belongs = if dsiware {
+            game_code_of_folder(title_folder)
+                .is_some_and(|code| game_code_of_folder(own_folder) == Some(code))
+        } else if jksm_folder {
             title_folder == own_folder
                 && self
                     .source
@@ -512,7 +523,7 @@ impl CtrRestoreJob {
             return Err(StoreError::WrongGame {
                 path: self.source.path.clone(),
                 backup: title_folder.to_owned(),
-                card: if jksm_folder {
+                card: if jksm_folder || dsiware {
                     self.archive.to_string()
                 } else {
                     format!("title 0x{wanted:05X}")
@@ -531,12 +542,18 @@ impl CtrRestoreJob {
     }
 }
 
-/// The title's name from its backup folder (`0x00300 Game` is `Game`;
-/// a folder without Checkpoint's id prefix is its whole name).
-fn title_name_of(title_dir: &str) -> String {
+/// The title's name from its backup folder (`0x00300 Game` is `Game`, a
+/// DSiWare title's `KGUE GAME` is `GAME`; a folder without the prefix is
+/// its whole name).
+fn title_name_of(title_dir: &str, dsiware: bool) -> String {
     let folder = title_dir.rsplit('/').next().unwrap_or(title_dir);
+    let prefixed = if dsiware {
+        game_code_of_folder(folder).is_some()
+    } else {
+        unique_id_of_folder(folder).is_some()
+    };
     match folder.split_once(' ') {
-        Some((_, name)) if unique_id_of_folder(folder).is_some() => name.to_owned(),
+        Some((_, name)) if prefixed => name.to_owned(),
         _ => folder.to_owned(),
     }
 }

@@ -73,6 +73,8 @@ mod chunk_tests;
 #[cfg(test)]
 mod ctr_tests;
 #[cfg(test)]
+mod dsiware_tests;
+#[cfg(test)]
 mod gba_tests;
 #[cfg(test)]
 mod journal_tests;

@@ -24,11 +24,16 @@ pub enum ArchiveKind {
     /// A title's SpotPass (BOSS) extdata, kept on the SD card beside its
     /// extdata and opened by the same extdata id. Not committed.
     BossExtData,
+    /// A DSiWare title's save: the files of its `data` folder on the DSi
+    /// partition of the NAND (see [`crate::platform::dsiware`]); the
+    /// archive's root is that folder. Not committed, no secure value.
+    DsiWareSave,
 }
 
 impl ArchiveKind {
-    /// Whether it is extdata of some kind: no commit step, every write
-    /// lands at once, cleared file by file.
+    /// Whether it has no commit step: every write lands at once, and it is
+    /// cleared file by file (extdata of every kind, and a DSiWare save,
+    /// whose files are on a plain FAT).
     pub fn is_extdata(self) -> bool {
         !matches!(self, ArchiveKind::SaveData)
     }
@@ -80,6 +85,15 @@ impl std::fmt::Display for ArchiveId {
                 );
             }
             ArchiveKind::BossExtData => "SpotPass extra data",
+            ArchiveKind::DsiWareSave => {
+                return write!(
+                    f,
+                    "DSiWare save of title {:016X} (folder {} in {})",
+                    self.title_id,
+                    super::dsiware::twl_data_folder(self.title_id),
+                    self.media
+                );
+            }
         };
         write!(
             f,

@@ -8,6 +8,7 @@
 pub mod archive;
 pub mod card;
 pub mod clock;
+pub mod dsiware;
 pub mod gba_vc;
 pub mod result_code;
 pub mod sd;

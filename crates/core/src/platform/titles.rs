@@ -48,6 +48,13 @@ pub trait TitleList {
     fn titles(&mut self, media: MediaType) -> Result<Vec<u64>, TitleError>;
     /// A title's SMDH bytes.
     fn smdh(&mut self, media: MediaType, title_id: u64) -> Result<Vec<u8>, TitleError>;
+    /// A DSiWare title's ROM header (at least 0x200 bytes: title at 0x00,
+    /// game code at 0x0C), as for an NDS card; DSiWare has no SMDH (see
+    /// [`crate::platform::dsiware`]).
+    fn twl_header(&mut self, title_id: u64) -> Result<Vec<u8>, TitleError>;
+    /// A DSiWare title's banner (icon, palette and titles), as for an NDS
+    /// card.
+    fn twl_banner(&mut self, title_id: u64) -> Result<Vec<u8>, TitleError>;
 }
 
 /// The title id's low 32 bits without the variation byte: the "unique id"

@@ -57,7 +57,7 @@ pub struct SimArchives {
 /// versions of a game that share one find the same archive.
 fn key(id: ArchiveId) -> ArchiveId {
     match id.kind {
-        ArchiveKind::SaveData | ArchiveKind::SharedExtData => id,
+        ArchiveKind::SaveData | ArchiveKind::SharedExtData | ArchiveKind::DsiWareSave => id,
         // Kept on the SD card by the extdata id, as extdata is.
         ArchiveKind::BossExtData => ArchiveId {
             kind: ArchiveKind::BossExtData,
@@ -348,6 +348,8 @@ impl SaveArchives for SimArchives {
 
     fn delete_dir(&mut self, archive: ArchiveHandle, path: &str) -> Result<(), ArchiveError> {
         self.refuse_failing_delete(path)?;
+        // A DSiWare save is cleared file by file too (Checkpoint
+        // `io::deleteFolderContentsRecursively`): held to it as extdata is.
         let extdata = self
             .open
             .get(&archive.0)

@@ -6,6 +6,7 @@
 pub mod archives;
 pub mod card;
 pub mod clock;
+pub mod dsiware;
 pub mod gba_vc;
 pub mod nds_chip;
 pub mod power;

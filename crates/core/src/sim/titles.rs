@@ -22,6 +22,8 @@ pub struct SimTitles {
     listed_twice: Vec<(MediaType, u64)>,
     listings: u64,
     smdh_reads: u64,
+    /// DSiWare titles' ROM headers and banners (see `sim/dsiware.rs`).
+    pub(super) twl: BTreeMap<u64, (Vec<u8>, Vec<u8>)>,
 }
 
 impl SimTitles {
@@ -88,6 +90,26 @@ impl TitleList for SimTitles {
             .get(&(media, title_id))
             .cloned()
             .ok_or(TitleError::NotInstalled { title_id, media })
+    }
+
+    fn twl_header(&mut self, title_id: u64) -> Result<Vec<u8>, TitleError> {
+        self.twl
+            .get(&title_id)
+            .map(|(header, _)| header.clone())
+            .ok_or(TitleError::NotInstalled {
+                title_id,
+                media: MediaType::Nand,
+            })
+    }
+
+    fn twl_banner(&mut self, title_id: u64) -> Result<Vec<u8>, TitleError> {
+        self.twl
+            .get(&title_id)
+            .map(|(_, banner)| banner.clone())
+            .ok_or(TitleError::NotInstalled {
+                title_id,
+                media: MediaType::Nand,
+            })
     }
 }
 

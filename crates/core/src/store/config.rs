@@ -9,12 +9,14 @@
 //!   "extdata_root": "/3ds/Checkpoint/extdata",
 //!   "read_twlsavetool": true,
 //!   "experimental_flash_8m_writes": false,
-//!   "nand_saves": false }
+//!   "nand_saves": false,
+//!   "dsiware_saves": false }
 //! ```
 //!
-//! `nand_saves` is the name Checkpoint's own config.json gives its "Show
-//! system (NAND) saves" setting (BernardoGiordano/Checkpoint
-//! `3ds/source/configuration.cpp`), off by default there too.
+//! `nand_saves` and `dsiware_saves` are the names Checkpoint's own
+//! config.json gives its "Show system (NAND) saves" and "Show DSiWare
+//! saves" settings (BernardoGiordano/Checkpoint
+//! `3ds/source/configuration.cpp`), both off by default there too.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +44,9 @@ pub struct Config {
     /// [`crate::platform::system_data`]). Off by default: restoring it
     /// wrongly can break the console's settings or Home Menu.
     pub nand_saves: bool,
+    /// Whether DSiWare titles on the NAND are listed with their saves (see
+    /// [`crate::platform::dsiware`]). Off by default, as in Checkpoint.
+    pub dsiware_saves: bool,
     /// Keys of the file that other parts of the app own (the probing
     /// switches of `capabilities`), kept so that saving does not drop them.
     #[serde(flatten)]
@@ -56,6 +61,7 @@ impl Default for Config {
             read_twlsavetool: true,
             experimental_flash_8m_writes: false,
             nand_saves: false,
+            dsiware_saves: false,
             others: serde_json::Map::new(),
         }
     }
@@ -150,6 +156,13 @@ mod tests {
         assert!(!read.nand_saves, "system data is off unless asked for");
         sd.write(CONFIG_PATH, br#"{"nand_saves": true}"#).unwrap();
         assert!(Config::load(&mut sd).unwrap().nand_saves);
+        assert!(
+            !Config::load(&mut sd).unwrap().dsiware_saves,
+            "off unless asked for"
+        );
+        sd.write(CONFIG_PATH, br#"{"dsiware_saves": true}"#)
+            .unwrap();
+        assert!(Config::load(&mut sd).unwrap().dsiware_saves);
 
         sd.write(CONFIG_PATH, b"{\n  \"saves_root\": 3\n}").unwrap();
         let err = Config::load(&mut sd).unwrap_err().to_string();

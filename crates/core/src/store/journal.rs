@@ -16,7 +16,7 @@
 //!   "save": { "nds_card": { "game_code": "ASFE", "header_title": "SONIC" } },
 //!        // or { "title": { "title_id": 1234, "media": "sd", "kind": "save_data", "name": "Game" } }
 //!        //    (media "sd", "card" or "nand"; kind "save_data", "extdata",
-//!        //    "shared_extdata" or "boss_extdata")
+//!        //    "shared_extdata", "boss_extdata" or "dsiware_save")
 //!        // or { "gba_vc": { "title_id": 1234, "media": "sd", "name": "Game" } }
 //!   "backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000000",  // null for an erase
 //!   "automatic_backup": "/3ds/Checkpoint/saves/ASFE SONIC/20260101-000100-auto",
@@ -66,6 +66,8 @@ pub enum Kind {
     SharedExtdata,
     /// The title's SpotPass extdata.
     BossExtdata,
+    /// A DSiWare title's save (the files of its `data` folder).
+    DsiwareSave,
 }
 
 /// The save being changed.
@@ -117,6 +119,7 @@ impl JournalSave {
                     Kind::Extdata => ArchiveKind::ExtData,
                     Kind::SharedExtdata => ArchiveKind::SharedExtData,
                     Kind::BossExtdata => ArchiveKind::BossExtData,
+                    Kind::DsiwareSave => ArchiveKind::DsiWareSave,
                 },
                 media: match media {
                     Media::Sd => MediaType::Sd,
@@ -142,6 +145,7 @@ impl JournalSave {
                 ArchiveKind::ExtData => Kind::Extdata,
                 ArchiveKind::SharedExtData => Kind::SharedExtdata,
                 ArchiveKind::BossExtData => Kind::BossExtdata,
+                ArchiveKind::DsiWareSave => Kind::DsiwareSave,
             },
             name: name.to_owned(),
         }

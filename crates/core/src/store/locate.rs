@@ -43,7 +43,8 @@ pub struct BackupEntry {
 
 fn roots(config: &Config, kind: ArchiveKind) -> Vec<String> {
     let (configured, checkpoint) = match kind {
-        ArchiveKind::SaveData => (&config.saves_root, CHECKPOINT_SAVES),
+        // A DSiWare save goes where Checkpoint puts it: its saves folder.
+        ArchiveKind::SaveData | ArchiveKind::DsiWareSave => (&config.saves_root, CHECKPOINT_SAVES),
         ArchiveKind::ExtData => (&config.extdata_root, CHECKPOINT_EXTDATA),
         ArchiveKind::SharedExtData => return vec![JKSM_SHARED_EXTDATA.to_owned()],
         ArchiveKind::BossExtData => return vec![JKSM_BOSS_EXTDATA.to_owned()],

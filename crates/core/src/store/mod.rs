@@ -3,6 +3,7 @@
 //! ([`BackupWriter`]), and nothing but the save goes into a backup folder.
 
 pub mod config;
+pub mod dsiware_scan;
 mod error;
 pub mod export;
 pub mod export_write;

@@ -23,7 +23,10 @@ pub(crate) fn has_extdata_side(title: &TitleInfo) -> bool {
     !title.is_nds()
         && !matches!(
             title.source,
-            TitleSource::GbaVc | TitleSource::MaybeGbaVc | TitleSource::System
+            TitleSource::GbaVc
+                | TitleSource::MaybeGbaVc
+                | TitleSource::System
+                | TitleSource::DsiWare
         )
 }
 
@@ -34,13 +37,14 @@ pub(crate) fn side_name(kind: ArchiveKind) -> &'static str {
         ArchiveKind::ExtData => "Extdata",
         ArchiveKind::SharedExtData => "Shared extdata",
         ArchiveKind::BossExtData => "SpotPass extdata",
+        ArchiveKind::DsiWareSave => "DSiWare save",
     }
 }
 
 /// What a side's backups hold, in a sentence (`the extdata of`).
 pub(crate) fn side_words(kind: ArchiveKind) -> &'static str {
     match kind {
-        ArchiveKind::SaveData => "save",
+        ArchiveKind::SaveData | ArchiveKind::DsiWareSave => "save",
         ArchiveKind::ExtData | ArchiveKind::SharedExtData | ArchiveKind::BossExtData => "extdata",
     }
 }

@@ -105,6 +105,8 @@ pub(crate) enum Known {
         archive: crate::platform::ArchiveId,
         short_title: String,
     },
+    /// A DSiWare title on the NAND (see `ui/dsiware.rs`).
+    DsiWare(crate::store::dsiware_scan::DsiWareRecord),
 }
 
 impl Known {
@@ -132,6 +134,17 @@ impl Known {
                 title_id: archive.title_id,
                 short_title: short_title.clone(),
             },
+            Known::DsiWare(record) => record.backup_title(),
+        }
+    }
+
+    /// Checkpoint's key of the title (favourites, the sort by id): a
+    /// DSiWare title's own title id, as Checkpoint `probeTwl` keeps it,
+    /// though its folder is named as an NDS cartridge's.
+    pub(crate) fn checkpoint_id(&self) -> u64 {
+        match self {
+            Known::DsiWare(record) => record.title_id,
+            other => crate::store::title_prefs::checkpoint_id(&other.backup_title()),
         }
     }
 
@@ -140,6 +153,7 @@ impl Known {
     pub(crate) fn fixed_kind(&self) -> Option<ArchiveKind> {
         match self {
             Known::System { archive, .. } => Some(archive.kind),
+            Known::DsiWare(_) => Some(ArchiveKind::DsiWareSave),
             _ => None,
         }
     }
@@ -202,6 +216,8 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) missing_extdata: BTreeMap<TitleKey, Option<String>>,
     /// The console's own data, when the setting lists it (`ui/system.rs`).
     pub(crate) system: super::system::SystemData,
+    /// DSiWare titles, when the setting lists them (`ui/dsiware.rs`).
+    pub(crate) dsiware: super::dsiware::DsiWareData,
 }
 
 /// How many installed titles a frame looks at while the cached list shows:
@@ -286,6 +302,7 @@ impl<C: Console> ConsoleModel<C> {
             archive_kind: ArchiveKind::SaveData,
             missing_extdata: BTreeMap::new(),
             system: super::system::SystemData::default(),
+            dsiware: super::dsiware::DsiWareData::default(),
         };
         model.reload_unfinished();
         model.load_sd_titles();
@@ -297,6 +314,7 @@ impl<C: Console> ConsoleModel<C> {
         // The console's own data, when listed, is read a title per frame
         // from the first frame on: no start waits for the NAND's titles.
         model.restart_system_scan();
+        model.restart_dsiware_scan();
         let inserted = model.console.devices().card.inserted();
         model.last_inserted = Some(inserted);
         model.read_slot(inserted);
@@ -570,7 +588,8 @@ impl<C: Console> ConsoleModel<C> {
         for title in &mut titles {
             title.backup_count = count_backups(devices.sd, &self.config, &known[&title.key]);
         }
-        for (info, k) in self.sd_titles.iter().chain(&self.system.titles) {
+        let installed = self.sd_titles.iter().chain(&self.dsiware.titles);
+        for (info, k) in installed.chain(&self.system.titles) {
             known.insert(info.key.clone(), k.clone());
             titles.push(info.clone());
         }
@@ -603,6 +622,7 @@ impl<C: Console> ConsoleModel<C> {
     fn count_sd_titles_backups(&mut self) {
         let devices = self.console.devices();
         let titles = self.sd_titles.iter_mut().chain(&mut self.folder_titles);
+        let titles = titles.chain(&mut self.dsiware.titles);
         for (info, known) in titles.chain(&mut self.system.titles) {
             info.backup_count = count_backups(devices.sd, &self.config, known);
         }
@@ -626,6 +646,7 @@ impl<C: Console> ConsoleModel<C> {
             .iter_mut()
             .chain(&mut self.folder_titles)
             .chain(&mut self.system.titles)
+            .chain(&mut self.dsiware.titles)
             .map(|(info, _)| info);
         for info in self.titles.iter_mut().chain(sd_titles) {
             if &info.key == title {
@@ -976,6 +997,9 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         if self.poll_system_scan() {
             self.rebuild_titles();
         }
+        if self.poll_dsiware_scan() {
+            self.rebuild_titles();
+        }
         let inserted = self.console.devices().card.inserted();
         // Identifying talks to the card: not between the steps of a job,
         // which owns the bus. An empty slot needs no talking.
@@ -1011,7 +1035,8 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             | Known::Ctr { .. }
             | Known::GbaVc { .. }
             | Known::BackupsOnly(_)
-            | Known::System { .. } => None,
+            | Known::System { .. }
+            | Known::DsiWare(_) => None,
         };
         let kind = known.fixed_kind().unwrap_or(self.archive_kind);
         let shared = if kind == ArchiveKind::ExtData {
@@ -1157,6 +1182,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             (Some(slot), _) => Some(slot.to_owned()),
             (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
             (None, _) if self.system.problem.is_some() => self.system.problem.clone(),
+            (None, _) if self.dsiware.problem.is_some() => self.dsiware.problem.clone(),
             (None, Some(startup)) => Some(startup.clone()),
             (None, None) => self.gba_warning(),
         }
@@ -1214,6 +1240,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
             confirm_restores: self.ui_settings.confirm_restores,
             theme: self.theme(),
             system_data: self.config.nand_saves,
+            dsiware: self.config.dsiware_saves,
         }
     }
 
@@ -1246,6 +1273,7 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         }
         settings.theme.write_into(&mut config);
         config.nand_saves = settings.system_data;
+        config.dsiware_saves = settings.dsiware;
         let ui_settings = UiSettings {
             confirm_restores: settings.confirm_restores,
         };
@@ -1265,11 +1293,16 @@ impl<C: Console> AppModel for ConsoleModel<C> {
         })?;
         let root_changed = config.saves_root != self.config.saves_root;
         let system_changed = config.nand_saves != self.config.nand_saves;
+        let dsiware_changed = config.dsiware_saves != self.config.dsiware_saves;
         self.config = config;
         self.ui_settings = ui_settings;
         if system_changed {
             // Listed over the next frames (or gone at once when off).
             self.restart_system_scan();
+            self.rebuild_titles();
+        }
+        if dsiware_changed {
+            self.restart_dsiware_scan();
             self.rebuild_titles();
         }
         if root_changed {

@@ -13,6 +13,8 @@ use crate::platform::sd::join;
 use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
 use crate::sim::{MemTree, SimChip, SimConsole};
 
+#[path = "dsiware_tests.rs"]
+mod dsiware_tests;
 #[path = "extdata_tests.rs"]
 mod extdata_tests;
 #[path = "gba_tests.rs"]
@@ -463,7 +465,8 @@ fn the_theme_lives_in_config_json_and_an_unknown_one_is_reported() {
     let mut rig = Rig::new(console, &[]);
     assert_eq!(rig.frame.theme, Theme::Light);
     rig.press(Buttons::SELECT);
-    // The theme row, next to last.
+    // The theme row, third from last.
+    rig.press(Buttons::UP);
     rig.press(Buttons::UP);
     rig.press(Buttons::UP);
     rig.press(Buttons::A);

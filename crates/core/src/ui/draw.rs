@@ -243,9 +243,9 @@ mod batch_draw;
 const PARAGRAPH_BOTTOM: u16 = SCREEN_HEIGHT - 22;
 
 /// The top screen's settings rows, one under the other: tight enough that
-/// five rows, three lines of what the selected one does and the two-line
-/// note fit above the notice line.
-const SETTING_PITCH: u16 = 17;
+/// six rows, three lines of what the selected one does and the note (three
+/// lines under System data) fit above the notice line.
+const SETTING_PITCH: u16 = 14;
 /// Where the bottom screen's facts and prose stop, above the buttons.
 const FACTS_BOTTOM: u16 = BUTTON_BAR_TOP - 2;
 /// Where a fact's value starts on the bottom screen, after its label.
@@ -1009,7 +1009,7 @@ impl Ui {
                         ArchiveKind::ExtData
                         | ArchiveKind::SharedExtData
                         | ArchiveKind::BossExtData => "No extdata to back up",
-                        ArchiveKind::SaveData => "No save to back up",
+                        ArchiveKind::SaveData | ArchiveKind::DsiWareSave => "No save to back up",
                     };
                     bottom.text(8, y + 5, what, TextSize::Normal, Role::Text)
                 }

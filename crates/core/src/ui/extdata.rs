@@ -37,6 +37,10 @@ impl<C: Console> ConsoleModel<C> {
         if let Some(why) = self.gba_missing(title) {
             return why;
         }
+        // So has a DSiWare title (`ui/dsiware.rs`).
+        if let Some(Known::DsiWare(record)) = self.known.get(title) {
+            return super::dsiware::missing(record);
+        }
         if self.archive_kind != ArchiveKind::ExtData {
             return None;
         }

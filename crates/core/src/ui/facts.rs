@@ -80,9 +80,10 @@ impl Ui {
     fn title_and_side(&self, title: &TitleInfo) -> String {
         match self.archive_kind {
             ArchiveKind::ExtData => format!("{}, extdata", title.name),
-            ArchiveKind::SaveData | ArchiveKind::SharedExtData | ArchiveKind::BossExtData => {
-                title_and_save(title)
-            }
+            ArchiveKind::SaveData
+            | ArchiveKind::SharedExtData
+            | ArchiveKind::BossExtData
+            | ArchiveKind::DsiWareSave => title_and_save(title),
         }
     }
 

@@ -29,7 +29,7 @@ use crate::platform::SdCard;
 use crate::store::Config;
 use crate::store::naming::CONFIG_PATH;
 use crate::store::title_prefs::{
-    CHECKPOINT_CONFIG_PATH, TitlePrefs, checkpoint_favourites, checkpoint_id, is_system_title,
+    CHECKPOINT_CONFIG_PATH, TitlePrefs, checkpoint_favourites, is_system_title,
 };
 
 /// Touching a title row left of this x (its icon, where the favourite's
@@ -83,7 +83,7 @@ impl<C: Console> ConsoleModel<C> {
             ids: self
                 .known
                 .iter()
-                .map(|(key, known)| (key.clone(), checkpoint_id(&known.backup_title())))
+                .map(|(key, known)| (key.clone(), known.checkpoint_id()))
                 .collect(),
             favourites: self.finding.prefs.favourites.iter().copied().collect(),
             system_data_listed: self.config.nand_saves,
@@ -111,7 +111,7 @@ impl<C: Console> ConsoleModel<C> {
                 advice: "Choose it again once it is back.".into(),
             });
         };
-        let id = checkpoint_id(&known.backup_title());
+        let id = known.checkpoint_id();
         self.finding.prefs.set_favourite(id, favourite);
         self.remember_title_view()
     }
@@ -186,7 +186,10 @@ fn shows(view: &TitleView, title: &TitleInfo) -> bool {
         TitleFilter::Installed => {
             let installed = matches!(
                 title.source,
-                TitleSource::SdCard | TitleSource::GbaVc | TitleSource::MaybeGbaVc
+                TitleSource::SdCard
+                    | TitleSource::GbaVc
+                    | TitleSource::MaybeGbaVc
+                    | TitleSource::DsiWare
             );
             installed && !system
         }

@@ -179,6 +179,7 @@ fn a_favourite_is_written_in_checkpoints_form_and_listed_first() {
         "read_twlsavetool": true,
         "experimental_flash_8m_writes": false,
         "nand_saves": false,
+        "dsiware_saves": false,
         "favorites": ["0004000000100200"],
         "title_filter": "all",
         "title_sort": "name"

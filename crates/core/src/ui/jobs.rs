@@ -158,6 +158,9 @@ impl<C: Console> ConsoleModel<C> {
                 },
                 known.clone(),
             )),
+            Some(known @ Known::DsiWare(record)) => {
+                super::dsiware::target(record).map(|target| (target, known.clone()))
+            }
             Some(Known::BackupsOnly(BackupTitle::Nds { .. })) => Err(refusal(
                 "No cartridge of this game is inserted: these are its backups only.",
                 "Insert the cartridge to back it up or restore to it.",
@@ -372,6 +375,7 @@ impl<C: Console> ConsoleModel<C> {
                     }
                     // Kept on the SD card whatever the title's medium.
                     (ArchiveKind::ExtData, _) => format!("the extdata of {short_title}, {where_}"),
+                    (ArchiveKind::DsiWareSave, _) => super::dsiware::overwritten(&short_title),
                 };
                 let plan = RestorePlan {
                     overwrites,
@@ -752,6 +756,8 @@ impl Subject {
             // A system save is save data as a game's: committed, no card.
             (ArchiveKind::SaveData, MediaType::Sd | MediaType::Nand) => Subject::SdSave,
             (ArchiveKind::SharedExtData | ArchiveKind::BossExtData, _) => Subject::Extdata,
+            // Files of a save, as an SD title's (no commit: see the report).
+            (ArchiveKind::DsiWareSave, _) => Subject::SdSave,
         }
     }
 

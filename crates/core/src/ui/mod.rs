@@ -13,6 +13,7 @@ mod controls;
 pub mod demo;
 pub mod display;
 mod draw;
+mod dsiware;
 mod export;
 mod extdata;
 mod facts;

@@ -51,6 +51,9 @@ pub enum TitleSource {
     /// A title on the SD card without save data that may be a GBA Virtual
     /// Console title: this console cannot reach GBA saves to tell.
     MaybeGbaVc,
+    /// A DSiWare title on the console's memory, listed when the setting
+    /// asks for it (see `ui/dsiware.rs`).
+    DsiWare,
     /// The console's own data (a system title's save, shared or SpotPass
     /// extdata), listed in a section of its own when the setting asks for
     /// it (see `ui/system.rs`).
@@ -71,7 +74,10 @@ impl TitleSource {
     pub fn list_rank(self) -> u8 {
         match self {
             TitleSource::NdsCartridge | TitleSource::CtrCartridge => 0,
-            TitleSource::SdCard | TitleSource::GbaVc | TitleSource::MaybeGbaVc => 1,
+            TitleSource::SdCard
+            | TitleSource::GbaVc
+            | TitleSource::MaybeGbaVc
+            | TitleSource::DsiWare => 1,
             TitleSource::System => 2,
             TitleSource::BackupsOnly => 3,
         }
@@ -85,6 +91,7 @@ impl TitleSource {
             TitleSource::SdCard => None,
             TitleSource::GbaVc => Some("GBA VC"),
             TitleSource::MaybeGbaVc => Some("GBA VC?"),
+            TitleSource::DsiWare => Some("DSiWare"),
             TitleSource::System => Some("SYSTEM"),
             TitleSource::BackupsOnly => Some("BACKUPS"),
         }
@@ -97,6 +104,7 @@ impl TitleSource {
             TitleSource::SdCard => "installed on the SD card",
             TitleSource::GbaVc => "GBA Virtual Console, on the SD card",
             TitleSource::MaybeGbaVc => "on the SD card; GBA game or not: unknown",
+            TitleSource::DsiWare => "DSiWare, in the console's memory",
             TitleSource::System => "the console's own data",
             TitleSource::BackupsOnly => "backups only: not installed, no cartridge",
         }
@@ -313,6 +321,9 @@ pub struct Settings {
     /// List the console's own data (system saves, shared and SpotPass
     /// extdata); Checkpoint's `nand_saves`, off unless asked for.
     pub system_data: bool,
+    /// List DSiWare titles; Checkpoint's `dsiware_saves`, off unless asked
+    /// for.
+    pub dsiware: bool,
 }
 
 /// A restore (or erase) that did not finish, as its screen shows it.

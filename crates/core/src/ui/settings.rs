@@ -14,7 +14,7 @@ pub(crate) struct SettingRow {
 }
 
 /// Rows of the settings screen.
-pub(crate) const SETTINGS_ROWS: usize = 5;
+pub(crate) const SETTINGS_ROWS: usize = 6;
 /// The rows that change a setting.
 const BACKUP_ROOT_ROW: usize = 0;
 const CONFIRM_ROW: usize = 1;
@@ -24,6 +24,9 @@ const THEME_ROW: usize = 3;
 /// The settings row that lists the console's own data (Checkpoint's
 /// "Show system (NAND) saves").
 pub(crate) const SYSTEM_DATA_ROW: usize = 4;
+/// The settings row that lists DSiWare titles (Checkpoint's "Show DSiWare
+/// saves").
+pub(crate) const DSIWARE_ROW: usize = 5;
 
 /// The rows of `settings`, top to bottom.
 pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
@@ -77,6 +80,18 @@ pub(crate) fn rows(settings: &Settings) -> [SettingRow; SETTINGS_ROWS] {
             about: "System saves, shared extdata (Miis, Play Coins) and SpotPass extdata. A \
                     wrong restore can break the console.",
         },
+        SettingRow {
+            label: "DSiWare",
+            value: if settings.dsiware {
+                "shown, badged DSiWare"
+            } else {
+                "not shown"
+            }
+            .to_string(),
+            // Checkpoint's "Show DSiWare saves".
+            about: "DSiWare games in the console's memory. Their backups go where Checkpoint \
+                    puts them, named by game code.",
+        },
     ]
 }
 
@@ -98,6 +113,7 @@ pub(crate) fn change(settings: &mut Settings, row: usize, delta: isize) {
             }
         }
         SYSTEM_DATA_ROW => settings.system_data = !settings.system_data,
+        DSIWARE_ROW => settings.dsiware = !settings.dsiware,
         _ => {}
     }
 }

@@ -43,6 +43,7 @@ pub(crate) fn system_key(archive: ArchiveId) -> TitleKey {
         ArchiveKind::ExtData => "extdata",
         ArchiveKind::SharedExtData => "shared",
         ArchiveKind::BossExtData => "boss",
+        ArchiveKind::DsiWareSave => "dsiware",
     };
     TitleKey(format!("system:{kind}:{:016X}", archive.title_id))
 }
@@ -52,6 +53,7 @@ fn what_it_is(archive: ArchiveId) -> &'static str {
     match archive.kind {
         ArchiveKind::SharedExtData => "shared extdata (NAND)",
         ArchiveKind::BossExtData => "SpotPass extdata (SD card)",
+        ArchiveKind::DsiWareSave => "DSiWare save (NAND)",
         ArchiveKind::SaveData | ArchiveKind::ExtData => "system save data (NAND)",
     }
 }

@@ -104,6 +104,7 @@ impl Scripted {
                 confirm_restores: true,
                 theme: Theme::Dark,
                 system_data: false,
+                dsiware: false,
             },
             log: Vec::new(),
         }
@@ -787,7 +788,8 @@ fn the_theme_setting_changes_both_screens_and_is_saved_on_b() {
     let mut h = Harness::new();
     assert_eq!(h.frame.theme, Theme::Dark);
     h.press(Buttons::SELECT);
-    // The theme row, next to last.
+    // The theme row, third from last.
+    h.press(Buttons::UP);
     h.press(Buttons::UP);
     h.press(Buttons::UP);
     assert_eq!(h.highlighted(), ["Theme", "Dark"]);
@@ -801,6 +803,7 @@ fn the_theme_setting_changes_both_screens_and_is_saved_on_b() {
     assert_eq!(h.frame.theme, Theme::Light);
     // Left steps back the other way.
     h.press(Buttons::SELECT);
+    h.press(Buttons::UP);
     h.press(Buttons::UP);
     h.press(Buttons::UP);
     h.press(Buttons::LEFT);
@@ -1114,6 +1117,7 @@ fn every_setting_shown_on_top_is_a_bottom_row_in_the_same_words_changed_by_touch
             ("Find saves".into(), "look on the SD card now".into()),
             ("Theme".into(), "Dark".into()),
             ("System data".into(), "not listed".into()),
+            ("DSiWare".into(), "not shown".into()),
         ]
     );
     // From the second row, so that each is selected before it is tapped.

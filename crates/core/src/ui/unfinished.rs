@@ -15,6 +15,11 @@ pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
         JournalSave::NdsCard { game_code, .. } => TitleKey(format!("nds:{game_code}")),
         JournalSave::Title {
             title_id,
+            kind: Kind::DsiwareSave,
+            ..
+        } => super::dsiware::dsiware_key(*title_id),
+        JournalSave::Title {
+            title_id,
             media: Media::Nand,
             kind,
             ..
@@ -24,6 +29,7 @@ pub(crate) fn title_key(save: &JournalSave) -> TitleKey {
                 Kind::BossExtdata => crate::platform::ArchiveKind::BossExtData,
                 Kind::SaveData => crate::platform::ArchiveKind::SaveData,
                 Kind::Extdata => crate::platform::ArchiveKind::ExtData,
+                Kind::DsiwareSave => crate::platform::ArchiveKind::DsiWareSave,
             },
             media: crate::platform::MediaType::Nand,
             title_id: *title_id,
@@ -52,6 +58,10 @@ fn what_was_written(save: &JournalSave) -> &'static str {
             kind: Kind::Extdata | Kind::SharedExtdata | Kind::BossExtdata,
             ..
         } => "its extra data",
+        JournalSave::Title {
+            kind: Kind::DsiwareSave,
+            ..
+        } => "its DSiWare save",
         JournalSave::Title {
             media: Media::Nand, ..
         } => "its system save data",
