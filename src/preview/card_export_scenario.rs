@@ -4,8 +4,8 @@
 //! frame of A reads the first piece, 256 frames read the whole chip (the
 //! last of them says what is written next), and the frame after writes it.
 
+use keepsake_core::app::demo::{self, sample_save};
 use keepsake_core::sim::{SimChip, SimConsole};
-use keepsake_core::ui::demo::{self, sample_save};
 
 use super::runner::World;
 

@@ -19,9 +19,9 @@ use crate::store::export::{self, Export, ExportError, ExportKind};
 use crate::store::nds_backup::{find_save_file, load_for_chip};
 
 use super::console_model::{ConsoleModel, Known, Slot};
-use super::jobs::RunningJob;
-use super::model::{BackupKey, Outcome, Progress, Refusal, TitleKey};
-use super::theme::format_size;
+use super::running_job::RunningJob;
+use crate::ui::model::{BackupKey, Outcome, Progress, Refusal, TitleKey};
+use crate::ui::theme::format_size;
 
 fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
     Refusal {

@@ -4,14 +4,12 @@
 //! words with what to do next.
 
 use super::console_model::{ConsoleModel, Known, Slot};
-use super::model::*;
-use super::theme::format_size;
-use super::unfinished::title_key;
+use super::put_back::title_key;
+use super::running_job::{RunningJob, Subject};
 use crate::jobs::{
     BackupSecureValue, CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport,
-    GbaBackupJob, GbaBackupReport, GbaRestoreJob, JobError, NdsBackupJob, NdsBackupReport,
-    NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress,
-    RestoredSecureValue, Step,
+    GbaBackupJob, GbaBackupReport, JobError, NdsBackupJob, NdsBackupReport, NdsExportReport,
+    NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, RestoredSecureValue, Step,
 };
 use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
@@ -24,42 +22,10 @@ use crate::store::journal::{JournalSave, Kind};
 use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError, free_name};
+use crate::ui::model::*;
+use crate::ui::theme::format_size;
 use keepsake_format::gba_vc::AgbSaveError;
 use keepsake_format::nds::ChipKind;
-
-/// The job the model runs, with what its report needs.
-pub(crate) enum RunningJob {
-    NdsBackup {
-        job: NdsBackupJob,
-        cancelled: bool,
-    },
-    NdsRestore {
-        job: NdsRestoreJob,
-    },
-    CtrBackup {
-        job: CtrBackupJob,
-        cancelled: bool,
-    },
-    CtrRestore {
-        job: CtrRestoreJob,
-    },
-    /// The cartridge's save exported for a flashcart or an emulator (see
-    /// `ui/export.rs`).
-    NdsExport {
-        job: NdsExportJob,
-        cancelled: bool,
-    },
-    /// Several titles backed up one after another (see `ui/batch_run.rs`).
-    Batch(Box<super::batch_run::RunningBatch>),
-    /// A GBA Virtual Console title's save (see `ui/gba.rs`).
-    GbaBackup {
-        job: GbaBackupJob,
-        cancelled: bool,
-    },
-    GbaRestore {
-        job: GbaRestoreJob,
-    },
-}
 
 /// What a title's save is, for starting a job on it.
 pub(super) enum Target {
@@ -716,41 +682,6 @@ fn cancelled_outcome() -> Outcome {
     }
 }
 
-/// What a job reads and writes, as its screens name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Subject {
-    /// An NDS or 3DS cartridge in the slot.
-    Cartridge,
-    /// The save data of a title installed on the SD card.
-    SdSave,
-    /// A title's extdata (on the SD card whatever the title's medium),
-    /// or shared or SpotPass extdata.
-    Extdata,
-    /// The GBA save of a GBA Virtual Console title.
-    GbaSave,
-}
-
-impl Subject {
-    pub(super) fn of(archive: ArchiveId) -> Self {
-        match (archive.kind, archive.media) {
-            (ArchiveKind::ExtData, _) => Subject::Extdata,
-            (ArchiveKind::SaveData, MediaType::Card) => Subject::Cartridge,
-            // A system save is save data as a game's: committed, no card.
-            (ArchiveKind::SaveData, MediaType::Sd | MediaType::Nand) => Subject::SdSave,
-            (ArchiveKind::SharedExtData | ArchiveKind::BossExtData, _) => Subject::Extdata,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Subject::Cartridge => "the cartridge",
-            Subject::SdSave => "the save data",
-            Subject::Extdata => "the extdata",
-            Subject::GbaSave => "the GBA save",
-        }
-    }
-}
-
 /// A job's progress in words.
 /// A job's progress in the save's terms: the stage, and how far in bytes
 /// of the save (and, while writing a cartridge, in the pages that differ).
@@ -1024,7 +955,7 @@ pub(super) fn failure(
                 subject.name()
             ),
         ),
-        // The search has no job error of its own (see ui/found.rs).
+        // The search has no job error of its own (see app/found.rs).
         JobKind::FindSaves => ("search", "Nothing was written.".to_string()),
     };
     let restore_from_auto = match subject {

@@ -6,8 +6,27 @@
 //! start-up ([`unfinished`]), and the rule that keeps system events away
 //! from a save being written ([`SystemEvents`]).
 
+mod app_model;
+mod batch_run;
+pub mod capabilities;
+mod console_model;
+// Sample consoles are simulated ones (see `sim` in lib.rs).
+#[cfg(target_has_atomic = "64")]
+pub mod demo;
+mod export;
+mod extdata;
+mod found;
+mod gba;
+mod jobs;
+mod put_back;
+mod running_job;
+mod system;
+mod title_view;
 pub mod unfinished;
 
+pub use console_model::{
+    ConsoleModel, IDENTIFYING, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name,
+};
 pub use unfinished::{PutBackRefused, Unfinished};
 
 /// Whether the console's main loop may hand control to the system this
@@ -26,3 +45,14 @@ pub enum SystemEvents {
     /// A save is being written: skip `aptMainLoop` this frame.
     Held,
 }
+
+#[cfg(test)]
+mod batch_tests;
+#[cfg(test)]
+mod console_tests;
+#[cfg(test)]
+mod finding_tests;
+#[cfg(test)]
+mod found_tests;
+#[cfg(test)]
+mod journal_tests;
