@@ -1,7 +1,6 @@
 //! Finding a title in a long list: favourites, a filter and an order,
-//! remembered across starts in `config.json` (see
-//! [`crate::store::title_prefs`] for the keys and Checkpoint's form of the
-//! favourites).
+//! which the model remembers across starts in `config.json`
+//! (`app/title_view.rs`).
 //!
 //! The list is ordered as Checkpoint orders it (`3ds/source/loader.cpp`
 //! `sortLists`: favourites first, then by name, the cartridge above all):

@@ -1,6 +1,11 @@
 //! The user interface: screens as a state machine fed one frame of input at
 //! a time, producing a display list for both screens. Drawing it is the
 //! console's job (citro2d) or the PC preview's (PNG).
+//!
+//! The screens know the rest of the app only as an [`AppModel`] and the
+//! plain data types of `model.rs`: they read its state and send it
+//! commands, and never name a device, a job or the store. The controller
+//! behind the trait is `crate::app`.
 
 mod archive_switch;
 mod batch;
@@ -16,7 +21,7 @@ pub mod keyboard;
 pub mod model;
 pub mod notices;
 pub mod palette;
-pub(crate) mod settings;
+mod settings;
 pub(crate) mod state;
 pub mod theme;
 
