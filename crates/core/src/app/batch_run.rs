@@ -5,8 +5,9 @@
 //! result uses (a failure's headline, reason and what to do).
 
 use super::console_model::ConsoleModel;
-use super::jobs::{Target, backed_up, ctr_backed_up, failure, refusal, words};
+use super::jobs::{Target, backed_up, ctr_backed_up, failure, words};
 use super::running_job::{BatchTitle, RunningBatch, RunningJob, Subject};
+use super::words::refusal;
 use crate::jobs::{BatchBackupJob, BatchTarget, Step, TitleResult};
 use crate::platform::Console;
 use crate::ui::model::{BatchOutcome, JobKind, JobStatus, Outcome, Progress, Refusal, TitleKey};

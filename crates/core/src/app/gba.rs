@@ -12,8 +12,8 @@
 //! A GBA VC title has no extdata: its list has no extdata side.
 
 use super::console_model::{ConsoleModel, Known};
-use super::jobs::{capitalize, kept_line, refusal, store_refusal};
 use super::running_job::RunningJob;
+use super::words::{capitalize, kept_line, refusal, store_refusal};
 use crate::jobs::{
     GbaBackupReport, GbaRestoreJob, GbaRestoreReport, JobError, Phase, Progress, Step,
 };

@@ -6,6 +6,7 @@
 use super::console_model::{ConsoleModel, Known, Slot};
 use super::put_back::title_key;
 use super::running_job::{RunningJob, Subject};
+use super::words::{capitalize, kept_line, refusal, store_refusal};
 use crate::jobs::{
     BackupSecureValue, CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport,
     GbaBackupJob, GbaBackupReport, JobError, NdsBackupJob, NdsBackupReport, NdsExportReport,
@@ -39,13 +40,6 @@ pub(super) enum Target {
         id: GbaVcId,
         short_title: String,
     },
-}
-
-pub(super) fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
-    Refusal {
-        reason: reason.into(),
-        advice: advice.into(),
-    }
 }
 
 impl<C: Console> ConsoleModel<C> {
@@ -796,17 +790,6 @@ pub(super) fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outco
     }
 }
 
-/// The last line of a restore's report: where the save as it was went, or
-/// for a put-back, where it came from and where the half-written one went.
-pub(super) fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
-    match put_back_from {
-        Some(original) => format!(
-            "The save is again as it was before the unfinished restore, from {original}. The half-written save is kept in {auto_backup}."
-        ),
-        None => format!("The save as it was is kept in {auto_backup}."),
-    }
-}
-
 /// `put_back_from`: the automatic backup an unfinished restore left, when
 /// this restore put it back.
 fn ctr_restored(
@@ -1096,14 +1079,6 @@ pub(super) fn failure(
     }
 }
 
-pub(super) fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// Like [`store_refusal`], naming the backup as the list does (its folder's
 /// name), not the file inside it, which the user never saw.
 fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
@@ -1116,39 +1091,4 @@ fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
         );
     }
     store_refusal(e)
-}
-
-/// A store error as a refusal with what to do.
-pub(super) fn store_refusal(e: &StoreError) -> Refusal {
-    if let StoreError::DoesNotFit { path, chip, .. } = e {
-        let file = path.rsplit('/').next().unwrap_or(path);
-        return refusal(
-            format!(
-                "{file} holds data past what the cartridge's {chip} can store: restoring it would lose that data."
-            ),
-            "It is probably from a different game or a bigger chip; choose another backup. The keepsake PC tool can show what the file holds.",
-        );
-    }
-    let advice = match e {
-        StoreError::NoSaveFile { .. } => {
-            "Put the save file in the backup folder, or choose another backup."
-        }
-        StoreError::SeveralSaveFiles { .. } => "Keep only the save file in the backup folder.",
-        StoreError::Unreadable { .. } => {
-            "This file is not a save Keepsake can read; choose another backup."
-        }
-        StoreError::DoesNotFit { .. } => {
-            "The backup holds data past the cartridge's chip size, so it is probably from another game or a bigger chip; choose another backup."
-        }
-        StoreError::WrongGame { .. } => "Choose a backup made from this game.",
-        StoreError::Config { .. } => "Fix or delete the settings file, then try again.",
-        StoreError::Journal { .. } => {
-            "Check that the SD card is in and not write-protected, then try again."
-        }
-        StoreError::Sd(_) => "Check that the SD card is in and not full, then try again.",
-        StoreError::SecureValue { .. } => {
-            "Delete that damaged file: the backup then restores as Checkpoint restores it, with the secure value removed."
-        }
-    };
-    refusal(format!("{}.", capitalize(&e.to_string())), advice)
 }

@@ -13,17 +13,17 @@
 //! and uses those data types, and `ui::Ui` in its tests.
 //!
 //! Inside, each file is one part of the controller, most of them methods
-//! on [`ConsoleModel`] (arrows point at what a file imports):
+//! on [`ConsoleModel`] (arrows point at what a file uses):
 //!
 //! ```text
 //! app_model ──> every part below        impl AppModel: the screens' questions
-//! jobs ───────> console_model, running_job, gba, system, export, put_back
-//! batch_run ──> console_model, running_job, jobs, gba
-//! export, put_back, gba ──> console_model, running_job (gba, put_back: jobs' words)
+//! jobs ───────> console_model, running_job, words, gba, system, export, put_back
+//! batch_run ──> console_model, running_job, words, jobs, gba
+//! export, gba, put_back ──> console_model, running_job (export, gba: words)
 //! extdata, found, system, title_view ──> console_model
 //! console_model ──> running_job          the state: titles, slot, settings, job
 //!               ──> title_view, found, system, gba   (their state and loaders)
-//! running_job, unfinished, capabilities, demo        no other part
+//! running_job, words, unfinished, capabilities, demo   no other part
 //! ```
 //!
 //! - `console_model`: the model's state and how it is kept current (titles
@@ -36,13 +36,14 @@
 //! - `extdata`, `gba`, `system`, `found`, `title_view`: the save data /
 //!   extdata switch, GBA Virtual Console titles, the console's own data,
 //!   saves found on the SD card, favourites and the list's filter and order.
+//! - `words`: the refusals and report lines several parts say alike.
 //! - `capabilities`: which system services the console may use, decided
 //!   once at start-up; `demo`: sample simulated consoles.
 //!
 //! Still tangled: `console_model` loads the state of `title_view`, `found`
 //! and `system` and lists GBA titles through `gba`, which all extend the
-//! model in turn; and `jobs` and `gba` share their words both ways.
-//! Moving those states into files of their own would untangle them.
+//! model in turn. Moving those states into files of their own, as the
+//! running job's is, would untangle them.
 
 mod app_model;
 mod batch_run;
@@ -61,6 +62,7 @@ mod running_job;
 mod system;
 mod title_view;
 pub mod unfinished;
+mod words;
 
 pub use console_model::{
     ConsoleModel, IDENTIFYING, MADE_PATH, UI_SETTINGS_PATH, date_of_folder_name,
