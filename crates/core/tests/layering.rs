@@ -262,3 +262,58 @@ fn the_check_sees_code_and_ignores_words() {
         ["Console"]
     );
 }
+
+/// The parts of `src/app/` each part imports (`super::part`,
+/// `crate::app::part`), tests left out.
+fn app_imports() -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut imports = std::collections::BTreeMap::new();
+    for (path, text) in sources(&src().join("app")) {
+        let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        if name == "mod" || name.ends_with("tests") {
+            continue;
+        }
+        let code = code_only(&text);
+        let mut parts = std::collections::BTreeSet::new();
+        for prefix in ["super::", "crate::app::"] {
+            for (at, _) in code.match_indices(prefix) {
+                let rest = &code[at + prefix.len()..];
+                let part: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let is_module = rest[part.len()..].starts_with("::");
+                if is_module && part != name && part != "super" {
+                    parts.insert(part);
+                }
+            }
+        }
+        imports.insert(name, parts);
+    }
+    imports
+}
+
+#[test]
+fn the_model_state_and_the_jobs_do_not_import_each_other() {
+    let imports = app_imports();
+    assert!(imports["jobs"].contains("console_model"), "{imports:?}");
+    let mut mutual = Vec::new();
+    for (a, uses) in &imports {
+        for b in uses {
+            if a < b && imports.get(b).is_some_and(|theirs| theirs.contains(a)) {
+                mutual.push(format!("{a} <-> {b}"));
+            }
+        }
+    }
+    // What is still tangled (see app/mod.rs): the model's state loads these
+    // parts' state, and they extend the model. None may be added; take one
+    // out when it is untangled.
+    assert_eq!(
+        mutual,
+        [
+            "console_model <-> found",
+            "console_model <-> gba",
+            "console_model <-> system",
+            "console_model <-> title_view",
+        ]
+    );
+}
