@@ -8,12 +8,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::anyhow;
 use clap::Args;
+use keepsake_core::app::demo;
 use keepsake_core::platform::SdCard;
 use keepsake_core::platform::sd::join;
 use keepsake_core::sim::{SimCard, SimNdsCard, nds_rom_header};
 use keepsake_core::store::found_saves::{RomHeader, SdScan};
 use keepsake_core::store::naming::CHECKPOINT_SAVES;
-use keepsake_core::ui::demo;
 
 use crate::cmd_preview::write_snapshots;
 use crate::failure::{FailWith, Failure};

@@ -3,8 +3,8 @@
 //! into a typed error naming it instead of a system call that might end the
 //! app.
 
-use keepsake_core::capabilities::{Capabilities, Service};
-use keepsake_core::platform::{Console, Devices};
+use keepsake_core::app::capabilities::Capabilities;
+use keepsake_core::platform::{Console, Devices, Service};
 
 use crate::probe::Probed;
 use crate::system::am::Titles;

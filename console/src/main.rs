@@ -25,9 +25,10 @@ use ctru::services::apt::Apt;
 use ctru::services::gfx::Gfx;
 use ctru::services::hid::Hid;
 use ctru::services::romfs::RomFS;
-use keepsake_core::app::SystemEvents;
-use keepsake_core::capabilities::{choose_config, draw_notices, notices_dismissed, read_sd_config};
-use keepsake_core::ui::{AppModel, ConsoleModel, Frame, Signal, Ui};
+use keepsake_core::app::{ConsoleModel, SystemEvents};
+use keepsake_core::store::probe_config::{choose_config, read_sd_config};
+use keepsake_core::ui::notices::{draw_notices, notices_dismissed};
+use keepsake_core::ui::{AppModel, Frame, Signal, Ui};
 
 use crate::citro2d::Citro2d;
 use crate::console::Console3ds;

@@ -7,8 +7,10 @@ use std::rc::Rc;
 
 use ctru::services::am::Am;
 use ctru::services::fs::MediaType as CtruMedia;
-use keepsake_core::capabilities::{Capabilities, ProbeConfig, Service, title_saves_access};
+use keepsake_core::app::capabilities::{Capabilities, title_saves_access};
+use keepsake_core::platform::Service;
 use keepsake_core::platform::titles::may_have_save;
+use keepsake_core::store::probe_config::ProbeConfig;
 
 use crate::system::archive::try_open_save;
 use crate::system::card::slot_occupied;

@@ -7,9 +7,9 @@
 //! result lists each title, the failure selected first, then a title
 //! backed up and its folder.
 
+use keepsake_core::app::demo::{self, sample_save};
 use keepsake_core::platform::{ArchiveId, ArchiveKind, MediaType};
 use keepsake_core::sim::{MemTree, SimChip, SimConsole};
-use keepsake_core::ui::demo::{self, sample_save};
 
 use super::runner::World;
 

@@ -5,8 +5,8 @@
 //! last of them says what is written next), then the file is written and
 //! read back 256 KiB a frame (33 frames each for 8 MiB and the footer).
 
+use keepsake_core::app::demo::{self, sample_save};
 use keepsake_core::sim::{SimChip, SimConsole};
-use keepsake_core::ui::demo::{self, sample_save};
 
 use super::runner::World;
 

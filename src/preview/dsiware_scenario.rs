@@ -5,10 +5,10 @@
 //! folder does not exist, explained. The titles are read one a frame after
 //! the start, hence the wait.
 
+use keepsake_core::app::demo;
 use keepsake_core::platform::SdCard;
 use keepsake_core::sim::dsiware::{DESK_TOOL, FLIPBOOK, install_dsiware};
 use keepsake_core::sim::{SimConsole, nds_rom_header};
-use keepsake_core::ui::demo;
 
 use super::runner::World;
 

@@ -3,9 +3,9 @@
 //! over the extdata the game has now (no commit, no secure value: the
 //! result says what was done), then a title that keeps no extdata.
 
+use keepsake_core::app::demo::{self, put_ctr_backup};
 use keepsake_core::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
 use keepsake_core::sim::{MemTree, SimConsole};
-use keepsake_core::ui::demo::{self, put_ctr_backup};
 
 use super::runner::World;
 

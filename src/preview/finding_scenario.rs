@@ -4,8 +4,8 @@
 //! order than their names, and a folder holds backups of a game neither
 //! inserted nor installed.
 
+use keepsake_core::app::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
 use keepsake_core::sim::{SimChip, SimConsole};
-use keepsake_core::ui::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
 
 use super::runner::World;
 

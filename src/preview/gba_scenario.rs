@@ -5,9 +5,9 @@
 //! the console signed it. One whose game never saved: its list says so and
 //! offers no backup.
 
+use keepsake_core::app::demo::{self, sample_save};
 use keepsake_core::platform::SdCard;
 use keepsake_core::sim::SimConsole;
-use keepsake_core::ui::demo::{self, sample_save};
 
 use super::runner::World;
 

@@ -6,10 +6,11 @@
 
 use std::collections::VecDeque;
 
+use keepsake_core::app::ConsoleModel;
+use keepsake_core::app::demo;
 use keepsake_core::platform::{Console, Devices, SdCard};
 use keepsake_core::sim::{SimCard, SimClock, SimConsole};
-use keepsake_core::ui::demo;
-use keepsake_core::ui::{AppModel, ConsoleModel};
+use keepsake_core::ui::AppModel;
 
 use super::keyboard::PreviewKeyboard;
 

@@ -2,13 +2,14 @@
 //! script of inputs that tells it. Their snaps are the images the README
 //! shows and the golden tests compare.
 
+use keepsake_core::app::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
+use keepsake_core::app::{ConsoleModel, MADE_PATH};
 use keepsake_core::jobs::{NdsRestoreJob, Step};
 use keepsake_core::nds_card::identify;
 use keepsake_core::platform::sd::write_atomic;
 use keepsake_core::platform::{Console, SdCard};
 use keepsake_core::sim::{SimCard, SimChip, SimConsole};
-use keepsake_core::ui::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
-use keepsake_core::ui::{AppModel, ConsoleModel, MADE_PATH};
+use keepsake_core::ui::AppModel;
 
 use super::keyboard::PreviewKeyboard;
 use super::runner::World;

@@ -4,10 +4,10 @@
 //! flashcart save, and a fan translation (same game code, another version)
 //! with its save beside it; the import folder holds a save nothing matches.
 
+use keepsake_core::app::demo::{self, put_nds_backup, sample_save};
 use keepsake_core::platform::SdCard;
 use keepsake_core::sim::{SimChip, SimConsole, nds_rom_header};
 use keepsake_core::store::found_saves::IMPORT_DIR;
-use keepsake_core::ui::demo::{self, put_nds_backup, sample_save};
 
 use super::runner::World;
 

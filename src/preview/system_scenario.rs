@@ -5,10 +5,10 @@
 //! confirmation, then the warning that asks once more. The section is
 //! read a title per frame after the start, hence the wait.
 
+use keepsake_core::app::demo;
 use keepsake_core::platform::{MediaType, SdCard};
 use keepsake_core::sim::SimConsole;
 use keepsake_core::sim::system_data::{MII_PLAZA, SYSTEM_SETTINGS, install_system_data};
-use keepsake_core::ui::demo;
 
 use super::runner::World;
 

@@ -5,9 +5,10 @@
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use keepsake_core::app::ConsoleModel;
+use keepsake_core::app::demo::{self, sample_save};
 use keepsake_core::sim::SimChip;
-use keepsake_core::ui::demo::{self, sample_save};
-use keepsake_core::ui::{Buttons, ConsoleModel, Frame, FrameInput, QueuedKeyboard, Ui};
+use keepsake_core::ui::{Buttons, Frame, FrameInput, QueuedKeyboard, Ui};
 
 fn console_with_300_titles() -> ConsoleModel<keepsake_core::sim::SimConsole> {
     let mut console = demo::empty_console();

@@ -4,7 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
-pub mod capabilities;
 pub mod failure;
 pub mod gpu_texture;
 pub mod jobs;

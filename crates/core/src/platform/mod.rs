@@ -12,6 +12,7 @@ pub mod dsiware;
 pub mod gba_vc;
 pub mod result_code;
 pub mod sd;
+pub mod services;
 pub mod spi;
 pub mod system_data;
 pub mod titles;
@@ -23,6 +24,7 @@ pub use card::{CardError, CardKind, CardSlot};
 pub use clock::{Clock, DateTime};
 pub use gba_vc::{GbaVcError, GbaVcHandle, GbaVcId, GbaVcProbe, GbaVcSaves, probe_gba_vc};
 pub use sd::{SdCard, SdEntry, SdError};
+pub use services::Service;
 pub use spi::{SpiBus, SpiError};
 pub use titles::{TitleError, TitleList};
 

@@ -115,7 +115,8 @@ mod tests {
 
     #[test]
     fn saving_keeps_the_keys_other_parts_of_the_app_own() {
-        use crate::capabilities::{ProbeConfig, Service};
+        use crate::platform::Service;
+        use crate::store::probe_config::ProbeConfig;
         let mut sd = SimSd::new(1 << 20, PowerSupply::new());
         sd.create_dir_all(KEEPSAKE_DIR).unwrap();
         sd.write(

@@ -12,6 +12,7 @@ pub mod journal;
 pub mod locate;
 pub mod naming;
 pub mod nds_backup;
+pub mod probe_config;
 pub mod secure_values;
 pub mod system_folders;
 pub mod system_scan;

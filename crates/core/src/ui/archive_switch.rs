@@ -18,7 +18,7 @@ use super::state::{Action, ListCursor, Ui};
 /// Whether a title's backup list has the switch: every 3DS title (an NDS
 /// game, or a GBA Virtual Console game, has one save and nothing else), but
 /// not an entry of the console's own data, which is one archive each
-/// (`ui/system.rs`).
+/// (`app/system.rs`).
 pub(crate) fn has_extdata_side(title: &TitleInfo) -> bool {
     !title.is_nds()
         && !matches!(

@@ -9,7 +9,7 @@
 //! as outside, L+A backs up the marked titles and B leaves. A tap on a row
 //! marks or unmarks it. Restores stay one at a time.
 //!
-//! The backup runs as one job (see `ui/batch_run.rs`): the job screen says
+//! The backup runs as one job (see `app/batch_run.rs`): the job screen says
 //! which title of how many and that title's progress; holding B cancels,
 //! keeping the backups already made. Its result is a list of the titles,
 //! each marked as backed up or not; the top screen gives the selected

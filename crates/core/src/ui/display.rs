@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use keepsake_format::icon::RgbaImage;
 
+use super::model::Theme;
 use super::palette::{Palette, Role};
-use crate::store::Theme;
 
 pub const TOP_WIDTH: u16 = 400;
 pub const BOTTOM_WIDTH: u16 = 320;

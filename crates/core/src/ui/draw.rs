@@ -862,7 +862,7 @@ impl Ui {
                     TOP_WIDTH - 32,
                 );
             }
-            // A GBA game's save that cannot be used (`ui/gba.rs`).
+            // A GBA game's save that cannot be used (`app/gba.rs`).
             None if self.missing_archive.is_some()
                 && self.archive_kind == ArchiveKind::SaveData =>
             {

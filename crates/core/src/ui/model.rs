@@ -46,7 +46,7 @@ pub enum TitleSource {
     /// A title installed on the SD card.
     SdCard,
     /// A GBA Virtual Console title installed on the SD card: its save is
-    /// the GBA save in the system's AGBSAVE container (see `ui/gba.rs`).
+    /// the GBA save in the system's AGBSAVE container (see `app/gba.rs`).
     GbaVc,
     /// A title on the SD card without save data that may be a GBA Virtual
     /// Console title: this console cannot reach GBA saves to tell.
@@ -56,7 +56,7 @@ pub enum TitleSource {
     DsiWare,
     /// The console's own data (a system title's save, shared or SpotPass
     /// extdata), listed in a section of its own when the setting asks for
-    /// it (see `ui/system.rs`).
+    /// it (see `app/system.rs`).
     System,
     /// A title folder in a backup root whose title is neither installed
     /// nor in the slot: its backups can be browsed and deleted, not
@@ -346,10 +346,10 @@ pub struct UnfinishedInfo {
 }
 
 pub use crate::store::export::ExportKind;
-pub use crate::store::title_prefs::{TitleFilter, TitleSort};
+pub use crate::store::title_prefs::{TitleFilter, TitleSort, is_system_title};
 
 /// How the title list is narrowed and ordered, and which titles are
-/// favourites (see `ui/finding.rs`).
+/// favourites (see `app/title_view.rs`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TitleView {
     pub filter: TitleFilter,

@@ -8,7 +8,7 @@
 //! on in both palettes; the golden frames are checked for it.
 
 use super::display::Color;
-use crate::store::Theme;
+use super::model::Theme;
 
 /// What a colour is for. Grounds are what rectangles fill; text roles are
 /// for text (and small marks drawn like text).

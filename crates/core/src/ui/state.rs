@@ -184,7 +184,7 @@ pub(crate) enum Action {
     PutBack,
     KeepAsIs,
     Later,
-    /// Mark or unmark the selected title as a favourite (`ui/finding.rs`).
+    /// Mark or unmark the selected title as a favourite (`app/title_view.rs`).
     Favourite,
     NextFilter,
     NextSort,

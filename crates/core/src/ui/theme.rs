@@ -3,7 +3,7 @@
 //! are. The colours are in `ui/palette.rs`.
 
 use super::display::{BOTTOM_WIDTH, SCREEN_HEIGHT};
-use crate::platform::DateTime;
+use super::model::DateTime;
 
 /// Height of the header bar on both screens.
 pub const HEADER_HEIGHT: u16 = 20;

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use super::console_model::ConsoleModel;
 use super::demo;
-use super::display::{Frame, Screen};
-use super::input::{Buttons, FrameInput};
-use super::keyboard::QueuedKeyboard;
-use super::state::{CANCEL_HOLD_FRAMES, ScreenKind, Ui};
 use crate::platform::{ArchiveId, ArchiveKind, MediaType};
 use crate::sim::{MemTree, SimConsole};
 use crate::store::naming::{CHECKPOINT_SAVES, STAGING_DIR, ctr_title_folder};
+use crate::ui::display::{Frame, Screen};
+use crate::ui::input::{Buttons, FrameInput};
+use crate::ui::keyboard::QueuedKeyboard;
+use crate::ui::state::{CANCEL_HOLD_FRAMES, ScreenKind, Ui};
 
 struct Rig {
     ui: Ui,

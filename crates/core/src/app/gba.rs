@@ -12,15 +12,16 @@
 //! A GBA VC title has no extdata: its list has no extdata side.
 
 use super::console_model::{ConsoleModel, Known};
-use super::jobs::{RunningJob, capitalize, kept_line, refusal, store_refusal};
-use super::model::{Outcome, Refusal, RestorePlan, TitleInfo, TitleKey, TitleSource};
-use super::theme::format_size;
+use super::running_job::RunningJob;
+use super::words::{capitalize, kept_line, refusal, store_refusal};
 use crate::jobs::{
     GbaBackupReport, GbaRestoreJob, GbaRestoreReport, JobError, Phase, Progress, Step,
 };
 use crate::platform::{Console, GbaVcError, GbaVcId, GbaVcProbe, MediaType, probe_gba_vc};
 use crate::store::title_cache::TitleRecord;
 use crate::store::{BackupEntry, StoreError};
+use crate::ui::model::{Outcome, Refusal, RestorePlan, TitleInfo, TitleKey, TitleSource};
+use crate::ui::theme::format_size;
 use keepsake_format::gba_vc::AgbSaveError;
 
 /// The list entry of a scanned title whose GBA probe said something: a GBA

@@ -8,14 +8,14 @@ use serde_json::{Value, json};
 
 use super::console_model::ConsoleModel;
 use super::demo::{self, put_ctr_backup, put_nds_backup, sample_save};
-use super::display::{Frame, Screen};
-use super::input::{Buttons, FrameInput};
-use super::keyboard::QueuedKeyboard;
-use super::palette::Role;
-use super::state::{ScreenKind, Ui};
-use super::theme::{LIST_TOP, ROW_HEIGHT};
 use crate::platform::SdCard;
 use crate::sim::{SimChip, SimConsole};
+use crate::ui::display::{Frame, Screen};
+use crate::ui::input::{Buttons, FrameInput};
+use crate::ui::keyboard::QueuedKeyboard;
+use crate::ui::palette::Role;
+use crate::ui::state::{ScreenKind, Ui};
+use crate::ui::theme::{LIST_TOP, ROW_HEIGHT};
 
 const CONFIG: &str = "/3ds/Keepsake/config.json";
 const CHECKPOINT_CONFIG: &str = "/3ds/Checkpoint/config.json";

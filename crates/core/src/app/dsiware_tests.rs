@@ -57,7 +57,7 @@ fn dsiware_names(rig: &Rig) -> Vec<String> {
     rig.model
         .titles
         .iter()
-        .filter(|t| t.source == super::super::model::TitleSource::DsiWare)
+        .filter(|t| t.source == crate::ui::model::TitleSource::DsiWare)
         .map(|t| t.name.clone())
         .collect()
 }

@@ -86,7 +86,7 @@ fn system_names(rig: &Rig) -> Vec<String> {
     rig.model
         .titles
         .iter()
-        .filter(|t| t.source == super::super::model::TitleSource::System)
+        .filter(|t| t.source == crate::ui::model::TitleSource::System)
         .map(|t| t.name.clone())
         .collect()
 }

@@ -3,11 +3,11 @@
 //! automatic backup back or keeping the save as it is.
 
 use super::console_model::{ConsoleModel, Slot};
-use super::jobs::RunningJob;
-use super::model::{Refusal, TitleKey, UnfinishedInfo};
+use super::running_job::RunningJob;
 use crate::app::{PutBackRefused, Unfinished};
 use crate::platform::Console;
 use crate::store::journal::{JournalSave, Kind, Media, Operation, WayBack};
+use crate::ui::model::{Refusal, TitleKey, UnfinishedInfo};
 
 /// The list's key of the title a journal is about.
 pub(crate) fn title_key(save: &JournalSave) -> TitleKey {

@@ -12,12 +12,12 @@
 //! same archive and restore onto either.
 
 use super::console_model::{ConsoleModel, Known};
-use super::model::TitleKey;
 use crate::platform::sd::join;
 use crate::platform::titles::{extdata_id, unique_id};
 use crate::platform::{ArchiveError, ArchiveId, ArchiveKind, Console, SdCard};
 use crate::store::naming::{CHECKPOINT_EXTDATA, unique_id_of_folder};
 use crate::store::{BackupEntry, BackupSource, Config};
+use crate::ui::model::TitleKey;
 
 impl<C: Console> ConsoleModel<C> {
     /// Makes the backup list and its jobs act on `kind` from now on.
@@ -33,7 +33,7 @@ impl<C: Console> ConsoleModel<C> {
     /// Only extdata is looked at: a title is listed because its save data
     /// (or its extdata) exists, and the save data's state shows already.
     pub(crate) fn archive_missing(&mut self, title: &TitleKey) -> Option<String> {
-        // A GBA title has one save, which may not be usable (`ui/gba.rs`).
+        // A GBA title has one save, which may not be usable (`app/gba.rs`).
         if let Some(why) = self.gba_missing(title) {
             return why;
         }

@@ -4,14 +4,13 @@
 //! words with what to do next.
 
 use super::console_model::{ConsoleModel, Known, Slot};
-use super::model::*;
-use super::theme::format_size;
-use super::unfinished::title_key;
+use super::put_back::title_key;
+use super::running_job::{RunningJob, Subject};
+use super::words::{capitalize, kept_line, refusal, store_refusal};
 use crate::jobs::{
     BackupSecureValue, CtrBackupJob, CtrBackupReport, CtrRestoreJob, CtrRestoreReport,
-    GbaBackupJob, GbaBackupReport, GbaRestoreJob, JobError, NdsBackupJob, NdsBackupReport,
-    NdsExportJob, NdsExportReport, NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress,
-    RestoredSecureValue, Step,
+    GbaBackupJob, GbaBackupReport, JobError, NdsBackupJob, NdsBackupReport, NdsExportReport,
+    NdsRestoreJob, NdsRestoreReport, Phase, Progress as JobProgress, RestoredSecureValue, Step,
 };
 use crate::jobs::{EXPERIMENTAL_FLASH_8M_KEY, auto_backup_name};
 use crate::nds_card::{InsertedNds, NdsCardError};
@@ -24,42 +23,10 @@ use crate::store::journal::{JournalSave, Kind, WayBack};
 use crate::store::naming::{CONFIG_PATH, backup_folder_name, sanitize};
 use crate::store::nds_backup::{check_game, find_save_file, load_for_chip};
 use crate::store::{BackupEntry, BackupTitle, StoreError, free_name};
+use crate::ui::model::*;
+use crate::ui::theme::format_size;
 use keepsake_format::gba_vc::AgbSaveError;
 use keepsake_format::nds::ChipKind;
-
-/// The job the model runs, with what its report needs.
-pub(crate) enum RunningJob {
-    NdsBackup {
-        job: NdsBackupJob,
-        cancelled: bool,
-    },
-    NdsRestore {
-        job: NdsRestoreJob,
-    },
-    CtrBackup {
-        job: CtrBackupJob,
-        cancelled: bool,
-    },
-    CtrRestore {
-        job: CtrRestoreJob,
-    },
-    /// The cartridge's save exported for a flashcart or an emulator (see
-    /// `ui/export.rs`).
-    NdsExport {
-        job: NdsExportJob,
-        cancelled: bool,
-    },
-    /// Several titles backed up one after another (see `ui/batch_run.rs`).
-    Batch(Box<super::batch_run::RunningBatch>),
-    /// A GBA Virtual Console title's save (see `ui/gba.rs`).
-    GbaBackup {
-        job: GbaBackupJob,
-        cancelled: bool,
-    },
-    GbaRestore {
-        job: GbaRestoreJob,
-    },
-}
 
 /// What a title's save is, for starting a job on it.
 pub(super) enum Target {
@@ -73,13 +40,6 @@ pub(super) enum Target {
         id: GbaVcId,
         short_title: String,
     },
-}
-
-pub(super) fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
-    Refusal {
-        reason: reason.into(),
-        advice: advice.into(),
-    }
 }
 
 impl<C: Console> ConsoleModel<C> {
@@ -159,7 +119,13 @@ impl<C: Console> ConsoleModel<C> {
                 known.clone(),
             )),
             Some(known @ Known::DsiWare(record)) => {
-                super::dsiware::target(record).map(|target| (target, known.clone()))
+                super::dsiware::usable_archive(record).map(|archive| {
+                    let target = Target::Ctr {
+                        archive,
+                        short_title: record.header_title.clone(),
+                    };
+                    (target, known.clone())
+                })
             }
             Some(Known::BackupsOnly(BackupTitle::Nds { .. })) => Err(refusal(
                 "No cartridge of this game is inserted: these are its backups only.",
@@ -734,43 +700,6 @@ fn cancelled_outcome() -> Outcome {
     }
 }
 
-/// What a job reads and writes, as its screens name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Subject {
-    /// An NDS or 3DS cartridge in the slot.
-    Cartridge,
-    /// The save data of a title installed on the SD card.
-    SdSave,
-    /// A title's extdata (on the SD card whatever the title's medium),
-    /// or shared or SpotPass extdata.
-    Extdata,
-    /// The GBA save of a GBA Virtual Console title.
-    GbaSave,
-}
-
-impl Subject {
-    pub(super) fn of(archive: ArchiveId) -> Self {
-        match (archive.kind, archive.media) {
-            (ArchiveKind::ExtData, _) => Subject::Extdata,
-            (ArchiveKind::SaveData, MediaType::Card) => Subject::Cartridge,
-            // A system save is save data as a game's: committed, no card.
-            (ArchiveKind::SaveData, MediaType::Sd | MediaType::Nand) => Subject::SdSave,
-            (ArchiveKind::SharedExtData | ArchiveKind::BossExtData, _) => Subject::Extdata,
-            // Files of a save, as an SD title's (no commit: see the report).
-            (ArchiveKind::DsiWareSave, _) => Subject::SdSave,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Subject::Cartridge => "the cartridge",
-            Subject::SdSave => "the save data",
-            Subject::Extdata => "the extdata",
-            Subject::GbaSave => "the GBA save",
-        }
-    }
-}
-
 /// A job's progress in words.
 /// A job's progress in the save's terms: the stage, and how far in bytes
 /// of the save (and, while writing a cartridge, in the pages that differ).
@@ -882,17 +811,6 @@ pub(super) fn ctr_backed_up(report: &CtrBackupReport, subject: Subject) -> Outco
         })
         .collect(),
         advice: None,
-    }
-}
-
-/// The last line of a restore's report: where the save as it was went, or
-/// for a put-back, where it came from and where the half-written one went.
-pub(super) fn kept_line(auto_backup: &str, put_back_from: Option<&str>) -> String {
-    match put_back_from {
-        Some(original) => format!(
-            "The save is again as it was before the unfinished restore, from {original}. The half-written save is kept in {auto_backup}."
-        ),
-        None => format!("The save as it was is kept in {auto_backup}."),
     }
 }
 
@@ -1044,7 +962,7 @@ pub(super) fn failure(
                 subject.name()
             ),
         ),
-        // The search has no job error of its own (see ui/found.rs).
+        // The search has no job error of its own (see app/found.rs).
         JobKind::FindSaves => ("search", "Nothing was written.".to_string()),
     };
     let restore_from_auto = match subject {
@@ -1185,14 +1103,6 @@ pub(super) fn failure(
     }
 }
 
-pub(super) fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// Like [`store_refusal`], naming the backup as the list does (its folder's
 /// name), not the file inside it, which the user never saw.
 fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
@@ -1205,39 +1115,4 @@ fn backup_refusal(e: &StoreError, backup: &str) -> Refusal {
         );
     }
     store_refusal(e)
-}
-
-/// A store error as a refusal with what to do.
-pub(super) fn store_refusal(e: &StoreError) -> Refusal {
-    if let StoreError::DoesNotFit { path, chip, .. } = e {
-        let file = path.rsplit('/').next().unwrap_or(path);
-        return refusal(
-            format!(
-                "{file} holds data past what the cartridge's {chip} can store: restoring it would lose that data."
-            ),
-            "It is probably from a different game or a bigger chip; choose another backup. The keepsake PC tool can show what the file holds.",
-        );
-    }
-    let advice = match e {
-        StoreError::NoSaveFile { .. } => {
-            "Put the save file in the backup folder, or choose another backup."
-        }
-        StoreError::SeveralSaveFiles { .. } => "Keep only the save file in the backup folder.",
-        StoreError::Unreadable { .. } => {
-            "This file is not a save Keepsake can read; choose another backup."
-        }
-        StoreError::DoesNotFit { .. } => {
-            "The backup holds data past the cartridge's chip size, so it is probably from another game or a bigger chip; choose another backup."
-        }
-        StoreError::WrongGame { .. } => "Choose a backup made from this game.",
-        StoreError::Config { .. } => "Fix or delete the settings file, then try again.",
-        StoreError::Journal { .. } => {
-            "Check that the SD card is in and not write-protected, then try again."
-        }
-        StoreError::Sd(_) => "Check that the SD card is in and not full, then try again.",
-        StoreError::SecureValue { .. } => {
-            "Delete that damaged file: the backup then restores as Checkpoint restores it, with the secure value removed."
-        }
-    };
-    refusal(format!("{}.", capitalize(&e.to_string())), advice)
 }

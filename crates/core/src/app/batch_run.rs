@@ -5,25 +5,12 @@
 //! result uses (a failure's headline, reason and what to do).
 
 use super::console_model::ConsoleModel;
-use super::jobs::{RunningJob, Subject, Target, backed_up, ctr_backed_up, failure, refusal, words};
-use super::model::{BatchOutcome, JobKind, JobStatus, Outcome, Progress, Refusal, TitleKey};
+use super::jobs::{Target, backed_up, ctr_backed_up, failure, words};
+use super::running_job::{BatchTitle, RunningBatch, RunningJob, Subject};
+use super::words::refusal;
 use crate::jobs::{BatchBackupJob, BatchTarget, Step, TitleResult};
 use crate::platform::Console;
-
-/// A running batch and the names its words need.
-pub(crate) struct RunningBatch {
-    pub(super) job: BatchBackupJob,
-    /// Each target's key, listed name and what its save is on; `nds` when
-    /// it is an NDS chip (progress is then in the chip's size).
-    titles: Vec<BatchTitle>,
-}
-
-struct BatchTitle {
-    key: TitleKey,
-    name: String,
-    subject: Subject,
-    nds: bool,
-}
+use crate::ui::model::{BatchOutcome, JobKind, JobStatus, Outcome, Progress, Refusal, TitleKey};
 
 impl<C: Console> ConsoleModel<C> {
     /// Starts backing up `titles` in this order. Refused as a whole, before
@@ -44,7 +31,7 @@ impl<C: Console> ConsoleModel<C> {
         for key in titles {
             let name = self.name_of(key);
             // A GBA title whose save cannot be used fails alone, with its
-            // reason, as a 3DS save never made does (`ui/gba.rs`).
+            // reason, as a 3DS save never made does (`app/gba.rs`).
             if let Some((target, title_dir)) = self.gba_batch_target(key) {
                 targets.push(BatchTarget::GbaVc {
                     id: target,

@@ -4,14 +4,14 @@
 
 use super::console_model::ConsoleModel;
 use super::demo::{self, put_nds_backup, sample_save};
-use super::display::{Frame, Screen};
-use super::input::{Buttons, FrameInput};
-use super::keyboard::QueuedKeyboard;
-use super::palette::Role;
-use super::state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 use crate::platform::sd::join;
 use crate::platform::{ArchiveId, ArchiveKind, MediaType, SdCard};
 use crate::sim::{MemTree, SimChip, SimConsole};
+use crate::ui::display::{Frame, Screen};
+use crate::ui::input::{Buttons, FrameInput};
+use crate::ui::keyboard::QueuedKeyboard;
+use crate::ui::palette::Role;
+use crate::ui::state::{CANCEL_HOLD_FRAMES, ScreenKind, Signal, Ui};
 
 #[path = "dsiware_tests.rs"]
 mod dsiware_tests;
@@ -147,7 +147,7 @@ fn the_cartridge_is_listed_first_with_its_chip_icon_and_backups() {
         .top
         .iter()
         .find_map(|c| match c {
-            super::DrawCmd::Icon { image, .. } => Some(image.clone()),
+            crate::ui::DrawCmd::Icon { image, .. } => Some(image.clone()),
             _ => None,
         })
         .expect("the cartridge's icon is drawn");
@@ -451,7 +451,7 @@ fn settings_are_written_to_the_sd_card_and_change_where_backups_go() {
 /// does not know is named in the standing warning and dark is used.
 #[test]
 fn the_theme_lives_in_config_json_and_an_unknown_one_is_reported() {
-    use super::model::Theme;
+    use crate::ui::model::Theme;
     let save = sample_save(0x2000, 0x1000, 1);
     let mut console = console_with(&save);
     console.sd.create_dir_all("/3ds/Keepsake").unwrap();
@@ -788,7 +788,7 @@ fn random_input_writes_the_card_only_through_a_restore_with_its_automatic_backup
                 5 => FrameInput::hold_and_press(Buttons::R, Buttons::A),
                 6 => FrameInput::hold_and_press(Buttons::L, Buttons::A),
                 7 => FrameInput {
-                    touch: Some(super::input::Touch {
+                    touch: Some(crate::ui::input::Touch {
                         x: rng.random_range(0..320),
                         y: rng.random_range(0..240),
                     }),
@@ -1186,7 +1186,7 @@ fn a_restore_onto_the_8_mib_flash_needs_the_experimental_setting() {
 }
 
 fn title_names(rig: &Rig) -> Vec<String> {
-    use super::model::AppModel;
+    use crate::ui::model::AppModel;
     let mut names: Vec<String> = rig.model.titles().into_iter().map(|t| t.name).collect();
     names.sort();
     names
@@ -1194,7 +1194,7 @@ fn title_names(rig: &Rig) -> Vec<String> {
 
 #[test]
 fn installed_titles_are_listed_by_category_and_a_new_game_says_it_has_no_save_yet() {
-    use super::model::AppModel;
+    use crate::ui::model::AppModel;
     let mut console = demo::empty_console();
     crate::sim::titles::install_catalogue(&mut console.titles, &mut console.archives);
     let rig = Rig::new(console, &[]);
@@ -1221,7 +1221,7 @@ fn installed_titles_are_listed_by_category_and_a_new_game_says_it_has_no_save_ye
 
 #[test]
 fn a_title_list_that_cannot_be_read_is_reported_not_shown_empty() {
-    use super::model::AppModel;
+    use crate::ui::model::AppModel;
     let save = sample_save(0x2000, 0x1000, 1);
     let mut console = console_with(&save);
     console
@@ -1241,8 +1241,8 @@ fn a_title_list_that_cannot_be_read_is_reported_not_shown_empty() {
 
 #[test]
 fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
-    use super::model::AppModel;
     use crate::store::title_cache::{self, CACHE_DIR, TITLE_CACHE_PATH};
+    use crate::ui::model::AppModel;
     let mut console = demo::empty_console();
     demo::install_sample_titles(&mut console, 300);
     let mut rig = Rig::new(console, &[]);

@@ -14,10 +14,11 @@
 use std::sync::Arc;
 
 use super::console_model::{ConsoleModel, Known};
-use super::jobs::{Target, refusal};
-use super::model::{Refusal, TitleInfo, TitleKey, TitleSource};
+use super::words::refusal;
+use crate::platform::ArchiveId;
 use crate::platform::Console;
 use crate::store::dsiware_scan::{DataFolder, DsiWareRecord, DsiWareScan};
+use crate::ui::model::{Refusal, TitleInfo, TitleKey, TitleSource};
 
 /// How many TWL titles a frame looks at while a scan runs.
 const DSIWARE_PER_FRAME: usize = 1;
@@ -79,15 +80,10 @@ pub(crate) fn missing(record: &DsiWareRecord) -> Option<String> {
     }
 }
 
-/// The job target of a DSiWare title, or why there is none.
-pub(crate) fn target(record: &DsiWareRecord) -> Result<Target, Refusal> {
+/// The archive of a DSiWare title's save, or why it has none to back up.
+pub(crate) fn usable_archive(record: &DsiWareRecord) -> Result<ArchiveId, Refusal> {
     let advice = match &record.data {
-        DataFolder::Present => {
-            return Ok(Target::Ctr {
-                archive: record.archive(),
-                short_title: record.header_title.clone(),
-            });
-        }
+        DataFolder::Present => return Ok(record.archive()),
         DataFolder::Missing => "Start the game once; if it still has none, it keeps no save.",
         DataFolder::Unreadable(_) => "Restart the console and try again.",
     };

@@ -6,10 +6,6 @@
 
 use super::console_model::ConsoleModel;
 use super::demo::{self, put_nds_backup, sample_save};
-use super::display::{Frame, Screen};
-use super::input::{Buttons, FrameInput};
-use super::keyboard::QueuedKeyboard;
-use super::state::{ScreenKind, Ui};
 use crate::app::SystemEvents;
 use crate::jobs::{NdsRestoreJob, Step};
 use crate::nds_card::identify;
@@ -18,6 +14,10 @@ use crate::platform::{ArchiveId, ArchiveKind, Console, MediaType, SdCard};
 use crate::sim::{MemTree, SimChip, SimConsole};
 use crate::store::journal::JOURNAL_PATH;
 use crate::ui::AppModel;
+use crate::ui::display::{Frame, Screen};
+use crate::ui::input::{Buttons, FrameInput};
+use crate::ui::keyboard::QueuedKeyboard;
+use crate::ui::state::{ScreenKind, Ui};
 
 const TITLE: &str = "MOSS KNIGHT";
 const CODE: &str = "AMKE";

@@ -18,9 +18,7 @@ use keepsake_format::icon;
 use keepsake_format::smdh::{Language, Smdh};
 use serde::{Deserialize, Serialize};
 
-use super::jobs::RunningJob;
-use super::keyboard::Keyboard;
-use super::model::*;
+use super::running_job::RunningJob;
 use crate::app::{SystemEvents, Unfinished};
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
@@ -29,12 +27,11 @@ use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCar
 use crate::store::naming::{
     CHECKPOINT_SAVES, KEEPSAKE_DIR, game_code_of_folder, unique_id_of_folder,
 };
-use crate::store::secure_values;
 use crate::store::title_cache::{self, TitleRecord};
 use crate::store::title_scan::TitleScan;
-use crate::store::{
-    BackupEntry, BackupSource, BackupTitle, Config, clean_staging, list_backups, title_dir,
-};
+use crate::store::{BackupEntry, BackupTitle, Config, clean_staging, list_backups, title_dir};
+use crate::ui::keyboard::Keyboard;
+use crate::ui::model::*;
 
 /// Our UI settings, beside the store's `config.json`.
 pub const UI_SETTINGS_PATH: &str = "/3ds/Keepsake/ui.json";
@@ -45,8 +42,8 @@ pub const KEEPSAKE_SAVES: &str = "/3ds/Keepsake/saves";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-struct UiSettings {
-    confirm_restores: bool,
+pub(super) struct UiSettings {
+    pub(super) confirm_restores: bool,
 }
 
 impl Default for UiSettings {
@@ -88,7 +85,7 @@ pub(crate) enum Known {
         media: MediaType,
         short_title: String,
     },
-    /// A GBA Virtual Console title on the SD card (see `ui/gba.rs`); its
+    /// A GBA Virtual Console title on the SD card (see `app/gba.rs`); its
     /// backups are in its folder of the saves root, as a 3DS title's.
     GbaVc {
         title_id: u64,
@@ -100,7 +97,7 @@ pub(crate) enum Known {
     /// A title folder in a backup root whose title is neither installed nor
     /// in the slot: browsable, never a job's target.
     BackupsOnly(BackupTitle),
-    /// One archive of the console's own data (see `ui/system.rs`).
+    /// One archive of the console's own data (see `app/system.rs`).
     System {
         archive: crate::platform::ArchiveId,
         short_title: String,
@@ -171,7 +168,7 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) console: C,
     pub(crate) keyboard: Box<dyn Keyboard>,
     pub(crate) generation: u64,
-    last_inserted: Option<Option<CardKind>>,
+    pub(super) last_inserted: Option<Option<CardKind>>,
     pub(crate) slot: Slot,
     pub(crate) sd_titles: Vec<(TitleInfo, Known)>,
     /// Title folders found in the backup roots, listed when no installed
@@ -181,9 +178,9 @@ pub struct ConsoleModel<C: Console> {
     pub(crate) titles: Vec<TitleInfo>,
     pub(crate) entries: BTreeMap<BackupKey, BackupEntry>,
     pub(crate) config: Config,
-    /// Favourites, the title list's filter and order (`ui/finding.rs`).
-    pub(crate) finding: super::finding::Finding,
-    ui_settings: UiSettings,
+    /// Favourites, the title list's filter and order (`app/title_view.rs`).
+    pub(crate) finding: super::title_view::Finding,
+    pub(super) ui_settings: UiSettings,
     pub(crate) made: BTreeSet<String>,
     pub(crate) job: Option<RunningJob>,
     /// The title the running (or last) job works on.
@@ -196,25 +193,25 @@ pub struct ConsoleModel<C: Console> {
     /// cached list is shown.
     title_scan: Option<TitleScan>,
     /// Why the installed titles could not be listed, if they could not.
-    titles_problem: Option<String>,
+    pub(super) titles_problem: Option<String>,
     /// A restore that did not finish, until it is resolved.
     pub(crate) unfinished: Option<Unfinished>,
     /// Why the restore journal could not be read, when it could not.
     pub(crate) journal_problem: Option<String>,
     /// The automatic backup the running job puts back, when it does.
     pub(crate) putting_back: Option<String>,
-    /// Saves found where people keep them (see `ui/found.rs`).
+    /// Saves found where people keep them (see `app/found.rs`).
     pub(crate) found: super::found::FoundSaves,
     /// The automatic backup's folder name the last restore question gave,
     /// with the title and backup it was for: the restore that follows uses
     /// it, so the folder is the one the user was told of.
     pub(crate) planned_auto: Option<(TitleKey, BackupKey, String)>,
     /// Which archive of a 3DS title the backup list and its jobs act on
-    /// (see `ui/extdata.rs`).
+    /// (see `app/extdata.rs`).
     pub(crate) archive_kind: ArchiveKind,
     /// What the last look at each title's extdata found missing.
     pub(crate) missing_extdata: BTreeMap<TitleKey, Option<String>>,
-    /// The console's own data, when the setting lists it (`ui/system.rs`).
+    /// The console's own data, when the setting lists it (`app/system.rs`).
     pub(crate) system: super::system::SystemData,
     /// DSiWare titles, when the setting lists them (`ui/dsiware.rs`).
     pub(crate) dsiware: super::dsiware::DsiWareData,
@@ -223,11 +220,11 @@ pub struct ConsoleModel<C: Console> {
 /// How many installed titles a frame looks at while the cached list shows:
 /// one title is an SMDH read and two archive opens, which may take the
 /// console a good part of a frame (to be measured on hardware).
-const TITLES_PER_FRAME: usize = 1;
+pub(super) const TITLES_PER_FRAME: usize = 1;
 
 /// Bytes of an unfinished restore's automatic backup checked per frame:
 /// 256 KiB, a few frames of SD card time, as a job's chunk.
-const CHECK_BYTES_PER_FRAME: u64 = 256 * 1024;
+pub(super) const CHECK_BYTES_PER_FRAME: u64 = 256 * 1024;
 
 /// What a title without a save yet says in place of the save's kind.
 pub const NO_SAVE_YET: &str = "no save data yet: start the game once";
@@ -262,7 +259,7 @@ impl<C: Console> ConsoleModel<C> {
             ));
         }
         let finding =
-            super::finding::Finding::load(devices.sd, &config, config_problem, &mut warnings);
+            super::title_view::Finding::load(devices.sd, &config, config_problem, &mut warnings);
         let ui_settings =
             read_json::<UiSettings>(devices.sd, UI_SETTINGS_PATH).unwrap_or_else(|e| {
                 warnings.push(e);
@@ -328,20 +325,7 @@ impl<C: Console> ConsoleModel<C> {
     /// Whether the console's main loop may hand control to the system this
     /// frame (see [`SystemEvents`]): not while a job is writing a save.
     pub fn system_events(&self) -> SystemEvents {
-        let critical = match &self.job {
-            Some(RunningJob::NdsRestore { job }) => job.critical(),
-            Some(RunningJob::CtrRestore { job }) => job.critical(),
-            Some(RunningJob::GbaRestore { job }) => job.critical(),
-            Some(
-                RunningJob::NdsBackup { .. }
-                | RunningJob::CtrBackup { .. }
-                | RunningJob::GbaBackup { .. }
-                | RunningJob::NdsExport { .. }
-                | RunningJob::Batch(_),
-            )
-            | None => false,
-        };
-        if critical {
+        if self.job.as_ref().is_some_and(RunningJob::critical) {
             SystemEvents::Held
         } else {
             SystemEvents::Allowed
@@ -431,7 +415,7 @@ impl<C: Console> ConsoleModel<C> {
 
     /// Looks at up to `budget` more installed titles; once all are seen,
     /// the list and its cache are replaced. Returns whether that happened.
-    fn step_title_scan(&mut self, budget: usize) -> bool {
+    pub(super) fn step_title_scan(&mut self, budget: usize) -> bool {
         let Some(scan) = &mut self.title_scan else {
             return false;
         };
@@ -496,7 +480,7 @@ impl<C: Console> ConsoleModel<C> {
 
     /// Looks at the card in the slot: a 3DS card's title id; an NDS card's
     /// header, its chip being left to [`Self::step_identification`].
-    fn read_slot(&mut self, inserted: Option<CardKind>) {
+    pub(super) fn read_slot(&mut self, inserted: Option<CardKind>) {
         let devices = self.console.devices();
         self.slot = match inserted {
             None => Slot::Empty,
@@ -518,7 +502,7 @@ impl<C: Console> ConsoleModel<C> {
     /// One bounded step of identifying the NDS card in the slot; when the
     /// chip is known, the card's entry gets its save kind in place (its
     /// backups were counted when it went in).
-    fn step_identification(&mut self) {
+    pub(super) fn step_identification(&mut self) {
         let Slot::Identifying(identifying) = &mut self.slot else {
             return;
         };
@@ -920,7 +904,7 @@ pub fn date_of_folder_name(name: &str) -> Option<DateTime> {
 }
 
 /// The total size of the files under `path` (a file or a folder).
-fn size_of(sd: &mut dyn SdCard, path: &str, is_dir: bool) -> u64 {
+pub(super) fn size_of(sd: &mut dyn SdCard, path: &str, is_dir: bool) -> u64 {
     if !is_dir {
         return sd.read(path).map_or(0, |b| b.len() as u64);
     }
@@ -943,7 +927,7 @@ fn size_of(sd: &mut dyn SdCard, path: &str, is_dir: bool) -> u64 {
 /// made by a save manager: an emulator's or cheat device's file, or a
 /// flashcart's `.sav` whose size is not the chip's (`chip_size`, when the
 /// chip is known).
-fn imported_kind(
+pub(super) fn imported_kind(
     sd: &mut dyn SdCard,
     entry: &BackupEntry,
     chip_size: Option<u64>,
@@ -958,358 +942,12 @@ fn imported_kind(
         } else if lower.ends_with(".sav") && chip_size.is_some_and(|size| size != file.size) {
             Some(format!(
                 "flashcart .sav ({})",
-                super::theme::format_size(file.size)
+                crate::ui::theme::format_size(file.size)
             ))
         } else {
             None
         }
     })
-}
-
-impl<C: Console> AppModel for ConsoleModel<C> {
-    fn unfinished(&self) -> Option<UnfinishedInfo> {
-        self.unfinished_info()
-    }
-
-    fn put_back(&mut self) -> Result<(), Refusal> {
-        self.start_put_back()
-    }
-
-    fn keep_as_is(&mut self) -> Result<(), Refusal> {
-        self.keep_unfinished_as_is()
-    }
-
-    fn poll(&mut self) {
-        // The automatic backup of a restore that did not finish is read a
-        // chunk a frame, so its screen is up at once and says how far the
-        // check got.
-        if self.job.is_none()
-            && let Some(unfinished) = &mut self.unfinished
-            && unfinished.checking()
-        {
-            unfinished.step_check(self.console.devices().sd, CHECK_BYTES_PER_FRAME);
-            self.generation += 1;
-        }
-        // The installed titles are refreshed between jobs, never during one.
-        if self.job.is_none() && self.step_title_scan(TITLES_PER_FRAME) {
-            self.rebuild_titles();
-        }
-        if self.poll_system_scan() {
-            self.rebuild_titles();
-        }
-        if self.poll_dsiware_scan() {
-            self.rebuild_titles();
-        }
-        let inserted = self.console.devices().card.inserted();
-        // Identifying talks to the card: not between the steps of a job,
-        // which owns the bus. An empty slot needs no talking.
-        if self.job.is_some() && inserted.is_some() {
-            return;
-        }
-        if self.last_inserted == Some(inserted) {
-            if self.job.is_none() {
-                self.step_identification();
-            }
-            return;
-        }
-        self.last_inserted = Some(inserted);
-        self.read_slot(inserted);
-        self.rebuild_titles();
-    }
-
-    fn generation(&self) -> u64 {
-        self.generation
-    }
-
-    fn titles(&self) -> Vec<TitleInfo> {
-        self.titles.clone()
-    }
-
-    fn backups(&mut self, title: &TitleKey) -> Vec<BackupInfo> {
-        let Some(known) = self.known.get(title).cloned() else {
-            return Vec::new();
-        };
-        let chip_size = match &known {
-            Known::NdsCard(card) => Some(card.detection.chip.capacity() as u64),
-            Known::NdsIdentifying(_)
-            | Known::Ctr { .. }
-            | Known::GbaVc { .. }
-            | Known::BackupsOnly(_)
-            | Known::System { .. }
-            | Known::DsiWare(_) => None,
-        };
-        let kind = known.fixed_kind().unwrap_or(self.archive_kind);
-        let shared = if kind == ArchiveKind::ExtData {
-            self.shared_extdata_backups(&known)
-        } else {
-            Vec::new()
-        };
-        let devices = self.console.devices();
-        let Ok(mut entries) = list_backups(devices.sd, &self.config, &known.backup_title(), kind)
-        else {
-            return Vec::new();
-        };
-        entries.extend(shared);
-        let mut infos = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let is_folder = entry.source == BackupSource::Folder;
-            let origin = if !is_folder {
-                BackupOrigin::TwlSaveTool
-            } else if entry.name.ends_with("-auto") {
-                BackupOrigin::AutomaticBeforeRestore
-            } else if let Some(kind) = imported_kind(devices.sd, &entry, chip_size) {
-                BackupOrigin::Imported(kind)
-            } else if self.made.contains(&entry.path) {
-                BackupOrigin::Keepsake
-            } else if super::system::in_jksm_folder(&entry.path) {
-                BackupOrigin::Jksm
-            } else {
-                BackupOrigin::Checkpoint
-            };
-            let info = BackupInfo {
-                key: BackupKey(entry.path.clone()),
-                name: entry.name.clone(),
-                created: if is_folder {
-                    date_of_folder_name(&entry.name)
-                } else {
-                    None
-                },
-                size: size_of(devices.sd, &entry.path, is_folder),
-                origin,
-            };
-            self.entries.insert(info.key.clone(), entry);
-            infos.push(info);
-        }
-        if let Known::NdsCard(card) = &known {
-            infos.extend(self.found_backups(card));
-        }
-        infos
-    }
-
-    fn start_backup(&mut self, title: &TitleKey, name: Option<String>) -> Result<(), Refusal> {
-        self.begin_backup(title, name)
-    }
-
-    fn set_archive_kind(&mut self, kind: ArchiveKind) {
-        self.choose_archive_kind(kind);
-    }
-
-    fn missing_archive(&mut self, title: &TitleKey) -> Option<String> {
-        self.archive_missing(title)
-    }
-
-    fn start_batch_backup(&mut self, titles: &[TitleKey]) -> Result<(), Refusal> {
-        self.begin_batch_backup(titles)
-    }
-
-    fn plan_restore(
-        &mut self,
-        title: &TitleKey,
-        backup: &BackupKey,
-    ) -> Result<RestorePlan, Refusal> {
-        // A new question names the automatic backup by the clock anew.
-        self.planned_auto = None;
-        self.check_restore(title, backup).map(|(plan, _)| plan)
-    }
-
-    fn start_restore(&mut self, title: &TitleKey, backup: &BackupKey) -> Result<(), Refusal> {
-        self.begin_restore(title, backup)
-    }
-
-    fn delete_backup(&mut self, title: &TitleKey, backup: &BackupKey) -> Result<(), Refusal> {
-        let Some(entry) = self.entries.get(backup).cloned() else {
-            return Err(Refusal {
-                reason: "That backup is no longer listed.".into(),
-                advice: "Open the title again to see its backups.".into(),
-            });
-        };
-        if !self.known.contains_key(title) {
-            return Err(Refusal {
-                reason: "The title is no longer available.".into(),
-                advice: "Insert the cartridge again.".into(),
-            });
-        }
-        let devices = self.console.devices();
-        let removed = match entry.source {
-            BackupSource::Folder => devices.sd.remove_dir_all(&entry.path),
-            BackupSource::TwlSaveTool => devices.sd.remove_file(&entry.path),
-            BackupSource::Found { .. } => {
-                return Err(Refusal {
-                    reason: "This save is not a backup: it is where your flashcart, TWiLight Menu++ or emulator keeps it, and Keepsake never deletes it.".into(),
-                    advice: "Delete it with the program that made it, or on a PC.".into(),
-                });
-            }
-        };
-        removed.map_err(|e| Refusal {
-            reason: format!("The SD card refused: {e}."),
-            advice: "Check that the SD card is not locked or full, then try again.".into(),
-        })?;
-        if entry.source == BackupSource::Folder {
-            // Best effort: a value left behind is dropped by the next backup
-            // of the same name, and restores nothing by itself.
-            let _ = secure_values::forget_secure_value_of(devices.sd, &entry.path);
-        }
-        self.entries.remove(backup);
-        self.recount(title);
-        Ok(())
-    }
-
-    fn step_job(&mut self) -> Option<JobStatus> {
-        if self.found.searching() {
-            return self.step_find_saves();
-        }
-        self.step_running_job()
-    }
-
-    fn cancel_job(&mut self) -> bool {
-        self.cancel_running_job()
-    }
-
-    fn keyboard(&mut self, hint: &str, initial: &str) -> Option<String> {
-        self.keyboard.input(hint, initial)
-    }
-
-    fn warning(&self) -> Option<String> {
-        if let Some(unfinished) = &self.unfinished {
-            return Some(self.unfinished_warning(unfinished));
-        }
-        if let Some(problem) = &self.journal_problem {
-            return Some(format!(
-                "A restore may not have finished, but its record cannot be read ({problem})."
-            ));
-        }
-        match (self.slot_problem(), &self.startup_warning) {
-            (Some(slot), _) => Some(slot.to_owned()),
-            (None, _) if self.titles_problem.is_some() => self.titles_problem.clone(),
-            (None, _) if self.system.problem.is_some() => self.system.problem.clone(),
-            (None, _) if self.dsiware.problem.is_some() => self.dsiware.problem.clone(),
-            (None, Some(startup)) => Some(startup.clone()),
-            (None, None) => self.gba_warning(),
-        }
-    }
-
-    fn restore_questions(&mut self, title: &TitleKey, backup: &BackupKey) -> Vec<Question> {
-        let mut questions = self.system_questions(title);
-        questions.extend(self.found_questions(title, backup));
-        questions
-    }
-
-    fn start_find_saves(&mut self) -> Result<(), Refusal> {
-        self.begin_find_saves()
-    }
-
-    fn plan_export(
-        &mut self,
-        title: &TitleKey,
-        backup: &BackupKey,
-        kind: ExportKind,
-    ) -> Result<String, Refusal> {
-        self.export_destination(title, backup, kind)
-    }
-
-    fn start_export(
-        &mut self,
-        title: &TitleKey,
-        backup: &BackupKey,
-        kind: ExportKind,
-        destination: &str,
-    ) -> Result<(), Refusal> {
-        self.begin_export(title, backup, kind, destination)
-    }
-
-    fn export_save(
-        &mut self,
-        title: &TitleKey,
-        backup: &BackupKey,
-        kind: ExportKind,
-        destination: &str,
-    ) -> Result<Outcome, Refusal> {
-        self.write_export(title, backup, kind, destination)
-    }
-
-    fn settings(&self) -> Settings {
-        let mut roots = vec![self.config.saves_root.clone()];
-        for root in [CHECKPOINT_SAVES, KEEPSAKE_SAVES] {
-            if !roots.iter().any(|r| r == root) {
-                roots.push(root.to_owned());
-            }
-        }
-        Settings {
-            backup_roots: roots,
-            backup_root: 0,
-            confirm_restores: self.ui_settings.confirm_restores,
-            theme: self.theme(),
-            system_data: self.config.nand_saves,
-            dsiware: self.config.dsiware_saves,
-        }
-    }
-
-    fn theme(&self) -> Theme {
-        // An unknown value was reported at start-up; dark is used.
-        Theme::read(&self.config).unwrap_or_default()
-    }
-
-    fn title_view(&self) -> TitleView {
-        self.current_title_view()
-    }
-
-    fn set_title_view(&mut self, filter: TitleFilter, sort: TitleSort) -> Result<(), Refusal> {
-        self.change_title_view(filter, sort)
-    }
-
-    fn set_favourite(&mut self, title: &TitleKey, favourite: bool) -> Result<(), Refusal> {
-        self.change_favourite(title, favourite)
-    }
-
-    fn save_settings(&mut self, settings: &Settings) -> Result<(), Refusal> {
-        // A config.json that could not be read holds the user's other
-        // settings (and other tools' keys): never replace it with defaults.
-        if let Some(refusal) = self.config_not_to_be_written() {
-            return Err(refusal);
-        }
-        let mut config = self.config.clone();
-        if let Some(root) = settings.backup_roots.get(settings.backup_root) {
-            config.saves_root = root.clone();
-        }
-        settings.theme.write_into(&mut config);
-        config.nand_saves = settings.system_data;
-        config.dsiware_saves = settings.dsiware;
-        let ui_settings = UiSettings {
-            confirm_restores: settings.confirm_restores,
-        };
-        let json = serde_json::to_vec_pretty(&ui_settings).expect("settings serialize");
-        let devices = self.console.devices();
-        let saved = devices
-            .sd
-            .create_dir_all(KEEPSAKE_DIR)
-            .map_err(|e| e.to_string())
-            .and_then(|()| config.save(devices.sd).map_err(|e| e.to_string()))
-            .and_then(|()| {
-                write_atomic(devices.sd, UI_SETTINGS_PATH, &json).map_err(|e| e.to_string())
-            });
-        saved.map_err(|e| Refusal {
-            reason: format!("The settings could not be written: {e}."),
-            advice: "Check that the SD card is in and not full, then try again.".into(),
-        })?;
-        let root_changed = config.saves_root != self.config.saves_root;
-        let system_changed = config.nand_saves != self.config.nand_saves;
-        let dsiware_changed = config.dsiware_saves != self.config.dsiware_saves;
-        self.config = config;
-        self.ui_settings = ui_settings;
-        if system_changed {
-            // Listed over the next frames (or gone at once when off).
-            self.restart_system_scan();
-            self.rebuild_titles();
-        }
-        if dsiware_changed {
-            self.restart_dsiware_scan();
-            self.rebuild_titles();
-        }
-        if root_changed {
-            self.bump();
-        }
-        Ok(())
-    }
 }
 
 /// `text` as a sentence: a capital first letter and a full stop.

@@ -16,11 +16,11 @@ use std::sync::Arc;
 use keepsake_format::icon;
 
 use super::console_model::{ConsoleModel, Known};
-use super::model::{Question, TitleInfo, TitleKey, TitleSource};
 use crate::platform::system_data::shared_extdata;
 use crate::platform::{ArchiveId, ArchiveKind, Console, MediaType};
 use crate::store::system_folders::{JKSM_BOSS_EXTDATA, JKSM_SHARED_EXTDATA};
 use crate::store::system_scan::{SystemRecord, SystemScan};
+use crate::ui::model::{Question, TitleInfo, TitleKey, TitleSource};
 
 /// How many NAND titles or shared ids a frame looks at while a scan runs.
 const SYSTEM_PER_FRAME: usize = 1;

@@ -11,14 +11,14 @@
 
 use super::console_model::ConsoleModel;
 use super::demo;
-use super::display::{Frame, Screen};
-use super::input::{Buttons, FrameInput};
-use super::keyboard::QueuedKeyboard;
-use super::state::{ScreenKind, Ui};
 use crate::platform::SdCard;
 use crate::sim::{SimChip, SimConsole, nds_rom_header};
 use crate::store::export::EXPORT_DIR;
 use crate::store::found_saves::{IMPORT_DIR, ROM_FOLDERS_PATH};
+use crate::ui::display::{Frame, Screen};
+use crate::ui::input::{Buttons, FrameInput};
+use crate::ui::keyboard::QueuedKeyboard;
+use crate::ui::state::{ScreenKind, Ui};
 
 const TITLE: &str = "SONICRUSH";
 const CODE: &str = "ASNE";
@@ -505,9 +505,9 @@ fn big_chip_contents() -> Option<Vec<u8>> {
 }
 
 /// What the running job shows, when one runs.
-fn job_progress(rig: &Rig) -> Option<super::model::Progress> {
+fn job_progress(rig: &Rig) -> Option<crate::ui::model::Progress> {
     match &rig.ui.view {
-        super::state::View::Job(job) => Some(job.progress.clone()),
+        crate::ui::state::View::Job(job) => Some(job.progress.clone()),
         _ => None,
     }
 }
@@ -658,7 +658,7 @@ fn a_cartridge_export_cancelled_mid_read_writes_nothing() {
     assert_eq!(rig.ui.screen(), ScreenKind::Job);
     assert!(rig.text().contains("Hold B cancel"), "{}", rig.text());
     assert!(rig.text().contains("Cancel"), "{}", rig.text());
-    for _ in 0..super::state::CANCEL_HOLD_FRAMES + 2 {
+    for _ in 0..crate::ui::state::CANCEL_HOLD_FRAMES + 2 {
         rig.ui.frame(
             &FrameInput::hold_and_press(Buttons::B, Buttons::NONE),
             &mut rig.model,

@@ -17,7 +17,7 @@ use crate::store::found_saves::{
 };
 
 use super::console_model::{ConsoleModel, Known};
-use super::model::{
+use crate::ui::model::{
     BackupInfo, BackupKey, BackupOrigin, JobStatus, Outcome, Progress, Question, Refusal, TitleKey,
 };
 

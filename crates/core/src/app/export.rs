@@ -19,16 +19,10 @@ use crate::store::export::{self, Export, ExportError, ExportKind};
 use crate::store::nds_backup::{find_save_file, load_for_chip};
 
 use super::console_model::{ConsoleModel, Known, Slot};
-use super::jobs::RunningJob;
-use super::model::{BackupKey, Outcome, Progress, Refusal, TitleKey};
-use super::theme::format_size;
-
-fn refusal(reason: impl Into<String>, advice: impl Into<String>) -> Refusal {
-    Refusal {
-        reason: reason.into(),
-        advice: advice.into(),
-    }
-}
+use super::running_job::RunningJob;
+use super::words::{capitalize, refusal};
+use crate::ui::model::{BackupKey, Outcome, Progress, Refusal, TitleKey};
+use crate::ui::theme::format_size;
 
 impl<C: Console> ConsoleModel<C> {
     /// Where exporting `backup` of `title` as `kind` would write, or why it
@@ -340,11 +334,4 @@ fn plan_refusal(e: &ExportError, kind: ExportKind) -> Refusal {
             _ => "Choose another backup.",
         },
     )
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
