@@ -3,7 +3,7 @@
 //! into a typed error naming it instead of a system call that might end the
 //! app.
 
-use keepsake_core::app::capabilities::Capabilities;
+use keepsake_core::app::capabilities::{Capabilities, Feature};
 use keepsake_core::platform::{Console, Devices, Service};
 
 use crate::probe::Probed;
@@ -38,6 +38,17 @@ fn usable(capabilities: &Capabilities, service: Service) -> Result<(), String> {
     Err(notice)
 }
 
+/// Why `feature` cannot be used, in the words of its start-up notice (the
+/// first notice naming a service may be another feature's: "3DS
+/// cartridges need am" is no reason given for installed titles).
+fn feature_notice(capabilities: &Capabilities, feature: Feature) -> Option<String> {
+    capabilities
+        .notices()
+        .into_iter()
+        .find(|notice| notice.feature == feature)
+        .map(|notice| notice.text)
+}
+
 impl Console3ds {
     pub fn new(probed: Probed) -> Self {
         let capabilities = &probed.capabilities;
@@ -59,8 +70,13 @@ impl Console3ds {
             card: Slot::new(usable(capabilities, Service::GameCard), am.clone(), spi),
             archives: Archives::new(usable(capabilities, Service::TitleSaves)),
             sd: Sdmc,
-            titles: Titles::new(am),
-            gba_vc: GbaVcFiles::new(),
+            // GBA VC titles are found among installed titles: without AM
+            // (skipped or refused) there are none, and Luma3DS's port is
+            // not even looked for (an emulator without it may stop there).
+            gba_vc: GbaVcFiles::new(am.as_ref().map(|_| ()).map_err(String::clone)),
+            titles: Titles::new(am.map_err(|reason| {
+                feature_notice(capabilities, Feature::InstalledTitles).unwrap_or(reason)
+            })),
             clock: SystemClock,
         }
     }

@@ -51,10 +51,11 @@ pub struct GbaVcFiles {
 }
 
 impl GbaVcFiles {
-    /// Takes a PxiFS0 session when Luma3DS is there to give one.
-    pub fn new() -> Self {
+    /// Takes a PxiFS0 session when Luma3DS is there to give one, and only
+    /// when installed titles can be listed at all (`titles`: why not).
+    pub fn new(titles: Result<(), String>) -> Self {
         Self {
-            session: take_pxi_session(),
+            session: titles.and_then(|()| take_pxi_session()),
             open: BTreeMap::new(),
             next: 1,
         }

@@ -133,7 +133,7 @@ impl<C: Console> ConsoleModel<C> {
             )),
             Some(Known::BackupsOnly(BackupTitle::Ctr { .. })) => Err(refusal(
                 "This title is not installed and its cartridge is not inserted.",
-                "Install the title or insert its cartridge to restore to it.",
+                "Install the title or insert its cartridge to back it up or restore to it.",
             )),
             None => Err(refusal(
                 "That title is no longer available.",
