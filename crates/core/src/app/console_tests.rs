@@ -1015,6 +1015,10 @@ fn backup_folders_are_listed_opened_and_deleted_without_title_services() {
     assert!(text.contains("20261101-120000"), "{text}");
     assert!(text.contains("Backups only"), "{text}");
     assert!(!text.contains("Press A to back up"), "{text}");
+    // The first row says there is nothing to back up, not "+ New backup"
+    // (seen offered in an emulator, where A then failed).
+    assert!(text.contains("No save to back up"), "{text}");
+    assert!(!text.contains("+ New backup"), "{text}");
     // Only what works is offered: no new backup, no restore.
     assert!(
         !text.contains("Y name") && !text.contains("A backup"),

@@ -37,9 +37,17 @@ impl<C: Console> ConsoleModel<C> {
         if let Some(why) = self.gba_missing(title) {
             return why;
         }
-        // So has a DSiWare title (`ui/dsiware.rs`).
+        // So has a DSiWare title (`app/dsiware.rs`).
         if let Some(Known::DsiWare(record)) = self.known.get(title) {
             return super::dsiware::missing(record);
+        }
+        // A title known only by its backups has nothing to back up: the
+        // list says so rather than offer a backup that cannot start.
+        if let Some(Known::BackupsOnly(_)) = self.known.get(title) {
+            return Some(
+                "Nothing to back up: the title is not installed and no cartridge of it is inserted."
+                    .into(),
+            );
         }
         if self.archive_kind != ArchiveKind::ExtData {
             return None;
