@@ -23,7 +23,7 @@ use crate::app::{SystemEvents, Unfinished};
 use crate::nds_card::{Identifying, InsertedNds};
 use crate::platform::sd::{read_recovering, write_atomic};
 use crate::platform::titles::{ArchiveProbe, SaveState, probe_archives};
-use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard};
+use crate::platform::{ArchiveKind, CardKind, Console, DateTime, MediaType, SdCard, TitleError};
 use crate::store::naming::{
     CHECKPOINT_SAVES, KEEPSAKE_DIR, game_code_of_folder, unique_id_of_folder,
 };
@@ -401,14 +401,28 @@ impl<C: Console> ConsoleModel<C> {
             }
             Err(e) => {
                 self.title_scan = None;
-                self.titles_problem = Some(format!(
-                    "The installed titles could not be listed ({e}); {}",
+                let reason = match &e {
+                    TitleError::Failed(reason) => reason.clone(),
+                    other => other.to_string(),
+                };
+                let shown = if self.sd_titles.is_empty() {
+                    "only the cartridge and the backups are shown."
+                } else {
+                    "showing the list from the last start."
+                };
+                self.titles_problem = Some(if reason.starts_with("Installed titles ") {
+                    // A start-up notice already said why in full
+                    // ("Installed titles need am, ..."): said as it is, and
+                    // without the list's state when it is only what the
+                    // list shows anyway, so the line fits its two lines.
                     if self.sd_titles.is_empty() {
-                        "only the cartridge and the backups are shown."
+                        format!("{reason}.")
                     } else {
-                        "showing the list from the last start."
+                        format!("{reason}; {shown}")
                     }
-                ));
+                } else {
+                    format!("The installed titles could not be listed ({reason}); {shown}")
+                });
             }
         }
     }

@@ -1244,6 +1244,27 @@ fn a_title_list_that_cannot_be_read_is_reported_not_shown_empty() {
 }
 
 #[test]
+fn titles_switched_off_say_so_in_the_notice_words_and_whole() {
+    use crate::ui::model::AppModel;
+    let save = sample_save(0x2000, 0x1000, 1);
+    let mut console = console_with(&save);
+    // The reason the console gives when AM's probing is switched off (the
+    // installed titles' start-up notice), as seen in an emulator, where
+    // the line was cut after two lines.
+    console.titles.fail_listing(Some(
+        "Installed titles need am, whose probing is switched off in config.json",
+    ));
+    let rig = Rig::new(console, &[]);
+    let expected = "Installed titles need am, whose probing is switched off in config.json.";
+    assert_eq!(rig.model.warning().as_deref(), Some(expected));
+    assert!(
+        rig.text().replace("/ ", "/").contains(expected),
+        "{}",
+        rig.text()
+    );
+}
+
+#[test]
 fn a_second_start_shows_the_cached_list_at_once_then_refreshes_it() {
     use crate::store::title_cache::{self, CACHE_DIR, TITLE_CACHE_PATH};
     use crate::ui::model::AppModel;
