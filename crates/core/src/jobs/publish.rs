@@ -15,7 +15,7 @@ use crate::jobs::stream::FILE_CHUNK;
 use crate::jobs::{JobError, Phase, Progress};
 use crate::platform::SdCard;
 use crate::store::BackupWriter;
-use crate::store::journal::Fnv1a64;
+use crate::store::journal::{Fnv1a64, read_back_step};
 
 /// Where a publication is.
 #[derive(Debug)]
@@ -105,19 +105,14 @@ impl Publishing {
                 Ok(None)
             }
             Stage::ReadingBack { hash } => {
-                // One byte past the image's end is enough to see a longer
-                // file; a read of nothing is the file's end.
-                let left = (self.expected.len() + 1).saturating_sub(hash.len());
-                let mut buf = vec![0; FILE_CHUNK.min(usize::try_from(left).unwrap_or(FILE_CHUNK))];
-                let n = sd.read_at(&path, hash.len(), &mut buf)?;
-                hash.update(&buf[..n]);
-                if n > 0 && hash.len() <= self.expected.len() {
-                    return Ok(None);
-                }
-                if *hash != self.expected {
-                    return Err(JobError::BackupNotKept {
-                        file: self.file.clone(),
-                    });
+                match read_back_step(sd, &path, hash, &self.expected, FILE_CHUNK)? {
+                    None => return Ok(None),
+                    Some(true) => {}
+                    Some(false) => {
+                        return Err(JobError::BackupNotKept {
+                            file: self.file.clone(),
+                        });
+                    }
                 }
                 Ok(Some(self.writer.clone().finish(sd)?))
             }

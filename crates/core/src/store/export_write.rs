@@ -21,7 +21,7 @@
 use crate::platform::sd::TEMP_SUFFIX;
 use crate::platform::{DateTime, SdCard, SdError};
 use crate::store::export::ExportError;
-use crate::store::journal::Fnv1a64;
+use crate::store::journal::{Fnv1a64, read_back_step};
 
 /// Bytes moved through the SD card per step: 256 KiB, as a job's chunk.
 pub const EXPORT_CHUNK: usize = 256 * 1024;
@@ -154,26 +154,21 @@ impl ExportWrite {
                 Ok(ExportStep::Working)
             }
             Stage::ReadingBack { hash } => {
-                // One byte past the end is enough to see a longer file; a
-                // read of nothing is its end.
-                let left = (self.expected.len() + 1).saturating_sub(hash.len());
-                let mut buf =
-                    vec![0; EXPORT_CHUNK.min(usize::try_from(left).unwrap_or(EXPORT_CHUNK))];
-                let n = sd.read_at(&temp(&self.destination), hash.len(), &mut buf)?;
-                hash.update(&buf[..n]);
-                if n > 0 && hash.len() <= self.expected.len() {
-                    return Ok(ExportStep::Working);
-                }
-                if *hash != self.expected {
-                    return Err(ExportError::NotKept {
-                        path: self.destination.clone(),
-                    });
+                let staged = temp(&self.destination);
+                match read_back_step(sd, &staged, hash, &self.expected, EXPORT_CHUNK)? {
+                    None => return Ok(ExportStep::Working),
+                    Some(true) => {}
+                    Some(false) => {
+                        return Err(ExportError::NotKept {
+                            path: self.destination.clone(),
+                        });
+                    }
                 }
                 // From here the temporary file is the new file, whole and
                 // checked: a failure leaves it for `read_recovering`.
                 self.replacing = true;
                 remove_if_there(sd, &self.destination)?;
-                sd.rename(&temp(&self.destination), &self.destination)?;
+                sd.rename(&staged, &self.destination)?;
                 Ok(ExportStep::Done {
                     kept: self.kept.clone(),
                 })

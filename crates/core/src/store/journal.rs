@@ -290,6 +290,29 @@ impl Fnv1a64 {
 /// checked.
 const HASH_CHUNK: usize = 64 * 1024;
 
+/// Reads the next piece (at most `chunk` bytes) of the file at `path` into
+/// `read`, the hash of what was read back so far; once the file is decided,
+/// whether it holds exactly the bytes `expected` hashes. A copy is read
+/// back this way a piece per job step, never held whole: one byte past the
+/// expected end is enough to see a longer file, a read of nothing is its
+/// end.
+pub fn read_back_step(
+    sd: &mut dyn SdCard,
+    path: &str,
+    read: &mut Fnv1a64,
+    expected: &Fnv1a64,
+    chunk: usize,
+) -> Result<Option<bool>, SdError> {
+    let left = expected.len().saturating_add(1).saturating_sub(read.len());
+    let mut buf = vec![0; chunk.min(usize::try_from(left).unwrap_or(chunk))];
+    let n = sd.read_at(path, read.len(), &mut buf)?;
+    read.update(&buf[..n]);
+    if n > 0 && read.len() <= expected.len() {
+        return Ok(None);
+    }
+    Ok(Some(read == expected))
+}
+
 /// Writes `journal` so that a power cut leaves the old record or the new one
 /// whole (see [`write_atomic`]).
 pub fn record(sd: &mut dyn SdCard, journal: &Journal) -> Result<(), StoreError> {
